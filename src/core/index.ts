@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './rng.js';
+export * from './spaces.js';
+export * from './env.js';
+export * from './check-env.js';
+export * from './vec-env.js';
+export * from './observation.js';
