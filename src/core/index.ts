@@ -5,3 +5,4 @@ export * from './env.js';
 export * from './check-env.js';
 export * from './vec-env.js';
 export * from './observation.js';
+export * from './version.js';
