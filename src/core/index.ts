@@ -6,3 +6,4 @@ export * from './check-env.js';
 export * from './vec-env.js';
 export * from './observation.js';
 export * from './version.js';
+export * from './validate.js';

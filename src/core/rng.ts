@@ -8,9 +8,6 @@ export class Rng {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
-  /** Cached second Box-Muller variate. */
-  private spare = 0;
-  private hasSpare = false;
 
   constructor(seed: number) {
     this.seed(seed);
@@ -32,7 +29,6 @@ export class Rng {
     this.s2 = next();
     this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-    this.hasSpare = false;
   }
 
   /** Next raw 32-bit unsigned integer. */
@@ -68,22 +64,33 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Standard normal N(0, 1) by the polar Box-Muller method (caches the second variate). */
+  /**
+   * Standard normal N(0, 1) by Marsaglia & Tsang's ziggurat (2000, 128 layers): one 32-bit draw and a table lookup
+   * in ~99% of calls, which matters at millions of env steps per second.
+   */
   normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
+    const hz = this.nextU32() | 0;
+    const iz = hz & 127;
+    if (Math.abs(hz) < KN[iz]!) return hz * WN[iz]!;
+    return this.normalTail(hz, iz);
+  }
+
+  private normalTail(hz: number, iz: number): number {
+    for (;;) {
+      if (iz === 0) {
+        let x: number, y: number;
+        do {
+          x = -Math.log(1 - this.uniform()) * (1 / ZIG_R);
+          y = -Math.log(1 - this.uniform());
+        } while (y + y < x * x);
+        return hz > 0 ? ZIG_R + x : -ZIG_R - x;
+      }
+      const x = hz * WN[iz]!;
+      if (FN[iz]! + this.uniform() * (FN[iz - 1]! - FN[iz]!) < Math.exp(-0.5 * x * x)) return x;
+      hz = this.nextU32() | 0;
+      iz = hz & 127;
+      if (Math.abs(hz) < KN[iz]!) return hz * WN[iz]!;
     }
-    let u: number, v: number, s: number;
-    do {
-      u = 2 * this.uniform() - 1;
-      v = 2 * this.uniform() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    this.hasSpare = true;
-    return u * m;
   }
 
   /** Derive an independent child seed (for sub-streams owned by the same env). */
@@ -112,3 +119,29 @@ export function hashSeed(seed: number): number {
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   return (h ^ (h >>> 12)) | 0;
 }
+
+// Ziggurat tables (Marsaglia & Tsang 2000, "The Ziggurat Method for Generating Random Variables", RNOR).
+const ZIG_R = 3.442619855899;
+const KN = new Float64Array(128);
+const WN = new Float64Array(128);
+const FN = new Float64Array(128);
+(function buildZiggurat() {
+  const m1 = 2147483648;
+  const vn = 9.91256303526217e-3;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = vn / Math.exp(-0.5 * dn * dn);
+  KN[0] = (dn / q) * m1;
+  KN[1] = 0;
+  WN[0] = q / m1;
+  WN[127] = dn / m1;
+  FN[0] = 1;
+  FN[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+    KN[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    FN[i] = Math.exp(-0.5 * dn * dn);
+    WN[i] = dn / m1;
+  }
+})();

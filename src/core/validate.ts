@@ -1,0 +1,57 @@
+/**
+ * Turn a zod validation failure into one {@link InvalidInputError} line: source, field path, expected, actual.
+ * Schemas are `.strict()`, so an unknown key is reported as `field: expected no such key`.
+ */
+import type { ZodError, ZodIssue, ZodTypeAny, z } from 'zod';
+import { InvalidInputError, renderValue } from './errors.js';
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = input;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
+}
+
+function expectedOf(issue: ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected;
+    case 'too_small':
+      if (issue.type === 'array') return `at least ${issue.minimum} item(s)`;
+      if (issue.type === 'string') return `at least ${issue.minimum} character(s)`;
+      return `a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.type === 'array') return `at most ${issue.maximum} item(s)`;
+      return `a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
+    case 'invalid_enum_value':
+      return `one of ${issue.options.map((o) => JSON.stringify(o)).join('|')}`;
+    case 'invalid_literal':
+      return JSON.stringify(issue.expected);
+    case 'unrecognized_keys':
+      return 'no such key (known keys only)';
+    case 'invalid_union_discriminator':
+      return `one of ${issue.options.map((o) => JSON.stringify(o)).join('|')}`;
+    default:
+      return issue.message;
+  }
+}
+
+export function zodIssueToError(error: ZodError, source: string, input: unknown): InvalidInputError {
+  const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const path = [...issue.path, issue.keys[0]!];
+    return new InvalidInputError({ source, field: path.join('.'), expected: 'no such key (unknown keys are errors)', actual: renderValue(valueAt(input, path)) });
+  }
+  const field = issue.path.length ? issue.path.join('.') : '(root)';
+  const actual = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'nothing (missing)' : renderValue(valueAt(input, issue.path));
+  return new InvalidInputError({ source, field, expected: expectedOf(issue), actual });
+}
+
+/** Parse `input` with `schema` or throw a one-line {@link InvalidInputError}. */
+export function parseWith<S extends ZodTypeAny>(schema: S, input: unknown, source: string): z.output<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw zodIssueToError(r.error, source, input);
+  return r.data;
+}

@@ -1,0 +1,238 @@
+/**
+ * The digital twin as an {@link Env}: the paper's MDP (Sec. III-C) over a {@link World}.
+ *
+ * Timing of one `step(a)` at step t (a deliberate, documented reading of the paper):
+ * 1. The action is applied: Wait, or migrate to node j. In the `instant` model (the paper's) the service is on j at
+ *    once; in the `timed` model it keeps serving from the source (pre-copy) until the switch `durationSteps` later.
+ * 2. The reward (Eq. 8) is computed from the values the agent observed at t, for the node serving after the action
+ *    ("the current RTT and load values of the server that the agent migrated or stayed to"). This makes the
+ *    one-step reward a function of (observation, action), which the `greedy` baseline and the oracle rely on.
+ * 3. The episode terminates when that node's RTT > R_max or load > L_max (the paper; `terminateOnViolation`), or on
+ *    a penalised self-migration.
+ * 4. The world advances to t+1 and the observation for t+1 is returned. Reaching the end of the route or
+ *    `maxSteps` truncates (the state does not encode position, so an agent cannot know the route ends: bootstrap).
+ *
+ * Self-migration (action = current node), which the paper leaves open: `selfMigration: 'wait'` (default) treats it as
+ * Wait, since nothing moves; `'penalize'` reproduces the authors' released code (reward −10, terminate).
+ *
+ * Ownership: `observation`, `info` and the result object are reused across calls (no allocation per step).
+ */
+import { EnvStateError, InvalidActionError } from '../core/errors.js';
+import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../core/env.js';
+import { actionLabels, observationLabels } from '../core/observation.js';
+import { Rng } from '../core/rng.js';
+import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
+import { loadReward, migrationPenalty, rttReward } from './reward.js';
+import type { ResolvedScenario } from './scenarios.js';
+import { RTT_CAP_MS, World } from './world.js';
+
+/** Extra fields of the twin's `info` (all reused, overwritten each step). */
+export interface TwinInfo extends StepInfo {
+  /** Node serving the user now, 1-based (the source while a migration is in flight). */
+  servingNode: number;
+  /** Target of the in-flight migration (1-based), or 0. */
+  migrationTarget: number;
+  /** Steps until the in-flight migration switches over, or 0. */
+  migrationRemainingSteps: number;
+  /** Migrations started in this episode. */
+  migrations: number;
+  /** True if the last step started a migration. */
+  migrated: boolean;
+  /** Seed of this episode's world (replay it with `recordWorld`). Set by reset. */
+  worldSeed: number;
+  /** UE position at the current step, metres. */
+  positionXM: number;
+  positionYM: number;
+  /** Trip speed, km/h (NaN for GPS mobility). */
+  speedKmh: number;
+  /** Reward terms of the last step: Eq. 4, Eq. 5, Eq. 6, Eq. 7. */
+  rttReward: number;
+  loadReward: number;
+  rttPenalty: number;
+  loadPenalty: number;
+  /** SLA violated on the last step: RTT above R_max, load above L_max. */
+  rttViolation: boolean;
+  loadViolation: boolean;
+  /** RTT (ms) and load of the serving node used for the last reward. */
+  servingRttMs: number;
+  servingLoad: number;
+}
+
+export class TwinEnv implements Env {
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: DiscreteSpace;
+  /** Number of edge nodes N. */
+  readonly nodes: number;
+  /** The world; read-only for callers (plots, recorders). */
+  readonly world: World;
+
+  private readonly rng: Rng;
+  private readonly obs: Float64Array;
+  private readonly info: TwinInfo;
+  private readonly result: StepResult<Float64Array>;
+  private readonly resetResult: ResetResult<Float64Array>;
+  private serving = 1;
+  private target = 0;
+  private remaining = 0;
+  private active = false;
+  private everReset = false;
+
+  constructor(readonly scenario: ResolvedScenario, seed = 0) {
+    const n = scenario.nodeX.length;
+    this.nodes = n;
+    this.world = new World(scenario);
+    this.rng = new Rng(seed);
+    const low = new Float64Array(2 * n + 1), high = new Float64Array(2 * n + 1);
+    low[0] = 1;
+    high[0] = n;
+    for (let j = 1; j <= n; j++) {
+      low[j] = scenario.spec.rtt.floorMs;
+      high[j] = RTT_CAP_MS;
+      low[n + j] = 1;
+      high[n + j] = 1e4; // Eq. 2 with cpu, mem clipped to 0.99
+    }
+    this.observationSpace = box(low, high, observationLabels(n));
+    this.actionSpace = discrete(n + 1, actionLabels(n));
+    this.obs = new Float64Array(2 * n + 1);
+    this.info = {
+      actionMask: new Uint8Array(n + 1),
+      t: 0,
+      servingNode: 1,
+      migrationTarget: 0,
+      migrationRemainingSteps: 0,
+      migrations: 0,
+      migrated: false,
+      worldSeed: 0,
+      positionXM: 0,
+      positionYM: 0,
+      speedKmh: Number.NaN,
+      rttReward: 0,
+      loadReward: 0,
+      rttPenalty: 0,
+      loadPenalty: 0,
+      rttViolation: false,
+      loadViolation: false,
+      servingRttMs: 0,
+      servingLoad: 0,
+    };
+    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: this.info };
+    this.resetResult = { observation: this.obs, info: this.info };
+  }
+
+  reset(options: ResetOptions = {}): ResetResult<Float64Array> {
+    if (options.seed !== undefined) this.rng.seed(options.seed);
+    const worldSeed = this.rng.deriveSeed();
+    this.world.reset(worldSeed);
+    const init = this.scenario.spec.initialNode;
+    if (init === 'nearest') {
+      let best = 0;
+      for (let j = 1; j < this.nodes; j++) if (this.world.rttMs[j]! < this.world.rttMs[best]!) best = j;
+      this.serving = best + 1;
+    } else {
+      this.serving = Math.min(init, this.nodes);
+    }
+    this.target = 0;
+    this.remaining = 0;
+    this.active = true;
+    this.everReset = true;
+    const info = this.info;
+    info.worldSeed = worldSeed;
+    info.migrations = 0;
+    info.migrated = false;
+    info.rttReward = info.loadReward = info.rttPenalty = info.loadPenalty = 0;
+    info.rttViolation = info.loadViolation = false;
+    info.speedKmh = this.world.speedKmh;
+    this.writeObservation();
+    return this.resetResult;
+  }
+
+  step(action: number): StepResult<Float64Array> {
+    if (!this.active) {
+      throw new EnvStateError(this.everReset ? 'step() called after the episode ended; call reset() first' : 'step() called before reset()');
+    }
+    const n = this.nodes;
+    if (!Number.isInteger(action) || action < 0 || action > n) {
+      throw new InvalidActionError(`action must be an integer in [0, ${n}] (0 = Wait, j = migrate to node j), got ${action}`);
+    }
+    if (this.info.actionMask[action] !== 1) {
+      throw new InvalidActionError(`action ${action} is masked: a migration to node ${this.target} is in flight (${this.remaining} step(s) left)`);
+    }
+    const spec = this.scenario.spec;
+    const w = this.world;
+    const info = this.info;
+    let selfPenalty = false;
+    info.migrated = false;
+    if (action !== 0) {
+      if (action === this.serving) {
+        selfPenalty = spec.reward.selfMigration === 'penalize';
+      } else {
+        info.migrations++;
+        info.migrated = true;
+        if (w.durationSteps === 0) this.serving = action;
+        else {
+          this.target = action;
+          this.remaining = w.durationSteps;
+        }
+      }
+    }
+    const j = this.serving - 1;
+    const rtt = w.rttMs[j]!, load = w.load[j]!;
+    const rR = rttReward(rtt, w.rttMs, spec.sla.rttMs);
+    const rL = loadReward(load, w.load, spec.sla.load);
+    const pR = migrationPenalty(rtt, w.rttMs, spec.sla.rttMs.max, spec.reward.migrationCost);
+    const pL = migrationPenalty(load, w.load, spec.sla.load.max, spec.reward.migrationCost);
+    info.rttReward = rR;
+    info.loadReward = rL;
+    info.rttPenalty = pR;
+    info.loadPenalty = pL;
+    info.servingRttMs = rtt;
+    info.servingLoad = load;
+    info.rttViolation = rtt > spec.sla.rttMs.max;
+    info.loadViolation = load > spec.sla.load.max;
+    const r = this.result;
+    if (selfPenalty) {
+      r.reward = spec.reward.selfMigrationReward;
+      r.terminated = true;
+    } else {
+      r.reward = rR + rL - (pR + pL); // Eq. 8
+      r.terminated = spec.terminateOnViolation && (info.rttViolation || info.loadViolation);
+    }
+    w.advance();
+    if (this.remaining > 0 && --this.remaining === 0) {
+      this.serving = this.target;
+      this.target = 0;
+    }
+    r.truncated = !r.terminated && w.t >= w.lastStep;
+    if (r.terminated || r.truncated) this.active = false;
+    this.writeObservation();
+    return r;
+  }
+
+  close(): void {
+    this.active = false;
+  }
+
+  private writeObservation(): void {
+    const n = this.nodes, w = this.world, o = this.obs, info = this.info;
+    o[0] = this.serving;
+    for (let j = 0; j < n; j++) {
+      o[1 + j] = w.rttMs[j]!;
+      o[1 + n + j] = w.load[j]!;
+    }
+    info.t = w.t;
+    info.servingNode = this.serving;
+    info.migrationTarget = this.target;
+    info.migrationRemainingSteps = this.remaining;
+    info.positionXM = w.position[0]!;
+    info.positionYM = w.position[1]!;
+    const mask = info.actionMask;
+    mask[0] = 1;
+    const inFlight = this.remaining > 0 ? 0 : 1;
+    for (let a = 1; a <= n; a++) mask[a] = inFlight;
+  }
+}
+
+/** Convenience: a twin env for a resolved scenario. */
+export function makeEnv(scenario: ResolvedScenario, seed = 0): TwinEnv {
+  return new TwinEnv(scenario, seed);
+}

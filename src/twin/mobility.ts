@@ -1,0 +1,133 @@
+/**
+ * UE mobility: where the user is at time t. Two models implement {@link Trip}:
+ * - {@link HighwayTrip}: the paper's SR-111 scenario, a car on a straight segment at a constant speed drawn per trip.
+ * - {@link GpsTrip}: a recorded GPS track (lat, lon, time), projected to metres, interpolated linearly.
+ */
+import { InvalidInputError, renderValue } from '../core/errors.js';
+import { readTextFile, splitCsvLine } from './traces.js';
+
+/** One trip of the UE. Positions are in metres in the scenario's planar frame. */
+export interface Trip {
+  /** Duration of the trip, seconds. */
+  readonly durationS: number;
+  /** Write the UE position at `tS` seconds (clamped to [0, durationS]) into `out[0]` (x, m) and `out[1]` (y, m). */
+  positionAt(tS: number, out: Float64Array): void;
+}
+
+/** Straight-road trip from `fromXM` to `toXM` at `y = yM`, optionally back again (round trip). */
+export class HighwayTrip implements Trip {
+  readonly durationS: number;
+  private readonly lengthM: number;
+  constructor(
+    private readonly fromXM: number,
+    private readonly toXM: number,
+    private readonly yM: number,
+    /** Constant speed, m/s. */
+    readonly speedMs: number,
+    private readonly roundTrip: boolean,
+  ) {
+    if (!(speedMs > 0)) throw new RangeError(`HighwayTrip: speed must be > 0 m/s, got ${speedMs}`);
+    this.lengthM = Math.abs(toXM - fromXM);
+    this.durationS = (this.lengthM * (roundTrip ? 2 : 1)) / speedMs;
+  }
+  positionAt(tS: number, out: Float64Array): void {
+    const t = tS < 0 ? 0 : tS > this.durationS ? this.durationS : tS;
+    let s = this.speedMs * t;
+    if (s > this.lengthM) s = 2 * this.lengthM - s; // on the way back
+    const dir = this.toXM >= this.fromXM ? 1 : -1;
+    out[0] = this.fromXM + dir * s;
+    out[1] = this.yM;
+  }
+}
+
+/** Mean Earth radius (m) for the local equirectangular projection. */
+const EARTH_RADIUS_M = 6371008.8;
+
+/** Project (lat, lon) in degrees to metres around an origin (equirectangular; accurate to <0.1 % within ~50 km). */
+export function projectToMetres(latDeg: number, lonDeg: number, originLatDeg: number, originLonDeg: number, out: Float64Array): void {
+  const k = Math.PI / 180;
+  out[0] = EARTH_RADIUS_M * (lonDeg - originLonDeg) * k * Math.cos(originLatDeg * k);
+  out[1] = EARTH_RADIUS_M * (latDeg - originLatDeg) * k;
+}
+
+/** A recorded track: strictly increasing times (s from the first fix) and projected positions (m). */
+export interface GpsTrack {
+  source: string;
+  /** Origin of the projection (degrees). */
+  originLat: number;
+  originLon: number;
+  tS: Float64Array;
+  xM: Float64Array;
+  yM: Float64Array;
+}
+
+export interface GpsCsvColumns {
+  lat: string;
+  lon: string;
+  time: string;
+  /** `s`, `ms`, or `iso` (ISO-8601 strings). */
+  timeUnit: 's' | 'ms' | 'iso';
+}
+
+/** Read a GPS CSV (header row; lat/lon in degrees; time column as configured) and project it to metres. */
+export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }): GpsTrack {
+  const lines = readTextFile(path, 'gps track').split('\n');
+  const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, '')).map((h) => h.trim());
+  const idx = (c: string, what: string): number => {
+    const i = header.indexOf(c);
+    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${header.join(',')}` });
+    return i;
+  };
+  const li = idx(cols.lat, 'lat'), oi = idx(cols.lon, 'lon'), ti = idx(cols.time, 'time');
+  const lat: number[] = [], lon: number[] = [], t: number[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const f = splitCsvLine(line);
+    const where = (c: string) => `line ${i + 1}, column ${c}`;
+    const la = Number((f[li] ?? '').trim());
+    const lo = Number((f[oi] ?? '').trim());
+    if (!Number.isFinite(la) || la < -90 || la > 90) throw new InvalidInputError({ source: path, field: where(cols.lat), expected: 'a latitude in [-90, 90] degrees', actual: renderValue(f[li]) });
+    if (!Number.isFinite(lo) || lo < -180 || lo > 180) throw new InvalidInputError({ source: path, field: where(cols.lon), expected: 'a longitude in [-180, 180] degrees', actual: renderValue(f[oi]) });
+    const rawT = (f[ti] ?? '').trim();
+    const tv = cols.timeUnit === 'iso' ? Date.parse(rawT) / 1000 : Number(rawT) * (cols.timeUnit === 'ms' ? 1e-3 : 1);
+    if (rawT === '' || !Number.isFinite(tv)) throw new InvalidInputError({ source: path, field: where(cols.time), expected: cols.timeUnit === 'iso' ? 'an ISO-8601 time' : `a number (${cols.timeUnit})`, actual: renderValue(rawT) });
+    if (t.length && tv <= t[t.length - 1]!) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time after the previous fix (${t[t.length - 1]})`, actual: String(tv) });
+    lat.push(la);
+    lon.push(lo);
+    t.push(tv);
+  }
+  if (t.length < 2) throw new InvalidInputError({ source: path, field: 'rows', expected: 'at least two GPS fixes', actual: String(t.length) });
+  const oLat = origin?.lat ?? lat[0]!, oLon = origin?.lon ?? lon[0]!;
+  const n = t.length;
+  const track: GpsTrack = { source: path, originLat: oLat, originLon: oLon, tS: new Float64Array(n), xM: new Float64Array(n), yM: new Float64Array(n) };
+  const p = new Float64Array(2);
+  for (let i = 0; i < n; i++) {
+    projectToMetres(lat[i]!, lon[i]!, oLat, oLon, p);
+    track.tS[i] = t[i]! - t[0]!;
+    track.xM[i] = p[0]!;
+    track.yM[i] = p[1]!;
+  }
+  return track;
+}
+
+/** Drives the UE along a recorded track, linear interpolation between fixes. */
+export class GpsTrip implements Trip {
+  readonly durationS: number;
+  private cursor = 0;
+  constructor(private readonly track: GpsTrack) {
+    this.durationS = track.tS[track.tS.length - 1]!;
+  }
+  positionAt(tS: number, out: Float64Array): void {
+    const ts = this.track.tS;
+    const t = tS < 0 ? 0 : tS > this.durationS ? this.durationS : tS;
+    // Times are queried in increasing order within an episode; the cursor makes that O(1) amortised.
+    if (t < ts[this.cursor]!) this.cursor = 0;
+    while (this.cursor < ts.length - 2 && ts[this.cursor + 1]! < t) this.cursor++;
+    const i = this.cursor;
+    const span = ts[i + 1]! - ts[i]!;
+    const a = span > 0 ? (t - ts[i]!) / span : 0;
+    out[0] = this.track.xM[i]! + a * (this.track.xM[i + 1]! - this.track.xM[i]!);
+    out[1] = this.track.yM[i]! + a * (this.track.yM[i + 1]! - this.track.yM[i]!);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The paper's observation and reward equations (Tsourdinis et al., Sec. III-C). Each equation lives in exactly
+ * one function here; the twin, the baselines, the oracle and the real-cluster env all call these.
+ */
+
+/** An SLA band `[min, max]`: `min` is the ideal value, `max` the violation threshold. */
+export interface SlaRange {
+  /** Best achievable value (R_min in ms, or L_min). */
+  min: number;
+  /** Threshold above which the SLA is violated (R_max in ms, or L_max). */
+  max: number;
+}
+
+/**
+ * Eq. 1: the average RTT `R_i = (1/N) Σ x_k` of the last N transmissions of one UE-node pair, in ms.
+ * Throws on an empty sample list (an average of nothing is not an RTT).
+ */
+export function averageRtt(samplesMs: ArrayLike<number>): number {
+  const n = samplesMs.length;
+  if (n === 0) throw new RangeError('averageRtt: no samples');
+  let s = 0;
+  for (let k = 0; k < n; k++) s += samplesMs[k]!;
+  return s / n;
+}
+
+/**
+ * Eq. 2: node load `L = 1/(1-cpu) · 1/(1-mem)`, with cpu and mem (fractions of capacity) clipped to
+ * [0, 0.99] first, so L lies in [1, 10000].
+ */
+export function nodeLoad(cpu: number, mem: number): number {
+  const c = cpu < 0 ? 0 : cpu > 0.99 ? 0.99 : cpu;
+  const m = mem < 0 ? 0 : mem > 0.99 ? 0.99 : mem;
+  return 1 / (1 - c) / (1 - m);
+}
+
+function minOf(xs: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < xs.length; i++) if (xs[i]! < m) m = xs[i]!;
+  return m;
+}
+
+function maxOf(xs: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < xs.length; i++) if (xs[i]! > m) m = xs[i]!;
+  return m;
+}
+
+/**
+ * Eq. 4: RTT reward `r_R = R_min/R_i − R_i/R_max + min(R_list)/R_i − R_i/max(R_list)`.
+ * The first pair ranks the node within the SLA band, the second among the candidates.
+ * Paper example: RTTs (3, 5, 6) ms, R_min 1, R_max 20 ⇒ (0.6833, −0.2833, −0.6333).
+ * @param rttMs RTT of the node the service is on after the action (ms, > 0).
+ * @param candidatesMs RTTs of all candidate nodes (ms), including `rttMs`'s node.
+ */
+export function rttReward(rttMs: number, candidatesMs: ArrayLike<number>, sla: SlaRange): number {
+  return sla.min / rttMs - rttMs / sla.max + minOf(candidatesMs) / rttMs - rttMs / maxOf(candidatesMs);
+}
+
+/**
+ * Eq. 5: load reward `r_L = L_min/L_i − L_i/L_max + min(L_list)/L_i − L_i/max(L_list)`, the load twin of Eq. 4.
+ * @param load load (Eq. 2) of the node the service is on after the action (>= 1).
+ * @param candidates loads of all candidate nodes.
+ */
+export function loadReward(load: number, candidates: ArrayLike<number>, sla: SlaRange): number {
+  return sla.min / load - load / sla.max + minOf(candidates) / load - load / maxOf(candidates);
+}
+
+/**
+ * Eq. 6 and Eq. 7: migration penalty `p = cost/2` when the chosen node's value exceeds the SLA maximum AND it is
+ * the worst candidate (`value = max(list)`), else 0. The same rule serves RTT (p_R, Eq. 6) and load (p_L, Eq. 7).
+ * @param cost the migration cost hyperparameter (the paper: bandwidth wasted by one relocation, a constant).
+ */
+export function migrationPenalty(value: number, candidates: ArrayLike<number>, max: number, cost: number): number {
+  return value > max && value === maxOf(candidates) ? cost / 2 : 0;
+}
+
+/** Inputs of the global reward, Eq. 8. */
+export interface RewardInputs {
+  /** RTT of the serving node (ms). */
+  rttMs: number;
+  /** RTTs of all nodes (ms). */
+  rttsMs: ArrayLike<number>;
+  /** Load of the serving node. */
+  load: number;
+  /** Loads of all nodes. */
+  loads: ArrayLike<number>;
+  rttSla: SlaRange;
+  loadSla: SlaRange;
+  /** Migration cost (Eq. 6-7). */
+  migrationCost: number;
+}
+
+/** Eq. 8: the global reward `r = r_R + r_L − (p_R + p_L)`. */
+export function reward(x: RewardInputs): number {
+  return (
+    rttReward(x.rttMs, x.rttsMs, x.rttSla) +
+    loadReward(x.load, x.loads, x.loadSla) -
+    (migrationPenalty(x.rttMs, x.rttsMs, x.rttSla.max, x.migrationCost) + migrationPenalty(x.load, x.loads, x.loadSla.max, x.migrationCost))
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Scenarios are data: a zod schema (strict: unknown keys are errors), built-in scenarios, and loading from JSON
+ * or YAML files (optionally `extends: <built-in>` with a deep merge). Every default below is documented where it
+ * is chosen; the calibration notes live in `scenarios.ts`.
+ */
+import { z } from 'zod';
+
+const finite = z.number().finite();
+
+/** A closed interval. */
+export const RangeSchema = z
+  .object({ min: finite, max: finite })
+  .strict()
+  .refine((r) => r.min <= r.max, { message: 'min <= max' });
+
+/** A migration-duration distribution, seconds. */
+export const DurationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fixed'), seconds: finite.min(0) }).strict(),
+  z.object({ kind: z.literal('uniform'), minSeconds: finite.min(0), maxSeconds: finite.min(0) }).strict(),
+  /** Log-normal: `median · exp(sigma · N(0,1))`. */
+  z.object({ kind: z.literal('lognormal'), medianSeconds: finite.positive(), sigma: finite.min(0) }).strict(),
+]);
+export type Duration = z.infer<typeof DurationSchema>;
+
+/** Where a node's cpu/mem series comes from. `file`/`dir` may start with `builtin:` (the package's `data/`). */
+export const TraceRefSchema = z.discriminatedUnion('format', [
+  z
+    .object({
+      format: z.literal('follow-me'),
+      file: z.string().min(1),
+      /** Seconds between rows; 17.45 s = 31 days / 153,504 rows for the paper's files. */
+      sampleSeconds: finite.positive().default(17.45),
+      /** Shift the series in time (seconds), e.g. to reuse one machine for a second node. */
+      shiftSeconds: finite.default(0),
+    })
+    .strict(),
+  z.object({ format: z.literal('google2011-job'), dir: z.string().min(1), job: z.string().min(1), shiftSeconds: finite.default(0) }).strict(),
+  z.object({ format: z.literal('google2019-cell'), file: z.string().min(1), shiftSeconds: finite.default(0) }).strict(),
+  z
+    .object({
+      format: z.literal('csv'),
+      file: z.string().min(1),
+      cpuColumn: z.string().min(1),
+      memColumn: z.string().min(1),
+      cpuUnit: z.enum(['fraction', 'percent']),
+      memUnit: z.enum(['fraction', 'percent']),
+      timestampColumn: z.string().optional(),
+      timestampUnit: z.enum(['s', 'ms', 'us']).optional(),
+      machineIdColumn: z.string().optional(),
+      machineId: z.string().optional(),
+      sampleSeconds: finite.positive(),
+      delimiter: z.string().length(1).optional(),
+      shiftSeconds: finite.default(0),
+    })
+    .strict(),
+]);
+export type TraceRef = z.infer<typeof TraceRefSchema>;
+
+export const NodeSchema = z
+  .object({
+    /** Display name (Kubernetes node name in the real cluster). */
+    name: z.string().min(1),
+    /** Position in metres in the scenario's planar frame (highway scenarios). */
+    xM: finite.optional(),
+    yM: finite.optional(),
+    /** Position in degrees (GPS scenarios; projected with the track's origin). */
+    lat: finite.min(-90).max(90).optional(),
+    lon: finite.min(-180).max(180).optional(),
+    trace: TraceRefSchema,
+  })
+  .strict()
+  .refine((n) => (n.xM !== undefined && n.yM !== undefined) || (n.lat !== undefined && n.lon !== undefined), {
+    message: 'a position: xM and yM (metres), or lat and lon (degrees)',
+  });
+
+export const MobilitySchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('highway'),
+      /** Segment ends along x, metres. */
+      fromXM: finite,
+      toXM: finite,
+      /** Road's y coordinate, metres. */
+      yM: finite.default(0),
+      /** Speed drawn per trip, uniform in [min, max] km/h. */
+      speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }),
+      /** `both`: direction drawn per trip; `forward`: from → to; `backward`: to → from. */
+      direction: z.enum(['both', 'forward', 'backward']).default('both'),
+      /** Drive to the far end and back in one episode. */
+      roundTrip: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('gps'),
+      file: z.string().min(1),
+      columns: z
+        .object({ lat: z.string().default('lat'), lon: z.string().default('lon'), time: z.string().default('time'), timeUnit: z.enum(['s', 'ms', 'iso']).default('s') })
+        .strict()
+        .default({}),
+      /** Projection origin; default: the first fix. */
+      origin: z.object({ lat: finite, lon: finite }).strict().optional(),
+    })
+    .strict(),
+]);
+
+export const NoiseSchema = z
+  .object({
+    /** Unit of mean/std: `percent` = percentage points of utilisation, `fraction` = fraction of capacity. */
+    unit: z.enum(['percent', 'fraction']).default('percent'),
+    cpu: z.object({ mean: finite.default(0), std: finite.min(0).default(1) }).strict().default({}),
+    mem: z.object({ mean: finite.default(0), std: finite.min(0).default(1) }).strict().default({}),
+    /** `episode`: one offset per node per repeat of the scenario (paper); `step`: fresh noise every step. */
+    redraw: z.enum(['episode', 'step']).default('episode'),
+    /** Independent draws per node (paper: "of each node"); false = one draw shared by all nodes (released code). */
+    perNode: z.boolean().default(true),
+  })
+  .strict();
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(''),
+    /** Built-in scenario this one was derived from (informational once resolved). */
+    extends: z.string().optional(),
+    /** Wall-clock seconds per env step (mobility clock). */
+    stepSeconds: finite.positive().default(5),
+    /** Truncate episodes after this many steps. */
+    maxSteps: z.number().int().positive().default(1000),
+    /**
+     * End the episode when the serving node violates the SLA (the paper's training rule). The Fig. 6 evaluation
+     * turns it off to follow one whole round trip and count violations instead.
+     */
+    terminateOnViolation: z.boolean().default(true),
+    nodes: z.array(NodeSchema).min(2),
+    /** Node the service starts on: `nearest` (lowest RTT at t=0) or a 1-based index. */
+    initialNode: z.union([z.literal('nearest'), z.number().int().min(1)]).default('nearest'),
+    mobility: MobilitySchema,
+    rtt: z
+      .object({
+        /** RTT at zero distance, ms. */
+        baseMs: finite.min(0).default(1),
+        /** RTT per metre of UE-node Euclidean distance, ms/m. */
+        slopeMsPerM: finite.min(0).default(0.005),
+        /** Per-route AWGN standard deviation, drawn per episode per node uniformly from this range, ms. */
+        noiseSigmaMs: RangeSchema.default({ min: 0.3, max: 1 }),
+        /** Transmissions per UE-node pair per step. */
+        transmissionsPerStep: z.number().int().min(1).default(5),
+        /** Eq. 1's N: the reported RTT is the mean of the last N transmissions. */
+        window: z.number().int().min(1).default(5),
+        /** Samples are clipped below at this floor, ms (keeps Eq. 4's divisions finite). */
+        floorMs: finite.positive().default(0.1),
+      })
+      .strict()
+      .default({}),
+    workload: z
+      .object({
+        /** Trace seconds consumed per env step. 17.45 = one row of the paper's files per step, as the authors' simulator did. */
+        traceSecondsPerStep: finite.positive().default(17.45),
+        /** `random`: a random segment outside the held-out day; `held-out-day`: start at the held-out day + offsetSeconds. */
+        start: z.enum(['random', 'held-out-day']).default('random'),
+        /** Day kept out of training: `heaviest` (highest mean load over all nodes), `none`, or a 0-based day index. */
+        heldOutDay: z.union([z.enum(['heaviest', 'none']), z.number().int().min(0)]).default('heaviest'),
+        /** Offset into the held-out day when `start` is `held-out-day`, trace seconds. */
+        offsetSeconds: finite.min(0).default(0),
+        noise: NoiseSchema.default({}),
+      })
+      .strict()
+      .default({}),
+    sla: z
+      .object({
+        /** (R_min, R_max), ms. */
+        rttMs: RangeSchema.default({ min: 1, max: 20 }),
+        /** (L_min, L_max). */
+        load: RangeSchema.default({ min: 1, max: 12 }),
+      })
+      .strict()
+      .default({}),
+    reward: z
+      .object({
+        /** Eq. 6-7 migration cost; each penalty is cost/2. */
+        migrationCost: finite.min(0).default(2),
+        /** Migrating to the node the service is already on: treat as Wait, or the released code's −10 and terminate. */
+        selfMigration: z.enum(['wait', 'penalize']).default('wait'),
+        /** Reward given on a penalised self-migration (released code: −10). */
+        selfMigrationReward: finite.default(-10),
+      })
+      .strict()
+      .default({}),
+    migration: z
+      .object({
+        /** What the user's edge service is: a CRIU-migrated pod or a KubeVirt VM. */
+        serviceKind: z.enum(['pod', 'vm']).default('pod'),
+        /** `instant`: the paper's model (the switch happens within the step); `timed`: durations below. */
+        model: z.enum(['instant', 'timed']).default('instant'),
+        durations: z
+          .object({
+            pod: DurationSchema.default({ kind: 'lognormal', medianSeconds: 6, sigma: 0.25 }),
+            vm: DurationSchema.default({ kind: 'lognormal', medianSeconds: 15, sigma: 0.25 }),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** A validated scenario (all defaults filled in). */
+export type Scenario = z.infer<typeof ScenarioSchema>;
+/** A scenario as written in a file (defaults optional). */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -1,0 +1,231 @@
+/**
+ * The world of one episode: UE position, per-node RTT (Eq. 1) and load (Eq. 2), and the duration a migration
+ * started at each step would take. None of it depends on the agent's actions (only the service's location
+ * does), which is what makes the exact oracle possible: {@link recordWorld} replays the same world from its seed.
+ *
+ * Allocation-free after construction: `reset` and `advance` only write into preallocated typed arrays.
+ */
+import { Rng } from '../core/rng.js';
+import { nodeLoad } from './reward.js';
+import type { ResolvedScenario } from './scenarios.js';
+import { rowAt } from './traces.js';
+import { GpsTrip, HighwayTrip, type Trip } from './mobility.js';
+import type { Duration } from './scenario.js';
+
+const KMH_TO_MS = 1 / 3.6;
+/** Upper clip for RTT samples, ms (keeps observations inside the Box even for absurd configs). */
+export const RTT_CAP_MS = 1e4;
+
+export class World {
+  /** Number of nodes N. */
+  readonly n: number;
+  /** Step index t of the values below. */
+  t = 0;
+  /** Steps in this episode: observations exist for t = 0..lastStep; reaching lastStep ends the episode. */
+  lastStep = 0;
+  /** True when `lastStep` is the end of the trip (false: the scenario's maxSteps cut it). */
+  endsWithTrip = true;
+  /** Eq. 1 average RTT per node at step t, ms. */
+  readonly rttMs: Float64Array;
+  /** Eq. 2 load per node at step t. */
+  readonly load: Float64Array;
+  /** CPU and memory utilisation per node at step t (after noise, clipped to [0, 0.99]). */
+  readonly cpu: Float64Array;
+  readonly mem: Float64Array;
+  /** UE position at step t, metres: [x, y]. */
+  readonly position = new Float64Array(2);
+  /** Steps a migration started at step t would take (0 in the instant model). */
+  durationSteps = 0;
+  /** Speed of this trip, km/h (highway model; NaN for GPS). */
+  speedKmh = Number.NaN;
+  /** Trace time at step 0, seconds. */
+  traceStartSeconds = 0;
+  /** Per-route AWGN sigma per node this episode, ms. */
+  readonly sigmaMs: Float64Array;
+
+  private readonly rng = new Rng(0);
+  private readonly ring: Float64Array;
+  private ringPos = 0;
+  private readonly ringSum: Float64Array;
+  private readonly cpuNoise: Float64Array;
+  private readonly memNoise: Float64Array;
+  private readonly nodeX: Float64Array;
+  private readonly nodeY: Float64Array;
+  private readonly tmp = new Float64Array(2);
+  private trip: Trip;
+  private readonly highwayTrips: HighwayTrip[] = [];
+
+  constructor(readonly scenario: ResolvedScenario) {
+    const n = scenario.nodeX.length;
+    this.n = n;
+    this.rttMs = new Float64Array(n);
+    this.load = new Float64Array(n);
+    this.cpu = new Float64Array(n);
+    this.mem = new Float64Array(n);
+    this.sigmaMs = new Float64Array(n);
+    this.ring = new Float64Array(n * scenario.spec.rtt.window);
+    this.ringSum = new Float64Array(n);
+    this.cpuNoise = new Float64Array(n);
+    this.memNoise = new Float64Array(n);
+    this.nodeX = scenario.nodeX;
+    this.nodeY = scenario.nodeY;
+    this.trip = scenario.gpsTrack ? new GpsTrip(scenario.gpsTrack) : new HighwayTrip(0, 1, 0, 1, false);
+  }
+
+  /** Start a new episode from `seed`: draws the trip, noise levels and trace segment, and computes step 0. */
+  reset(seed: number): void {
+    const s = this.scenario.spec;
+    const rng = this.rng;
+    rng.seed(seed);
+    const m = s.mobility;
+    if (m.kind === 'highway') {
+      this.speedKmh = rng.uniformIn(m.speedKmh.min, m.speedKmh.max);
+      const forward = m.direction === 'forward' || (m.direction === 'both' && rng.uniform() < 0.5);
+      this.trip = new HighwayTrip(forward ? m.fromXM : m.toXM, forward ? m.toXM : m.fromXM, m.yM, this.speedKmh * KMH_TO_MS, m.roundTrip);
+    } else {
+      this.speedKmh = Number.NaN;
+      this.trip.positionAt(0, this.tmp); // resets the GPS cursor
+    }
+    const tripSteps = Math.max(1, Math.ceil(this.trip.durationS / s.stepSeconds - 1e-9));
+    this.endsWithTrip = tripSteps <= s.maxSteps;
+    this.lastStep = Math.min(tripSteps, s.maxSteps);
+    for (let j = 0; j < this.n; j++) this.sigmaMs[j] = rng.uniformIn(s.rtt.noiseSigmaMs.min, s.rtt.noiseSigmaMs.max);
+    this.drawLoadNoise();
+    this.traceStartSeconds = this.scenario.pickTraceStart(rng, this.lastStep);
+    // Fill Eq. 1's window with transmissions made at the start position (the UE was already there).
+    this.trip.positionAt(0, this.position);
+    this.ringSum.fill(0);
+    this.ringPos = 0;
+    const w = s.rtt.window;
+    for (let k = 0; k < w; k++) this.transmit(0);
+    this.t = 0;
+    this.computeStep();
+  }
+
+  /** Move to step t+1. */
+  advance(): void {
+    const s = this.scenario.spec;
+    const m = s.rtt.transmissionsPerStep;
+    const t0 = this.t * s.stepSeconds;
+    // Transmissions spread evenly over the step; the last one is at the step's end.
+    for (let k = 1; k <= m; k++) this.transmit(t0 + (k / m) * s.stepSeconds);
+    this.t++;
+    if (s.workload.noise.redraw === 'step') this.drawLoadNoise();
+    this.computeStep();
+  }
+
+  private transmit(tS: number): void {
+    const s = this.scenario.spec.rtt;
+    const w = s.window;
+    this.trip.positionAt(tS, this.position);
+    const ux = this.position[0]!, uy = this.position[1]!;
+    for (let j = 0; j < this.n; j++) {
+      const dx = ux - this.nodeX[j]!, dy = uy - this.nodeY[j]!;
+      // Paper: RTT linear in the UE-node Euclidean distance, plus AWGN with a fixed sigma per route.
+      let x = s.baseMs + s.slopeMsPerM * Math.sqrt(dx * dx + dy * dy) + this.sigmaMs[j]! * this.rng.normal();
+      x = x < s.floorMs ? s.floorMs : x > RTT_CAP_MS ? RTT_CAP_MS : x;
+      const slot = j * w + this.ringPos;
+      this.ringSum[j] = this.ringSum[j]! - this.ring[slot]! + x;
+      this.ring[slot] = x;
+    }
+    this.ringPos = this.ringPos + 1 === w ? 0 : this.ringPos + 1;
+  }
+
+  private drawLoadNoise(): void {
+    const nz = this.scenario.spec.workload.noise;
+    const scale = nz.unit === 'percent' ? 0.01 : 1;
+    for (let j = 0; j < this.n; j++) {
+      if (j > 0 && !nz.perNode) {
+        this.cpuNoise[j] = this.cpuNoise[0]!;
+        this.memNoise[j] = this.memNoise[0]!;
+        continue;
+      }
+      this.cpuNoise[j] = (nz.cpu.mean + nz.cpu.std * this.rng.normal()) * scale;
+      this.memNoise[j] = (nz.mem.mean + nz.mem.std * this.rng.normal()) * scale;
+    }
+  }
+
+  private computeStep(): void {
+    const s = this.scenario.spec;
+    const w = s.rtt.window;
+    const tau = this.traceStartSeconds + this.t * s.workload.traceSecondsPerStep;
+    const traces = this.scenario.traces;
+    for (let j = 0; j < this.n; j++) {
+      // Eq. 1 over the ring buffer; the running sum is re-derived each step to avoid float drift.
+      let sum = 0;
+      for (let k = 0; k < w; k++) sum += this.ring[j * w + k]!;
+      this.ringSum[j] = sum;
+      this.rttMs[j] = sum / w;
+      const tr = traces[j]!;
+      const row = rowAt(tr, tau + this.scenario.shiftSeconds[j]!);
+      const c = clip01(tr.cpu[row]! + this.cpuNoise[j]!);
+      const me = clip01(tr.mem[row]! + this.memNoise[j]!);
+      this.cpu[j] = c;
+      this.mem[j] = me;
+      this.load[j] = nodeLoad(c, me);
+    }
+    const mg = s.migration;
+    this.durationSteps = mg.model === 'instant' ? 0 : Math.max(1, Math.ceil(sampleDuration(mg.durations[mg.serviceKind], this.rng) / s.stepSeconds - 1e-9));
+  }
+}
+
+function clip01(x: number): number {
+  return x < 0 ? 0 : x > 0.99 ? 0.99 : x;
+}
+
+/** Draw one migration duration (seconds) from a configured distribution. */
+export function sampleDuration(d: Duration, rng: Rng): number {
+  switch (d.kind) {
+    case 'fixed':
+      return d.seconds;
+    case 'uniform':
+      return rng.uniformIn(d.minSeconds, d.maxSeconds);
+    case 'lognormal':
+      return d.medianSeconds * Math.exp(d.sigma * rng.normal());
+  }
+}
+
+/** The full, action-independent world of one episode, for the oracle and for plots. */
+export interface WorldRecord {
+  /** Number of nodes. */
+  n: number;
+  /** Last step index; observations exist for t = 0..lastStep. */
+  lastStep: number;
+  /** True when the episode ends with the trip (truncation), false when maxSteps cut it. */
+  endsWithTrip: boolean;
+  /** RTT per step and node, `[(lastStep+1) × n]`, ms. */
+  rttMs: Float64Array;
+  /** Load per step and node, `[(lastStep+1) × n]`. */
+  load: Float64Array;
+  /** Migration duration (steps) if started at step t, `[lastStep+1]`. */
+  durationSteps: Int32Array;
+  /** UE x and y per step, metres. */
+  xM: Float64Array;
+  yM: Float64Array;
+}
+
+/** Replay the world of the episode whose world seed is `worldSeed` (reported as `info.worldSeed` by reset). */
+export function recordWorld(scenario: ResolvedScenario, worldSeed: number): WorldRecord {
+  const w = new World(scenario);
+  w.reset(worldSeed);
+  const n = w.n, T = w.lastStep;
+  const rec: WorldRecord = {
+    n,
+    lastStep: T,
+    endsWithTrip: w.endsWithTrip,
+    rttMs: new Float64Array((T + 1) * n),
+    load: new Float64Array((T + 1) * n),
+    durationSteps: new Int32Array(T + 1),
+    xM: new Float64Array(T + 1),
+    yM: new Float64Array(T + 1),
+  };
+  for (let t = 0; t <= T; t++) {
+    if (t > 0) w.advance();
+    rec.rttMs.set(w.rttMs, t * n);
+    rec.load.set(w.load, t * n);
+    rec.durationSteps[t] = w.durationSteps;
+    rec.xM[t] = w.position[0]!;
+    rec.yM[t] = w.position[1]!;
+  }
+  return rec;
+}
