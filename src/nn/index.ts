@@ -1,0 +1,9 @@
+/** Remora's small-network kernels: pure functions and layers over typed arrays, f32 WASM SIMD or JS. */
+export * from './backend.js';
+export * from './dense.js';
+export * from './lstm.js';
+export * from './network.js';
+export * from './adam.js';
+export * from './losses.js';
+export * from './init.js';
+export * from './tfjs-export.js';

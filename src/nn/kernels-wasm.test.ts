@@ -1,0 +1,72 @@
+// The WASM SIMD kernels against the plain-JS reference on awkward sizes (tails of the 4×8 register blocks),
+// and the committed wasm artifact against a fresh AssemblyScript build of assembly/kernels.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Rng } from '../core/rng.js';
+import { JsBackend, WasmBackend, type Backend, type Vec } from './backend.js';
+
+function fill(rng: Rng, v: Vec): void {
+  for (let i = 0; i < v.length; i++) v[i] = rng.uniformIn(-1, 1);
+}
+function close(a: Vec, b: Vec, tol: number, what: string): void {
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+}
+
+test('wasm gemm NN/TN/NT (with and without accumulation) equal the JS reference for odd shapes', () => {
+  const w = new WasmBackend(1 << 20);
+  const j = new JsBackend('float64');
+  const rng = new Rng(5);
+  for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 31, 96], [32, 31, 96], [7, 2, 13], [33, 24, 4], [2, 96, 24]] as const) {
+    for (const op of ['NN', 'TN', 'NT'] as const) {
+      for (const acc of [false, true]) {
+        const A = [w.alloc(m * k), j.alloc(m * k)], B = [w.alloc(k * n), j.alloc(k * n)], C = [w.alloc(m * n), j.alloc(m * n)];
+        fill(rng, A[0]!); fill(rng, B[0]!); fill(rng, C[0]!);
+        A[1]!.set(A[0]!); B[1]!.set(B[0]!); C[1]!.set(C[0]!);
+        const run = (be: Backend, i: number): void => {
+          const f = op === 'NN' ? be.gemmNN : op === 'TN' ? be.gemmTN : be.gemmNT;
+          f.call(be, A[i]!, B[i]!, C[i]!, m, k, n, acc);
+        };
+        run(w, 0);
+        run(j, 1);
+        close(C[0]!, C[1]!, 1e-5 * k, `${op} acc=${acc} ${m}x${k}x${n}`);
+      }
+    }
+  }
+});
+
+test('wasm LSTM cell forward/backward and Adam equal the JS reference', () => {
+  const w = new WasmBackend(1 << 20);
+  const j = new JsBackend('float64');
+  const rng = new Rng(6);
+  const rows = 5, U = 7;
+  const mk = (n: number): [Vec, Vec] => { const a = w.alloc(n), b = j.alloc(n); fill(rng, a); for (let i = 0; i < n; i++) a[i] *= 4; b.set(a); return [a, b]; };
+  const z = mk(rows * 4 * U), cp = mk(rows * U), c = mk(rows * U), tc = mk(rows * U), h = mk(rows * 9);
+  w.lstmCellForward(z[0], cp[0], c[0], tc[0], h[0], 9, rows, U);
+  j.lstmCellForward(z[1], cp[1], c[1], tc[1], h[1], 9, rows, U);
+  for (const [name, p] of [['gates', z], ['c', c], ['tc', tc], ['h', h]] as const) close(p[0], p[1], 2e-6, name);
+  const dh = mk(rows * 8), dc = mk(rows * U), dz = mk(rows * 4 * U);
+  w.lstmCellBackward(z[0], cp[0], tc[0], dh[0], 8, dc[0], dz[0], rows, U);
+  j.lstmCellBackward(z[1], cp[1], tc[1], dh[1], 8, dc[1], dz[1], rows, U);
+  close(dz[0], dz[1], 1e-5, 'dz');
+  close(dc[0], dc[1], 1e-5, 'dc');
+  const p = mk(13), g = mk(13), m = mk(13), v = mk(13);
+  for (let i = 0; i < 13; i++) { v[0][i] = Math.abs(v[0][i]); v[1][i] = v[0][i]; }
+  w.adam(p[0], g[0], m[0], v[0], 0.01, 0.9, 0.999, 1e-7);
+  j.adam(p[1], g[1], m[1], v[1], 0.01, 0.9, 0.999, 1e-7);
+  close(p[0], p[1], 1e-6, 'adam p');
+});
+
+test('WasmBackend refuses foreign buffers and reports exhaustion clearly', () => {
+  const w = new WasmBackend(4096);
+  assert.throws(() => w.gemmNN(new Float32Array(1), new Float32Array(1), new Float32Array(1), 1, 1, 1, false), /not allocated by this backend/);
+  assert.throws(() => w.alloc(1 << 20), /out of memory/);
+});
+
+test('the committed wasm artifact is a fresh build of assembly/kernels.ts', async () => {
+  // @ts-expect-error plain ESM build script without typings
+  const { compileKernels, renderModule } = await import('../../assembly/build.mjs');
+  const fresh = renderModule(await compileKernels());
+  const committed = readFileSync(new URL('./kernels-wasm.generated.ts', import.meta.url), 'utf8');
+  assert.equal(committed, fresh, 'src/nn/kernels-wasm.generated.ts is stale: run `npm run build:wasm`');
+});

@@ -1,0 +1,49 @@
+/**
+ * Losses with their gradients, batch-first. Each returns the scalar loss and writes dL/dpred into `grad`.
+ */
+import type { Vec } from './backend.js';
+
+/** Keras `mean_squared_error` over `count` elements: mean((p - t)²). grad = 2(p - t)/count. */
+export function mse(pred: Vec, target: Vec, count: number, grad: Vec): number {
+  let s = 0;
+  for (let i = 0; i < count; i++) {
+    const e = pred[i] - target[i];
+    s += e * e;
+    grad[i] = (2 * e) / count;
+  }
+  return s / count;
+}
+
+/** Huber of one error: ½e² for |e| ≤ δ, else δ(|e| − ½δ) (Keras `Huber`, keras-rl2 `huber_loss`). */
+export function huberValue(e: number, delta: number): number {
+  const a = Math.abs(e);
+  return a <= delta ? 0.5 * e * e : delta * (a - 0.5 * delta);
+}
+
+/** Keras `Huber(delta)` mean over `count` elements. grad = clip(e, −δ, δ)/count. */
+export function huber(pred: Vec, target: Vec, count: number, delta: number, grad: Vec): number {
+  let s = 0;
+  for (let i = 0; i < count; i++) {
+    const e = pred[i] - target[i];
+    s += huberValue(e, delta);
+    grad[i] = Math.max(-delta, Math.min(delta, e)) / count;
+  }
+  return s / count;
+}
+
+/**
+ * keras-rl2's DQN loss (`clipped_masked_error`): for each sample only the taken action's Q-value is trained,
+ * per-sample loss `huber(Q(s,a) − y, δ)` (δ = ∞ by default, i.e. ½e², so "0.5·MSE"), averaged over the batch.
+ * @param q `[rows, nActions]` predictions; `grad` receives dL/dq (zero for untaken actions).
+ */
+export function tdLoss(q: Vec, actions: Int32Array, targets: Vec | Float64Array, rows: number, nActions: number, delta: number, grad: Vec): number {
+  let s = 0;
+  grad.fill(0, 0, rows * nActions);
+  for (let r = 0; r < rows; r++) {
+    const k = r * nActions + actions[r]!;
+    const e = q[k] - targets[r]!;
+    s += huberValue(e, delta);
+    grad[k] = (Math.abs(e) <= delta ? e : Math.sign(e) * delta) / rows;
+  }
+  return s / rows;
+}

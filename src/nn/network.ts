@@ -1,0 +1,227 @@
+/**
+ * Networks assembled from {@link Dense} and {@link Lstm} over one flat parameter buffer (and one flat gradient
+ * buffer with the same layout), so Adam, target-network copies, hashing and serialisation are single array ops.
+ *
+ * Architectures:
+ * - `mlp`: Dense(h1, ReLU) → … → Dense(outputs, linear). Deep SARSA's Q-network (Table II: 2 × 24, ReLU).
+ * - `lstm-mlp`: LSTM(U) over `steps` inputs → Dense(h, ReLU) … → Dense(outputs). The DQN Q-network (Table II).
+ * Parameters are named as Keras names them (`lstm/kernel`, `dense_1/bias`, …) for the TF.js export.
+ */
+import type { Rng } from '../core/rng.js';
+import { createBackend, type Backend, type DType, type Vec } from './backend.js';
+import { Dense } from './dense.js';
+import { glorotUniform, orthogonal } from './init.js';
+import { Lstm } from './lstm.js';
+
+/** Serializable description of a feed-forward Q-network. */
+export type ArchitectureSpec =
+  | {
+      kind: 'mlp';
+      /** Features per sample. */
+      inputSize: number;
+      /** Hidden Dense widths (ReLU). */
+      hidden: number[];
+      /** Linear outputs (one Q-value per action). */
+      outputs: number;
+    }
+  | {
+      kind: 'lstm-mlp';
+      /** Features per time step. */
+      inputSize: number;
+      /** Sequence length (the DQN window W). */
+      steps: number;
+      /** LSTM units. */
+      lstmUnits: number;
+      /** Hidden Dense widths (ReLU) after the LSTM. */
+      hidden: number[];
+      outputs: number;
+    };
+
+/** One named parameter tensor inside the flat buffer. */
+export interface ParamSpec {
+  /** Keras-style name, e.g. `lstm/recurrent_kernel`. */
+  name: string;
+  shape: number[];
+  /** Element offset in the flat buffer. */
+  offset: number;
+  size: number;
+}
+
+/** What an agent needs of a Q-network. */
+export interface Network {
+  readonly spec: ArchitectureSpec;
+  readonly backend: Backend;
+  /** All parameters, flat, in {@link paramSpecs} order. */
+  readonly params: Vec;
+  /** dL/dparams, same layout; `backward` accumulates into it. */
+  readonly grads: Vec;
+  readonly paramSpecs: readonly ParamSpec[];
+  /** Floats per sample in {@link input} (`steps·inputSize` for the LSTM). */
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly maxRows: number;
+  /** Input buffer `[maxRows, inputSize]`: fill the first `rows` rows, then call `forward(rows)`. */
+  readonly input: Vec;
+  /** Runs the network on the first `rows` rows of `input`; returns the output view `[rows, outputSize]` (owned). */
+  forward(rows: number): Vec;
+  /** Accumulates gradients given dL/dOutput `[rows, outputSize]` (may be overwritten) for the last `forward`. */
+  backward(dOut: Vec, rows: number): void;
+  zeroGrads(): void;
+}
+
+export interface NetworkOptions {
+  /** Largest batch the buffers are sized for (the DQN batch, default 32). */
+  maxRows?: number;
+  dtype?: DType;
+  /** Share a backend between networks (e.g. online and target): required to copy params across as views. */
+  backend?: Backend;
+  /** Draws the Keras initialisation; when omitted parameters are zero (to be loaded). */
+  rng?: Rng;
+}
+
+/** Parameter layout of a spec: names, shapes, offsets, and the total count. */
+export function paramLayout(spec: ArchitectureSpec): { specs: ParamSpec[]; total: number } {
+  const specs: ParamSpec[] = [];
+  let offset = 0;
+  const add = (name: string, shape: number[]): void => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    specs.push({ name, shape, offset, size });
+    offset += size;
+  };
+  let width = spec.inputSize;
+  if (spec.kind === 'lstm-mlp') {
+    const U = spec.lstmUnits;
+    // kernel then recurrent_kernel, contiguous: together they are the fused [inputs + U, 4U] matrix.
+    add('lstm/kernel', [spec.inputSize, 4 * U]);
+    add('lstm/recurrent_kernel', [U, 4 * U]);
+    add('lstm/bias', [4 * U]);
+    width = U;
+  }
+  const widths = [...spec.hidden, spec.outputs];
+  widths.forEach((w, i) => {
+    const name = i === 0 ? 'dense' : `dense_${i}`;
+    add(`${name}/kernel`, [width, w]);
+    add(`${name}/bias`, [w]);
+    width = w;
+  });
+  return { specs, total: offset };
+}
+
+/** Checks a spec's numbers; throws RangeError naming the bad field. */
+export function validateArchitecture(spec: ArchitectureSpec): void {
+  const pos = (v: unknown, f: string): void => {
+    if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`architecture.${f}: expected a positive integer, got ${String(v)}`);
+  };
+  pos(spec.inputSize, 'inputSize');
+  pos(spec.outputs, 'outputs');
+  spec.hidden.forEach((h, i) => pos(h, `hidden[${i}]`));
+  if (spec.kind === 'lstm-mlp') {
+    pos(spec.steps, 'steps');
+    pos(spec.lstmUnits, 'lstmUnits');
+  }
+}
+
+/** The feed-forward (optionally LSTM-fronted) network of an {@link ArchitectureSpec}. */
+export class FeedForwardNetwork implements Network {
+  readonly backend: Backend;
+  readonly params: Vec;
+  readonly grads: Vec;
+  readonly paramSpecs: readonly ParamSpec[];
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly maxRows: number;
+  readonly input: Vec;
+  private readonly lstm: Lstm | null;
+  private readonly dense: Dense[];
+  private readonly dTop: Vec;
+
+  constructor(readonly spec: ArchitectureSpec, opts: NetworkOptions = {}) {
+    validateArchitecture(spec);
+    this.maxRows = opts.maxRows ?? 32;
+    this.backend = opts.backend ?? createBackend(opts.dtype ?? 'float32');
+    const b = this.backend;
+    const { specs, total } = paramLayout(spec);
+    this.paramSpecs = specs;
+    this.params = b.alloc(total);
+    this.grads = b.alloc(total);
+    const view = (buf: Vec, name: string, span = 1): Vec => {
+      const i = specs.findIndex((s) => s.name === name);
+      let size = 0;
+      for (let k = i; k < i + span; k++) size += specs[k]!.size;
+      return buf.subarray(specs[i]!.offset, specs[i]!.offset + size);
+    };
+    let width: number;
+    if (spec.kind === 'lstm-mlp') {
+      this.inputSize = spec.steps * spec.inputSize;
+      this.lstm = new Lstm(b, spec.inputSize, spec.lstmUnits, spec.steps, this.maxRows,
+        view(this.params, 'lstm/kernel', 2), view(this.params, 'lstm/bias'),
+        view(this.grads, 'lstm/kernel', 2), view(this.grads, 'lstm/bias'));
+      width = spec.lstmUnits;
+    } else {
+      this.inputSize = spec.inputSize;
+      this.lstm = null;
+      width = spec.inputSize;
+    }
+    this.input = b.alloc(this.maxRows * this.inputSize);
+    this.dense = [];
+    const widths = [...spec.hidden, spec.outputs];
+    widths.forEach((w, i) => {
+      const name = i === 0 ? 'dense' : `dense_${i}`;
+      const last = i === widths.length - 1;
+      // The first Dense after an LSTM needs dL/dx (to feed BPTT); after raw input it does not.
+      const inputGrad = i > 0 || this.lstm !== null;
+      this.dense.push(new Dense(b, width, w, last ? 'linear' : 'relu', this.maxRows,
+        view(this.params, `${name}/kernel`), view(this.params, `${name}/bias`),
+        view(this.grads, `${name}/kernel`), view(this.grads, `${name}/bias`), inputGrad));
+      width = w;
+    });
+    this.outputSize = spec.outputs;
+    this.dTop = b.alloc(this.maxRows * this.outputSize);
+    if (opts.rng) initialiseKeras(this, opts.rng);
+  }
+
+  forward(rows: number): Vec {
+    if (rows > this.maxRows || rows < 1) throw new RangeError(`forward: rows must be in 1..${this.maxRows}, got ${rows}`);
+    let x = this.lstm ? this.lstm.forward(this.input, rows) : this.input;
+    for (const d of this.dense) x = d.forward(x, rows);
+    return x;
+  }
+
+  backward(dOut: Vec, rows: number): void {
+    const n = rows * this.outputSize;
+    let dy: Vec = this.dTop;
+    for (let i = 0; i < n; i++) dy[i] = dOut[i];
+    for (let i = this.dense.length - 1; i >= 0; i--) {
+      const x = i > 0 ? this.dense[i - 1]!.y : this.lstm ? this.lstm.h : this.input;
+      const dx = this.dense[i]!.backward(x, dy, rows);
+      if (i > 0 || this.lstm) dy = dx!;
+    }
+    if (this.lstm) this.lstm.backward(dy, rows);
+  }
+
+  zeroGrads(): void {
+    this.grads.fill(0);
+  }
+}
+
+/**
+ * Keras defaults: Dense and LSTM `kernel` Glorot-uniform, LSTM `recurrent_kernel` orthogonal, biases zero,
+ * LSTM forget-gate bias 1 (`unit_forget_bias=True`).
+ */
+export function initialiseKeras(net: Network, rng: Rng): void {
+  const p = net.params;
+  p.fill(0);
+  for (const s of net.paramSpecs) {
+    if (s.name.endsWith('/recurrent_kernel')) orthogonal(rng, p, s.offset, s.shape[0]!, s.shape[1]!);
+    else if (s.name.endsWith('/kernel')) glorotUniform(rng, p, s.offset, s.shape[0]!, s.shape[1]!);
+    else if (s.name === 'lstm/bias') {
+      const U = s.size / 4;
+      for (let j = 0; j < U; j++) p[s.offset + U + j] = 1;
+    }
+  }
+}
+
+/** Build a network for `spec`. */
+export function createNetwork(spec: ArchitectureSpec, opts: NetworkOptions = {}): Network {
+  return new FeedForwardNetwork(spec, opts);
+}
