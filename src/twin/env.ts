@@ -168,10 +168,11 @@ export class TwinEnv implements Env {
       } else {
         info.migrations++;
         info.migrated = true;
-        if (w.durationSteps === 0) this.serving = action;
+        const d = w.durationStepsAt(w.t);
+        if (d === 0) this.serving = action;
         else {
           this.target = action;
-          this.remaining = w.durationSteps;
+          this.remaining = d;
         }
       }
     }

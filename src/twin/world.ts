@@ -34,8 +34,9 @@ export class World {
   readonly mem: Float64Array;
   /** UE position at step t, metres: [x, y]. */
   readonly position = new Float64Array(2);
-  /** Steps a migration started at step t would take (0 in the instant model). */
-  durationSteps = 0;
+  /** Seed of this episode's migration durations (see {@link World.durationStepsAt}). */
+  private durationSeed = 0;
+  private readonly durationRng = new Rng(0);
   /** Speed of this trip, km/h (highway model; NaN for GPS). */
   speedKmh = Number.NaN;
   /** Trace time at step 0, seconds. */
@@ -92,6 +93,7 @@ export class World {
     for (let j = 0; j < this.n; j++) this.sigmaMs[j] = rng.uniformIn(s.rtt.noiseSigmaMs.min, s.rtt.noiseSigmaMs.max);
     this.drawLoadNoise();
     this.traceStartSeconds = this.scenario.pickTraceStart(rng, this.lastStep);
+    this.durationSeed = rng.nextU32();
     // Fill Eq. 1's window with transmissions made at the start position (the UE was already there).
     this.trip.positionAt(0, this.position);
     this.ringSum.fill(0);
@@ -164,8 +166,19 @@ export class World {
       this.mem[j] = me;
       this.load[j] = nodeLoad(c, me);
     }
+  }
+
+  /**
+   * Steps a migration started at step `t` takes (0 in the instant model). A pure function of (episode, t): the
+   * draw comes from a generator keyed by the step, so it costs nothing on steps without a migration and the world
+   * stays independent of the agent's actions.
+   */
+  durationStepsAt(t: number): number {
+    const s = this.scenario.spec;
     const mg = s.migration;
-    this.durationSteps = mg.model === 'instant' ? 0 : Math.max(1, Math.ceil(sampleDuration(mg.durations[mg.serviceKind], this.rng) / s.stepSeconds - 1e-9));
+    if (mg.model === 'instant') return 0;
+    this.durationRng.seed(this.durationSeed ^ Math.imul(t + 1, 0x9e3779b1));
+    return Math.max(1, Math.ceil(sampleDuration(mg.durations[mg.serviceKind], this.durationRng) / s.stepSeconds - 1e-9));
   }
 }
 
@@ -223,7 +236,7 @@ export function recordWorld(scenario: ResolvedScenario, worldSeed: number): Worl
     if (t > 0) w.advance();
     rec.rttMs.set(w.rttMs, t * n);
     rec.load.set(w.load, t * n);
-    rec.durationSteps[t] = w.durationSteps;
+    rec.durationSteps[t] = w.durationStepsAt(t);
     rec.xM[t] = w.position[0]!;
     rec.yM[t] = w.position[1]!;
   }

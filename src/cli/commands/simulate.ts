@@ -1,0 +1,80 @@
+import { InvalidInputError } from '../../core/errors.js';
+import { resolvePolicy, baselineNames } from '../../experiments/policies.js';
+import { rollout } from '../../experiments/rollout.js';
+import { loadScenario, makeEnv, scenarioNames, type TwinInfo } from '../../twin/index.js';
+import type { Command } from '../command.js';
+
+const round = (x: number, d = 4): number => Number(x.toFixed(d));
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'Drive the twin with a policy and print every step (jsonl) or a per-episode table',
+  usage: '--scenario <name|file> --policy <never|follow-me|random|model.json> [--episodes N] [--seed S] [--format jsonl|table]',
+  flags: {
+    scenario: { type: 'string', description: `Built-in scenario (${scenarioNames().join(', ')}) or a .json/.yaml file`, default: 'sr111', placeholder: '<name|file>' },
+    policy: { type: 'string', description: `Policy: ${baselineNames().join(', ')}, or a trained model.json`, default: 'never', placeholder: '<name|model.json>' },
+    episodes: { type: 'integer', description: 'Number of episodes', default: 1 },
+    seed: { type: 'integer', description: 'Seed of the first reset (later episodes continue the stream)', default: 0 },
+    format: { type: 'string', description: 'Output format', default: 'jsonl', choices: ['jsonl', 'table'] },
+  },
+  details: `jsonl prints one object per step: {episode, t, node, action, rtt, load, reward, terminated, truncated, servingAfter, migrating}.
+node is the 1-based node serving at step t (before the action); rtt in ms and load per node at t.
+The same seed gives byte-identical output.`,
+  async run({ flags }, io) {
+    const episodes = flags.episodes as number;
+    if (episodes < 1) throw new InvalidInputError({ source: 'remora simulate', field: '--episodes', expected: 'an integer >= 1', actual: String(episodes) });
+    const scenario = loadScenario(flags.scenario as string, { cwd: io.cwd });
+    const env = makeEnv(scenario);
+    const seed = flags.seed as number;
+    const policy = await resolvePolicy(flags.policy as string, { seed }, io.cwd);
+    const n = env.nodes;
+    const jsonl = flags.format === 'jsonl';
+    const rows: string[][] = [];
+    let violations = 0, rttSum = 0, loadSum = 0;
+    const summaries = rollout(env, policy, {
+      episodes,
+      seed,
+      onStep: (s) => {
+        const info = s.info as TwinInfo;
+        if (info.rttViolation || info.loadViolation) violations++;
+        rttSum += info.servingRttMs;
+        loadSum += info.servingLoad;
+        if (!jsonl) return;
+        const o = s.observation;
+        const line = {
+          episode: s.episode,
+          t: s.t,
+          node: o[0],
+          action: s.action,
+          rtt: Array.from(o.subarray(1, 1 + n), (x) => round(x, 3)),
+          load: Array.from(o.subarray(1 + n, 1 + 2 * n), (x) => round(x, 3)),
+          reward: round(s.reward, 6),
+          terminated: s.terminated,
+          truncated: s.truncated,
+          servingAfter: info.servingNode,
+          migrating: info.migrationTarget,
+        };
+        io.out(JSON.stringify(line) + '\n');
+      },
+      onEpisode: (e) => {
+        rows.push([String(e.episode), String(e.steps), e.return.toFixed(3), e.terminated ? 'terminated' : 'truncated', String(violations), (rttSum / e.steps).toFixed(2), (loadSum / e.steps).toFixed(2)]);
+        violations = 0;
+        rttSum = 0;
+        loadSum = 0;
+      },
+    });
+    if (!jsonl) {
+      io.out(renderTable(['episode', 'steps', 'return', 'end', 'slaViolations', 'meanRttMs', 'meanLoad'], rows));
+      const mean = summaries.reduce((a, e) => a + e.return, 0) / summaries.length;
+      io.out(`policy ${policy.name} on ${scenario.spec.name}: mean return ${mean.toFixed(3)} over ${summaries.length} episode(s)\n`);
+    }
+    return 0;
+  },
+};
+
+/** Plain fixed-width table. */
+export function renderTable(header: string[], rows: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
