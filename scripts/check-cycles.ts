@@ -24,7 +24,10 @@ for (const f of files) {
   for (const m of src.matchAll(importRe)) {
     const spec = (m[1] ?? m[2])!;
     // `import type` edges still count for layering but not for runtime cycles; keep it simple and count both.
-    let target = resolve(dirname(f), spec).replace(/\.js$/, '.ts');
+    let target = resolve(dirname(f), spec);
+    // Only our TypeScript sources under the root take part (e.g. a build script under assembly/ does not).
+    if (relative(root, target).startsWith('..')) continue;
+    target = target.replace(/\.js$/, '.ts');
     if (!target.endsWith('.ts')) target += '.ts';
     deps.push(target);
   }
