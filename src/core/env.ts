@@ -81,6 +81,11 @@ export interface Policy {
   readonly name: string;
   /** Called at the start of each episode (recurrent/windowed policies reset their history here). */
   reset(): void;
+  /**
+   * Optional: sees the first observation and info of each episode, right after `reset()`. Planners that need the
+   * env's episode identity (the twin's oracle reads `info.worldSeed`) use it; ordinary policies ignore it.
+   */
+  onReset?(observation: Float64Array, info: StepInfo): void;
   /** Choose an action for `observation`. Must return a legal action under `actionMask`. */
   act(observation: Float64Array, actionMask: Uint8Array): number;
 }

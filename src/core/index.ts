@@ -7,3 +7,4 @@ export * from './vec-env.js';
 export * from './observation.js';
 export * from './version.js';
 export * from './validate.js';
+export * from './reward.js';

@@ -46,6 +46,7 @@ export function rollout(env: Env, policy: Policy, opts: RolloutOptions): Episode
     const r = ep === 0 ? env.reset({ seed: opts.seed }) : env.reset();
     const worldSeed = typeof r.info.worldSeed === 'number' ? r.info.worldSeed : undefined;
     policy.reset();
+    policy.onReset?.(r.observation, r.info);
     let obs = r.observation;
     let mask = r.info.actionMask;
     let ret = 0, steps = 0;

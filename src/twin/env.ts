@@ -22,7 +22,7 @@ import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../co
 import { actionLabels, observationLabels } from '../core/observation.js';
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
-import { loadReward, migrationPenalty, rttReward } from './reward.js';
+import { loadReward, migrationPenalty, rttReward } from '../core/reward.js';
 import type { ResolvedScenario } from './scenarios.js';
 import { RTT_CAP_MS, World } from './world.js';
 

@@ -1,4 +1,4 @@
-export * from './reward.js';
+export * from '../core/reward.js';
 export * from './traces.js';
 export * from './mobility.js';
 export * from './scenario.js';

@@ -29,7 +29,7 @@ import { InvalidInputError, NotFoundError, renderValue } from '../core/errors.js
 import type { Rng } from '../core/rng.js';
 import { parseWith } from '../core/validate.js';
 import { projectToMetres, readGpsCsv, type GpsTrack } from './mobility.js';
-import { nodeLoad } from './reward.js';
+import { nodeLoad } from '../core/reward.js';
 import { ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario.js';
 import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
 

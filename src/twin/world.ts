@@ -6,7 +6,7 @@
  * Allocation-free after construction: `reset` and `advance` only write into preallocated typed arrays.
  */
 import { Rng } from '../core/rng.js';
-import { nodeLoad } from './reward.js';
+import { nodeLoad } from '../core/reward.js';
 import type { ResolvedScenario } from './scenarios.js';
 import { rowAt } from './traces.js';
 import { GpsTrip, HighwayTrip, type Trip } from './mobility.js';

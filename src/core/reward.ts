@@ -1,6 +1,6 @@
 /**
- * The paper's observation and reward equations (Tsourdinis et al., Sec. III-C). Each equation lives in exactly
- * one function here; the twin, the baselines, the oracle and the real-cluster env all call these.
+ * The paper's observation and reward equations (Tsourdinis et al., Sec. III-C), in `core` because the twin, the
+ * baselines, the oracle and the real cluster all share them. Each equation lives in exactly one function here.
  */
 
 /** An SLA band `[min, max]`: `min` is the ideal value, `max` the violation threshold. */
@@ -97,4 +97,11 @@ export function reward(x: RewardInputs): number {
     loadReward(x.load, x.loads, x.loadSla) -
     (migrationPenalty(x.rttMs, x.rttsMs, x.rttSla.max, x.migrationCost) + migrationPenalty(x.load, x.loads, x.loadSla.max, x.migrationCost))
   );
+}
+
+/** The reward parameters of a scenario (Eq. 4-8), as the baselines and the oracle need them. */
+export interface RewardParams {
+  rttSla: SlaRange;
+  loadSla: SlaRange;
+  migrationCost: number;
 }
