@@ -5,3 +5,4 @@ export * from './scenario.js';
 export * from './scenarios.js';
 export * from './world.js';
 export * from './env.js';
+export * from './oracle.js';

@@ -1,0 +1,3 @@
+export * from './simple.js';
+export * from './greedy.js';
+export * from './threshold.js';
