@@ -127,3 +127,25 @@ test('MSE, Huber and the keras-rl2 TD loss gradients match finite differences', 
     checkGrad(`td δ=${delta}`, p, g.slice(), () => tdLoss(p, actions, y, rows, A, delta, scratch));
   }
 });
+
+test('size-agnostic node-sequence network: gradients match finite differences for N = 3 and N = 5 (same weights)', () => {
+  netCheck({ kind: 'node-seq', featureSize: 3, lstmUnits: 5, hidden: [6], nodes: 3 }, 4, 14);
+  const rng = new Rng(15);
+  const net = createNetwork({ kind: 'node-seq', featureSize: 3, lstmUnits: 5, hidden: [6], nodes: 3 }, { backend: b64, maxRows: 2, rng }) as import('./node-sequence.js').NodeSequenceNetwork;
+  net.setNodes(5);
+  assert.equal(net.inputSize, 15);
+  assert.equal(net.outputSize, 6);
+  for (let i = 0; i < 2 * 15; i++) net.input[i] = rng.uniformIn(-1, 1);
+  const w = new Float64Array(2 * 6);
+  randomFill(rng, w);
+  const f = (): number => {
+    const y = net.forward(2);
+    let s = 0;
+    for (let i = 0; i < w.length; i++) s += y[i] * w[i];
+    return s;
+  };
+  f();
+  net.zeroGrads();
+  net.backward(w.slice(), 2);
+  checkGrad('node-seq N=5', net.params, net.grads.slice(), f);
+});

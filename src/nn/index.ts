@@ -3,6 +3,8 @@ export * from './backend.js';
 export * from './dense.js';
 export * from './lstm.js';
 export * from './network.js';
+export * from './node-sequence.js';
+export * from './params.js';
 export * from './adam.js';
 export * from './losses.js';
 export * from './init.js';

@@ -23,6 +23,8 @@ export class Lstm {
   private readonly ones: Vec;
   private readonly kernelH: Vec;
   private readonly width: number;
+  /** Sequence length of the next `forward` (≤ maxSteps). */
+  steps: number;
 
   /**
    * @param kernel fused kernel view `[inputs + units, 4·units]`; `bias` `[4·units]`; `dKernel`, `dBias` alike.
@@ -31,7 +33,7 @@ export class Lstm {
     private readonly backend: Backend,
     readonly inputs: number,
     readonly units: number,
-    readonly steps: number,
+    readonly maxSteps: number,
     readonly maxRows: number,
     private readonly kernel: Vec,
     private readonly bias: Vec,
@@ -45,7 +47,8 @@ export class Lstm {
     this.gates = [];
     this.tc = [];
     this.c = [backend.alloc(maxRows * U)];
-    for (let t = 0; t < steps; t++) {
+    this.steps = maxSteps;
+    for (let t = 0; t < maxSteps; t++) {
       const xh = backend.alloc(maxRows * this.width);
       this.xh.push(xh);
       this.hIn.push(xh.subarray(inputs));

@@ -7,14 +7,17 @@
  * - `lstm-mlp`: LSTM(U) over `steps` inputs → Dense(h, ReLU) … → Dense(outputs). The DQN Q-network (Table II).
  * Parameters are named as Keras names them (`lstm/kernel`, `dense_1/bias`, …) for the TF.js export.
  */
-import type { Rng } from '../core/rng.js';
-import { createBackend, type Backend, type DType, type Vec } from './backend.js';
+import { createBackend, type Backend, type Vec } from './backend.js';
 import { Dense } from './dense.js';
-import { glorotUniform, orthogonal } from './init.js';
 import { Lstm } from './lstm.js';
+import { NodeSequenceNetwork, nodeSequenceLayout, type NodeSequenceSpec } from './node-sequence.js';
+import { initialiseKeras, type NetworkOptions, type ParamSpec } from './params.js';
+
+export type { NetworkOptions, ParamSpec } from './params.js';
 
 /** Serializable description of a feed-forward Q-network. */
 export type ArchitectureSpec =
+  | NodeSequenceSpec
   | {
       kind: 'mlp';
       /** Features per sample. */
@@ -36,16 +39,6 @@ export type ArchitectureSpec =
       hidden: number[];
       outputs: number;
     };
-
-/** One named parameter tensor inside the flat buffer. */
-export interface ParamSpec {
-  /** Keras-style name, e.g. `lstm/recurrent_kernel`. */
-  name: string;
-  shape: number[];
-  /** Element offset in the flat buffer. */
-  offset: number;
-  size: number;
-}
 
 /** What an agent needs of a Q-network. */
 export interface Network {
@@ -69,18 +62,12 @@ export interface Network {
   zeroGrads(): void;
 }
 
-export interface NetworkOptions {
-  /** Largest batch the buffers are sized for (the DQN batch, default 32). */
-  maxRows?: number;
-  dtype?: DType;
-  /** Share a backend between networks (e.g. online and target): required to copy params across as views. */
-  backend?: Backend;
-  /** Draws the Keras initialisation; when omitted parameters are zero (to be loaded). */
-  rng?: Rng;
-}
+/** The feed-forward architectures (everything but the node-sequence network). */
+export type FeedForwardSpec = Exclude<ArchitectureSpec, NodeSequenceSpec>;
 
 /** Parameter layout of a spec: names, shapes, offsets, and the total count. */
 export function paramLayout(spec: ArchitectureSpec): { specs: ParamSpec[]; total: number } {
+  if (spec.kind === 'node-seq') return nodeSequenceLayout(spec);
   const specs: ParamSpec[] = [];
   let offset = 0;
   const add = (name: string, shape: number[]): void => {
@@ -112,9 +99,15 @@ export function validateArchitecture(spec: ArchitectureSpec): void {
   const pos = (v: unknown, f: string): void => {
     if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`architecture.${f}: expected a positive integer, got ${String(v)}`);
   };
+  spec.hidden.forEach((h, i) => pos(h, `hidden[${i}]`));
+  if (spec.kind === 'node-seq') {
+    pos(spec.featureSize, 'featureSize');
+    pos(spec.lstmUnits, 'lstmUnits');
+    pos(spec.nodes, 'nodes');
+    return;
+  }
   pos(spec.inputSize, 'inputSize');
   pos(spec.outputs, 'outputs');
-  spec.hidden.forEach((h, i) => pos(h, `hidden[${i}]`));
   if (spec.kind === 'lstm-mlp') {
     pos(spec.steps, 'steps');
     pos(spec.lstmUnits, 'lstmUnits');
@@ -135,7 +128,7 @@ export class FeedForwardNetwork implements Network {
   private readonly dense: Dense[];
   private readonly dTop: Vec;
 
-  constructor(readonly spec: ArchitectureSpec, opts: NetworkOptions = {}) {
+  constructor(readonly spec: FeedForwardSpec, opts: NetworkOptions = {}) {
     validateArchitecture(spec);
     this.maxRows = opts.maxRows ?? 32;
     this.backend = opts.backend ?? createBackend(opts.dtype ?? 'float32');
@@ -177,7 +170,7 @@ export class FeedForwardNetwork implements Network {
     });
     this.outputSize = spec.outputs;
     this.dTop = b.alloc(this.maxRows * this.outputSize);
-    if (opts.rng) initialiseKeras(this, opts.rng);
+    if (opts.rng) initialiseKeras(this.params, this.paramSpecs, opts.rng);
   }
 
   forward(rows: number): Vec {
@@ -204,24 +197,8 @@ export class FeedForwardNetwork implements Network {
   }
 }
 
-/**
- * Keras defaults: Dense and LSTM `kernel` Glorot-uniform, LSTM `recurrent_kernel` orthogonal, biases zero,
- * LSTM forget-gate bias 1 (`unit_forget_bias=True`).
- */
-export function initialiseKeras(net: Network, rng: Rng): void {
-  const p = net.params;
-  p.fill(0);
-  for (const s of net.paramSpecs) {
-    if (s.name.endsWith('/recurrent_kernel')) orthogonal(rng, p, s.offset, s.shape[0]!, s.shape[1]!);
-    else if (s.name.endsWith('/kernel')) glorotUniform(rng, p, s.offset, s.shape[0]!, s.shape[1]!);
-    else if (s.name === 'lstm/bias') {
-      const U = s.size / 4;
-      for (let j = 0; j < U; j++) p[s.offset + U + j] = 1;
-    }
-  }
-}
-
 /** Build a network for `spec`. */
 export function createNetwork(spec: ArchitectureSpec, opts: NetworkOptions = {}): Network {
+  if (spec.kind === 'node-seq') return new NodeSequenceNetwork(spec, opts);
   return new FeedForwardNetwork(spec, opts);
 }

@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
 import { createBackend, type Backend } from './backend.js';
-import { createNetwork, type ArchitectureSpec, type Network } from './network.js';
+import { createNetwork, type ArchitectureSpec, type FeedForwardSpec, type Network } from './network.js';
 import { Adam } from './adam.js';
 import { tdLoss } from './losses.js';
 import { tfjsArtifacts } from './tfjs-export.js';
 import type { Vec } from './backend.js';
 
 /** A TF.js model with our weights, loaded through the exporter (so this also tests the export format). */
-async function buildTfjsModel(spec: ArchitectureSpec, params: Vec, specs: Network['paramSpecs']): Promise<tf.LayersModel> {
+async function buildTfjsModel(spec: FeedForwardSpec, params: Vec, specs: Network['paramSpecs']): Promise<tf.LayersModel> {
   const { modelJson, weightData } = tfjsArtifacts(spec, params, specs);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: weightData.slice().buffer }));
 }
@@ -27,7 +27,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-async function parity(spec: ArchitectureSpec, backend: Backend, tol: number): Promise<void> {
+async function parity(spec: FeedForwardSpec, backend: Backend, tol: number): Promise<void> {
   await tf.setBackend('cpu');
   const rng = new Rng(2024);
   const net: Network = createNetwork(spec, { backend, maxRows: rows, rng });
@@ -72,8 +72,8 @@ async function parity(spec: ArchitectureSpec, backend: Backend, tol: number): Pr
   model.dispose();
 }
 
-const lstmSpec: ArchitectureSpec = { kind: 'lstm-mlp', inputSize: 9, steps: 4, lstmUnits: 24, hidden: [24], outputs: 4 };
-const mlpSpec: ArchitectureSpec = { kind: 'mlp', inputSize: 9, hidden: [24, 24], outputs: 4 };
+const lstmSpec: FeedForwardSpec = { kind: 'lstm-mlp', inputSize: 9, steps: 4, lstmUnits: 24, hidden: [24], outputs: 4 };
+const mlpSpec: FeedForwardSpec = { kind: 'mlp', inputSize: 9, hidden: [24, 24], outputs: 4 };
 
 test('Adam tf-keras form: one step equals the closed form lr·g/(|g| + ε/sqrt(1-β2))', () => {
   const b = createBackend('float64', 'js');

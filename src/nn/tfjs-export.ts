@@ -6,7 +6,7 @@
  */
 import { VERSION } from '../core/version.js';
 import type { Vec } from './backend.js';
-import type { ArchitectureSpec, ParamSpec } from './network.js';
+import type { FeedForwardSpec, ParamSpec } from './network.js';
 
 /** Contents of a TF.js `model.json` (format `layers-model`). */
 export interface TfjsModelJson {
@@ -18,7 +18,7 @@ export interface TfjsModelJson {
 }
 
 /** Keras layer configs of `spec`, in order. */
-function layerConfigs(spec: ArchitectureSpec): Record<string, unknown>[] {
+function layerConfigs(spec: FeedForwardSpec): Record<string, unknown>[] {
   const layers: Record<string, unknown>[] = [];
   const dense = (name: string, units: number, activation: string, inputShape?: number[]): Record<string, unknown> => ({
     class_name: 'Dense',
@@ -58,7 +58,7 @@ function layerConfigs(spec: ArchitectureSpec): Record<string, unknown>[] {
  * The `model.json` object and the weight bytes for `params` (laid out as `paramSpecs`).
  * @param weightsFile name of the `.bin` file the manifest points to.
  */
-export function tfjsArtifacts(spec: ArchitectureSpec, params: Vec, paramSpecs: readonly ParamSpec[], weightsFile = 'weights.bin'): { modelJson: TfjsModelJson; weightData: Uint8Array } {
+export function tfjsArtifacts(spec: FeedForwardSpec, params: Vec, paramSpecs: readonly ParamSpec[], weightsFile = 'weights.bin'): { modelJson: TfjsModelJson; weightData: Uint8Array } {
   const f32 = new Float32Array(params.length);
   for (let i = 0; i < params.length; i++) f32[i] = params[i];
   return {
