@@ -1,23 +1,31 @@
 /**
- * Resolve a `--policy` argument: a baseline name, or a trained model file (`model.json`).
+ * Resolve a `--policy` argument: a baseline name, the oracle, or a trained model file (`model.json`).
  */
 import type { Policy } from '../core/env.js';
 import { NotFoundError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { FollowMePolicy, NeverPolicy, RandomPolicy } from '../agents/baselines/simple.js';
+import { FollowMePolicy, GreedyPolicy, NeverPolicy, RandomPolicy, ThresholdPolicy } from '../agents/baselines/index.js';
+import { OraclePolicy, type ResolvedScenario } from '../twin/index.js';
+import { resolve } from 'node:path';
 
 export interface PolicyContext {
   /** Seed for stochastic policies (random). */
   seed: number;
+  /** The scenario the policy will run on (reward parameters for greedy; the world for the oracle). */
+  scenario: ResolvedScenario;
 }
 
 type Factory = (ctx: PolicyContext) => Policy;
 
-/** Baselines by name. Extended by `registerBaseline` (greedy, threshold and oracle register themselves in their modules). */
+const rewardParams = (sc: ResolvedScenario) => ({ rttSla: sc.spec.sla.rttMs, loadSla: sc.spec.sla.load, migrationCost: sc.spec.reward.migrationCost });
+
 const baselines = new Map<string, Factory>([
   ['never', () => new NeverPolicy()],
   ['follow-me', () => new FollowMePolicy()],
   ['random', (ctx) => new RandomPolicy(new Rng(ctx.seed ^ 0x5eed))],
+  ['greedy', (ctx) => new GreedyPolicy(rewardParams(ctx.scenario))],
+  ['threshold', () => new ThresholdPolicy()],
+  ['oracle', (ctx) => new OraclePolicy(ctx.scenario)],
 ]);
 
 export function baselineNames(): string[] {
@@ -36,7 +44,6 @@ export async function resolvePolicy(spec: string, ctx: PolicyContext, cwd: strin
     // TODO(issue 3 lands): import statically once src/agents/policy-file.ts exists.
     const specifier = '../agents/policy-file.js';
     const mod = (await import(specifier)) as { loadPolicy(path: string): Promise<Policy> };
-    const { resolve } = await import('node:path');
     return mod.loadPolicy(resolve(cwd, spec));
   }
   throw new NotFoundError('policy', spec, [...baselineNames(), '<path/to/model.json>']);

@@ -9,7 +9,7 @@ const round = (x: number, d = 4): number => Number(x.toFixed(d));
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Drive the twin with a policy and print every step (jsonl) or a per-episode table',
-  usage: '--scenario <name|file> --policy <never|follow-me|random|model.json> [--episodes N] [--seed S] [--format jsonl|table]',
+  usage: '--scenario <name|file> --policy <never|follow-me|random|greedy|threshold|oracle|model.json> [--episodes N] [--seed S] [--format jsonl|table]',
   flags: {
     scenario: { type: 'string', description: `Built-in scenario (${scenarioNames().join(', ')}) or a .json/.yaml file`, default: 'sr111', placeholder: '<name|file>' },
     policy: { type: 'string', description: `Policy: ${baselineNames().join(', ')}, or a trained model.json`, default: 'never', placeholder: '<name|model.json>' },
@@ -26,7 +26,7 @@ The same seed gives byte-identical output.`,
     const scenario = loadScenario(flags.scenario as string, { cwd: io.cwd });
     const env = makeEnv(scenario);
     const seed = flags.seed as number;
-    const policy = await resolvePolicy(flags.policy as string, { seed }, io.cwd);
+    const policy = await resolvePolicy(flags.policy as string, { seed, scenario }, io.cwd);
     const n = env.nodes;
     const jsonl = flags.format === 'jsonl';
     const rows: string[][] = [];
