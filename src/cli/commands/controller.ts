@@ -1,0 +1,94 @@
+/**
+ * `remora controller`: runs the Kubernetes controller (src/cluster) against a cluster, from a kubeconfig or
+ * in-cluster with the pod's service-account token. Wiring only.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Policy } from '../../core/env.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { BASELINES, createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
+import type { Command } from '../command.js';
+import { requireFlag } from '../command.js';
+
+/**
+ * `--policy`: a built-in baseline (`never`, `follow-me`), else whatever `src/agents` can load
+ * (`loadPolicy(spec)` from its index, e.g. a `model.json` from training).
+ */
+export async function resolvePolicy(spec: string, cwd: string): Promise<() => Promise<Policy>> {
+  const baseline = BASELINES[spec];
+  if (baseline) return async () => baseline();
+  // A variable specifier: the agents package may not exist yet in this build.
+  const agentsIndex = '../../agents/index.js';
+  let loadPolicy: ((spec: string) => Promise<Policy>) | undefined;
+  try {
+    const mod = (await import(agentsIndex)) as { loadPolicy?: (spec: string) => Promise<Policy> };
+    loadPolicy = typeof mod.loadPolicy === 'function' ? mod.loadPolicy : undefined;
+  } catch {
+    loadPolicy = undefined;
+  }
+  if (!loadPolicy) {
+    throw new InvalidInputError({ source: 'remora controller', field: '--policy', expected: `${Object.keys(BASELINES).join(' | ')} (policy files need src/agents loadPolicy, not available in this build)`, actual: JSON.stringify(spec) });
+  }
+  const load = loadPolicy;
+  const full = /[/\\]|\.json$/.test(spec) ? resolve(cwd, spec) : spec;
+  await load(full); // fail fast on a bad file, before touching the cluster
+  return () => load(full);
+}
+
+export const controllerCommand: Command = {
+  name: 'controller',
+  summary: 'Run the Kubernetes migration controller (observe, decide with a policy, migrate)',
+  usage: '--config <remora.yaml> --policy <model.json|baseline> [--kubeconfig <file>] [--dry-run]',
+  details: `Without --kubeconfig it uses the in-cluster service account when KUBERNETES_SERVICE_HOST is set, else ~/.kube/config.
+Baselines: ${Object.keys(BASELINES).join(', ')}. Logs are JSON lines on stdout. SIGTERM/SIGINT stop gracefully
+(the tick in progress finishes, the lease is released; in-flight migrations are adopted by the next leader).
+See src/cluster/README.md for the config reference.`,
+  flags: {
+    kubeconfig: { type: 'string', description: 'Kubeconfig file (default: in-cluster, else ~/.kube/config)', placeholder: '<file>' },
+    config: { type: 'string', description: 'Controller config (YAML)', placeholder: '<remora.yaml>' },
+    policy: { type: 'string', description: 'Policy: model.json from training, or a baseline', placeholder: '<model.json|baseline>' },
+    'dry-run': { type: 'boolean', description: 'Decide and record Events, but never migrate', default: false },
+    identity: { type: 'string', description: 'Leader-election identity (default: hostname + random suffix)', placeholder: '<id>' },
+    'log-level': { type: 'string', description: 'Minimum log level', choices: ['debug', 'info', 'warn', 'error'], default: 'info' },
+  },
+  async run(args, io) {
+    const configPath = resolve(io.cwd, requireFlag<string>('controller', args.flags, 'config'));
+    const policySpec = requireFlag<string>('controller', args.flags, 'policy');
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (e) {
+      throw new InvalidInputError({ source: 'remora controller', field: '--config', expected: 'a readable YAML file', actual: `${configPath} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+    }
+    const config = loadControllerConfig(text, configPath);
+    if (args.flags['dry-run'] === true) config.migration.dryRun = true;
+    const newPolicy = await resolvePolicy(policySpec, io.cwd);
+
+    const kc = new KubeConfig();
+    const kubeconfig = args.flags.kubeconfig as string | undefined;
+    if (kubeconfig) kc.loadFromFile(resolve(io.cwd, kubeconfig));
+    else if (io.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    else kc.loadFromDefault();
+    const client = new HttpKubeClient(kc);
+    const identity = (args.flags.identity as string | undefined) ?? `${io.env.POD_NAME ?? hostname()}-${randomBytes(4).toString('hex')}`;
+    const logger = jsonLogger((l) => io.out(l), systemClock, { component: 'remora-controller' }, args.flags['log-level'] as 'info');
+    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, identity });
+    logger.log('info', 'starting', { server: client.server, identity, policy: policySpec, nodes: config.nodes, dryRun: config.migration.dryRun });
+    await controller.start();
+    logger.log('info', 'metrics listening', { port: controller.metricsPort });
+    await new Promise<void>((done) => {
+      const onSignal = (sig: string): void => {
+        logger.log('info', 'shutting down', { signal: sig });
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        void controller.stop().then(done);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    return 0;
+  },
+};

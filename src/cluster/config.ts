@@ -1,0 +1,214 @@
+/**
+ * The controller's config file (`remora.yaml`), validated with zod. Every object is strict: an unknown or
+ * misspelled key is an error naming the file, the key path, what was expected and what arrived.
+ * Field docs are the reference; src/cluster/README.md shows a full example.
+ */
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { InvalidInputError, renderValue } from '../core/errors.js';
+
+const positiveMs = z.number().int().positive();
+const url = z.string().url();
+
+const prometheusLoad = z
+  .object({
+    /** Prometheus base URL, e.g. `http://prometheus:9090`. */
+    url,
+    /** Instant query returning CPU utilisation in [0,1] per node. */
+    cpuQuery: z.string().default('1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[1m]))'),
+    /** Instant query returning memory utilisation in [0,1] per node. */
+    memQuery: z.string().default('1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes'),
+    /** Label of the result series that holds the node name. */
+    nodeLabel: z.string().default('instance'),
+    /** Optional map from that label's value to the Kubernetes node name (e.g. `10.0.0.1:9100: edge-1`). */
+    nodeMap: z.record(z.string()).default({}),
+    timeoutMs: positiveMs.default(5000),
+  })
+  .strict();
+
+const loadSource = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('metrics-server') }).strict(),
+  z.object({ source: z.literal('prometheus'), prometheus: prometheusLoad }).strict(),
+]);
+
+const rttSource = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('http-json'),
+      /** URL template; `{user}` is replaced (URL-encoded). Response format: see README. */
+      url: z.string().min(1),
+      timeoutMs: positiveMs.default(3000),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('prometheus'),
+      url,
+      /** Instant query template; `{user}` is replaced. One series per node, value in ms. */
+      query: z.string().default('remora_user_rtt_ms{user="{user}"}'),
+      nodeLabel: z.string().default('node'),
+      timeoutMs: positiveMs.default(3000),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('tcp-probe'),
+      /** Per node, the `host:port` to TCP-connect to; `{user}` is replaced. */
+      targets: z.record(z.string().min(1)),
+      timeoutMs: positiveMs.default(1000),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('mec013'),
+      /** Base URL of the MEC 013 Location API, up to and excluding `/location/...`. */
+      url,
+      apiVersion: z.enum(['v2', 'v3']).default('v2'),
+      /** Optional bearer token for the MEC platform. */
+      bearerToken: z.string().optional(),
+      /** Geographic position of each edge node (its cell site). */
+      nodePositions: z.record(z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).strict()),
+      /** RTT model: `baseRttMs + msPerKm * distanceKm` (the paper's RTT is linear in UE–cell distance). */
+      baseRttMs: z.number().nonnegative().default(1),
+      msPerKm: z.number().positive().default(1),
+      timeoutMs: positiveMs.default(3000),
+    })
+    .strict(),
+]);
+
+export const controllerConfigSchema = z
+  .object({
+    /** Namespace of the controller (its Lease lives here). */
+    namespace: z.string().min(1).default('remora-system'),
+    /** Candidate edge nodes N_1..N_N, in observation order. Must match the policy's N. */
+    nodes: z.array(z.string().min(1)).min(1),
+    /** Decision period, ms. */
+    tickMs: positiveMs.default(5000),
+    workloads: z
+      .object({
+        /** Label selector for opted-in workloads (VMIs and pods). */
+        labelSelector: z.string().min(1).default('remora.io/managed=true'),
+        /** Namespaces to watch; empty = all namespaces. */
+        namespaces: z.array(z.string().min(1)).default([]),
+        /** Which workload kinds to manage. */
+        kinds: z.array(z.enum(['vm', 'pod'])).min(1).default(['vm', 'pod']),
+      })
+      .strict()
+      .default({}),
+    observation: z
+      .object({
+        /** Observations older than this force Wait. */
+        maxAgeMs: positiveMs.default(15_000),
+        /** Eq.1: number of last RTT samples averaged per (user, node). */
+        rttWindow: z.number().int().min(1).max(1000).default(5),
+        load: loadSource.default({ source: 'metrics-server' }),
+        rtt: rttSource,
+      })
+      .strict(),
+    migration: z
+      .object({
+        /** Cluster-wide cap on concurrent in-flight migrations (migration storms). */
+        maxConcurrent: z.number().int().min(1).default(2),
+        /** Per-workload minimum time between the end of one migration and the start of the next. */
+        cooldownMs: z.number().int().nonnegative().default(60_000),
+        /** In-flight migrations older than this are cancelled (VMIM deleted). */
+        timeoutMs: positiveMs.default(300_000),
+        dryRun: z.boolean().default(false),
+        kubevirt: z
+          .object({
+            /** `addedNodeSelector` (KubeVirt >= 1.6) or `labelMove` (older KubeVirt; the paper's fallback). */
+            mode: z.enum(['addedNodeSelector', 'labelMove']).default('addedNodeSelector'),
+            /** labelMove: label key the VMI's nodeSelector requires; moved from source to target node. */
+            labelKey: z.string().default('remora.io/edge-host'),
+            hostnameLabel: z.string().default('kubernetes.io/hostname'),
+          })
+          .strict()
+          .default({}),
+        pod: z
+          .object({
+            backend: z.enum(['recreate', 'podmigration', 'checkpoint']).default('recreate'),
+            /** podmigration: the CR's `spec.action`. */
+            podmigrationAction: z.string().default('live-migration'),
+            /**
+             * checkpoint: image the restored pod runs, built from the checkpoint archive by an external builder.
+             * `{namespace}`, `{pod}`, `{container}`, `{archive}` (basename) are replaced.
+             */
+            checkpointImage: z.string().default('localhost/checkpoint-{pod}-{container}:latest'),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+    leaderElection: z
+      .object({
+        enabled: z.boolean().default(true),
+        leaseName: z.string().min(1).default('remora-controller'),
+        leaseDurationMs: positiveMs.default(15_000),
+        renewPeriodMs: positiveMs.default(5_000),
+      })
+      .strict()
+      .default({}),
+    metrics: z
+      .object({
+        /** Port of `/metrics`, `/healthz`, `/readyz`; 0 = ephemeral (tests). */
+        port: z.number().int().min(0).max(65535).default(9090),
+        bindAddress: z.string().default('0.0.0.0'),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (new Set(c.nodes).size !== c.nodes.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes'], message: 'node names must be unique' });
+    if (c.leaderElection.renewPeriodMs >= c.leaderElection.leaseDurationMs) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['leaderElection', 'renewPeriodMs'], message: 'must be < leaseDurationMs' });
+    }
+    const rtt = c.observation.rtt;
+    const perNode = rtt.source === 'tcp-probe' ? rtt.targets : rtt.source === 'mec013' ? rtt.nodePositions : undefined;
+    if (perNode) for (const n of c.nodes) if (!(n in perNode)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['observation', 'rtt', rtt.source === 'tcp-probe' ? 'targets' : 'nodePositions', n], message: `an entry for node ${n}` });
+  });
+
+export type ControllerConfig = z.infer<typeof controllerConfigSchema>;
+export type ControllerConfigInput = z.input<typeof controllerConfigSchema>;
+
+/** Validate a parsed config object; throws {@link InvalidInputError} naming `source`, the field, expected and actual. */
+export function parseControllerConfig(raw: unknown, source: string): ControllerConfig {
+  const r = controllerConfigSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  let field = issue.path.join('.') || '(root)';
+  let expected = issue.message;
+  let actual = renderValue(getPath(raw, issue.path));
+  if (issue.code === 'unrecognized_keys') {
+    field = [...issue.path, ...issue.keys].join('.');
+    expected = 'no such key (unknown keys are errors)';
+    actual = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+  } else if (issue.code === 'invalid_type') {
+    expected = issue.expected;
+    actual = issue.received === 'undefined' ? 'nothing (required)' : actual;
+  } else if (issue.code === 'invalid_union_discriminator') {
+    expected = `one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
+  }
+  throw new InvalidInputError({ source, field, expected, actual });
+}
+
+/** Parse YAML text (a file's contents) and validate it. */
+export function loadControllerConfig(text: string, source: string): ControllerConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new InvalidInputError({ source, field: '(yaml)', expected: 'valid YAML', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
+  }
+  return parseControllerConfig(raw, source);
+}
+
+function getPath(o: unknown, path: (string | number)[]): unknown {
+  let cur = o;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}

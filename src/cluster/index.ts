@@ -1,0 +1,73 @@
+/** Wiring: build a {@link Controller} from a validated config, an API client and injected clock/logger. */
+import type { Policy } from '../core/env.js';
+import type { ControllerConfig } from './config.js';
+import { Controller } from './controller.js';
+import { KubeEventRecorder } from './events.js';
+import type { KubeClient } from './kube/client.js';
+import type { Logger } from './log.js';
+import { KubevirtMigrator } from './migrate/kubevirt.js';
+import { CheckpointMigrator, PodmigrationMigrator, RecreateMigrator } from './migrate/pod.js';
+import type { Migrator } from './migrate/types.js';
+import { HttpJsonRtt } from './observe/http-json.js';
+import { Mec013Rtt } from './observe/mec013.js';
+import { MetricsServerLoad } from './observe/metrics-server.js';
+import { PrometheusLoad, PrometheusRtt } from './observe/prometheus.js';
+import { TcpProbeRtt } from './observe/tcp-probe.js';
+import type { Clock, LoadSource, RttSource } from './observe/types.js';
+
+export { Controller } from './controller.js';
+export type { ControllerDeps, Decision, TickReport, Finished } from './controller.js';
+export { loadControllerConfig, parseControllerConfig, controllerConfigSchema, type ControllerConfig } from './config.js';
+export { HttpKubeClient, type KubeClient } from './kube/client.js';
+export { jsonLogger, silentLogger, type Logger } from './log.js';
+export { BASELINES } from './baselines.js';
+export { systemClock, type Clock } from './observe/types.js';
+
+export function loadSourceFromConfig(c: ControllerConfig, client: KubeClient): LoadSource {
+  const l = c.observation.load;
+  return l.source === 'metrics-server' ? new MetricsServerLoad(client) : new PrometheusLoad(l.prometheus);
+}
+
+export function rttSourceFromConfig(c: ControllerConfig, clock: Clock): RttSource {
+  const r = c.observation.rtt;
+  switch (r.source) {
+    case 'http-json':
+      return new HttpJsonRtt(r, clock);
+    case 'prometheus':
+      return new PrometheusRtt(r);
+    case 'tcp-probe':
+      return new TcpProbeRtt(r, clock);
+    case 'mec013':
+      return new Mec013Rtt(r, clock);
+  }
+}
+
+export function migratorsFromConfig(c: ControllerConfig, client: KubeClient): { vm: Migrator; pod: Migrator } {
+  const p = c.migration.pod;
+  const pod = p.backend === 'recreate' ? new RecreateMigrator(client) : p.backend === 'checkpoint' ? new CheckpointMigrator(client, p.checkpointImage) : new PodmigrationMigrator(client, p.podmigrationAction);
+  return { vm: new KubevirtMigrator(client, c.migration.kubevirt), pod };
+}
+
+export interface CreateControllerOptions {
+  config: ControllerConfig;
+  client: KubeClient;
+  clock: Clock;
+  logger: Logger;
+  newPolicy: () => Policy | Promise<Policy>;
+  identity: string;
+}
+
+export function createController(o: CreateControllerOptions): Controller {
+  return new Controller({
+    client: o.client,
+    config: o.config,
+    clock: o.clock,
+    newPolicy: o.newPolicy,
+    load: loadSourceFromConfig(o.config, o.client),
+    rtt: rttSourceFromConfig(o.config, o.clock),
+    migrators: migratorsFromConfig(o.config, o.client),
+    events: new KubeEventRecorder(o.client, o.clock, 'remora-controller', o.identity),
+    logger: o.logger,
+    identity: o.identity,
+  });
+}

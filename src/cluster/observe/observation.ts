@@ -1,0 +1,83 @@
+/**
+ * Builds the paper's observation `(N_i, R_1..R_N, L_1..L_N)` (Eq.3, layout in src/core/observation.ts) from
+ * live measurements, and decides whether it is fit to act on. Stale (older than `maxAgeMs`), missing or
+ * non-finite values make the observation invalid: the controller then forces Wait and says why in an Event.
+ */
+import { observationLength } from '../../core/observation.js';
+import { averageRtt } from './equations.js';
+import type { Timed } from './types.js';
+
+/** Keeps the last `window` RTT samples per (user, node) across ticks, for Eq.1. */
+export class RttAverager {
+  private readonly samples = new Map<string, Timed[]>();
+  constructor(private readonly window: number) {}
+
+  /** Add samples (oldest first); a sample not newer than the last one kept is a repeat and is ignored. */
+  push(user: string, node: string, incoming: readonly Timed[]): void {
+    const key = `${user}\u0000${node}`;
+    const list = this.samples.get(key) ?? [];
+    for (const s of incoming) {
+      const last = list[list.length - 1];
+      if (last && !(s.atMs > last.atMs)) continue;
+      list.push(s);
+    }
+    while (list.length > this.window) list.shift();
+    this.samples.set(key, list);
+  }
+
+  /** Eq.1 average and the time of the newest sample; undefined when there is none. */
+  get(user: string, node: string): Timed | undefined {
+    const list = this.samples.get(`${user}\u0000${node}`);
+    if (!list || list.length === 0) return undefined;
+    return { value: averageRtt(list.map((s) => s.value)), atMs: list[list.length - 1]!.atMs };
+  }
+
+  forgetUser(user: string): void {
+    for (const k of [...this.samples.keys()]) if (k.startsWith(`${user}\u0000`)) this.samples.delete(k);
+  }
+}
+
+export interface BuiltObservation {
+  observation: Float64Array;
+  /** Empty when the observation may be acted on. Otherwise one human-readable reason per problem. */
+  problems: string[];
+  /** Age of the oldest component, ms (NaN when something is missing). */
+  maxAgeMs: number;
+}
+
+export function buildObservation(
+  nodes: readonly string[],
+  currentNode: string,
+  rtt: (node: string) => Timed | undefined,
+  load: (node: string) => Timed | undefined,
+  nowMs: number,
+  maxAgeMs: number,
+): BuiltObservation {
+  const n = nodes.length;
+  const obs = new Float64Array(observationLength(n));
+  const problems: string[] = [];
+  let oldest = 0;
+  const idx = nodes.indexOf(currentNode);
+  if (idx < 0) problems.push(`workload runs on ${currentNode || '(no node)'}, not one of the configured nodes`);
+  obs[0] = idx + 1;
+  const check = (what: string, node: string, t: Timed | undefined): number => {
+    if (!t) {
+      problems.push(`${what} of ${node} missing`);
+      oldest = Number.NaN;
+      return Number.NaN;
+    }
+    if (!Number.isFinite(t.value)) problems.push(`${what} of ${node} is ${t.value}`);
+    const age = nowMs - t.atMs;
+    if (!Number.isFinite(age)) {
+      problems.push(`${what} of ${node} has no valid timestamp`);
+      oldest = Number.NaN;
+    } else {
+      if (age > maxAgeMs) problems.push(`${what} of ${node} is stale (${Math.round(age)} ms > ${maxAgeMs} ms)`);
+      if (!Number.isNaN(oldest)) oldest = Math.max(oldest, age);
+    }
+    return t.value;
+  };
+  for (let j = 0; j < n; j++) obs[1 + j] = check('RTT', nodes[j]!, rtt(nodes[j]!));
+  for (let j = 0; j < n; j++) obs[1 + n + j] = check('load', nodes[j]!, load(nodes[j]!));
+  return { observation: obs, problems, maxAgeMs: oldest };
+}

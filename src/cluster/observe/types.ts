@@ -1,0 +1,28 @@
+/** A measurement with the time it was taken (ms since the epoch, from the source when it says, else the controller's clock). */
+export interface Timed {
+  value: number;
+  atMs: number;
+}
+
+/** L_j per node (Eq.2 already applied). A node missing from the map is a missing observation. */
+export interface LoadSource {
+  readonly name: string;
+  readLoads(nodes: readonly string[], signal?: AbortSignal): Promise<Map<string, Timed>>;
+}
+
+/**
+ * RTT samples per node for one user, newest last. Sources that only know the latest value return one sample;
+ * the {@link RttAverager} keeps the window of Eq.1 across ticks.
+ */
+export interface RttSource {
+  readonly name: string;
+  readRtt(user: string, nodes: readonly string[], signal?: AbortSignal): Promise<Map<string, Timed[]>>;
+}
+
+/** Clock injected everywhere (tests drive time). */
+export interface Clock {
+  /** Wall-clock ms since the epoch. */
+  nowMs(): number;
+}
+
+export const systemClock: Clock = { nowMs: () => Date.now() };

@@ -1,0 +1,646 @@
+/**
+ * The cluster suite: the controller against a real kube-apiserver + etcd (src/cluster/testing), with real CRDs,
+ * RBAC, watches, resourceVersion conflicts and Leases. Only virt-controller, the kubelet, the podmigration
+ * operator and the external RTT endpoint are test doubles.
+ *
+ * Without Go (or when the binaries cannot be built) the suite is skipped loudly, unless REQUIRE_APISERVER=1,
+ * which turns that into a failure. Figures (duplicates, lost workloads, fault cases, ticks) print at the end.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
+import type { Policy } from '../../src/core/env.js';
+import { followMePolicy } from '../../src/cluster/baselines.js';
+import { parseControllerConfig, type ControllerConfigInput } from '../../src/cluster/config.js';
+import { Controller, type TickReport } from '../../src/cluster/controller.js';
+import { KubeEventRecorder } from '../../src/cluster/events.js';
+import { listAll, type KubeClient } from '../../src/cluster/kube/client.js';
+import { LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
+import { jsonLogger } from '../../src/cluster/log.js';
+import { serveMetrics } from '../../src/cluster/metrics.js';
+import { KubevirtMigrator } from '../../src/cluster/migrate/kubevirt.js';
+import { CheckpointMigrator, PodmigrationMigrator, RecreateMigrator } from '../../src/cluster/migrate/pod.js';
+import type { Migrator } from '../../src/cluster/migrate/types.js';
+import { HttpJsonRtt } from '../../src/cluster/observe/http-json.js';
+import { MetricsServerLoad } from '../../src/cluster/observe/metrics-server.js';
+import { nodeLoad } from '../../src/cluster/observe/equations.js';
+import { ControlPlane, crdFiles, ensureBinaries, REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
+import { FakeClock, FakeKubelet, FakeKubeletServer, FakePodmigrationOperator, FakeRttServer, FakeVirtController, Fixtures } from '../../src/cluster/testing/doubles.js';
+
+const REQUIRE = process.env.REQUIRE_APISERVER === '1';
+const NODES = ['edge-1', 'edge-2', 'edge-3'];
+const TICK_MS = 5000;
+
+const figures = { duplicateMigrations: 0, workloadsLost: 0, faultCases: 0, ticks: 0, migrationsSucceeded: 0, migrationsFailedOrCancelled: 0 };
+
+let cp: ControlPlane | undefined;
+let why = '';
+const t0 = Date.now();
+const bins = ensureBinaries();
+if (typeof bins === 'string') why = bins;
+else {
+  cp = new ControlPlane(bins);
+  try {
+    await cp.start();
+    await cp.applyFiles(crdFiles());
+  } catch (e) {
+    why = `control plane failed to start: ${(e as Error).message}`;
+    await cp.stop().catch(() => undefined);
+    cp = undefined;
+  }
+}
+
+if (!cp) {
+  if (REQUIRE) {
+    test('cluster suite: real kube-apiserver (REQUIRE_APISERVER=1)', () => {
+      assert.fail(`REQUIRE_APISERVER=1 but ${why}`);
+    });
+  } else {
+    const banner = `\n${'!'.repeat(78)}\n!! CLUSTER SUITE SKIPPED: ${why}\n!! Install Go and run scripts/build-control-plane.sh (or set REQUIRE_APISERVER=1 to make this fatal).\n${'!'.repeat(78)}\n`;
+    process.stderr.write(banner);
+    test('cluster suite (real kube-apiserver)', (t) => {
+      t.diagnostic(banner);
+      t.skip(`SKIPPED: ${why}`);
+    });
+  }
+} else {
+  const plane = cp;
+  const admin = plane.admin;
+  const clock = new FakeClock(Date.parse('2026-06-01T12:00:00Z'));
+  const fx = new Fixtures(admin, clock);
+  const rtt = new FakeRttServer(clock);
+  const virt = new FakeVirtController(admin, clock);
+  const kubelet = new FakeKubelet(admin, clock);
+  const logLines: string[] = [];
+
+  before(async () => {
+    process.stderr.write(`cluster suite: running against kube-apiserver ${plane.version} (control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    await rtt.start();
+    virt.start();
+    await fx.namespace('remora-system');
+    for (const n of NODES) await fx.node(n);
+    await freshMetrics();
+  });
+
+  after(async () => {
+    await virt.stop();
+    await rtt.stop();
+    await plane.stop();
+  });
+
+  async function freshMetrics(loads: Record<string, [number, number]> = {}): Promise<void> {
+    for (const n of NODES) {
+      const [c, m] = loads[n] ?? [0.3, 0.4];
+      await fx.nodeMetrics(n, c, m);
+    }
+  }
+
+  /** RTT for a user at position `pos` (1..3 along the highway): near nodes are fast. */
+  function userAt(user: string, pos: number): void {
+    rtt.rtt.set(user, Object.fromEntries(NODES.map((n, i) => [n, 2 + Math.abs(pos - (i + 1)) * 8])));
+  }
+
+  interface Harness {
+    ctrl: Controller;
+    reports: TickReport[];
+  }
+
+  function makeController(ns: string, o: { identity?: string; client?: KubeClient; config?: Partial<ControllerConfigInput>; migration?: Partial<NonNullable<ControllerConfigInput['migration']>>; policy?: () => Policy; pod?: Migrator; vm?: Migrator; lease?: string } = {}): Harness {
+    const client = o.client ?? admin;
+    const config = parseControllerConfig(
+      {
+        namespace: 'remora-system',
+        nodes: NODES,
+        tickMs: TICK_MS,
+        workloads: { namespaces: [ns] },
+        observation: { maxAgeMs: 3 * TICK_MS, rttWindow: 1, rtt: { source: 'http-json', url: rtt.url } },
+        migration: { maxConcurrent: 2, cooldownMs: 0, timeoutMs: 120_000, ...(o.migration ?? {}) },
+        leaderElection: { leaseName: o.lease ?? `lease-${ns}`, leaseDurationMs: 15_000, renewPeriodMs: 5_000 },
+        metrics: { port: 0, bindAddress: '127.0.0.1' },
+        ...(o.config ?? {}),
+      },
+      `test config (${ns})`,
+    );
+    const identity = o.identity ?? `ctrl-${ns}`;
+    const ctrl = new Controller({
+      client,
+      config,
+      clock,
+      newPolicy: o.policy ?? followMePolicy,
+      load: new MetricsServerLoad(client),
+      rtt: new HttpJsonRtt({ url: rtt.url, timeoutMs: 2000 }, clock),
+      migrators: { vm: o.vm ?? new KubevirtMigrator(client, config.migration.kubevirt), pod: o.pod ?? new RecreateMigrator(client) },
+      events: new KubeEventRecorder(client, clock, 'remora-controller', identity),
+      logger: jsonLogger((l) => logLines.push(l), clock),
+      identity,
+    });
+    return { ctrl, reports: [] };
+  }
+
+  /** One period: time passes, metrics refresh, each controller steps, then the doubles react. */
+  async function round(hs: Harness[], o: { metrics?: boolean; loads?: Record<string, [number, number]> } = {}): Promise<void> {
+    clock.advance(TICK_MS);
+    if (o.metrics !== false) await freshMetrics(o.loads);
+    for (const h of hs) {
+      const r = await h.ctrl.step();
+      h.reports.push(r);
+      if (r.leader) figures.ticks++;
+      for (const f of r.finished) f.result === 'succeeded' ? figures.migrationsSucceeded++ : figures.migrationsFailedOrCancelled++;
+      for (const s of r.started) if (s.kind === 'vm') await virt.waitFor((v) => v.metadata.name === s.id && v.metadata.namespace === s.namespace);
+    }
+    await virt.step();
+    await kubelet.sync();
+  }
+
+  const vmims = async (ns: string): Promise<VmimObject[]> => (await listAll<VmimObject>(admin, paths.vmims(ns))).items;
+  const vmi = (ns: string, name: string): Promise<VmiObject> => admin.request<VmiObject>('GET', paths.vmis(ns, name));
+  const events = async (ns: string): Promise<{ reason: string; message: string; involvedObject: { name: string } }[]> =>
+    (await listAll<{ reason: string; message: string; involvedObject: { name: string } }>(admin, paths.events(ns))).items;
+
+  /** Duplicates: more than one VMIM of a VMI active at once (the fake virt-controller's view), or two VMIMs started for one decision. */
+  async function account(ns: string, vmiNames: string[], podWorkloads: string[] = []): Promise<void> {
+    for (const name of vmiNames) {
+      try {
+        await vmi(ns, name);
+      } catch {
+        figures.workloadsLost++;
+      }
+    }
+    for (const w of podWorkloads) {
+      const pods = (await listAll<PodObject>(admin, paths.pods(ns), { labelSelector: `${LABELS.workload}=${w}` })).items.filter((p) => !p.metadata.deletionTimestamp);
+      if (pods.length === 0) figures.workloadsLost++;
+    }
+  }
+
+  after(() => {
+    figures.duplicateMigrations += virt.duplicateUids.size;
+  });
+
+  describe('control plane and schemas', () => {
+    test('real apiserver, real CRD validation', async (t) => {
+      t.diagnostic(`kube-apiserver ${plane.version}`);
+      assert.match(plane.version, /^v1\.\d+\.\d+/);
+      await fx.namespace('schema');
+      await assert.rejects(
+        admin.request('POST', paths.vmims('schema'), { body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'bad' }, spec: { vmiName: 'x', addedNodeSelector: 'edge-1' } } }),
+        (e: Error) => /422|Invalid/.test(e.message),
+      );
+      await assert.rejects(
+        admin.request('POST', paths.podmigrations('schema'), { body: { apiVersion: 'podmig.dcn.ssu.ac.kr/v1', kind: 'Podmigration', metadata: { name: 'bad' }, spec: { destHost: 'edge-2' } } }),
+        (e: Error) => /422|Invalid|required/.test(e.message),
+      );
+    });
+
+    test('metrics.k8s.io NodeMetrics + allocatable -> Eq.2 load', async () => {
+      await fx.nodeMetrics('edge-2', 0.5, 0.25);
+      const loads = await new MetricsServerLoad(admin).readLoads(NODES);
+      assert.ok(Math.abs(loads.get('edge-2')!.value - nodeLoad(0.5, 0.25)) < 1e-3, `got ${loads.get('edge-2')!.value}`);
+      assert.equal(loads.get('edge-2')!.atMs, Math.floor(clock.nowMs() / 1000) * 1000);
+      await freshMetrics();
+    });
+  });
+
+  describe('KubeVirt migrations', () => {
+    test('follow-me moves a VM with addedNodeSelector VMIMs; durations, Events, metrics, JSON logs', async () => {
+      const ns = 'kv-basic';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'upf', 'edge-1', { user: 'ue-1' });
+      userAt('ue-1', 1);
+      const h = makeController(ns);
+      await round([h]);
+      assert.equal(h.reports[0]!.decisions[0]!.action, 0, 'already on the nearest node: Wait');
+      assert.deepEqual(h.reports[0]!.decisions[0]!.observation!.slice(0, 4), [1, 2, 10, 18]);
+      userAt('ue-1', 3);
+      await round([h]);
+      assert.equal(h.reports[1]!.started.length, 1);
+      const [m] = await vmims(ns);
+      assert.deepEqual(m!.spec.addedNodeSelector, { 'kubernetes.io/hostname': 'edge-3' });
+      assert.equal(m!.metadata.labels![LABELS.managedBy], 'remora');
+      for (let i = 0; i < 8; i++) await round([h]);
+      assert.equal((await vmi(ns, 'upf')).status!.nodeName, 'edge-3');
+      assert.equal((await vmims(ns)).length, 1, 'exactly one VMIM');
+      const fin = h.reports.flatMap((r) => r.finished);
+      assert.equal(fin.length, 1);
+      assert.equal(fin[0]!.result, 'succeeded');
+      assert.equal(fin[0]!.durationMs, 6 * TICK_MS, 'Pending..Succeeded from phaseTransitionTimestamps');
+      const reasons = (await events(ns)).map((e) => e.reason);
+      assert.ok(reasons.includes('MigrationStarted') && reasons.includes('MigrationSucceeded'), reasons.join(','));
+      const text = h.ctrl.metrics.registry.render();
+      assert.match(text, /remora_migrations_total\{kind="vm",backend="kubevirt-addedNodeSelector",result="succeeded"\} 1/);
+      assert.match(text, /remora_migration_duration_seconds_count\{kind="vm",backend="kubevirt-addedNodeSelector"\} 1/);
+      assert.match(text, /remora_decisions_total\{action="migrate",reason="policy"\} 1/);
+      assert.match(text, /remora_observation_age_seconds\{workload="kv-basic\/upf"\}/);
+      const srv = await serveMetrics(h.ctrl.metrics, 0, '127.0.0.1', () => true);
+      const scraped = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
+      await srv.close();
+      assert.match(scraped, /# TYPE remora_migration_duration_seconds histogram/);
+      for (const l of logLines) JSON.parse(l);
+      assert.ok(logLines.some((l) => JSON.parse(l).msg === 'migration finished'));
+      await account(ns, ['upf']);
+    });
+
+    test('label-move fallback for older KubeVirt', async () => {
+      const ns = 'kv-label';
+      await fx.namespace(ns);
+      await admin.request('PATCH', paths.nodes('edge-1'), { body: { metadata: { labels: { 'remora.io/edge-host': 'smf' } } } });
+      await fx.vmi(ns, 'smf', 'edge-1', { user: 'ue-2', nodeSelector: { 'remora.io/edge-host': 'smf' } });
+      userAt('ue-2', 2);
+      const h = makeController(ns, { migration: { kubevirt: { mode: 'labelMove', labelKey: 'remora.io/edge-host' } } });
+      await round([h]);
+      const [m] = await vmims(ns);
+      assert.equal(m!.spec.addedNodeSelector, undefined);
+      const label = async (n: string): Promise<string | undefined> => (await admin.request<{ metadata: { labels?: Record<string, string> } }>('GET', paths.nodes(n))).metadata.labels?.['remora.io/edge-host'];
+      assert.equal(await label('edge-2'), 'smf');
+      assert.equal(await label('edge-1'), undefined);
+      for (let i = 0; i < 8; i++) await round([h]);
+      assert.equal((await vmi(ns, 'smf')).status!.nodeName, 'edge-2');
+      assert.equal((await vmims(ns)).length, 1);
+      await admin.request('PATCH', paths.nodes('edge-2'), { body: { metadata: { labels: { 'remora.io/edge-host': null } } } });
+      await account(ns, ['smf']);
+    });
+
+    test('safety: cluster-wide cap, one in flight per workload, cooldown, dry-run', async () => {
+      const ns = 'kv-safety';
+      await fx.namespace(ns);
+      for (const n of ['a', 'b', 'c']) await fx.vmi(ns, n, 'edge-1', { user: `ue-${n}` });
+      for (const n of ['a', 'b', 'c']) userAt(`ue-${n}`, 3);
+      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      const h = makeController(ns, { migration: { maxConcurrent: 1, cooldownMs: 10 * 60_000 } });
+      for (let i = 0; i < 4; i++) await round([h]);
+      assert.equal((await vmims(ns)).length, 1, 'cap 1: one VMIM only, and no second one for the same VMI');
+      const reasons = h.reports.flatMap((r) => r.decisions.map((d) => d.reason));
+      assert.ok(reasons.includes('cap') && reasons.includes('in-flight'));
+      virt.behaviour = () => 'succeed';
+      for (let i = 0; i < 8; i++) await round([h]);
+      const first = (await vmims(ns))[0]!.spec.vmiName;
+      userAt(`ue-${first}`, 1); // wants to come back at once: cooldown holds it
+      for (let i = 0; i < 2; i++) await round([h]);
+      assert.ok(h.reports.slice(-2).some((r) => r.decisions.some((d) => d.workload === `${ns}/${first}` && d.reason === 'cooldown')));
+      const dry = makeController(ns, { migration: { dryRun: true }, lease: 'lease-dry' });
+      const before = (await vmims(ns)).length;
+      await round([dry]);
+      assert.ok(dry.reports[0]!.decisions.some((d) => d.reason === 'dry-run'));
+      assert.equal((await vmims(ns)).length, before, 'dry-run creates nothing');
+      assert.ok((await events(ns)).some((e) => e.reason === 'DryRunMigration'));
+      await account(ns, ['a', 'b', 'c']);
+    });
+  });
+
+  describe('fault cases (controller live)', () => {
+    test('fault: VMIM fails -> MigrationFailed, VM stays, retried later', async () => {
+      figures.faultCases++;
+      const ns = 'f-vmimfail';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'amf', 'edge-1', { user: 'ue-f1' });
+      userAt('ue-f1', 3);
+      virt.behaviour = (v) => (v.metadata.namespace === ns && v.metadata.name.endsWith('-1') ? 'fail' : 'succeed');
+      const h = makeController(ns);
+      for (let i = 0; i < 9; i++) await round([h]);
+      const fin = h.reports.flatMap((r) => r.finished);
+      assert.equal(fin[0]!.result, 'failed');
+      assert.match(fin[0]!.reason!, /injected failure/);
+      assert.ok((await events(ns)).some((e) => e.reason === 'MigrationFailed'));
+      for (let i = 0; i < 9; i++) await round([h]);
+      assert.equal((await vmi(ns, 'amf')).status!.nodeName, 'edge-3', 'second attempt succeeds');
+      assert.deepEqual((await vmims(ns)).map((v) => v.metadata.name).sort(), ['remora-amf-1', 'remora-amf-2']);
+      virt.behaviour = () => 'succeed';
+      await account(ns, ['amf']);
+    });
+
+    test('fault: VMI not LiveMigratable -> no VMIM, Event', async () => {
+      figures.faultCases++;
+      const ns = 'f-notlm';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'gnb', 'edge-1', { user: 'ue-f2', liveMigratable: false });
+      userAt('ue-f2', 3);
+      const h = makeController(ns);
+      for (let i = 0; i < 3; i++) await round([h]);
+      assert.equal((await vmims(ns)).length, 0);
+      assert.ok(h.reports.every((r) => r.decisions[0]!.reason === 'precheck'));
+      const ev = (await events(ns)).filter((e) => e.reason === 'NotLiveMigratable');
+      assert.equal(ev.length, 1, 'one Event, not one per tick');
+      assert.match(ev[0]!.message, /DisksNotLiveMigratable/);
+      await account(ns, ['gnb']);
+    });
+
+    test('fault: NaN and stale metrics -> forced Wait + Event', async () => {
+      figures.faultCases++;
+      const ns = 'f-nan';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'cu', 'edge-1', { user: 'ue-f3' });
+      rtt.rtt.set('ue-f3', { 'edge-1': 30, 'edge-2': null, 'edge-3': 2 });
+      const h = makeController(ns);
+      await round([h]);
+      assert.equal(h.reports[0]!.decisions[0]!.reason, 'invalid-observation');
+      assert.match(h.reports[0]!.decisions[0]!.detail!, /RTT of edge-2 is NaN/);
+      userAt('ue-f3', 1); // valid values that say "stay", so only staleness can force the Wait
+      clock.advance(3 * TICK_MS);
+      await round([h], { metrics: false }); // NodeMetrics now 20 s old > maxAge 15 s
+      let last = h.reports.at(-1)!.decisions[0]!;
+      assert.equal(last.reason, 'invalid-observation');
+      assert.match(last.detail!, /load of edge-1 is stale/);
+      rtt.frozenAtMs = clock.nowMs(); // the RTT endpoint stops producing new samples
+      for (let i = 0; i < 4; i++) await round([h]);
+      last = h.reports.at(-1)!.decisions[0]!;
+      assert.equal(last.reason, 'invalid-observation');
+      assert.match(last.detail!, /RTT of edge-1 is stale/);
+      rtt.frozenAtMs = undefined;
+      assert.equal((await vmims(ns)).length, 0, 'no migration on an invalid observation');
+      const ev = (await events(ns)).filter((e) => e.reason === 'ObservationInvalid');
+      assert.ok(ev.length >= 2 && ev.some((e) => /NaN/.test(e.message)) && ev.some((e) => /stale/.test(e.message)));
+      userAt('ue-f3', 3);
+      await round([h]);
+      assert.equal(h.reports.at(-1)!.decisions[0]!.reason, 'policy', 'acts again once observations are fresh');
+      assert.equal(h.reports.at(-1)!.started.length, 1);
+      for (let i = 0; i < 8; i++) await round([h]);
+      await account(ns, ['cu']);
+    });
+
+    test('fault: target node NotReady -> masked out; mid-migration -> VMIM deleted (cancel)', async () => {
+      figures.faultCases++;
+      const ns = 'f-notready';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'smf2', 'edge-1', { user: 'ue-f4' });
+      userAt('ue-f4', 3);
+      await fx.nodeStatus('edge-3', false);
+      const h = makeController(ns);
+      await round([h]);
+      const d = h.reports[0]!.decisions[0]!;
+      assert.equal(d.policyAction, 2, 'edge-3 is masked; follow-me picks the best Ready node');
+      await fx.nodeStatus('edge-3', true);
+      for (let i = 0; i < 8; i++) await round([h]);
+      assert.equal((await vmi(ns, 'smf2')).status!.nodeName, 'edge-2');
+      // Now a migration to edge-3 that loses its target half-way.
+      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      await round([h]);
+      await round([h]);
+      assert.equal((await vmims(ns)).length, 2);
+      await fx.nodeStatus('edge-3', false);
+      await round([h]);
+      const fin = h.reports.at(-1)!.finished;
+      assert.equal(fin[0]?.result, 'cancelled');
+      assert.match(fin[0]!.reason!, /edge-3 is NotReady/);
+      assert.equal((await vmims(ns)).length, 1, 'the cancelled VMIM was deleted');
+      assert.equal((await vmi(ns, 'smf2')).status!.nodeName, 'edge-2');
+      await fx.nodeStatus('edge-3', true);
+      virt.behaviour = () => 'succeed';
+      await account(ns, ['smf2']);
+    });
+
+    test('fault: migration timeout -> VMIM deleted', async () => {
+      figures.faultCases++;
+      const ns = 'f-timeout';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'nrf', 'edge-1', { user: 'ue-f5' });
+      userAt('ue-f5', 2);
+      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      const h = makeController(ns, { migration: { timeoutMs: 4 * TICK_MS } });
+      for (let i = 0; i < 7; i++) await round([h]);
+      const fin = h.reports.flatMap((r) => r.finished);
+      assert.equal(fin[0]?.result, 'timeout');
+      assert.ok(!(await vmims(ns)).some((v) => v.metadata.name === 'remora-nrf-1'));
+      assert.ok((await events(ns)).some((e) => e.reason === 'MigrationTimedOut'));
+      virt.behaviour = () => 'succeed';
+      await account(ns, ['nrf']);
+    });
+
+    test('fault: apiserver restarts mid-migration -> completes, one VMIM', async () => {
+      figures.faultCases++;
+      const ns = 'f-apirestart';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'udm', 'edge-1', { user: 'ue-f6' });
+      userAt('ue-f6', 3);
+      const h = makeController(ns);
+      await round([h]);
+      await round([h]);
+      const restarts = virt.watchRestarts;
+      await plane.restartApiserver(500);
+      // The controller ticks while the apiserver comes back; nothing is duplicated.
+      for (let i = 0; i < 10; i++) {
+        try {
+          await round([h]);
+        } catch {
+          /* a request raced the restart */
+        }
+      }
+      assert.ok(virt.watchRestarts > restarts, 'the fake virt-controller re-established its watch');
+      assert.equal((await vmi(ns, 'udm')).status!.nodeName, 'edge-3');
+      assert.equal((await vmims(ns)).length, 1);
+      await account(ns, ['udm']);
+    });
+
+    test('fault: two replicas -> only the leader acts; graceful stop hands over', async () => {
+      figures.faultCases++;
+      const ns = 'f-two';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'ausf', 'edge-1', { user: 'ue-f7' });
+      userAt('ue-f7', 3);
+      const a = makeController(ns, { identity: 'replica-a', lease: 'lease-two' });
+      const b = makeController(ns, { identity: 'replica-b', lease: 'lease-two' });
+      await round([a, b]);
+      assert.equal(a.reports[0]!.leader, true);
+      assert.equal(b.reports[0]!.leader, false);
+      assert.equal(b.reports[0]!.decisions.length, 0);
+      await round([a, b]);
+      await a.ctrl.stop(); // releases the lease
+      for (let i = 0; i < 8; i++) await round([b]);
+      assert.ok(b.reports.slice(-8).some((r) => r.leader), 'standby took over after release');
+      assert.equal(b.reports.slice(-8).flatMap((r) => r.finished).length >= 1, true, 'b adopted and finished a\'s migration');
+      assert.equal((await vmims(ns)).filter((v) => v.metadata.name === 'remora-ausf-1').length, 1);
+      const lease = await admin.request<{ spec: { holderIdentity: string; leaseTransitions: number } }>('GET', paths.leases('remora-system', 'lease-two'));
+      assert.equal(lease.spec.holderIdentity, 'replica-b');
+      assert.ok(lease.spec.leaseTransitions >= 1);
+      await account(ns, ['ausf']);
+    });
+
+    test('fault: controller killed and restarted mid-migration -> adopts, no duplicate', async () => {
+      figures.faultCases++;
+      const ns = 'f-kill';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'pcf', 'edge-1', { user: 'ue-f8' });
+      userAt('ue-f8', 3);
+      const first = makeController(ns, { identity: 'incarnation-1', lease: 'lease-kill' });
+      await round([first]);
+      await round([first]);
+      assert.equal((await vmims(ns)).length, 1);
+      // Killed: no stop(), no lease release. A new incarnation must wait out the lease, then adopt.
+      const second = makeController(ns, { identity: 'incarnation-2', lease: 'lease-kill' });
+      await round([second]);
+      assert.equal(second.reports[0]!.leader, false, 'the dead leader\'s lease has not expired yet');
+      for (let i = 0; i < 8; i++) await round([second]);
+      assert.ok(second.reports.some((r) => r.leader));
+      assert.equal((await vmims(ns)).length, 1, 'adopted, not duplicated');
+      assert.equal((await vmi(ns, 'pcf')).status!.nodeName, 'edge-3');
+      assert.equal(second.reports.flatMap((r) => r.finished)[0]?.id, 'remora-pcf-1');
+      await account(ns, ['pcf']);
+    });
+
+    test('fault: concurrent writer -> resourceVersion conflict, no duplicate', async () => {
+      figures.faultCases++;
+      const ns = 'f-conflict';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'nssf', 'edge-1', { user: 'ue-f9' });
+      userAt('ue-f9', 3);
+      // Two controllers that both believe they lead (leader election off): a split-brain stress case.
+      const a = makeController(ns, { identity: 'sb-a', config: { leaderElection: { enabled: false } } });
+      const b = makeController(ns, { identity: 'sb-b', config: { leaderElection: { enabled: false } } });
+      clock.advance(TICK_MS);
+      await freshMetrics();
+      const [ra, rb] = await Promise.all([a.ctrl.step(), b.ctrl.step()]);
+      figures.ticks += 2;
+      const started = ra.started.length + rb.started.length;
+      assert.equal(started, 1, 'exactly one replica won the sequence number');
+      await virt.waitFor((v) => v.metadata.namespace === ns);
+      for (let i = 0; i < 8; i++) await round([a]);
+      assert.equal((await vmims(ns)).length, 1);
+      await account(ns, ['nssf']);
+    });
+  });
+
+  describe('pod backends', () => {
+    test('recreate: source deleted only after the target is Ready', async () => {
+      const ns = 'pod-recreate';
+      await fx.namespace(ns);
+      await fx.pod(ns, 'sip-0', 'edge-1', { user: 'ue-p1', workload: 'sip' });
+      await kubelet.sync();
+      userAt('ue-p1', 3);
+      const h = makeController(ns);
+      kubelet.holdNotReady.add('remora-sip-1');
+      await round([h]);
+      assert.equal(h.reports[0]!.started[0]?.id, 'remora-sip-1');
+      for (let i = 0; i < 3; i++) await round([h]);
+      const names = async (): Promise<string[]> => (await listAll<PodObject>(admin, paths.pods(ns))).items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
+      assert.deepEqual(await names(), ['remora-sip-1', 'sip-0'], 'target not Ready: source still there');
+      kubelet.holdNotReady.delete('remora-sip-1');
+      for (let i = 0; i < 3; i++) await round([h]);
+      assert.deepEqual(await names(), ['remora-sip-1']);
+      const target = await admin.request<PodObject>('GET', paths.pods(ns, 'remora-sip-1'));
+      assert.equal(target.spec.nodeName, 'edge-3');
+      assert.equal(target.metadata.labels?.[LABELS.role], undefined, 'finalized');
+      await round([h]);
+      assert.deepEqual([h.reports.at(-1)!.decisions[0]!.action, h.reports.at(-1)!.decisions[0]!.observation![0]], [0, 3], 'serving from edge-3 now: Wait');
+      await account(ns, [], ['sip']);
+    });
+
+    test('podmigration: Podmigration CR validated by the real CRD, operator double completes it', async () => {
+      const ns = 'pod-pm';
+      await fx.namespace(ns);
+      await fx.pod(ns, 'video-0', 'edge-1', { user: 'ue-p2', workload: 'video' });
+      await kubelet.sync();
+      userAt('ue-p2', 2);
+      const op = new FakePodmigrationOperator(admin);
+      const h = makeController(ns, { pod: new PodmigrationMigrator(admin, 'live-migration') });
+      await round([h]);
+      const crs = (await listAll<PodmigrationObject>(admin, paths.podmigrations(ns))).items;
+      assert.equal(crs.length, 1);
+      assert.deepEqual(crs[0]!.spec.selector, { matchLabels: { [LABELS.workload]: 'video' } });
+      assert.equal(crs[0]!.spec.destHost, 'edge-2');
+      for (let i = 0; i < 4; i++) {
+        await op.sync();
+        await round([h]);
+      }
+      const fin = h.reports.flatMap((r) => r.finished);
+      assert.equal(fin[0]?.result, 'succeeded');
+      const pods = (await listAll<PodObject>(admin, paths.pods(ns))).items.filter((p) => !p.metadata.deletionTimestamp);
+      assert.deepEqual(pods.map((p) => p.spec.nodeName), ['edge-2']);
+      await account(ns, [], ['video']);
+    });
+
+    test('checkpoint: kubelet checkpoint API through the real node proxy', async (t) => {
+      const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+      if (!ip) {
+        t.skip('no non-loopback IPv4 address: the apiserver refuses to proxy to loopback nodes');
+        return;
+      }
+      const ns = 'pod-ckpt';
+      await fx.namespace(ns);
+      const fake = new FakeKubeletServer(join(plane.dir, 'serving.crt'), join(plane.dir, 'serving.key'));
+      await fake.start(ip);
+      try {
+        await fx.node('edge-ckpt-src', { address: ip, kubeletPort: fake.port });
+        await fx.pod(ns, 'cache-0', 'edge-1', { user: 'ue-p3', workload: 'cache' });
+        await kubelet.sync();
+        const pod = await admin.request<PodObject>('GET', paths.pods(ns, 'cache-0'));
+        const m = new CheckpointMigrator(admin, 'registry.local/ckpt/{pod}-{container}:{archive}');
+        // The source node's kubelet is the fake: point the workload at it for this backend-level test.
+        const f = await m.start({ kind: 'pod', namespace: ns, name: 'cache', user: 'ue-p3', node: 'edge-ckpt-src', object: pod }, 'edge-2', 'remora-cache-1', clock.nowMs());
+        assert.deepEqual(fake.calls, [`${ns}/cache-0/app`]);
+        const target = await admin.request<PodObject>('GET', paths.pods(ns, f.id));
+        assert.match(target.spec.containers[0]!.image, /^registry\.local\/ckpt\/cache-0-app:checkpoint-cache-0_pod-ckpt-app-/);
+        assert.equal(target.spec.nodeName, 'edge-2');
+        assert.equal((await m.progress(f)).state, 'running');
+        assert.ok(await admin.request('GET', paths.pods(ns, 'cache-0')), 'source untouched while target not Ready');
+        await kubelet.sync();
+        assert.equal((await m.progress(f)).state, 'succeeded');
+        await m.finalize(f, { state: 'succeeded', durationMs: 0, durationSource: 'test' });
+      } finally {
+        await fake.stop();
+        await admin.request('DELETE', paths.nodes('edge-ckpt-src')).catch(() => undefined);
+      }
+      await account(ns, [], ['cache']);
+    });
+  });
+
+  describe('RBAC (deploy/ ServiceAccount)', () => {
+    test('the ServiceAccount can do exactly what the controller needs, and is refused the rest', async () => {
+      await plane.applyFiles([join(REPO_ROOT, 'deploy/base/serviceaccount.yaml'), join(REPO_ROOT, 'deploy/base/rbac.yaml')]);
+      const user = 'system:serviceaccount:remora-system:remora-controller';
+      const can = async (verb: string, group: string, resource: string, namespace?: string, name?: string, subresource?: string): Promise<boolean> => {
+        const r = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:serviceaccounts', 'system:serviceaccounts:remora-system', 'system:authenticated'], resourceAttributes: { verb, group, resource, namespace, name, subresource } } },
+        });
+        return r.status.allowed;
+      };
+      const allowed: [string, string, string, string?, string?][] = [
+        ['get', '', 'nodes'], ['list', '', 'nodes'], ['patch', '', 'nodes'],
+        ['list', 'metrics.k8s.io', 'nodes'],
+        ['list', '', 'pods', 'any-ns'], ['create', '', 'pods', 'any-ns'], ['delete', '', 'pods', 'any-ns'], ['patch', '', 'pods', 'any-ns'],
+        ['create', '', 'events', 'any-ns'],
+        ['list', 'kubevirt.io', 'virtualmachineinstances'], ['patch', 'kubevirt.io', 'virtualmachineinstances', 'any-ns'],
+        ['create', 'kubevirt.io', 'virtualmachineinstancemigrations', 'any-ns'], ['delete', 'kubevirt.io', 'virtualmachineinstancemigrations', 'any-ns'],
+        ['create', 'podmig.dcn.ssu.ac.kr', 'podmigrations', 'any-ns'],
+        ['create', 'coordination.k8s.io', 'leases', 'remora-system'], ['update', 'coordination.k8s.io', 'leases', 'remora-system', 'remora-controller'],
+      ];
+      const refused: [string, string, string, string?, string?][] = [
+        ['get', '', 'secrets', 'remora-system'], ['list', '', 'secrets'], ['delete', '', 'nodes'], ['update', '', 'nodes'],
+        ['delete', 'kubevirt.io', 'virtualmachineinstances', 'any-ns'], ['create', 'kubevirt.io', 'virtualmachineinstances', 'any-ns'], ['delete', 'kubevirt.io', 'virtualmachines', 'any-ns'],
+        ['update', 'coordination.k8s.io', 'leases', 'remora-system', 'someone-elses-lease'], ['create', 'coordination.k8s.io', 'leases', 'kube-system'],
+        ['get', '', 'configmaps', 'remora-system'], ['create', 'apps', 'deployments', 'any-ns'], ['escalate', 'rbac.authorization.k8s.io', 'clusterroles'],
+        ['delete', '', 'events', 'any-ns'], ['create', '', 'nodes', undefined, undefined],
+      ];
+      for (const [v, g, r, n, name] of allowed) assert.equal(await can(v, g, r, n, name), true, `should allow ${v} ${g}/${r}`);
+      for (const [v, g, r, n, name] of refused) assert.equal(await can(v, g, r, n, name), false, `should refuse ${v} ${g}/${r}`);
+      assert.equal(await can('create', '', 'nodes', undefined, 'edge-1', 'proxy'), false, 'nodes/proxy only with deploy/optional/checkpoint-rbac.yaml');
+      assert.equal(await can('create', '', 'pods', 'any-ns', 'x', 'exec'), false);
+
+      // And for real: a full migration driven with the ServiceAccount's own (TokenRequest) token.
+      const sa = plane.clientWithToken(await plane.tokenFor('remora-system', 'remora-controller'));
+      await assert.rejects(sa.request('GET', '/api/v1/namespaces/remora-system/secrets'), /403/);
+      const ns = 'rbac-e2e';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'smsf', 'edge-1', { user: 'ue-r' });
+      userAt('ue-r', 2);
+      const h = makeController(ns, { client: sa, lease: 'remora-controller', identity: 'sa-replica' });
+      for (let i = 0; i < 9; i++) await round([h]);
+      assert.equal(h.reports[0]!.leader, true);
+      assert.equal((await vmi(ns, 'smsf')).status!.nodeName, 'edge-2');
+      assert.ok((await events(ns)).some((e) => e.reason === 'MigrationSucceeded'));
+      assert.equal(h.ctrl.metrics.errors.get({ stage: 'start' }), 0);
+      await account(ns, ['smsf']);
+    });
+  });
+
+  describe('figures', () => {
+    test('duplicates 0, workloads lost 0', (t) => {
+      figures.duplicateMigrations += virt.duplicateUids.size;
+      virt.duplicateUids.clear();
+      const line = `cluster suite figures (kube-apiserver ${plane.version}): duplicate migrations=${figures.duplicateMigrations}, workloads lost=${figures.workloadsLost}, fault cases=${figures.faultCases}, ticks=${figures.ticks}, migrations succeeded=${figures.migrationsSucceeded}, failed/cancelled=${figures.migrationsFailedOrCancelled}, wall=${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      t.diagnostic(line);
+      process.stderr.write(`${line}\n`);
+      assert.equal(figures.duplicateMigrations, 0);
+      assert.equal(figures.workloadsLost, 0);
+      assert.ok(figures.faultCases >= 7);
+    });
+  });
+}
