@@ -5,6 +5,7 @@ import type { Policy } from '../core/env.js';
 import { NotFoundError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { FollowMePolicy, GreedyPolicy, NeverPolicy, RandomPolicy, ThresholdPolicy } from '../agents/baselines/index.js';
+import { loadPolicy } from '../agents/policy-file.js';
 import { OraclePolicy, type ResolvedScenario } from '../twin/index.js';
 import { resolve } from 'node:path';
 
@@ -41,10 +42,7 @@ export async function resolvePolicy(spec: string, ctx: PolicyContext, cwd: strin
   const f = baselines.get(spec);
   if (f) return f(ctx);
   if (isModelPath(spec)) {
-    // TODO(issue 3 lands): import statically once src/agents/policy-file.ts exists.
-    const specifier = '../agents/policy-file.js';
-    const mod = (await import(specifier)) as { loadPolicy(path: string): Promise<Policy> };
-    return mod.loadPolicy(resolve(cwd, spec));
+    return loadPolicy(resolve(cwd, spec));
   }
   throw new NotFoundError('policy', spec, [...baselineNames(), '<path/to/model.json>']);
 }
