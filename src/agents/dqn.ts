@@ -1,0 +1,233 @@
+/**
+ * DQN (Mnih et al. 2015) with keras-rl2 `DQNAgent` semantics, the paper's first agent (Sec. III-C, Table II).
+ *
+ * keras-rl2 semantics we follow (and cite):
+ * - `SequentialMemory(limit=20000, window_length=W)`: states are windows of W observations (see replay.ts).
+ * - `nb_steps_warmup=1000`, `train_interval=1`, `batch_size=32`: after 1,000 steps, one update per env step
+ *   (keras-rl2 trains when `step > nb_steps_warmup`, with `step` counted before the increment; we count after,
+ *   so our first update happens one step earlier).
+ * - `target_model_update=20` (Table II) ≥ 1 means a *hard* copy every 20 steps (`step % 20 == 0`).
+ * - Target `r + γ·(1 − terminal)·max_a' Q_target(s′, a′)`, γ = 0.99 (Table II); the loss is keras-rl2's
+ *   `clipped_masked_error` with `delta_clip = ∞`, i.e. ½(Q(s,a) − y)² averaged over the batch ("0.5·MSE").
+ * - Adam, lr 1e-3 (Table II), tf.keras defaults otherwise.
+ * - Greedy at test time (keras-rl2's `test_policy = GreedyQPolicy`).
+ *
+ * Deliberate differences:
+ * - Truncated episodes bootstrap (keras-rl2 folds time limits into `done` and zeroes the bootstrap).
+ * - keras-rl2's extra `forward/backward(0., terminal=False)` at episode end also runs one more training update
+ *   (without advancing `step`); we do exactly one update per env step.
+ * - Exploration and targets respect `info.actionMask`.
+ * Options beyond the paper (all off by default): Double DQN (van Hasselt 2016; keras-rl2 `enable_double_dqn`),
+ * Huber loss (`huberDelta`, keras-rl2 `delta_clip`), dueling head (Wang 2016; keras-rl2 `dueling_type='avg'`),
+ * global gradient-norm clipping, n-step returns.
+ */
+import type { Rng } from '../core/rng.js';
+import { Adam, clipGlobalNorm } from '../nn/adam.js';
+import { createBackend, type Backend, type Vec } from '../nn/backend.js';
+import { tdLoss } from '../nn/losses.js';
+import { createNetwork, type ArchitectureSpec, type Network } from '../nn/network.js';
+import { epsilonGreedy, LinearAnnealedEpsilon, maskedArgmax, type ExplorationConfig } from './exploration.js';
+import { encodeObservation, featureSize, RecentWindow, type FeatureLayout } from './features.js';
+import { makeReplayBatch, SequentialMemory, type ReplayBatch } from './replay.js';
+import type { TrainableAgent } from './agent.js';
+import { architectureFor, duelingCombine, duelingBackward, type QNetworkConfig } from './q-network.js';
+
+/** DQN hyperparameters. Defaults reproduce the paper's vanilla setup. */
+export interface DqnConfig {
+  /** Q-network (default: LSTM(24) over W = 4 → Dense(24, ReLU) → Dense(|A|)). */
+  network: QNetworkConfig;
+  /** Replay capacity, entries (Table II: 20,000). */
+  memoryLimit: number;
+  /** Minibatch size (keras-rl2 default 32). */
+  batchSize: number;
+  /** Steps before the first update (keras-rl2 default 1,000). */
+  warmupSteps: number;
+  /** Env steps per update (keras-rl2 `train_interval`, 1). */
+  trainInterval: number;
+  /** Hard target update period, steps (Table II: 20). */
+  targetUpdate: number;
+  /** Discount γ (Table II: 0.99). */
+  gamma: number;
+  /** Adam learning rate α (Table II: 0.001). */
+  learningRate: number;
+  /** Double DQN targets. */
+  doubleDqn: boolean;
+  /** Huber δ for the TD error; null = ∞ (keras-rl2 default, ½·MSE). */
+  huberDelta: number | null;
+  /** Dueling head `Q = V + A − mean(A)` (keras-rl2 `dueling_type='avg'`). */
+  dueling: boolean;
+  /** Clip the global gradient norm to this value; null = off. */
+  gradClipNorm: number | null;
+  /** n of n-step returns (1 = plain DQN). */
+  nStep: number;
+  /** Exploration schedule. */
+  exploration: ExplorationConfig;
+}
+
+export const DEFAULT_DQN_CONFIG: DqnConfig = {
+  network: { kind: 'lstm', window: 4, lstmUnits: 24, hidden: [24] },
+  memoryLimit: 20000,
+  batchSize: 32,
+  warmupSteps: 1000,
+  trainInterval: 1,
+  targetUpdate: 20,
+  gamma: 0.99,
+  learningRate: 1e-3,
+  doubleDqn: false,
+  huberDelta: null,
+  dueling: false,
+  gradClipNorm: null,
+  nStep: 1,
+  exploration: { epsilonMax: 1, epsilonMin: 0.1 },
+};
+
+export class DqnAgent implements TrainableAgent {
+  readonly kind = 'dqn' as const;
+  readonly online: Network;
+  readonly target: Network;
+  readonly spec: ArchitectureSpec;
+  readonly layout: FeatureLayout;
+  readonly window: number;
+  /** Env steps seen while training. */
+  step = 0;
+  /** Updates applied. */
+  updates = 0;
+  /** Loss of the last update (NaN before the first). */
+  lastLoss = Number.NaN;
+  private readonly backend: Backend;
+  private readonly adam: Adam;
+  private readonly memory: SequentialMemory;
+  private readonly recent: RecentWindow;
+  private readonly epsilon: LinearAnnealedEpsilon;
+  private readonly batch: ReplayBatch;
+  private readonly targets: Float64Array;
+  private readonly dOut: Vec;
+  private readonly qBuf: Float64Array;
+  private readonly dQ: Float64Array;
+  private readonly nextAction: Int32Array;
+  private readonly encoded: Float64Array;
+  private current = -1;
+  private posInEpisode = 0;
+  private lastAction = 0;
+
+  /**
+   * @param nodes N of the env the agent trains on (|A| = N + 1).
+   * @param totalSteps planned training steps (the default ε annealing span).
+   */
+  constructor(readonly config: DqnConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend) {
+    this.backend = backend ?? createBackend('float32');
+    const nActions = nodes + 1;
+    this.spec = architectureFor(config.network, nodes, config.dueling);
+    this.layout = config.network.kind === 'node-lstm' ? 'node-sequence' : 'flat';
+    this.window = config.network.kind === 'lstm' ? config.network.window : 1;
+    const opts = { backend: this.backend, maxRows: config.batchSize };
+    this.online = createNetwork(this.spec, { ...opts, rng });
+    this.target = createNetwork(this.spec, opts);
+    this.target.params.set(this.online.params);
+    this.adam = new Adam(this.backend, this.online.params.length, { learningRate: config.learningRate });
+    const F = featureSize(nodes);
+    this.memory = new SequentialMemory(config.memoryLimit, F, nActions, this.window);
+    this.recent = new RecentWindow(this.window, F);
+    this.epsilon = new LinearAnnealedEpsilon(config.exploration, totalSteps);
+    this.batch = makeReplayBatch(config.batchSize);
+    this.targets = new Float64Array(config.batchSize);
+    this.dOut = this.backend.alloc(config.batchSize * this.online.outputSize);
+    this.qBuf = new Float64Array(config.batchSize * nActions);
+    this.dQ = new Float64Array(config.batchSize * nActions);
+    this.nextAction = new Int32Array(config.batchSize);
+    this.encoded = new Float64Array(F);
+  }
+
+  get nActions(): number {
+    return this.nodes + 1;
+  }
+
+  /** Current ε. */
+  get currentEpsilon(): number {
+    return this.epsilon.value(this.step);
+  }
+
+  beginEpisode(obs: Float64Array, mask: Uint8Array): void {
+    this.recent.reset();
+    this.recent.push(obs, this.layout);
+    this.posInEpisode = 0;
+    this.storeObservation(obs, mask);
+  }
+
+  private storeObservation(obs: Float64Array, mask: Uint8Array | null): void {
+    encodeObservation(obs, this.layout, this.encoded, 0);
+    this.current = this.memory.push(this.encoded, 0, this.posInEpisode, mask);
+  }
+
+  /** Q-values of the current window (greedy evaluation, batch of 1) into `qBuf[0..A)`. */
+  private qCurrent(): Float64Array {
+    this.recent.write(this.online.input, 0);
+    const out = this.online.forward(1);
+    this.readQ(out, 1, this.qBuf);
+    return this.qBuf;
+  }
+
+  /** Network outputs → Q-values (identity, or the dueling combination). */
+  private readQ(out: Vec, rows: number, q: Float64Array): void {
+    const A = this.nActions;
+    if (this.config.dueling) duelingCombine(out, rows, A, q);
+    else for (let i = 0; i < rows * A; i++) q[i] = out[i];
+  }
+
+  act(mask: Uint8Array, explore: boolean): number {
+    const q = this.qCurrent();
+    const eps = explore ? this.epsilon.value(this.step) : 0;
+    this.lastAction = epsilonGreedy(this.rng, eps, q, 0, this.nActions, mask);
+    return this.lastAction;
+  }
+
+  observe(reward: number, terminated: boolean, truncated: boolean, nextObs: Float64Array, nextMask: Uint8Array): void {
+    this.memory.setTransition(this.current, this.lastAction, reward, terminated);
+    this.posInEpisode++;
+    this.recent.push(nextObs, this.layout);
+    this.storeObservation(nextObs, nextMask);
+    void truncated; // the final observation is stored either way; `terminated` alone decides the bootstrap
+    this.step++;
+    if (this.step > this.config.warmupSteps && this.step % this.config.trainInterval === 0) this.trainBatch();
+    if (this.step % this.config.targetUpdate === 0) this.target.params.set(this.online.params);
+  }
+
+  /** One gradient step on a sampled minibatch. Returns the loss, or NaN when the memory is too small. */
+  trainBatch(): number {
+    const { batch, memory, config } = this;
+    const B = config.batchSize, A = this.nActions;
+    if (!memory.sample(this.rng, batch, config.nStep, config.gamma)) return Number.NaN;
+    const inSize = this.online.inputSize;
+    // Bootstrap values from s′ (the target network; Double DQN picks a′ with the online network).
+    if (config.doubleDqn) {
+      for (let b = 0; b < B; b++) memory.writeState(batch.next[b]!, this.online.input, b * inSize);
+      this.readQ(this.online.forward(B), B, this.qBuf);
+      for (let b = 0; b < B; b++) this.nextAction[b] = maskedArgmax(this.qBuf, b * A, A, memory.maskOf(batch.next[b]!));
+    }
+    for (let b = 0; b < B; b++) memory.writeState(batch.next[b]!, this.target.input, b * inSize);
+    this.readQ(this.target.forward(B), B, this.qBuf);
+    for (let b = 0; b < B; b++) {
+      const a = config.doubleDqn ? this.nextAction[b]! : maskedArgmax(this.qBuf, b * A, A, memory.maskOf(batch.next[b]!));
+      const d = batch.discount[b]!;
+      this.targets[b] = batch.returns[b]! + (d > 0 ? d * this.qBuf[b * A + a]! : 0);
+    }
+    // Online forward on s, loss on the taken actions, backward, Adam.
+    for (let b = 0; b < B; b++) memory.writeState(batch.state[b]!, this.online.input, b * inSize);
+    const out = this.online.forward(B);
+    let loss: number;
+    this.online.zeroGrads();
+    if (config.dueling) {
+      this.readQ(out, B, this.qBuf);
+      loss = tdLoss(this.qBuf, batch.action, this.targets, B, A, config.huberDelta ?? Infinity, this.dQ);
+      duelingBackward(this.dQ, B, A, this.dOut);
+    } else {
+      loss = tdLoss(out, batch.action, this.targets, B, A, config.huberDelta ?? Infinity, this.dOut);
+    }
+    this.online.backward(this.dOut, B);
+    if (config.gradClipNorm !== null) clipGlobalNorm(this.online.grads, config.gradClipNorm);
+    this.adam.step(this.online.params, this.online.grads);
+    this.updates++;
+    this.lastLoss = loss;
+    return loss;
+  }
+}

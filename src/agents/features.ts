@@ -1,0 +1,94 @@
+/**
+ * How agents normalise the paper's observation (Eq. 3: `(N_i, R_1..R_N, L_1..L_N)`) before it reaches a network.
+ *
+ * Raw inputs span very different ranges (N_i is an index 1..N, RTT ≈ 1..70 ms, load ≥ 1 with spikes to 10⁴ when a
+ * node saturates), which stalls Adam on 24-unit networks. Each node j gets three features:
+ * - `isCurrent_j`: 1 when the services run on node j, else 0 (a one-hot of N_i; an index is not a magnitude);
+ * - `rtt_j = R_j / RTT_SCALE_MS − 1`: 0 at R = 20 ms, the paper's R_max;
+ * - `load_j = ln(L_j) − 1`: logarithmic, since Eq. 2 explodes as cpu or mem → 1; 0 at L ≈ 2.7.
+ * The flat layout (MLP, LSTM over time) is `[isCurrent_1..N, rtt_1..N, load_1..N]` (3N inputs instead of the
+ * paper's 2N + 1; same information). The node-sequence layout (size-agnostic network) is `[N, 3]`, node by node.
+ * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state.
+ */
+import type { Vec } from '../nn/backend.js';
+import { nodeCountOf } from '../core/observation.js';
+
+/** RTT that maps to feature 0, ms (the paper's example R_max). */
+export const RTT_SCALE_MS = 20;
+/** Features per node. */
+export const NODE_FEATURES = 3;
+
+/** Input layout a network expects. */
+export type FeatureLayout = 'flat' | 'node-sequence';
+
+/** Number of features per observation for `nodes` nodes (same for both layouts). */
+export function featureSize(nodes: number): number {
+  return NODE_FEATURES * nodes;
+}
+
+function nodeFeatures(obs: ArrayLike<number>, nodes: number, j: number): [number, number, number] {
+  const current = obs[0]! === j + 1 ? 1 : 0;
+  const rtt = obs[1 + j]! / RTT_SCALE_MS - 1;
+  const load = Math.log(Math.max(obs[1 + nodes + j]!, 1e-6)) - 1;
+  return [current, rtt, load];
+}
+
+/**
+ * Writes the features of `obs` into `out` at `offset` (3N numbers) in the given layout.
+ * Throws RangeError when `obs` is not 2N + 1 long.
+ */
+export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number): void {
+  const n = nodeCountOf(obs.length);
+  for (let j = 0; j < n; j++) {
+    const [c, r, l] = nodeFeatures(obs, n, j);
+    if (layout === 'flat') {
+      out[offset + j] = c;
+      out[offset + n + j] = r;
+      out[offset + 2 * n + j] = l;
+    } else {
+      out[offset + 3 * j] = c;
+      out[offset + 3 * j + 1] = r;
+      out[offset + 3 * j + 2] = l;
+    }
+  }
+}
+
+/**
+ * The last W encoded observations of the current episode, oldest first, zero-padded at the episode start
+ * (keras-rl2 `Memory.get_recent_state`: the window never reaches into the previous episode; missing entries
+ * are zero observations — here zero *features*, since normalisation happens before the window).
+ */
+export class RecentWindow {
+  private readonly buf: Float64Array;
+  private count = 0;
+  private head = 0;
+
+  constructor(readonly window: number, readonly features: number) {
+    this.buf = new Float64Array(window * features);
+  }
+
+  /** Start of an episode: forget the history. */
+  reset(): void {
+    this.count = 0;
+    this.head = 0;
+  }
+
+  /** Append the encoding of `obs` (layout as given). */
+  push(obs: ArrayLike<number>, layout: FeatureLayout): void {
+    encodeObservation(obs, layout, this.buf, this.head * this.features);
+    this.head = (this.head + 1) % this.window;
+    this.count = Math.min(this.count + 1, this.window);
+  }
+
+  /** Writes the window `[W, F]` (oldest first, zeros before the episode start) into `out` at `offset`. */
+  write(out: Vec, offset: number): void {
+    const { window: W, features: F } = this;
+    const missing = W - this.count;
+    for (let i = 0; i < missing * F; i++) out[offset + i] = 0;
+    for (let k = 0; k < this.count; k++) {
+      const slot = (this.head - this.count + k + W) % W;
+      const dst = offset + (missing + k) * F;
+      for (let f = 0; f < F; f++) out[dst + f] = this.buf[slot * F + f]!;
+    }
+  }
+}

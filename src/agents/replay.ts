@@ -1,0 +1,190 @@
+/**
+ * Replay memory with keras-rl2 `SequentialMemory` semantics: each observation is stored once, in order; a sampled
+ * state is the window of the last W observations ending at the sampled one, zero-padded at the episode start and
+ * never crossing into the previous episode. Capacity 20,000 entries (Table II "Replay buffer size").
+ *
+ * Layout: a ring of entries. Entry i holds the encoded observation o_i, its position in the episode, the legal
+ * action mask, and — once the agent has acted — the action, reward and `terminated` flag of the transition
+ * leaving it. The successor of a non-final entry is entry i+1, always of the same episode: after every step the
+ * next observation is pushed, and at an episode's end the last observation is pushed as a *final* entry (no
+ * action). keras-rl2 does the same with its extra `forward/backward(0, terminal=False)` at episode end, then skips
+ * the bogus final→reset transition by checking `terminals[idx − 2]`; we mark finals instead.
+ *
+ * Deliberate differences from keras-rl2, all documented here:
+ * - `terminated` and `truncated` are separate (Gymnasium): a truncated episode's last transition bootstraps from
+ *   its final observation; keras-rl2 stores `done` for both and never bootstraps at a time limit.
+ * - The legal-action mask of each state is stored, so targets maximise over legal actions only.
+ * - When the ring has overwritten part of a window's history, the missing steps are zero-padded (keras-rl2 would
+ *   read whatever the ring holds there).
+ * - Samples are drawn uniformly over valid entries without replacement within a batch, by rejection; keras-rl2
+ *   draws without replacement over the index range and re-draws (with replacement) transitions that start at an
+ *   episode's final observation.
+ */
+import type { Rng } from '../core/rng.js';
+import type { Vec } from '../nn/backend.js';
+
+/** One sampled batch (indices into the memory plus n-step targets' ingredients). */
+export interface ReplayBatch {
+  size: number;
+  /** Entry of the state s_t. */
+  state: Int32Array;
+  action: Int32Array;
+  /** Σ_{k<m} γ^k r_{t+k}, with m = min(n, steps to the episode end). */
+  returns: Float64Array;
+  /** Entry of the bootstrap state s_{t+m}. */
+  next: Int32Array;
+  /** γ^m, or 0 when the episode terminated within the m steps (no bootstrap). */
+  discount: Float64Array;
+}
+
+export class SequentialMemory {
+  private readonly feats: Float32Array;
+  private readonly masks: Uint8Array;
+  private readonly actions: Int32Array;
+  private readonly rewards: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly pos: Int32Array;
+  private nextSlot = 0;
+  private count = 0;
+  private readonly used: Uint8Array;
+
+  /**
+   * @param limit capacity in entries (observations).
+   * @param features floats per encoded observation.
+   * @param nActions size of the action space (mask width).
+   * @param window W, observations per state.
+   */
+  constructor(readonly limit: number, readonly features: number, readonly nActions: number, readonly window: number) {
+    this.feats = new Float32Array(limit * features);
+    this.masks = new Uint8Array(limit * nActions);
+    this.actions = new Int32Array(limit).fill(-1);
+    this.rewards = new Float64Array(limit);
+    this.terminated = new Uint8Array(limit);
+    this.pos = new Int32Array(limit);
+    this.used = new Uint8Array(limit);
+  }
+
+  /** Entries stored. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Store an observation's features (read from `src` at `srcOffset`), its step index in the episode and its legal
+   * actions. Returns the entry index. The transition leaving it is set later by {@link setTransition}.
+   */
+  push(src: ArrayLike<number>, srcOffset: number, positionInEpisode: number, mask: Uint8Array | null): number {
+    const i = this.nextSlot;
+    const F = this.features;
+    for (let f = 0; f < F; f++) this.feats[i * F + f] = src[srcOffset + f]!;
+    for (let a = 0; a < this.nActions; a++) this.masks[i * this.nActions + a] = mask ? mask[a]! : 1;
+    this.actions[i] = -1;
+    this.rewards[i] = 0;
+    this.terminated[i] = 0;
+    this.pos[i] = positionInEpisode;
+    this.nextSlot = (i + 1) % this.limit;
+    this.count = Math.min(this.count + 1, this.limit);
+    return i;
+  }
+
+  /** Record the action taken at entry `i`, its reward and whether it terminated the episode. */
+  setTransition(i: number, action: number, reward: number, terminated: boolean): void {
+    this.actions[i] = action;
+    this.rewards[i] = reward;
+    this.terminated[i] = terminated ? 1 : 0;
+  }
+
+  /** Distance of entry `i` from the oldest stored entry, in ring order. */
+  private age(i: number): number {
+    const oldest = (this.nextSlot - this.count + this.limit) % this.limit;
+    return (i - oldest + this.limit) % this.limit;
+  }
+
+  /** True when entry `i` starts a complete transition (acted on, and its successor is stored). */
+  private sampleable(i: number): boolean {
+    const newest = (this.nextSlot - 1 + this.limit) % this.limit;
+    return this.actions[i]! >= 0 && i !== newest;
+  }
+
+  /**
+   * Writes the window `[W, F]` ending at entry `i` into `out` at `offset`: the entry and up to W − 1
+   * predecessors of the same episode that are still stored, oldest first, zeros before.
+   */
+  writeState(i: number, out: Vec, offset: number): void {
+    const W = this.window, F = this.features;
+    const history = Math.min(this.pos[i]!, W - 1, this.age(i));
+    const missing = W - 1 - history;
+    for (let k = 0; k < missing * F; k++) out[offset + k] = 0;
+    for (let k = 0; k <= history; k++) {
+      const e = (i - history + k + this.limit) % this.limit;
+      const dst = offset + (missing + k) * F;
+      for (let f = 0; f < F; f++) out[dst + f] = this.feats[e * F + f]!;
+    }
+  }
+
+  /** Legal-action mask of entry `i` (a view; do not keep). */
+  maskOf(i: number): Uint8Array {
+    return this.masks.subarray(i * this.nActions, (i + 1) * this.nActions);
+  }
+
+  /** Number of sampleable transitions (O(n); for tests and warm-up checks). */
+  countSampleable(): number {
+    let n = 0;
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.nextSlot - this.count + k + this.limit) % this.limit;
+      if (this.sampleable(i)) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Sample `batch.size` distinct transitions uniformly and compute their n-step returns. Returns false when fewer
+   * than `batch.size` transitions are sampleable (nothing is written then).
+   */
+  sample(rng: Rng, batch: ReplayBatch, nStep: number, gamma: number): boolean {
+    const B = batch.size;
+    if (this.count < B + 1) return false;
+    let drawn = 0;
+    let attempts = 0;
+    const oldest = (this.nextSlot - this.count + this.limit) % this.limit;
+    while (drawn < B) {
+      if (++attempts > 100 * B + 1000) return false;
+      const i = (oldest + rng.int(this.count)) % this.limit;
+      if (!this.sampleable(i) || this.used[i]) continue;
+      this.used[i] = 1;
+      batch.state[drawn] = i;
+      drawn++;
+    }
+    for (let b = 0; b < B; b++) {
+      const i = batch.state[b]!;
+      this.used[i] = 0;
+      batch.action[b] = this.actions[i]!;
+      let ret = 0, g = 1, e = i, done = false;
+      for (let k = 0; k < nStep; k++) {
+        ret += g * this.rewards[e]!;
+        g *= gamma;
+        if (this.terminated[e]) { done = true; break; }
+        const nx = (e + 1) % this.limit;
+        e = nx;
+        // Stop at the episode's final observation or at the newest entry (no action yet): bootstrap from it.
+        if (!this.sampleable(e) || k === nStep - 1) break;
+      }
+      batch.returns[b] = ret;
+      batch.next[b] = done ? i : e;
+      batch.discount[b] = done ? 0 : g;
+    }
+    return true;
+  }
+}
+
+/** A batch buffer for {@link SequentialMemory.sample}. */
+export function makeReplayBatch(size: number): ReplayBatch {
+  return {
+    size,
+    state: new Int32Array(size),
+    action: new Int32Array(size),
+    returns: new Float64Array(size),
+    next: new Int32Array(size),
+    discount: new Float64Array(size),
+  };
+}
