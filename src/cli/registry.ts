@@ -1,8 +1,10 @@
 /** The list of CLI commands. Add a command by importing it here. */
 import type { Command } from './command.js';
 import { benchEnvCommand } from './commands/bench-env.js';
+import { controllerCommand } from './commands/controller.js';
 import { compareCommand, evaluateCommand } from './commands/evaluate.js';
+import { envServeCommand } from './commands/env-serve.js';
 import { scenarioShowCommand } from './commands/scenario-show.js';
 import { simulateCommand } from './commands/simulate.js';
 
-export const commands: readonly Command[] = [simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand];
+export const commands: readonly Command[] = [simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand, controllerCommand];
