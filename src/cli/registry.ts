@@ -7,4 +7,4 @@ import { envServeCommand } from './commands/env-serve.js';
 import { scenarioShowCommand } from './commands/scenario-show.js';
 import { simulateCommand } from './commands/simulate.js';
 
-export const commands: readonly Command[] = [simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand, controllerCommand];
+export const commands: readonly Command[] = [simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand, envServeCommand, controllerCommand];
