@@ -9,6 +9,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { networkInterfaces } from 'node:os';
 import type { Policy } from '../../src/core/env.js';
 import { followMePolicy } from '../../src/cluster/baselines.js';
@@ -628,6 +631,86 @@ if (!cp) {
       assert.ok((await events(ns)).some((e) => e.reason === 'MigrationSucceeded'));
       assert.equal(h.ctrl.metrics.errors.get({ stage: 'start' }), 0);
       await account(ns, ['smsf']);
+    });
+  });
+
+  describe('remora controller (CLI, real process)', () => {
+    test('runs from a kubeconfig, leads, serves /metrics, logs JSON, stops gracefully on SIGTERM', async () => {
+      const ns = 'cli-e2e';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'ims', 'edge-1', { user: 'ue-cli' });
+      userAt('ue-cli', 1);
+      const kcPath = join(plane.dir, 'cli.kubeconfig');
+      const cfgPath = join(plane.dir, 'remora.yaml');
+      plane.writeKubeconfig(kcPath);
+      writeFileSync(cfgPath, [
+        'namespace: remora-system',
+        `nodes: [${NODES.join(', ')}]`,
+        'tickMs: 300',
+        `workloads: { namespaces: [${ns}] }`,
+        `observation: { maxAgeMs: 5000, rtt: { source: http-json, url: "${rtt.url}" } }`,
+        'leaderElection: { leaseName: cli-lease, leaseDurationMs: 3000, renewPeriodMs: 200 }',
+        'metrics: { port: 0, bindAddress: 127.0.0.1 }',
+      ].join('\n'));
+      const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src/cli/main.ts')).href)}); process.exitCode = await main(process.argv.slice(1));`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'controller', '--kubeconfig', kcPath, '--config', cfgPath, '--policy', 'follow-me', '--identity', 'cli-replica'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const lines: Record<string, unknown>[] = [];
+      let stderr = '';
+      let buf = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        buf += c;
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          lines.push(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
+          buf = buf.slice(i + 1);
+        }
+      });
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const waitLog = async (pred: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const l = lines.find(pred);
+          if (l) return l;
+          if (Date.now() > deadline || child.exitCode !== null) assert.fail(`no log line "${what}"; stderr: ${stderr.slice(-500)}; stdout: ${JSON.stringify(lines.slice(-5))}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      try {
+        const port = (await waitLog((l) => l.msg === 'metrics listening', 'metrics listening')).port as number;
+        await waitLog((l) => l.msg === 'became leader', 'became leader');
+        // The RTT endpoint stamps samples with the suite's fake clock, months behind the real one: stale.
+        const forced = await waitLog((l) => l.msg === 'forced wait', 'forced wait');
+        assert.match(String(forced.why), /RTT of edge-1 is stale/);
+        const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        assert.match(metricsText, /remora_ticks_total \d+/);
+        assert.match(metricsText, /remora_leader 1/);
+        assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+        const lease = await admin.request<{ spec: { holderIdentity: string } }>('GET', paths.leases('remora-system', 'cli-lease'));
+        assert.equal(lease.spec.holderIdentity, 'cli-replica');
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0, stderr);
+      assert.ok(lines.some((l) => l.msg === 'stopped'));
+      for (const l of lines) assert.ok(typeof l.time === 'string' && typeof l.level === 'string');
+      const lease = await admin.request<{ spec: { holderIdentity: string | null } }>('GET', paths.leases('remora-system', 'cli-lease'));
+      assert.equal(lease.spec.holderIdentity ?? null, null, 'lease released on graceful shutdown');
+      assert.equal((await vmims(ns)).length, 0);
+      await account(ns, ['ims']);
+    });
+
+    test('bad config and unknown policy fail with one line', async () => {
+      const { main } = await import('../../src/cli/main.js');
+      const out: string[] = [];
+      const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), isTTY: false, cwd: plane.dir, env: {} };
+      writeFileSync(join(plane.dir, 'bad.yaml'), `nodes: [edge-1]\nobservation: { rtt: { source: http-json, url: x } }\ntickMS: 5\n`);
+      assert.equal(await main(['controller', '--config', 'bad.yaml', '--policy', 'follow-me'], io), 1);
+      assert.match(out.join(''), /^remora: .*bad\.yaml: tickMS: expected no such key \(unknown keys are errors\), got "tickMS"\n$/);
+      out.length = 0;
+      writeFileSync(join(plane.dir, 'ok.yaml'), `nodes: [edge-1]\nobservation: { rtt: { source: http-json, url: x } }\n`);
+      assert.equal(await main(['controller', '--config', 'ok.yaml', '--policy', 'no-such-model.json'], io), 1);
+      assert.equal(out.join('').trim().split('\n').length, 1, out.join(''));
     });
   });
 
