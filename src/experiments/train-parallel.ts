@@ -1,0 +1,44 @@
+/**
+ * Several training runs in parallel worker threads (`remora train --workers K`). Each run is a separate seed
+ * with its own folder; at most K run at once (one per core is the sensible maximum).
+ */
+import { Worker } from 'node:worker_threads';
+import { RemoraError } from '../core/errors.js';
+import type { TrainProgress } from '../agents/trainer.js';
+import type { TrainRunOptions, TrainRunResult } from './train.js';
+
+export type ParallelRun = Omit<TrainRunOptions, 'onProgress' | 'onEpisode'>;
+
+/** The worker module next to this one (`.ts` under tsx, whose loader the worker inherits; `.js` once built). */
+function workerUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./train-worker${ext}`, import.meta.url);
+}
+
+export async function runParallel(runs: ParallelRun[], workers: number, onProgress: (id: string, p: TrainProgress) => void): Promise<TrainRunResult[]> {
+  const results: TrainRunResult[] = new Array(runs.length);
+  let next = 0;
+  const one = (i: number): Promise<void> =>
+    new Promise((resolveRun, reject) => {
+      const w = new Worker(workerUrl(), { workerData: runs[i] });
+      let settled = false;
+      w.on('message', (m: { type: string; progress?: TrainProgress; result?: TrainRunResult; message?: string }) => {
+        if (m.type === 'progress') onProgress(`run-${i}`, m.progress!);
+        else if (m.type === 'done') {
+          results[i] = m.result!;
+          settled = true;
+          resolveRun();
+        } else if (m.type === 'error') {
+          settled = true;
+          reject(new RemoraError('E_TRAIN', `run seed ${runs[i]!.seed}: ${m.message}`));
+        }
+      });
+      w.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
+      w.on('exit', (code) => { if (!settled) { settled = true; reject(new RemoraError('E_TRAIN', `run seed ${runs[i]!.seed}: worker exited with code ${code}`)); } });
+    });
+  const lane = async (): Promise<void> => {
+    while (next < runs.length) await one(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, runs.length) }, lane));
+  return results;
+}

@@ -1,0 +1,76 @@
+/**
+ * Training progress for humans: on a TTY a single redrawn bar with steps/s, ε, mean episode reward and ETA;
+ * off a TTY (CI logs, files) one quiet line every `logEveryMs`. The clock is injected.
+ */
+import type { TrainProgress } from '../agents/trainer.js';
+
+export interface ProgressSink {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+export class ProgressReporter {
+  private readonly startMs: number;
+  private lastDrawMs = -Infinity;
+  private readonly runs = new Map<string, TrainProgress>();
+
+  /**
+   * @param now clock in ms (e.g. `performance.now`).
+   * @param logEveryMs off-TTY period between log lines (default 10 s); the TTY bar redraws at most every 100 ms.
+   */
+  constructor(private readonly sink: ProgressSink, private readonly now: () => number, private readonly logEveryMs = 10_000) {
+    this.startMs = now();
+  }
+
+  /** Report progress of run `id` (several runs are summed; ε and mean reward are averaged). */
+  update(id: string, p: TrainProgress, force = false): void {
+    this.runs.set(id, p);
+    const t = this.now();
+    const period = this.sink.isTTY ? 100 : this.logEveryMs;
+    if (!force && t - this.lastDrawMs < period) return;
+    this.lastDrawMs = t;
+    this.sink.write(this.render(t));
+  }
+
+  /** Final newline for the TTY bar. */
+  finish(): void {
+    if (this.sink.isTTY) this.sink.write(this.render(this.now()) + '\n');
+  }
+
+  private render(t: number): string {
+    let steps = 0, total = 0, eps = 0, reward = 0, rewardRuns = 0, episodes = 0;
+    for (const p of this.runs.values()) {
+      steps += p.steps;
+      total += p.totalSteps;
+      eps += p.epsilon;
+      episodes += p.episodes;
+      if (Number.isFinite(p.meanReward)) {
+        reward += p.meanReward;
+        rewardRuns++;
+      }
+    }
+    const n = this.runs.size;
+    const elapsedS = Math.max(1e-9, (t - this.startMs) / 1000);
+    const rate = steps / elapsedS;
+    const etaS = rate > 0 ? (total - steps) / rate : Infinity;
+    const frac = total > 0 ? steps / total : 0;
+    const fields = `${steps}/${total} steps  ${fmtRate(rate)} steps/s  ε ${(eps / n).toFixed(3)}  mean reward ${rewardRuns ? (reward / rewardRuns).toFixed(2) : '—'}  episodes ${episodes}  ETA ${fmtDuration(etaS)}`;
+    if (!this.sink.isTTY) return `train: ${(100 * frac).toFixed(1)}% ${fields}${n > 1 ? `  (${n} runs)` : ''}\n`;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * frac).toFixed(0).padStart(3)}% ${fields}\x1b[K`;
+  }
+}
+
+function fmtRate(r: number): string {
+  return r >= 1000 ? `${(r / 1000).toFixed(1)}k` : r.toFixed(0);
+}
+
+/** `1h02m`, `3m05s`, `42s`. */
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}

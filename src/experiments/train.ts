@@ -1,0 +1,87 @@
+/**
+ * One training run on the twin: scenario → env, agent from the config, the agents' training loop, then the run
+ * folder: `metrics.jsonl` (one line per episode), `model.json` + `model.bin`, and `config.json` (the resolved
+ * hyperparameters). Lives in experiments because it needs both the twin and the agents.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Rng } from '../core/rng.js';
+import { resolveDqnConfig, resolveSarsaConfig, type TrainConfigFile } from '../agents/config.js';
+import { createAgent, saveAgent, type AgentSpec } from '../agents/factory.js';
+import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../agents/trainer.js';
+import { loadScenario, makeEnv } from '../twin/index.js';
+
+export interface TrainRunOptions {
+  agent: 'dqn' | 'sarsa';
+  /** Built-in scenario name or scenario file. */
+  scenario: string;
+  steps: number;
+  seed: number;
+  /** Run folder (created). */
+  out: string;
+  /** Hyperparameters (validated config file contents). */
+  config: TrainConfigFile;
+  /** Directory relative paths resolve against. */
+  cwd: string;
+  onProgress?: (p: TrainProgress) => void;
+  onEpisode?: (m: EpisodeMetrics) => void;
+  progressEvery?: number;
+}
+
+export interface TrainRunResult extends TrainSummary {
+  out: string;
+  modelPath: string;
+  seed: number;
+}
+
+/** The agent spec a config file resolves to. */
+export function agentSpecFor(agent: 'dqn' | 'sarsa', config: TrainConfigFile): AgentSpec {
+  return agent === 'dqn' ? { kind: 'dqn', config: resolveDqnConfig(config) } : { kind: 'sarsa', config: resolveSarsaConfig(config) };
+}
+
+/** Seeds derived from the run seed: one for the env's first reset, one for the agent (init + exploration + replay). */
+export function runSeeds(seed: number): { envSeed: number; agentSeed: number } {
+  const root = new Rng(seed);
+  return { envSeed: root.deriveSeed(), agentSeed: root.deriveSeed() };
+}
+
+export function runTraining(opts: TrainRunOptions): TrainRunResult {
+  const out = resolve(opts.cwd, opts.out);
+  mkdirSync(out, { recursive: true });
+  const scenario = loadScenario(opts.scenario, { cwd: opts.cwd });
+  const { envSeed, agentSeed } = runSeeds(opts.seed);
+  const env = makeEnv(scenario, envSeed);
+  const spec = agentSpecFor(opts.agent, opts.config);
+  const agent = createAgent(spec, env.nodes, opts.steps, new Rng(agentSeed));
+  writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: opts.agent, scenario: opts.scenario, steps: opts.steps, seed: opts.seed, [opts.agent]: spec.config }, null, 2) + '\n');
+  const fd = openSync(join(out, 'metrics.jsonl'), 'w');
+  let summary: TrainSummary;
+  try {
+    summary = trainAgent(agent, env, {
+      steps: opts.steps,
+      seed: envSeed,
+      progressEvery: opts.progressEvery,
+      onProgress: opts.onProgress,
+      onEpisode: (m) => {
+        writeSync(fd, JSON.stringify({ ...m, reward: round(m.reward), meanReward: round(m.meanReward), epsilon: round(m.epsilon) }) + '\n');
+        opts.onEpisode?.(m);
+      },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const modelPath = saveAgent(out, agent, {
+    scenario: opts.scenario,
+    seed: opts.seed,
+    steps: summary.steps,
+    episodes: summary.episodes,
+    updates: summary.updates,
+    meanReward: Number.isFinite(summary.meanReward) ? summary.meanReward : null,
+    config: spec.config as unknown as Record<string, unknown>,
+  });
+  return { ...summary, out, modelPath, seed: opts.seed };
+}
+
+function round(x: number): number {
+  return Number(x.toFixed(6));
+}
