@@ -34,7 +34,7 @@ exec 9>"$OUT/.lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
 if have_apiserver && have_etcd; then echo "$OUT"; exit 0; fi
 
-export CGO_ENABLED=0 GOMAXPROCS="$JOBS" GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+export CGO_ENABLED=0 GOMAXPROCS="$JOBS" GOFLAGS="${GOFLAGS:-} -mod=mod -buildvcs=false" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 MINOR="${KUBE_VERSION#v1.}"; MINOR="${MINOR%%.*}"
 T0=$(date +%s)
 
