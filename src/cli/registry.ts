@@ -4,7 +4,13 @@ import { benchEnvCommand } from './commands/bench-env.js';
 import { controllerCommand } from './commands/controller.js';
 import { compareCommand, evaluateCommand } from './commands/evaluate.js';
 import { envServeCommand } from './commands/env-serve.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { scenarioShowCommand } from './commands/scenario-show.js';
 import { simulateCommand } from './commands/simulate.js';
+import { trainCommand } from './commands/train.js';
+import { exportCommand } from './commands/export.js';
+import { benchTrainCommand } from './commands/bench-train.js';
 
-export const commands: readonly Command[] = [simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand, envServeCommand, controllerCommand];
+export const commands: readonly Command[] = [
+  reproduceCommand,
+  simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand];
