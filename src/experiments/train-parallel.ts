@@ -15,12 +15,23 @@ function workerUrl(): URL {
   return new URL(`./train-worker${ext}`, import.meta.url);
 }
 
+/**
+ * Start the worker. Built (`.js`) it is a plain module worker. Under tsx (tests, `npx tsx`), Node 20 does not pass the
+ * TypeScript loader hooks on to worker threads, so a tiny bootstrap registers tsx inside the worker first.
+ */
+function newWorker(data: ParallelRun): Worker {
+  const url = workerUrl();
+  if (!url.href.endsWith('.ts')) return new Worker(url, { workerData: data });
+  const boot = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
 export async function runParallel(runs: ParallelRun[], workers: number, onProgress: (id: string, p: TrainProgress) => void): Promise<TrainRunResult[]> {
   const results: TrainRunResult[] = new Array(runs.length);
   let next = 0;
   const one = (i: number): Promise<void> =>
     new Promise((resolveRun, reject) => {
-      const w = new Worker(workerUrl(), { workerData: runs[i] });
+      const w = newWorker(runs[i]);
       let settled = false;
       w.on('message', (m: { type: string; progress?: TrainProgress; result?: TrainRunResult; message?: string }) => {
         if (m.type === 'progress') onProgress(`run-${i}`, m.progress!);

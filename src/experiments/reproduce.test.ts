@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reproduce } from './reproduce.js';
+
+test('reproduce --quick writes the figures, the compare table, summary.json and a self-contained index.html', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'remora-repro-'));
+  let progress = '';
+  let clock = 0;
+  const s = await reproduce({
+    out, quick: true, seed: 1, evalSeed: 1000, cwd: process.cwd(),
+    progress: { write: (t) => void (progress += t), isTTY: false },
+    now: () => (clock += 10),
+  });
+  for (const f of ['index.html', 'fig5a.svg', 'fig5b.svg', 'fig6.svg', 'compare.md', 'summary.json', 'dqn/model.json', 'dqn/metrics.jsonl', 'sarsa/model.json', 'sarsa/metrics.jsonl']) {
+    assert.ok(existsSync(join(out, f)), f);
+  }
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  for (const k of ['dqn', 'sarsa', 'baselines', 'commit', 'seconds']) assert.ok(k in summary, k);
+  assert.equal(typeof summary.dqn.pctOfOracle, 'number');
+  assert.deepEqual(Object.keys(summary.baselines), ['never', 'follow-me', 'threshold', 'greedy', 'oracle']);
+  assert.equal(summary.baselines.oracle.pctOfOracle, 100);
+  for (const row of summary.roundtrip.policies) assert.ok(row.return <= summary.baselines.oracle.return + 1e-6, `${row.policy} beats the oracle`);
+  assert.equal(s.quick, true);
+  const html = readFileSync(join(out, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//i, 'no network fetches');
+  assert.equal((html.match(/<svg /g) ?? []).length, 3, 'the three figures are inline');
+  assert.match(html, /<table>/);
+  assert.match(progress, /^train: .*steps\/s/m, 'quiet progress lines off a TTY');
+  const md = readFileSync(join(out, 'compare.md'), 'utf8');
+  assert.match(md, /\| dqn \|/);
+  assert.match(md, /\| oracle \| .* \| 100 \|/);
+});
