@@ -1,0 +1,68 @@
+/**
+ * `remora train`: train a DQN or Deep SARSA agent on a twin scenario; writes metrics.jsonl, model.json/model.bin
+ * and config.json into the run folder. Flags override the `--config` file, which overrides the paper's defaults.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InvalidInputError } from '../../core/errors.js';
+import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
+import { runTraining, type TrainRunResult } from '../../experiments/train.js';
+import { runParallel, type ParallelRun } from '../../experiments/train-parallel.js';
+import { ProgressReporter } from '../../experiments/train-progress.js';
+import { scenarioNames } from '../../twin/index.js';
+import type { Command } from '../command.js';
+
+/** Table II: "Number of steps 200000". */
+const PAPER_STEPS = 200_000;
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a DQN (LSTM) or Deep SARSA agent in the twin and save model.json + metrics.jsonl',
+  usage: '--agent dqn|sarsa [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R]',
+  flags: {
+    agent: { type: 'string', description: 'Agent (default: the config file\'s, else dqn)', choices: ['dqn', 'sarsa'] },
+    scenario: { type: 'string', description: `Scenario: ${scenarioNames().join(', ')}, or a file (default: sr111)`, placeholder: '<name|file>' },
+    steps: { type: 'integer', description: `Training steps (default: ${PAPER_STEPS}, Table II)` },
+    seed: { type: 'integer', description: 'Run seed (default: 0); with --runs R the seeds are S..S+R-1' },
+    out: { type: 'string', description: 'Run folder (default: runs/<agent>-<scenario>-s<seed>)', placeholder: '<dir>' },
+    config: { type: 'string', description: 'JSON file with hyperparameters (validated; unknown keys are errors)', placeholder: '<file.json>' },
+    workers: { type: 'integer', description: 'Worker threads training runs in parallel', default: 1 },
+    runs: { type: 'integer', description: 'Number of runs (seeds); default: --workers' },
+  },
+  details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
+  {"agent": "dqn", "steps": 200000, "dqn": {"network": {"kind": "lstm", "window": 4}, "doubleDqn": true},
+   "exploration": {"epsilonMin": 0.1, "annealFraction": 0.5}}
+With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: a bar on a terminal, a line every
+10 s otherwise.`,
+  async run({ flags }, io) {
+    const source = 'remora train';
+    const file: TrainConfigFile = flags.config ? readTrainConfig(join(io.cwd, flags.config as string)) : {};
+    const agent = (flags.agent as 'dqn' | 'sarsa' | undefined) ?? file.agent ?? 'dqn';
+    const scenario = (flags.scenario as string | undefined) ?? file.scenario ?? 'sr111';
+    const steps = (flags.steps as number | undefined) ?? file.steps ?? PAPER_STEPS;
+    const seed = (flags.seed as number | undefined) ?? file.seed ?? 0;
+    const workers = flags.workers as number;
+    const runs = (flags.runs as number | undefined) ?? workers;
+    if (steps < 1) throw new InvalidInputError({ source, field: '--steps', expected: 'an integer >= 1', actual: String(steps) });
+    if (seed < 0) throw new InvalidInputError({ source, field: '--seed', expected: 'an integer >= 0', actual: String(seed) });
+    if (workers < 1 || workers > 64) throw new InvalidInputError({ source, field: '--workers', expected: 'an integer in 1..64', actual: String(workers) });
+    if (runs < 1) throw new InvalidInputError({ source, field: '--runs', expected: 'an integer >= 1', actual: String(runs) });
+    const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
+    const out = (flags.out as string | undefined) ?? join('runs', `${agent}-${scenarioTag}-s${seed}`);
+    const reporter = new ProgressReporter({ write: (t) => io.err(t), isTTY: io.isTTY }, () => performance.now());
+    const base = { agent, scenario, steps, config: file, cwd: io.cwd, progressEvery: 500 };
+    let results: TrainRunResult[];
+    if (runs === 1 && workers === 1) {
+      results = [runTraining({ ...base, seed, out, onProgress: (p) => reporter.update('run', p) })];
+    } else {
+      const list: ParallelRun[] = Array.from({ length: runs }, (_, i) => ({ ...base, seed: seed + i, out: join(out, `seed-${seed + i}`) }));
+      results = await runParallel(list, workers, (id, p) => reporter.update(id, p));
+    }
+    reporter.finish();
+    for (const r of results) {
+      io.out(`${agent} seed ${r.seed}: ${r.steps} steps, ${r.episodes} episodes, ${r.updates} updates, mean reward (last 100 episodes) ${Number.isFinite(r.meanReward) ? r.meanReward.toFixed(3) : 'n/a'}\n`);
+      io.out(`  model: ${r.modelPath}\n  metrics: ${join(r.out, 'metrics.jsonl')}\n`);
+    }
+    return 0;
+  },
+};

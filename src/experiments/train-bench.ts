@@ -1,0 +1,245 @@
+/**
+ * `remora bench train`: training-update throughput of the paper's two networks, ours against TF.js (wasm and cpu
+ * backends), in the same process, on identical weights and batches.
+ *
+ * One "update" is what a DQN step costs (keras-rl2: `predict_on_batch` on the target network, then
+ * `train_on_batch` on the online one): target forward on s′ (batch 32), max → targets, online forward on s,
+ * ½·MSE on the taken actions, backward, Adam. Replay sampling is excluded on both sides.
+ * Networks (3 nodes → 9 features, 4 actions): LSTM-DQN = LSTM(24) over W = 4 → Dense(24, ReLU) → Dense(4);
+ * MLP = Dense(24, ReLU) → Dense(24, ReLU) → Dense(4).
+ */
+import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Rng } from '../core/rng.js';
+import { Adam } from '../nn/adam.js';
+import { createBackend, type BackendKind } from '../nn/backend.js';
+import { tdLoss } from '../nn/losses.js';
+import { createNetwork, type FeedForwardSpec } from '../nn/network.js';
+import { tfjsArtifacts } from '../nn/tfjs-export.js';
+
+export const BENCH_BATCH = 32;
+export const BENCH_NETWORKS: Record<'lstm' | 'mlp', FeedForwardSpec> = {
+  lstm: { kind: 'lstm-mlp', inputSize: 9, steps: 4, lstmUnits: 24, hidden: [24], outputs: 4 },
+  mlp: { kind: 'mlp', inputSize: 9, hidden: [24, 24], outputs: 4 },
+};
+
+export interface BenchTrainOptions {
+  /** Measuring time per (network, implementation), ms. */
+  durationMs?: number;
+  /** Skip TF.js (e.g. when it is not installed). */
+  skipTfjs?: boolean;
+  now?: () => number;
+}
+
+export interface NetworkBench {
+  remora: number;
+  /** Plain-JS float32 kernels, no WASM (for reference). */
+  remoraJs: number;
+  tfjsWasm: number | null;
+  tfjsCpu: number | null;
+  /** remora / tfjsWasm. */
+  speedupVsWasm: number | null;
+  speedupVsCpu: number | null;
+  /** FLOPs in one update (multiply-adds ×2 of all GEMMs). */
+  flopsPerUpdate: number;
+  /** Achieved GFLOP/s of `remora`. */
+  gflops: number;
+}
+
+export interface BenchTrainResult {
+  lstm: NetworkBench;
+  mlp: NetworkBench;
+  /** Peak FLOP rate context for one core (see {@link peakInfo}). */
+  peak: PeakInfo;
+  notes: string[];
+}
+
+/** FLOPs (2·m·k·n per GEMM) of one update: 2 forwards (target, online) and one backward. */
+export function updateFlops(spec: FeedForwardSpec, batch: number): number {
+  const B = batch;
+  let fwd = 0, bwd = 0;
+  let width = spec.inputSize;
+  if (spec.kind === 'lstm-mlp') {
+    const U = spec.lstmUnits, K = spec.inputSize + U;
+    fwd += spec.steps * 2 * B * K * 4 * U;
+    // dK += xhᵀ·dz every step; dh = dz·K_hᵀ for steps > 0.
+    bwd += spec.steps * 2 * B * K * 4 * U + (spec.steps - 1) * 2 * B * 4 * U * U;
+    width = U;
+  }
+  const widths = [...spec.hidden, spec.outputs];
+  widths.forEach((w, i) => {
+    fwd += 2 * B * width * w;
+    bwd += 2 * B * width * w + (i > 0 || spec.kind === 'lstm-mlp' ? 2 * B * width * w : 0);
+    width = w;
+  });
+  return 2 * fwd + bwd;
+}
+
+export interface PeakInfo {
+  cpuModel: string;
+  /** Nominal clock from /proc/cpuinfo or os.cpus(), GHz. */
+  ghz: number;
+  /** Widest SIMD the CPU has (avx512f, avx2+fma, …). */
+  isa: string;
+  /** One core's f32 peak with that ISA: GHz × lanes × 2 (FMA) × 2 FMA ports. */
+  hardwarePeakGflops: number;
+  /** One core's f32 peak reachable from WASM SIMD (128-bit, no FMA): GHz × 4 lanes × 2 ports. */
+  wasmSimdPeakGflops: number;
+}
+
+export function peakInfo(): PeakInfo {
+  const c = cpus()[0];
+  let ghz = c ? c.speed / 1000 : 0;
+  let flags = '';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const mhz = /cpu MHz\s*:\s*([\d.]+)/.exec(info);
+    if (mhz) ghz = Number(mhz[1]) / 1000;
+    flags = /flags\s*:\s*(.*)/.exec(info)?.[1] ?? '';
+  } catch {
+    // not Linux: keep os.cpus()
+  }
+  const has = (f: string): boolean => flags.split(' ').includes(f);
+  const lanes = has('avx512f') ? 16 : has('avx2') || has('avx') ? 8 : 4;
+  const fma = has('fma') || has('avx512f');
+  const isa = has('avx512f') ? 'avx512f' : has('avx2') ? (fma ? 'avx2+fma' : 'avx2') : 'sse';
+  return {
+    cpuModel: c?.model ?? 'unknown',
+    ghz,
+    isa,
+    hardwarePeakGflops: ghz * lanes * (fma ? 2 : 1) * 2,
+    wasmSimdPeakGflops: ghz * 4 * 2,
+  };
+}
+
+function fill(rng: Rng, n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.uniformIn(-1, 1);
+  return a;
+}
+
+/** Runs `step` repeatedly for `durationMs` after a warm-up; returns calls per second. */
+async function measure(step: () => void | Promise<void>, durationMs: number, now: () => number): Promise<number> {
+  const warm = now();
+  while (now() - warm < Math.min(300, durationMs / 3)) await step();
+  const t0 = now();
+  let n = 0;
+  while (now() - t0 < durationMs) {
+    await step();
+    n++;
+  }
+  return (n * 1000) / (now() - t0);
+}
+
+function remoraUpdater(spec: FeedForwardSpec, kind: BackendKind, xs: Float32Array, xn: Float32Array, actions: Int32Array): () => void {
+  const backend = createBackend('float32', kind);
+  const rng = new Rng(7);
+  const online = createNetwork(spec, { backend, maxRows: BENCH_BATCH, rng });
+  const target = createNetwork(spec, { backend, maxRows: BENCH_BATCH });
+  target.params.set(online.params);
+  const adam = new Adam(backend, online.params.length);
+  const A = spec.outputs, B = BENCH_BATCH;
+  const y = new Float64Array(B);
+  const dOut = backend.alloc(B * A);
+  return () => {
+    target.input.set(xn);
+    const qn = target.forward(B);
+    for (let b = 0; b < B; b++) {
+      let m = -Infinity;
+      for (let a = 0; a < A; a++) m = Math.max(m, qn[b * A + a]);
+      y[b] = 0.99 * m;
+    }
+    online.input.set(xs);
+    const q = online.forward(B);
+    tdLoss(q, actions, y, B, A, Infinity, dOut);
+    online.zeroGrads();
+    online.backward(dOut, B);
+    adam.step(online.params, online.grads);
+  };
+}
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+async function tfjsUpdater(tf: Tf, spec: FeedForwardSpec, xs: Float32Array, xn: Float32Array, actions: Int32Array): Promise<{ step: () => void; dispose: () => void }> {
+  const rng = new Rng(7);
+  const net = createNetwork(spec, { dtype: 'float64', backend: createBackend('float64', 'js'), maxRows: 1, rng });
+  const load = async () => {
+    const { modelJson, weightData } = tfjsArtifacts(spec, net.params, net.paramSpecs);
+    return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: weightData.slice().buffer }));
+  };
+  const online = await load();
+  const target = await load();
+  const shape = spec.kind === 'lstm-mlp' ? [BENCH_BATCH, spec.steps, spec.inputSize] : [BENCH_BATCH, spec.inputSize];
+  const s = tf.tensor(xs, shape);
+  const sn = tf.tensor(xn, shape);
+  const mask = tf.oneHot(tf.tensor1d(actions, 'int32'), spec.outputs);
+  const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
+  return {
+    step: () => {
+      const y = tf.tidy(() => tf.mul(0.99, tf.max(target.predict(sn) as import('@tensorflow/tfjs').Tensor, 1)).expandDims(1));
+      const loss = opt.minimize(() => tf.mean(tf.mul(0.5, tf.sum(tf.mul(tf.square(tf.sub(online.apply(s) as import('@tensorflow/tfjs').Tensor, y)), mask), 1))) as import('@tensorflow/tfjs').Scalar, true);
+      // One host sync per update, as keras-rl2's train_on_batch returns the loss to Python.
+      loss!.dataSync();
+      tf.dispose([y, loss!]);
+    },
+    dispose: () => {
+      tf.dispose([s, sn, mask]);
+      online.dispose();
+      target.dispose();
+      opt.dispose();
+    },
+  };
+}
+
+async function loadTfjs(): Promise<{ tf: Tf | null; note?: string }> {
+  try {
+    const tf = await import('@tensorflow/tfjs');
+    await import('@tensorflow/tfjs-backend-wasm');
+    return { tf };
+  } catch (e) {
+    return { tf: null, note: `TF.js not available (${(e as Error).message.split('\n')[0]}); install the devDependencies to compare` };
+  }
+}
+
+export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTrainResult> {
+  const now = opts.now ?? (() => performance.now());
+  const duration = opts.durationMs ?? 2000;
+  const notes: string[] = [];
+  const { tf, note } = opts.skipTfjs ? { tf: null } : await loadTfjs();
+  if (note) notes.push(note);
+  const out = {} as Record<'lstm' | 'mlp', NetworkBench>;
+  for (const key of ['lstm', 'mlp'] as const) {
+    const spec = BENCH_NETWORKS[key];
+    const rng = new Rng(key === 'lstm' ? 1 : 2);
+    const per = spec.kind === 'lstm-mlp' ? spec.steps * spec.inputSize : spec.inputSize;
+    const xs = fill(rng, BENCH_BATCH * per), xn = fill(rng, BENCH_BATCH * per);
+    const actions = Int32Array.from({ length: BENCH_BATCH }, () => rng.int(spec.outputs));
+    const remora = await measure(remoraUpdater(spec, 'wasm-simd', xs, xn, actions), duration, now);
+    const remoraJs = await measure(remoraUpdater(spec, 'js', xs, xn, actions), duration / 2, now);
+    let tfjsWasm: number | null = null, tfjsCpu: number | null = null;
+    if (tf) {
+      for (const backend of ['wasm', 'cpu'] as const) {
+        if (!(await tf.setBackend(backend))) {
+          notes.push(`TF.js backend ${backend} failed to initialise`);
+          continue;
+        }
+        await tf.ready();
+        const u = await tfjsUpdater(tf, spec, xs, xn, actions);
+        const rate = await measure(u.step, duration, now);
+        u.dispose();
+        if (backend === 'wasm') tfjsWasm = rate;
+        else tfjsCpu = rate;
+      }
+    }
+    const flopsPerUpdate = updateFlops(spec, BENCH_BATCH);
+    out[key] = {
+      remora, remoraJs, tfjsWasm, tfjsCpu,
+      speedupVsWasm: tfjsWasm ? remora / tfjsWasm : null,
+      speedupVsCpu: tfjsCpu ? remora / tfjsCpu : null,
+      flopsPerUpdate,
+      gflops: (remora * flopsPerUpdate) / 1e9,
+    };
+  }
+  return { ...out, peak: peakInfo(), notes };
+}
