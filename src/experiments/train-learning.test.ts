@@ -19,8 +19,10 @@ const HELD_OUT_WORLD_SEED = 777;
 const HELD_OUT_RESET_SEED = 424242;
 const EPISODES = 100;
 
+const scenario = loadScenario('sr111');
+
 function meanReturn(policy: Policy): number {
-  const env = makeEnv(loadScenario('sr111'), HELD_OUT_WORLD_SEED);
+  const env = makeEnv(scenario, HELD_OUT_WORLD_SEED);
   const eps = rollout(env, policy, { episodes: EPISODES, seed: HELD_OUT_RESET_SEED });
   return eps.reduce((a, e) => a + e.return, 0) / eps.length;
 }
@@ -29,8 +31,8 @@ async function check(agent: 'dqn' | 'sarsa', steps: number, seed: number): Promi
   const out = mkdtempSync(join(tmpdir(), `remora-learn-${agent}-`));
   const run = runTraining({ agent, scenario: 'sr111', steps, seed, out, config: {}, cwd: process.cwd() });
   const trained = meanReturn(await loadPolicy(run.modelPath));
-  const never = meanReturn(await resolvePolicy('never', { seed: 1 }, process.cwd()));
-  const random = meanReturn(await resolvePolicy('random', { seed: 1 }, process.cwd()));
+  const never = meanReturn(await resolvePolicy('never', { seed: 1, scenario }, process.cwd()));
+  const random = meanReturn(await resolvePolicy('random', { seed: 1, scenario }, process.cwd()));
   const msg = `${agent} (seed ${seed}, ${steps} steps): ${trained.toFixed(2)} vs never ${never.toFixed(2)}, random ${random.toFixed(2)}`;
   console.log(msg);
   assert.ok(trained >= 1.5 * Math.max(never, 0) && trained >= never + 10 && trained >= random + 10, msg);
