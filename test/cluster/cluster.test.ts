@@ -19,6 +19,7 @@ import { parseControllerConfig, type ControllerConfigInput } from '../../src/clu
 import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
 import { listAll, type KubeClient } from '../../src/cluster/kube/client.js';
+import type { Clock } from '../../src/cluster/observe/types.js';
 import { LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
 import { jsonLogger } from '../../src/cluster/log.js';
 import { serveMetrics } from '../../src/cluster/metrics.js';
@@ -418,15 +419,22 @@ if (!cp) {
       await round([h]);
       await round([h]);
       const restarts = virt.watchRestarts;
-      await plane.restartApiserver(500);
-      // The controller ticks while the apiserver comes back; nothing is duplicated.
-      for (let i = 0; i < 10; i++) {
+      // The controller keeps ticking while the apiserver is down and while it comes back.
+      let done = false;
+      const restarting = plane.restartApiserver(1000).then(() => (done = true));
+      let failedTicks = 0;
+      while (!done) {
         try {
-          await round([h]);
+          await h.ctrl.step();
         } catch {
-          /* a request raced the restart */
+          failedTicks++;
         }
+        await new Promise((r) => setTimeout(r, 100));
       }
+      await restarting;
+      assert.ok(failedTicks >= 1, 'ticks ran (and failed) during the outage');
+      assert.equal(h.ctrl.isLeader(), true, 'a short outage does not cost the lease');
+      for (let i = 0; i < 8; i++) await round([h]);
       assert.ok(virt.watchRestarts > restarts, 'the fake virt-controller re-established its watch');
       assert.equal((await vmi(ns, 'udm')).status!.nodeName, 'edge-3');
       assert.equal((await vmims(ns)).length, 1);
@@ -635,27 +643,20 @@ if (!cp) {
   });
 
   describe('remora controller (CLI, real process)', () => {
-    test('runs from a kubeconfig, leads, serves /metrics, logs JSON, stops gracefully on SIGTERM', async () => {
-      const ns = 'cli-e2e';
-      await fx.namespace(ns);
-      await fx.vmi(ns, 'ims', 'edge-1', { user: 'ue-cli' });
-      userAt('ue-cli', 1);
-      const kcPath = join(plane.dir, 'cli.kubeconfig');
-      const cfgPath = join(plane.dir, 'remora.yaml');
-      plane.writeKubeconfig(kcPath);
-      writeFileSync(cfgPath, [
-        'namespace: remora-system',
-        `nodes: [${NODES.join(', ')}]`,
-        'tickMs: 300',
-        `workloads: { namespaces: [${ns}] }`,
-        `observation: { maxAgeMs: 5000, rtt: { source: http-json, url: "${rtt.url}" } }`,
-        'leaderElection: { leaseName: cli-lease, leaseDurationMs: 3000, renewPeriodMs: 200 }',
-        'metrics: { port: 0, bindAddress: 127.0.0.1 }',
-      ].join('\n'));
+    interface Proc {
+      lines: Record<string, unknown>[];
+      waitLog(pred: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+      exited: Promise<number | null>;
+      kill(sig: NodeJS.Signals): void;
+      stderr(): string;
+    }
+
+    /** `remora controller ...` as a separate Node process (the CLI entry, run through tsx). */
+    function spawnController(args: string[]): Proc {
       const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src/cli/main.ts')).href)}); process.exitCode = await main(process.argv.slice(1));`;
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'controller', '--kubeconfig', kcPath, '--config', cfgPath, '--policy', 'follow-me', '--identity', 'cli-replica'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'controller', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       const lines: Record<string, unknown>[] = [];
-      let stderr = '';
+      let err = '';
       let buf = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => {
         buf += c;
@@ -665,22 +666,54 @@ if (!cp) {
           buf = buf.slice(i + 1);
         }
       });
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      const waitLog = async (pred: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> => {
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          const l = lines.find(pred);
-          if (l) return l;
-          if (Date.now() > deadline || child.exitCode !== null) assert.fail(`no log line "${what}"; stderr: ${stderr.slice(-500)}; stdout: ${JSON.stringify(lines.slice(-5))}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+      return {
+        lines,
+        exited,
+        kill: (sig) => void child.kill(sig),
+        stderr: () => err,
+        async waitLog(pred, what) {
+          const deadline = Date.now() + 30_000;
+          for (;;) {
+            const l = lines.find(pred);
+            if (l) return l;
+            if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) assert.fail(`no log line "${what}"; stderr: ${err.slice(-500)}; stdout: ${JSON.stringify(lines.slice(-5))}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        },
       };
+    }
+
+    function writeCliConfig(name: string, ns: string, rttUrl: string, lease: string): { kc: string; cfg: string } {
+      const kc = join(plane.dir, `${name}.kubeconfig`);
+      const cfg = join(plane.dir, `${name}.yaml`);
+      plane.writeKubeconfig(kc);
+      writeFileSync(cfg, [
+        'namespace: remora-system',
+        `nodes: [${NODES.join(', ')}]`,
+        'tickMs: 300',
+        `workloads: { namespaces: [${ns}] }`,
+        `observation: { maxAgeMs: 5000, rttWindow: 1, rtt: { source: http-json, url: "${rttUrl}" } }`,
+        'migration: { cooldownMs: 0 }',
+        `leaderElection: { leaseName: ${lease}, leaseDurationMs: 3000, renewPeriodMs: 200 }`,
+        'metrics: { port: 0, bindAddress: 127.0.0.1 }',
+      ].join('\n'));
+      return { kc, cfg };
+    }
+
+    test('runs from a kubeconfig, leads, serves /metrics, logs JSON, stops gracefully on SIGTERM', async () => {
+      const ns = 'cli-e2e';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'ims', 'edge-1', { user: 'ue-cli' });
+      userAt('ue-cli', 1);
+      const { kc, cfg } = writeCliConfig('cli', ns, rtt.url, 'cli-lease');
+      const p = spawnController(['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--identity', 'cli-replica']);
       try {
-        const port = (await waitLog((l) => l.msg === 'metrics listening', 'metrics listening')).port as number;
-        await waitLog((l) => l.msg === 'became leader', 'became leader');
+        const port = (await p.waitLog((l) => l.msg === 'metrics listening', 'metrics listening')).port as number;
+        await p.waitLog((l) => l.msg === 'became leader', 'became leader');
         // The RTT endpoint stamps samples with the suite's fake clock, months behind the real one: stale.
-        const forced = await waitLog((l) => l.msg === 'forced wait', 'forced wait');
+        const forced = await p.waitLog((l) => l.msg === 'forced wait', 'forced wait');
         assert.match(String(forced.why), /RTT of edge-1 is stale/);
         const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         assert.match(metricsText, /remora_ticks_total \d+/);
@@ -689,15 +722,66 @@ if (!cp) {
         const lease = await admin.request<{ spec: { holderIdentity: string } }>('GET', paths.leases('remora-system', 'cli-lease'));
         assert.equal(lease.spec.holderIdentity, 'cli-replica');
       } finally {
-        child.kill('SIGTERM');
+        p.kill('SIGTERM');
       }
-      assert.equal(await exited, 0, stderr);
-      assert.ok(lines.some((l) => l.msg === 'stopped'));
-      for (const l of lines) assert.ok(typeof l.time === 'string' && typeof l.level === 'string');
+      assert.equal(await p.exited, 0, p.stderr());
+      assert.ok(p.lines.some((l) => l.msg === 'stopped'));
+      for (const l of p.lines) assert.ok(typeof l.time === 'string' && typeof l.level === 'string');
       const lease = await admin.request<{ spec: { holderIdentity: string | null } }>('GET', paths.leases('remora-system', 'cli-lease'));
       assert.equal(lease.spec.holderIdentity ?? null, null, 'lease released on graceful shutdown');
       assert.equal((await vmims(ns)).length, 0);
       await account(ns, ['ims']);
+    });
+
+    test('fault: controller process SIGKILLed mid-migration, restarted -> adopts, no duplicate', async () => {
+      figures.faultCases++;
+      const ns = 'cli-kill';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'hss', 'edge-1', { user: 'ue-kill' });
+      // Real time for real processes: a second RTT endpoint and NodeMetrics on the wall clock.
+      const wall: Clock = { nowMs: () => Date.now() };
+      const rttWall = new FakeRttServer(wall);
+      await rttWall.start();
+      rttWall.rtt.set('ue-kill', { 'edge-1': 18, 'edge-2': 10, 'edge-3': 2 });
+      const refresh = async (): Promise<void> => {
+        for (const n of NODES) await fx.nodeMetrics(n, 0.3, 0.4, Date.now());
+      };
+      await refresh();
+      let stop = false;
+      const background = (async () => {
+        while (!stop) {
+          await refresh().catch(() => undefined);
+          await virt.step().catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      const { kc, cfg } = writeCliConfig('kill', ns, rttWall.url, 'kill-lease');
+      let b: Proc | undefined;
+      try {
+        const a = spawnController(['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--identity', 'kill-a']);
+        await a.waitLog((l) => l.msg === 'migration started', 'migration started');
+        a.kill('SIGKILL');
+        assert.equal(await a.exited, null, 'killed, no graceful shutdown');
+        assert.equal((await vmims(ns)).length, 1);
+        virt.behaviour = () => 'succeed';
+        b = spawnController(['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--identity', 'kill-b']);
+        await b.waitLog((l) => l.msg === 'became leader', 'became leader');
+        const fin = await b.waitLog((l) => l.msg === 'migration finished', 'migration finished');
+        assert.equal(fin.migration, 'remora-hss-1', 'the new process adopted the dead one\'s VMIM');
+        assert.equal(fin.result, 'succeeded');
+        assert.ok(!b.lines.some((l) => l.msg === 'migration started'), 'and started none of its own');
+        assert.equal((await vmims(ns)).length, 1);
+        assert.equal((await vmi(ns, 'hss')).status!.nodeName, 'edge-3');
+      } finally {
+        b?.kill('SIGTERM');
+        stop = true;
+        await background;
+        await rttWall.stop();
+        virt.behaviour = () => 'succeed';
+      }
+      assert.equal(await b!.exited, 0);
+      await account(ns, ['hss']);
     });
 
     test('bad config and unknown policy fail with one line', async () => {
