@@ -32,9 +32,10 @@ export class ProgressReporter {
     this.sink.write(this.render(t));
   }
 
-  /** Final newline for the TTY bar. */
+  /** The final state: the completed bar (and its newline) on a TTY, one last log line otherwise. */
   finish(): void {
-    if (this.sink.isTTY) this.sink.write(this.render(this.now()) + '\n');
+    const line = this.render(this.now());
+    this.sink.write(this.sink.isTTY ? line + '\n' : line);
   }
 
   private render(t: number): string {
