@@ -88,6 +88,11 @@ export const controllerConfigSchema = z
       .object({
         /** Label selector for opted-in workloads (VMIs and pods). */
         labelSelector: z.string().min(1).default('remora.io/managed=true'),
+        /**
+         * Also opt in objects annotated `<this key>: "true"` (for workloads whose labels you cannot change).
+         * Costs a full list of VMIs/pods per tick in the managed namespaces, so it is off by default.
+         */
+        optInAnnotation: z.string().min(1).optional(),
         /** Namespaces to watch; empty = all namespaces. */
         namespaces: z.array(z.string().min(1)).default([]),
         /** Which workload kinds to manage. */

@@ -184,34 +184,52 @@ export class Controller {
     return report;
   }
 
+  /** Opted-in objects under `path`: the label selector (server-side), or the opt-in annotation when configured. */
+  private async listOptedIn<T extends KubeObject>(path: string, extraSelector?: string): Promise<T[]> {
+    const { labelSelector, optInAnnotation } = this.d.config.workloads;
+    const withExtra = (sel: string | undefined): string | undefined => [sel, extraSelector].filter(Boolean).join(',') || undefined;
+    const byLabel = (await listAll<T>(this.d.client, path, { labelSelector: withExtra(labelSelector) })).items;
+    if (!optInAnnotation) return byLabel;
+    const seen = new Set(byLabel.map((o) => o.metadata.uid));
+    const all = (await listAll<T>(this.d.client, path, { labelSelector: withExtra(undefined) })).items;
+    return [...byLabel, ...all.filter((o) => !seen.has(o.metadata.uid) && o.metadata.annotations?.[optInAnnotation] === 'true')];
+  }
+
   private async listWorkloads(): Promise<Workload[]> {
     const { config } = this.d;
-    const sel = config.workloads.labelSelector;
     const nss = config.workloads.namespaces.length ? config.workloads.namespaces : [undefined];
     const out: Workload[] = [];
-    const missingUser = async (o: KubeObject): Promise<void> => {
-      const k = `user/${o.metadata.namespace}/${o.metadata.name}`;
+    const warnOnce = async (o: KubeObject, reason: string, message: string): Promise<void> => {
+      const k = `${reason}/${o.metadata.namespace}/${o.metadata.name}`;
       if (this.lastForced.get(k)) return;
       this.lastForced.set(k, 'x');
-      await this.event(o, 'Warning', 'MissingUser', `opted in by label but has no ${ANNOTATIONS.user} annotation; ignored`);
+      await this.event(o, 'Warning', reason, message);
+    };
+    /** The user annotation is required; a `remora.io/kind` annotation, when present, must match the resource. */
+    const admit = async (o: KubeObject, kind: WorkloadKind): Promise<string | undefined> => {
+      const user = o.metadata.annotations?.[ANNOTATIONS.user];
+      const declared = o.metadata.annotations?.[ANNOTATIONS.kind];
+      if (declared !== undefined && declared !== kind) {
+        await warnOnce(o, 'KindMismatch', `annotation ${ANNOTATIONS.kind}=${declared} but this is a ${kind === 'vm' ? 'VirtualMachineInstance' : 'Pod'}; ignored`);
+        return undefined;
+      }
+      if (!user) await warnOnce(o, 'MissingUser', `opted in but has no ${ANNOTATIONS.user} annotation; ignored`);
+      return user;
     };
     for (const ns of nss) {
       if (config.workloads.kinds.includes('vm') && this.d.migrators.vm) {
-        const vmis = await listAll<VmiObject>(this.d.client, paths.vmis(ns), { labelSelector: sel });
-        for (const v of vmis.items) {
+        for (const v of await this.listOptedIn<VmiObject>(paths.vmis(ns))) {
           if (v.metadata.deletionTimestamp) continue;
-          const user = v.metadata.annotations?.[ANNOTATIONS.user];
-          if (!user) {
-            await missingUser(v);
-            continue;
-          }
-          out.push({ kind: 'vm', namespace: v.metadata.namespace!, name: v.metadata.name, user, node: v.status?.nodeName ?? '', object: { ...v, apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' } });
+          const vmiObj = { ...v, apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+          const user = await admit(vmiObj, 'vm');
+          if (!user) continue;
+          out.push({ kind: 'vm', namespace: v.metadata.namespace!, name: v.metadata.name, user, node: v.status?.nodeName ?? '', object: vmiObj });
         }
       }
       if (config.workloads.kinds.includes('pod') && this.d.migrators.pod) {
-        const pods = await listAll<PodObject>(this.d.client, paths.pods(ns), { labelSelector: `${sel},${LABELS.role}!=${ROLE_TARGET}` });
+        const pods = await this.listOptedIn<PodObject>(paths.pods(ns), `${LABELS.role}!=${ROLE_TARGET}`);
         const groups = new Map<string, PodObject[]>();
-        for (const p of pods.items) {
+        for (const p of pods) {
           if (p.metadata.deletionTimestamp) continue;
           const wl = p.metadata.labels?.[LABELS.workload] ?? p.metadata.name;
           const g = groups.get(`${p.metadata.namespace}/${wl}`) ?? [];
@@ -220,13 +238,10 @@ export class Controller {
         }
         for (const [gk, g] of groups) {
           g.sort((a, b) => Number(isPodReady(b)) - Number(isPodReady(a)) || (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-          const p = g[0]!;
-          const user = p.metadata.annotations?.[ANNOTATIONS.user];
-          if (!user) {
-            await missingUser(p);
-            continue;
-          }
-          out.push({ kind: 'pod', namespace: p.metadata.namespace!, name: gk.slice(gk.indexOf('/') + 1), user, node: p.spec.nodeName ?? '', object: { ...p, apiVersion: 'v1', kind: 'Pod' } });
+          const p = { ...g[0]!, apiVersion: 'v1', kind: 'Pod' };
+          const user = await admit(p, 'pod');
+          if (!user) continue;
+          out.push({ kind: 'pod', namespace: p.metadata.namespace!, name: gk.slice(gk.indexOf('/') + 1), user, node: p.spec.nodeName ?? '', object: p });
         }
       }
     }
@@ -356,6 +371,7 @@ export class Controller {
     // Reserve a sequence number on the workload with a resourceVersion precondition: a concurrent writer (a
     // second replica during a lease hand-over) gets 409 and backs off, and the object name derived from it is
     // deterministic, so a retry after a crash finds the object instead of creating another.
+    if (!this.isLeader()) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick' };
     const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
     const id = `remora-${w.name}-${seq}`.slice(0, 253);
     try {

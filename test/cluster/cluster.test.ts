@@ -264,6 +264,28 @@ if (!cp) {
       await account(ns, ['smf']);
     });
 
+    test('opt-in by label or annotation; MissingUser and KindMismatch are ignored with an Event', async () => {
+      const ns = 'kv-optin';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'by-label', 'edge-1', { user: 'ue-o1' });
+      await fx.vmi(ns, 'by-annotation', 'edge-1', { user: 'ue-o2', managed: false });
+      await admin.request('PATCH', paths.vmis(ns, 'by-annotation'), { body: { metadata: { annotations: { 'remora.io/opt-in': 'true' } } } });
+      await fx.vmi(ns, 'not-opted', 'edge-1', { user: 'ue-o3', managed: false });
+      await fx.vmi(ns, 'no-user', 'edge-1', { user: 'x' });
+      await admin.request('PATCH', paths.vmis(ns, 'no-user'), { body: { metadata: { annotations: { 'remora.io/user': null } } } });
+      await fx.vmi(ns, 'wrong-kind', 'edge-1', { user: 'ue-o4' });
+      await admin.request('PATCH', paths.vmis(ns, 'wrong-kind'), { body: { metadata: { annotations: { 'remora.io/kind': 'pod' } } } });
+      for (const u of ['ue-o1', 'ue-o2', 'ue-o3', 'ue-o4']) userAt(u, 1);
+      const h = makeController(ns, { config: { workloads: { namespaces: [ns], optInAnnotation: 'remora.io/opt-in' } } });
+      await round([h]);
+      await round([h]);
+      assert.deepEqual(h.reports[0]!.decisions.map((d) => d.workload).sort(), [`${ns}/by-annotation`, `${ns}/by-label`]);
+      const ev = await events(ns);
+      assert.deepEqual(ev.filter((e) => e.reason === 'MissingUser').map((e) => e.involvedObject.name), ['no-user'], 'once, not per tick');
+      assert.deepEqual(ev.filter((e) => e.reason === 'KindMismatch').map((e) => e.involvedObject.name), ['wrong-kind']);
+      await account(ns, ['by-label', 'by-annotation', 'not-opted', 'no-user', 'wrong-kind']);
+    });
+
     test('safety: cluster-wide cap, one in flight per workload, cooldown, dry-run', async () => {
       const ns = 'kv-safety';
       await fx.namespace(ns);

@@ -139,7 +139,7 @@ export const LABELS = {
 export const ANNOTATIONS = {
   /** User whose RTT drives this workload. Required on opted-in workloads. */
   user: 'remora.io/user',
-  /** `vm` or `pod`; defaults from the resource type. */
+  /** Optional `vm` or `pod`; must match the resource type (a mismatch is ignored with a KindMismatch Event). */
   kind: 'remora.io/kind',
   /** RFC3339 time the last migration of this workload finished (cooldown survives restarts). */
   lastMigration: 'remora.io/last-migration-at',
