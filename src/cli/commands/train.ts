@@ -2,7 +2,7 @@
  * `remora train`: train a DQN or Deep SARSA agent on a twin scenario; writes metrics.jsonl, model.json/model.bin
  * and config.json into the run folder. Flags override the `--config` file, which overrides the paper's defaults.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidInputError } from '../../core/errors.js';
 import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
@@ -36,7 +36,7 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
 10 s otherwise.`,
   async run({ flags }, io) {
     const source = 'remora train';
-    const file: TrainConfigFile = flags.config ? readTrainConfig(join(io.cwd, flags.config as string)) : {};
+    const file: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config as string)) : {};
     const agent = (flags.agent as 'dqn' | 'sarsa' | undefined) ?? file.agent ?? 'dqn';
     const scenario = (flags.scenario as string | undefined) ?? file.scenario ?? 'sr111';
     const steps = (flags.steps as number | undefined) ?? file.steps ?? PAPER_STEPS;
