@@ -10,12 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import { networkInterfaces } from 'node:os';
 import type { Policy } from '../../src/core/env.js';
 import { followMePolicy } from '../../src/cluster/baselines.js';
-import { parseControllerConfig, type ControllerConfigInput } from '../../src/cluster/config.js';
+import { loadControllerConfig, parseControllerConfig, type ControllerConfigInput } from '../../src/cluster/config.js';
 import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
 import { listAll, type KubeClient } from '../../src/cluster/kube/client.js';
@@ -617,7 +618,19 @@ if (!cp) {
 
   describe('RBAC (deploy/ ServiceAccount)', () => {
     test('the ServiceAccount can do exactly what the controller needs, and is refused the rest', async () => {
-      await plane.applyFiles([join(REPO_ROOT, 'deploy/base/serviceaccount.yaml'), join(REPO_ROOT, 'deploy/base/rbac.yaml')]);
+      // The whole kustomize base goes through the real apiserver's validation (Deployment, RBAC, ConfigMap).
+      const kustomization = parseYaml(readFileSync(join(REPO_ROOT, 'deploy/base/kustomization.yaml'), 'utf8')) as { resources: string[] };
+      const objs = await plane.applyFiles(kustomization.resources.map((r) => join(REPO_ROOT, 'deploy/base', r)));
+      assert.deepEqual(objs.map((o) => o.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
+      await admin.request('GET', '/apis/apps/v1/namespaces/remora-system/deployments/remora-controller');
+      const cm = objs.find((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+      loadControllerConfig(cm.data['remora.yaml']!, 'deploy/base/configmap.yaml');
+      for (const o of objs.filter((x) => x.kind === 'ClusterRole' || x.kind === 'Role')) {
+        for (const rule of (o as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules) {
+          for (const v of [...rule.apiGroups, ...rule.resources, ...rule.verbs]) assert.notEqual(v, '*', `no wildcards in ${o.metadata.name}`);
+          assert.ok(!rule.resources.includes('secrets'), 'no secrets');
+        }
+      }
       const user = 'system:serviceaccount:remora-system:remora-controller';
       const can = async (verb: string, group: string, resource: string, namespace?: string, name?: string, subresource?: string): Promise<boolean> => {
         const r = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
