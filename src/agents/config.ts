@@ -24,7 +24,7 @@ const prob = z.number().min(0).max(1);
 const NetworkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lstm'), window: posInt.max(64).default(4), lstmUnits: posInt.max(1024).default(24), hidden: z.array(posInt.max(1024)).max(8).default([24]) }).strict(),
   z.object({ kind: z.literal('mlp'), hidden: z.array(posInt.max(1024)).min(1).max(8).default([24, 24]) }).strict(),
-  z.object({ kind: z.literal('node-lstm'), lstmUnits: posInt.max(1024).default(24), hidden: z.array(posInt.max(1024)).max(8).default([24]) }).strict(),
+  z.object({ kind: z.literal('node-seq'), context: z.enum(['attention', 'lstm', 'none']).default('none'), contextUnits: posInt.max(1024).default(24), hidden: z.array(posInt.max(1024)).max(8).default([24]) }).strict(),
 ]);
 
 const ExplorationSchema = z

@@ -118,7 +118,7 @@ export class DqnAgent implements TrainableAgent {
     this.backend = backend ?? createBackend('float32');
     const nActions = nodes + 1;
     this.spec = architectureFor(config.network, nodes, config.dueling);
-    this.layout = config.network.kind === 'node-lstm' ? 'node-sequence' : 'flat';
+    this.layout = config.network.kind === 'node-seq' ? 'node-sequence' : 'flat';
     this.window = config.network.kind === 'lstm' ? config.network.window : 1;
     const opts = { backend: this.backend, maxRows: config.batchSize };
     this.online = createNetwork(this.spec, { ...opts, rng });

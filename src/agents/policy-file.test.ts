@@ -20,7 +20,7 @@ const training = { scenario: 'toy', seed: 1, steps: 300, episodes: 10, updates: 
 
 function trained(kind: 'dqn' | 'sarsa', dir: string, nodeLstm = false): DqnAgent | SarsaAgent {
   const agent = kind === 'dqn'
-    ? new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 100, ...(nodeLstm ? { network: { kind: 'node-lstm' as const, lstmUnits: 8, hidden: [8] } } : {}) }, 3, 300, new Rng(1))
+    ? new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 100, ...(nodeLstm ? { network: { kind: 'node-seq' as const, context: 'attention' as const, contextUnits: 8, hidden: [8] } } : {}) }, 3, 300, new Rng(1))
     : new SarsaAgent(DEFAULT_SARSA_CONFIG, 3, 300, new Rng(2));
   trainAgent(agent, new ToyEnv(), { steps: 300, seed: 4 });
   saveAgent(dir, agent, training);
@@ -61,7 +61,7 @@ test('save → loadPolicy round trip: identical greedy actions for DQN (LSTM win
   }
 });
 
-test('the size-agnostic node-lstm DQN trained on 3 nodes loads and runs on 5 and 8 nodes', async () => {
+test('the size-agnostic node-seq DQN trained on 3 nodes loads and runs on 5 and 8 nodes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'remora-nodelstm-'));
   trained('dqn', dir, true);
   const p = await loadPolicy(join(dir, 'model.json'));

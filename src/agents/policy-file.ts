@@ -28,7 +28,7 @@ const posInt = z.number().int().positive();
 const ArchitectureSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mlp'), inputSize: posInt, hidden: z.array(posInt), outputs: posInt }).strict(),
   z.object({ kind: z.literal('lstm-mlp'), inputSize: posInt, steps: posInt, lstmUnits: posInt, hidden: z.array(posInt), outputs: posInt }).strict(),
-  z.object({ kind: z.literal('node-seq'), featureSize: posInt, lstmUnits: posInt, hidden: z.array(posInt), nodes: posInt }).strict(),
+  z.object({ kind: z.literal('node-seq'), featureSize: posInt, context: z.enum(['attention', 'lstm', 'none']), contextUnits: posInt, hidden: z.array(posInt), nodes: posInt }).strict(),
 ]);
 
 export const PolicyHeaderSchema = z

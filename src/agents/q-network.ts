@@ -6,21 +6,22 @@
  *   into a gated MLP, which would make "Q-Network: LSTM" meaningless; 4 steps (≈ 4 observation periods) let it see
  *   RTT trends as the car approaches or leaves a cell. Configurable.
  * - `mlp` (Deep SARSA, Table II: two hidden layers of 24, ReLU).
- * - `node-lstm` (beyond the paper, size-agnostic): see src/nn/node-sequence.ts. One Q per node plus one for Wait, so
+ * - `node-seq` (beyond the paper, size-agnostic): see src/nn/node-sequence.ts. One Q per node plus one for Wait, so
  *   a model trained on 3 nodes runs unchanged on 5 or 8.
  */
 import type { Vec } from '../nn/backend.js';
 import type { ArchitectureSpec } from '../nn/network.js';
+import type { NodeContext } from '../nn/node-sequence.js';
 import { featureSize, NODE_FEATURES } from './features.js';
 
 export type QNetworkConfig =
   | { kind: 'lstm'; window: number; lstmUnits: number; hidden: number[] }
   | { kind: 'mlp'; hidden: number[] }
-  | { kind: 'node-lstm'; lstmUnits: number; hidden: number[] };
+  | { kind: 'node-seq'; context: NodeContext; contextUnits: number; hidden: number[] };
 
 /**
  * The architecture for N nodes. With `dueling` the network emits `[V, A_0..A_{|A|-1}]` (|A| + 1 outputs), combined
- * by {@link duelingCombine}; dueling is not available for `node-lstm`.
+ * by {@link duelingCombine}; dueling is not available for `node-seq`.
  */
 export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boolean): ArchitectureSpec {
   const outputs = nodes + 1 + (dueling ? 1 : 0);
@@ -29,9 +30,9 @@ export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boo
       return { kind: 'lstm-mlp', inputSize: featureSize(nodes), steps: cfg.window, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], outputs };
     case 'mlp':
       return { kind: 'mlp', inputSize: featureSize(nodes), hidden: [...cfg.hidden], outputs };
-    case 'node-lstm':
-      if (dueling) throw new RangeError('dueling is not available for the node-lstm network');
-      return { kind: 'node-seq', featureSize: NODE_FEATURES, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], nodes };
+    case 'node-seq':
+      if (dueling) throw new RangeError('dueling is not available for the node-seq network');
+      return { kind: 'node-seq', featureSize: NODE_FEATURES, context: cfg.context, contextUnits: cfg.contextUnits, hidden: [...cfg.hidden], nodes };
   }
 }
 

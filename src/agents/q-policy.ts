@@ -41,7 +41,7 @@ export class QPolicy implements Policy {
     if (net instanceof NodeSequenceNetwork) {
       if (n !== net.nodeCount) net.setNodes(n);
     } else if (n !== this.nodes) {
-      throw new RangeError(`policy ${this.name}: trained for ${this.nodes} nodes (observation length ${2 * this.nodes + 1}), got an observation of length ${observation.length}; only the node-lstm network runs on other node counts`);
+      throw new RangeError(`policy ${this.name}: trained for ${this.nodes} nodes (observation length ${2 * this.nodes + 1}), got an observation of length ${observation.length}; only the size-agnostic node-seq network runs on other node counts`);
     }
     const w = this.windowFor(n);
     w.push(observation, this.layout);

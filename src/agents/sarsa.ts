@@ -91,7 +91,7 @@ export class SarsaAgent implements TrainableAgent {
     if (config.network.kind === 'lstm' && config.network.window !== 1) throw new RangeError('sarsa: an lstm network needs window 1 (SARSA keeps no observation history)');
     this.backend = backend ?? createBackend('float32');
     this.spec = architectureFor(config.network, nodes, false);
-    this.layout = config.network.kind === 'node-lstm' ? 'node-sequence' : 'flat';
+    this.layout = config.network.kind === 'node-seq' ? 'node-sequence' : 'flat';
     this.online = createNetwork(this.spec, { backend: this.backend, maxRows: 1, rng });
     this.adam = new Adam(this.backend, this.online.params.length, { learningRate: config.learningRate });
     this.epsilon = new LinearAnnealedEpsilon(config.exploration, totalSteps);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Policy } from '../core/env.js';
 import { loadPolicy } from '../agents/index.js';
-import { loadScenario, makeEnv } from '../twin/index.js';
+import { loadScenario, makeEnv, type ResolvedScenario } from '../twin/index.js';
 import { resolvePolicy } from './policies.js';
 import { rollout } from './rollout.js';
 import { runTraining } from './train.js';
@@ -21,8 +21,8 @@ const EPISODES = 100;
 
 const scenario = loadScenario('sr111');
 
-function meanReturn(policy: Policy): number {
-  const env = makeEnv(scenario, HELD_OUT_WORLD_SEED);
+function meanReturn(policy: Policy, on: ResolvedScenario = scenario): number {
+  const env = makeEnv(on, HELD_OUT_WORLD_SEED);
   const eps = rollout(env, policy, { episodes: EPISODES, seed: HELD_OUT_RESET_SEED });
   return eps.reduce((a, e) => a + e.return, 0) / eps.length;
 }
@@ -44,4 +44,19 @@ test('DQN (LSTM W=4, paper defaults) trained 50k steps on sr111 clearly beats ne
 
 test('Deep SARSA (MLP 24,24, paper defaults) trained 50k steps on sr111 clearly beats never and random', { timeout: 120_000 }, async () => {
   await check('sarsa', 50_000, 1);
+});
+
+test('size-agnostic node-seq DQN trained on sr111 (3 nodes) runs unchanged on highway-5 and highway-8 and beats never and random there', { timeout: 300_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'remora-learn-nodeseq-'));
+  const run = runTraining({ agent: 'dqn', scenario: 'sr111', steps: 50_000, seed: 1, out, config: { dqn: { network: { kind: 'node-seq', context: 'none', contextUnits: 24, hidden: [24] } } }, cwd: process.cwd() });
+  const policy = await loadPolicy(run.modelPath);
+  for (const name of ['highway-5', 'highway-8']) {
+    const sc = loadScenario(name);
+    const trained = meanReturn(policy, sc);
+    const never = meanReturn(await resolvePolicy('never', { seed: 1, scenario: sc }, process.cwd()), sc);
+    const random = meanReturn(await resolvePolicy('random', { seed: 1, scenario: sc }, process.cwd()), sc);
+    const msg = `node-seq trained on sr111, on ${name}: ${trained.toFixed(2)} vs never ${never.toFixed(2)}, random ${random.toFixed(2)}`;
+    console.log(msg);
+    assert.ok(trained >= 1.5 * Math.max(never, 0) && trained >= never + 10 && trained >= random + 10, msg);
+  }
 });

@@ -129,9 +129,9 @@ test('MSE, Huber and the keras-rl2 TD loss gradients match finite differences', 
 });
 
 test('size-agnostic node-sequence network: gradients match finite differences for N = 3 and N = 5 (same weights)', () => {
-  netCheck({ kind: 'node-seq', featureSize: 3, lstmUnits: 5, hidden: [6], nodes: 3 }, 4, 14);
+  for (const context of ['attention', 'lstm', 'none'] as const) netCheck({ kind: 'node-seq', featureSize: 3, context, contextUnits: 5, hidden: [6], nodes: 3 }, 4, 14);
   const rng = new Rng(15);
-  const net = createNetwork({ kind: 'node-seq', featureSize: 3, lstmUnits: 5, hidden: [6], nodes: 3 }, { backend: b64, maxRows: 2, rng }) as import('./node-sequence.js').NodeSequenceNetwork;
+  const net = createNetwork({ kind: 'node-seq', featureSize: 3, context: 'attention', contextUnits: 5, hidden: [6], nodes: 3 }, { backend: b64, maxRows: 2, rng }) as import('./node-sequence.js').NodeSequenceNetwork;
   net.setNodes(5);
   assert.equal(net.inputSize, 15);
   assert.equal(net.outputSize, 6);

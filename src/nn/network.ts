@@ -102,7 +102,8 @@ export function validateArchitecture(spec: ArchitectureSpec): void {
   spec.hidden.forEach((h, i) => pos(h, `hidden[${i}]`));
   if (spec.kind === 'node-seq') {
     pos(spec.featureSize, 'featureSize');
-    pos(spec.lstmUnits, 'lstmUnits');
+    pos(spec.contextUnits, 'contextUnits');
+    if (!['attention', 'lstm', 'none'].includes(spec.context)) throw new RangeError(`architecture.context: expected attention|lstm|none, got ${String(spec.context)}`);
     pos(spec.nodes, 'nodes');
     return;
   }

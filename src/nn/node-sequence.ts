@@ -3,10 +3,25 @@
  * inputs"; its Table II network still has a fixed |A| = N + 1 output layer, so a model trained on 3 nodes cannot
  * run on 5. This network reads the nodes as a sequence and emits one Q-value per node plus one for Wait:
  *
- *   x_i = (isCurrent_i, rtt_i, load_i)            per node i = 1..N  (see src/agents/features.ts)
- *   h   = LSTM(U)(x_1..x_N)                       a summary of the whole cluster
- *   Q(migrate to i) = MLP_node([x_i, h])          shared across nodes (Dense(H, ReLU)… → Dense(1))
- *   Q(Wait)         = MLP_wait(h)
+ *   x_i   = (isCurrent_i, rtt_i, load_i)          per node i = 1..N  (see src/agents/features.ts)
+ *   x_cur = Σ_i isCurrent_i · x_i                 the serving node's features (feature 0 is isCurrent)
+ *   c     = context(x_1..x_N)                     what the heads know about the rest of the cluster
+ *   Q(migrate to i) = MLP_node([x_i, x_cur, c])   shared across nodes (Dense(H, ReLU)… → Dense(1))
+ *   Q(Wait)         = MLP_wait([x_cur, c])
+ *
+ * Context choices (`context`; the agents' config defaults to `'none'`, which transferred best, see below):
+ * - `'attention'`: one-head dot-product attention pooling with the serving node as the query,
+ *   `c = Σ_i softmax_i(q·k_i/√D) v_i`, q = x_cur·W_q, k_i = x_i·W_k, v_i = ReLU(x_i·W_v). A weighted mean, so its
+ *   scale does not drift with N.
+ * - `'lstm'`: the last hidden state of an LSTM(D) run over x_1..x_N (the issue's first suggestion). Measured: it
+ *   transfers worse to larger N — after 3 steps of recurrence in training, 8 steps at run time put h out of
+ *   distribution (see src/agents/README.md).
+ * - `'none'`: no cluster summary; the node head is one shared network slid along the node sequence (a width-1
+ *   convolution), judging each candidate against the serving node. Nothing in it depends on N.
+ * Giving both heads x_cur lets them compare a candidate with the serving node directly, which means the same for
+ * any N. Measured (DQN, 50k steps on sr111, seeds 1–3, mean return over 50 held-out episodes; never ≈ 44 on
+ * highway-5/8): on highway-8, none 270/112/128, attention 59/55/46, lstm 44/44 (= never); on highway-5, none
+ * 158/107/111, attention 61/59/141, lstm 85/70.
  *
  * The weights do not depend on N, so the same parameters run for any N ≤ `maxNodes` (buffers are sized for it).
  * Outputs are `[rows, N + 1]` with Wait first, matching the action layout (0 = Wait, j = node j).
@@ -14,14 +29,19 @@
 import { createBackend, type Backend, type Vec } from './backend.js';
 import { Dense } from './dense.js';
 import { Lstm } from './lstm.js';
-import { initialiseKeras, LayoutBuilder, type NetworkOptions, type ParamSpec } from './params.js';
+import { initialiseKeras, LayoutBuilder, paramView, type NetworkOptions, type ParamSpec } from './params.js';
+
+/** How the node-sequence network summarises the cluster (see the file comment). */
+export type NodeContext = 'attention' | 'lstm' | 'none';
 
 /** Serializable description; `nodes` is the N the buffers are currently shaped for. */
 export interface NodeSequenceSpec {
   kind: 'node-seq';
-  /** Features per node (3). */
+  /** Features per node (3; feature 0 must be the isCurrent flag). */
   featureSize: number;
-  lstmUnits: number;
+  context: NodeContext;
+  /** Width D of the context vector (LSTM units or attention dimension). */
+  contextUnits: number;
   /** Hidden widths of both heads (ReLU). */
   hidden: number[];
   /** Current N. */
@@ -31,13 +51,25 @@ export interface NodeSequenceSpec {
 /** Largest N a node-sequence network is sized for unless told otherwise. */
 export const DEFAULT_MAX_NODES = 16;
 
+/** Width of the context vector of a spec (0 for `none`). */
+function contextWidth(spec: NodeSequenceSpec): number {
+  return spec.context === 'none' ? 0 : spec.contextUnits;
+}
+
 export function nodeSequenceLayout(spec: NodeSequenceSpec): { specs: ParamSpec[]; total: number } {
   const L = new LayoutBuilder();
-  const F = spec.featureSize, U = spec.lstmUnits;
-  L.add('lstm/kernel', [F, 4 * U]);
-  L.add('lstm/recurrent_kernel', [U, 4 * U]);
-  L.add('lstm/bias', [4 * U]);
-  for (const [head, inputs] of [['node', F + U], ['wait', U]] as const) {
+  const F = spec.featureSize, D = contextWidth(spec);
+  if (spec.context === 'lstm') {
+    L.add('lstm/kernel', [F, 4 * D]);
+    L.add('lstm/recurrent_kernel', [D, 4 * D]);
+    L.add('lstm/bias', [4 * D]);
+  } else if (spec.context === 'attention') {
+    for (const p of ['query', 'key', 'value']) {
+      L.add(`attention_${p}/kernel`, [F, D]);
+      L.add(`attention_${p}/bias`, [D]);
+    }
+  }
+  for (const [head, inputs] of [['node', 2 * F + D], ['wait', F + D]] as const) {
     let width: number = inputs;
     [...spec.hidden, 1].forEach((w, i) => {
       L.add(`${head}_dense_${i}/kernel`, [width, w]);
@@ -48,6 +80,80 @@ export function nodeSequenceLayout(spec: NodeSequenceSpec): { specs: ParamSpec[]
   return { specs: L.specs, total: L.total };
 }
 
+/** Dot-product attention pooling with its own buffers (forward keeps what backward needs). */
+class AttentionPool {
+  readonly c: Vec;
+  private readonly scores: Float64Array;
+  private readonly dq: Vec;
+  private readonly dk: Vec;
+  private readonly dv: Vec;
+  private readonly da: Float64Array;
+
+  constructor(backend: Backend, readonly D: number, maxRows: number, maxNodes: number, private readonly q: Dense, private readonly k: Dense, private readonly v: Dense) {
+    this.c = backend.alloc(maxRows * D);
+    this.scores = new Float64Array(maxRows * maxNodes);
+    this.dq = backend.alloc(maxRows * D);
+    this.dk = backend.alloc(maxRows * maxNodes * D);
+    this.dv = backend.alloc(maxRows * maxNodes * D);
+    this.da = new Float64Array(maxNodes);
+  }
+
+  /** `xCur` [rows, F] (query source), `x` [rows·N, F] (keys and values). Writes `this.c` [rows, D]. */
+  forward(xCur: Vec, x: Vec, rows: number, N: number): Vec {
+    const D = this.D, scale = 1 / Math.sqrt(D);
+    const q = this.q.forward(xCur, rows), k = this.k.forward(x, rows * N), v = this.v.forward(x, rows * N);
+    const a = this.scores, c = this.c;
+    for (let r = 0; r < rows; r++) {
+      let max = -Infinity;
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += q[r * D + d] * k[(r * N + i) * D + d];
+        s *= scale;
+        a[r * N + i] = s;
+        if (s > max) max = s;
+      }
+      let z = 0;
+      for (let i = 0; i < N; i++) z += a[r * N + i] = Math.exp(a[r * N + i]! - max);
+      for (let d = 0; d < D; d++) c[r * D + d] = 0;
+      for (let i = 0; i < N; i++) {
+        const w = (a[r * N + i]! /= z);
+        for (let d = 0; d < D; d++) c[r * D + d] += w * v[(r * N + i) * D + d];
+      }
+    }
+    return c;
+  }
+
+  /** Given dL/dc [rows, D], accumulates the q/k/v Dense gradients (their inputs need none). */
+  backward(xCur: Vec, x: Vec, dc: Vec, rows: number, N: number): void {
+    const D = this.D, scale = 1 / Math.sqrt(D);
+    const q = this.q.y, k = this.k.y, v = this.v.y, a = this.scores, da = this.da;
+    const { dq, dk, dv } = this;
+    for (let r = 0; r < rows; r++) {
+      let dot = 0;
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let d = 0; d < D; d++) {
+          s += dc[r * D + d] * v[(r * N + i) * D + d];
+          dv[(r * N + i) * D + d] = a[r * N + i]! * dc[r * D + d];
+        }
+        da[i] = s;
+        dot += a[r * N + i]! * s;
+      }
+      for (let d = 0; d < D; d++) dq[r * D + d] = 0;
+      for (let i = 0; i < N; i++) {
+        const ds = a[r * N + i]! * (da[i]! - dot) * scale;
+        for (let d = 0; d < D; d++) {
+          dq[r * D + d] += ds * k[(r * N + i) * D + d];
+          dk[(r * N + i) * D + d] = ds * q[r * D + d];
+        }
+      }
+    }
+    this.q.backward(xCur, dq, rows);
+    this.k.backward(x, dk, rows * N);
+    this.v.backward(x, dv, rows * N);
+  }
+}
+
 export class NodeSequenceNetwork {
   readonly backend: Backend;
   readonly params: Vec;
@@ -56,14 +162,17 @@ export class NodeSequenceNetwork {
   readonly maxRows: number;
   readonly maxNodes: number;
   readonly input: Vec;
-  private readonly lstm: Lstm;
+  private readonly lstm: Lstm | null = null;
+  private readonly attention: AttentionPool | null = null;
   private readonly nodeHead: Dense[];
   private readonly waitHead: Dense[];
+  private readonly xCur: Vec;
   private readonly nodeIn: Vec;
+  private readonly waitIn: Vec;
   private readonly out: Vec;
   private readonly dNode: Vec;
   private readonly dWait: Vec;
-  private readonly dh: Vec;
+  private readonly dc: Vec;
   private nodes: number;
 
   constructor(readonly spec: NodeSequenceSpec, opts: NetworkOptions & { maxNodes?: number } = {}) {
@@ -75,32 +184,35 @@ export class NodeSequenceNetwork {
     this.paramSpecs = specs;
     this.params = b.alloc(total);
     this.grads = b.alloc(total);
-    const view = (buf: Vec, name: string, span = 1): Vec => {
-      const i = specs.findIndex((s) => s.name === name);
-      let size = 0;
-      for (let k = i; k < i + span; k++) size += specs[k]!.size;
-      return buf.subarray(specs[i]!.offset, specs[i]!.offset + size);
-    };
-    const F = spec.featureSize, U = spec.lstmUnits, R = this.maxRows, M = this.maxNodes;
-    this.lstm = new Lstm(b, F, U, M, R, view(this.params, 'lstm/kernel', 2), view(this.params, 'lstm/bias'), view(this.grads, 'lstm/kernel', 2), view(this.grads, 'lstm/bias'));
+    const P = (name: string, span = 1): Vec => paramView(this.params, specs, name, span);
+    const G = (name: string, span = 1): Vec => paramView(this.grads, specs, name, span);
+    const F = spec.featureSize, D = contextWidth(spec), R = this.maxRows, M = this.maxNodes;
+    const dense = (name: string, inputs: number, units: number, act: 'linear' | 'relu', rows: number, inputGrad: boolean): Dense =>
+      new Dense(b, inputs, units, act, rows, P(`${name}/kernel`), P(`${name}/bias`), G(`${name}/kernel`), G(`${name}/bias`), inputGrad);
+    if (spec.context === 'lstm') {
+      this.lstm = new Lstm(b, F, D, M, R, P('lstm/kernel', 2), P('lstm/bias'), G('lstm/kernel', 2), G('lstm/bias'));
+    } else if (spec.context === 'attention') {
+      this.attention = new AttentionPool(b, D, R, M,
+        dense('attention_query', F, D, 'linear', R, false), dense('attention_key', F, D, 'linear', R * M, false), dense('attention_value', F, D, 'relu', R * M, false));
+    }
     const head = (name: string, inputs: number, rows: number): Dense[] => {
       let width = inputs;
       return [...spec.hidden, 1].map((w, i, all) => {
-        const d = new Dense(b, width, w, i === all.length - 1 ? 'linear' : 'relu', rows,
-          view(this.params, `${name}_dense_${i}/kernel`), view(this.params, `${name}_dense_${i}/bias`),
-          view(this.grads, `${name}_dense_${i}/kernel`), view(this.grads, `${name}_dense_${i}/bias`), true);
+        const d = dense(`${name}_dense_${i}`, width, w, i === all.length - 1 ? 'linear' : 'relu', rows, true);
         width = w;
         return d;
       });
     };
-    this.nodeHead = head('node', F + U, R * M);
-    this.waitHead = head('wait', U, R);
+    this.nodeHead = head('node', 2 * F + D, R * M);
+    this.waitHead = head('wait', F + D, R);
     this.input = b.alloc(R * M * F);
-    this.nodeIn = b.alloc(R * M * (F + U));
+    this.xCur = b.alloc(R * F);
+    this.nodeIn = b.alloc(R * M * (2 * F + D));
+    this.waitIn = b.alloc(R * (F + D));
     this.out = b.alloc(R * (M + 1));
     this.dNode = b.alloc(R * M);
     this.dWait = b.alloc(R);
-    this.dh = b.alloc(R * U);
+    this.dc = b.alloc(R * Math.max(D, 1));
     this.nodes = spec.nodes;
     this.setNodes(spec.nodes);
     if (opts.rng) initialiseKeras(this.params, this.paramSpecs, opts.rng);
@@ -110,7 +222,7 @@ export class NodeSequenceNetwork {
   setNodes(n: number): void {
     if (!Number.isInteger(n) || n < 1 || n > this.maxNodes) throw new RangeError(`node-seq network: nodes must be in 1..${this.maxNodes}, got ${n}`);
     this.nodes = n;
-    this.lstm.steps = n;
+    if (this.lstm) this.lstm.steps = n;
   }
 
   get nodeCount(): number {
@@ -124,54 +236,68 @@ export class NodeSequenceNetwork {
   }
 
   forward(rows: number): Vec {
-    const N = this.nodes, F = this.spec.featureSize, U = this.spec.lstmUnits, W = F + U;
-    const h = this.lstm.forward(this.input, rows);
-    const nodeIn = this.nodeIn;
+    const N = this.nodes, F = this.spec.featureSize, D = contextWidth(this.spec), W = 2 * F + D;
+    const x = this.input, xCur = this.xCur;
     for (let r = 0; r < rows; r++) {
+      for (let f = 0; f < F; f++) xCur[r * F + f] = 0;
       for (let i = 0; i < N; i++) {
-        const dst = (r * N + i) * W;
-        for (let f = 0; f < F; f++) nodeIn[dst + f] = this.input[(r * N + i) * F + f];
-        for (let u = 0; u < U; u++) nodeIn[dst + F + u] = h[r * U + u];
+        const xi = (r * N + i) * F;
+        const cur = x[xi];
+        if (cur !== 0) for (let f = 0; f < F; f++) xCur[r * F + f] += cur * x[xi + f];
       }
     }
-    let x: Vec = nodeIn;
-    for (const d of this.nodeHead) x = d.forward(x, rows * N);
-    let w: Vec = h;
+    const c: Vec | null = this.lstm ? this.lstm.forward(x, rows) : this.attention ? this.attention.forward(xCur, x, rows, N) : null;
+    const nodeIn = this.nodeIn, waitIn = this.waitIn;
+    for (let r = 0; r < rows; r++) {
+      const wr = r * (F + D);
+      for (let f = 0; f < F; f++) waitIn[wr + f] = xCur[r * F + f];
+      for (let d = 0; d < D; d++) waitIn[wr + F + d] = c![r * D + d];
+      for (let i = 0; i < N; i++) {
+        const dst = (r * N + i) * W;
+        for (let f = 0; f < F; f++) nodeIn[dst + f] = x[(r * N + i) * F + f];
+        for (let k = 0; k < F + D; k++) nodeIn[dst + F + k] = waitIn[wr + k];
+      }
+    }
+    let y: Vec = nodeIn;
+    for (const d of this.nodeHead) y = d.forward(y, rows * N);
+    let w: Vec = waitIn;
     for (const d of this.waitHead) w = d.forward(w, rows);
     const out = this.out;
     for (let r = 0; r < rows; r++) {
       out[r * (N + 1)] = w[r];
-      for (let i = 0; i < N; i++) out[r * (N + 1) + 1 + i] = x[r * N + i];
+      for (let i = 0; i < N; i++) out[r * (N + 1) + 1 + i] = y[r * N + i];
     }
     return out;
   }
 
   backward(dOut: Vec, rows: number): void {
-    const N = this.nodes, F = this.spec.featureSize, U = this.spec.lstmUnits, W = F + U;
+    const N = this.nodes, F = this.spec.featureSize, D = contextWidth(this.spec), W = 2 * F + D;
     for (let r = 0; r < rows; r++) {
       this.dWait[r] = dOut[r * (N + 1)];
       for (let i = 0; i < N; i++) this.dNode[r * N + i] = dOut[r * (N + 1) + 1 + i];
     }
     let dy: Vec = this.dNode;
     for (let k = this.nodeHead.length - 1; k >= 0; k--) {
-      const x = k > 0 ? this.nodeHead[k - 1]!.y : this.nodeIn;
-      dy = this.nodeHead[k]!.backward(x, dy, rows * N)!;
-    }
-    const dh = this.dh;
-    dh.fill(0, 0, rows * U);
-    for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < N; i++) {
-        const src = (r * N + i) * W + F;
-        for (let u = 0; u < U; u++) dh[r * U + u] += dy[src + u];
-      }
+      const xin = k > 0 ? this.nodeHead[k - 1]!.y : this.nodeIn;
+      dy = this.nodeHead[k]!.backward(xin, dy, rows * N)!;
     }
     let dw: Vec = this.dWait;
     for (let k = this.waitHead.length - 1; k >= 0; k--) {
-      const x = k > 0 ? this.waitHead[k - 1]!.y : this.lstm.h;
-      dw = this.waitHead[k]!.backward(x, dw, rows)!;
+      const xin = k > 0 ? this.waitHead[k - 1]!.y : this.waitIn;
+      dw = this.waitHead[k]!.backward(xin, dw, rows)!;
     }
-    for (let i = 0; i < rows * U; i++) dh[i] += dw[i];
-    this.lstm.backward(dh, rows);
+    if (D === 0) return;
+    // dL/dc from the wait head and from every node row (x_i and x_cur are inputs: no gradient needed).
+    const dc = this.dc;
+    for (let r = 0; r < rows; r++) {
+      for (let d = 0; d < D; d++) {
+        let s = dw[r * (F + D) + F + d];
+        for (let i = 0; i < N; i++) s += dy[(r * N + i) * W + 2 * F + d];
+        dc[r * D + d] = s;
+      }
+    }
+    if (this.lstm) this.lstm.backward(dc, rows);
+    else this.attention!.backward(this.xCur, this.input, dc, rows, N);
   }
 
   zeroGrads(): void {

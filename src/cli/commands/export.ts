@@ -23,7 +23,7 @@ export const exportCommand: Command = {
   },
   details: `The TF.js model takes the encoded features, not the raw observation: per node (isCurrent, R/20 ms - 1,
 ln(L) - 1); see model.json "features" of the source. Dueling heads export their [V, A...] outputs.
-The size-agnostic node-lstm network is not a Sequential model and cannot be exported.`,
+The size-agnostic node-seq network is not a Sequential model and cannot be exported.`,
   async run({ flags, positionals }, io) {
     const source = 'remora export';
     if (positionals.length !== 1) throw new InvalidInputError({ source, field: '<model.json>', expected: 'exactly one model file', actual: positionals.length ? positionals.join(' ') : 'nothing' });
