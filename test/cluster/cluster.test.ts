@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import { networkInterfaces } from 'node:os';
@@ -19,7 +20,7 @@ import { followMePolicy } from '../../src/cluster/baselines.js';
 import { loadControllerConfig, parseControllerConfig, type ControllerConfigInput } from '../../src/cluster/config.js';
 import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
-import { listAll, type KubeClient } from '../../src/cluster/kube/client.js';
+import { HttpKubeClient, listAll, type KubeClient } from '../../src/cluster/kube/client.js';
 import type { Clock } from '../../src/cluster/observe/types.js';
 import { LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
 import { jsonLogger } from '../../src/cluster/log.js';
@@ -111,7 +112,7 @@ if (!cp) {
     reports: TickReport[];
   }
 
-  function makeController(ns: string, o: { identity?: string; client?: KubeClient; config?: Partial<ControllerConfigInput>; migration?: Partial<NonNullable<ControllerConfigInput['migration']>>; policy?: () => Policy; pod?: Migrator; vm?: Migrator; lease?: string } = {}): Harness {
+  function makeController(ns: string, o: { identity?: string; client?: KubeClient; config?: Partial<ControllerConfigInput>; migration?: Partial<NonNullable<ControllerConfigInput['migration']>>; policy?: () => Policy | Promise<Policy>; pod?: Migrator; vm?: Migrator; lease?: string } = {}): Harness {
     const client = o.client ?? admin;
     const config = parseControllerConfig(
       {
@@ -661,8 +662,34 @@ if (!cp) {
       assert.equal(await can('create', '', 'pods', 'any-ns', 'x', 'exec'), false);
 
       // And for real: a full migration driven with the ServiceAccount's own (TokenRequest) token.
-      const sa = plane.clientWithToken(await plane.tokenFor('remora-system', 'remora-controller'));
+      const saToken = await plane.tokenFor('remora-system', 'remora-controller');
+      const sa = plane.clientWithToken(saToken);
       await assert.rejects(sa.request('GET', '/api/v1/namespaces/remora-system/secrets'), /403/);
+
+      // In-cluster auth path (what `remora controller` uses without --kubeconfig): client-node's loadFromCluster
+      // reads the projected token, CA and namespace files (it re-reads the token file every 60 s, like client-go).
+      const prefix = join(plane.dir, 'incluster');
+      const saDir = join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
+      mkdirSync(saDir, { recursive: true });
+      writeFileSync(join(saDir, 'token'), saToken);
+      writeFileSync(join(saDir, 'ca.crt'), readFileSync(join(plane.dir, 'ca.crt')));
+      writeFileSync(join(saDir, 'namespace'), 'remora-system');
+      const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+      process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+      process.env.KUBERNETES_SERVICE_PORT = new URL(plane.server).port;
+      const kcIn = new KubeConfig();
+      try {
+        kcIn.loadFromCluster(prefix);
+      } finally {
+        if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+        else process.env.KUBERNETES_SERVICE_HOST = saved.host;
+        if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+        else process.env.KUBERNETES_SERVICE_PORT = saved.port;
+      }
+      const inCluster = new HttpKubeClient(kcIn);
+      assert.ok((await inCluster.request<{ items: unknown[] }>('GET', paths.nodes())).items.length >= 3);
+      await assert.rejects(inCluster.request('GET', '/api/v1/namespaces/remora-system/secrets'), /403/);
+
       const ns = 'rbac-e2e';
       await fx.namespace(ns);
       await fx.vmi(ns, 'smsf', 'edge-1', { user: 'ue-r' });
@@ -817,6 +844,29 @@ if (!cp) {
       }
       assert.equal(await b!.exited, 0);
       await account(ns, ['hss']);
+    });
+
+    test('a policy file from src/agents (model.json) drives the controller through the CLI resolver', async () => {
+      const { DEFAULT_DQN_CONFIG, DqnAgent } = await import('../../src/agents/dqn.js');
+      const { saveAgent } = await import('../../src/agents/factory.js');
+      const { Rng } = await import('../../src/core/rng.js');
+      const { resolvePolicy } = await import('../../src/cli/commands/controller.js');
+      const dir = join(plane.dir, 'model');
+      const agent = new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 10 }, NODES.length, 100, new Rng(7));
+      saveAgent(dir, agent, { scenario: 'cluster-test', seed: 7, steps: 0, episodes: 0, updates: 0, meanReward: 0, config: {} });
+      const newPolicy = await resolvePolicy(join(dir, 'model.json'), REPO_ROOT);
+      const ns = 'cli-model';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'pcscf', 'edge-1', { user: 'ue-m' });
+      userAt('ue-m', 2);
+      const h = makeController(ns, { policy: newPolicy, migration: { dryRun: true } });
+      for (let i = 0; i < 3; i++) await round([h]);
+      for (const r of h.reports) {
+        const d = r.decisions[0]!;
+        assert.ok(Number.isInteger(d.policyAction) && d.policyAction! >= 0 && d.policyAction! <= NODES.length, `legal action, got ${d.policyAction}`);
+        assert.ok(!['illegal-action', 'error'].includes(d.reason), d.reason);
+      }
+      assert.equal((await vmims(ns)).length, 0, 'dry run');
     });
 
     test('bad config and unknown policy fail with one line', async () => {

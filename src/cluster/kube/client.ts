@@ -4,7 +4,7 @@
  * Why not the generated client-node APIs: the controller needs exact control over verbs (merge patch, 409
  * handling on create, `resourceVersion` preconditions) and watch restarts, across core, CRD and aggregated
  * groups. client-node's {@link KubeConfig} still does all the auth work (kubeconfig files, in-cluster
- * service-account token, which it re-reads on rotation).
+ * service-account token, re-read every 60 s for rotation).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -113,7 +113,7 @@ export class HttpKubeClient implements KubeClient {
   }
 
   private async options(method: string, path: string, headers: Record<string, string>, timeoutMs?: number): Promise<https.RequestOptions> {
-    // applyToHTTPSOptions re-reads token files each time (service-account token rotation).
+    // applyToHTTPSOptions applies the current token; client-node re-reads a token file every 60 s (rotation).
     const opts: https.RequestOptions = { method, headers: { ...headers } };
     await this.kc.applyToHTTPSOptions(opts);
     const base = this.url.pathname.replace(/\/$/, '');
