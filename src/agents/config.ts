@@ -72,7 +72,16 @@ export const TrainConfigSchema = z
     dqn: DqnSchema.optional(),
     sarsa: SarsaSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const n = c.sarsa?.network;
+    if (n?.kind === 'lstm' && n.window !== 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sarsa', 'network', 'window'], message: '1 (SARSA keeps no observation history; use an lstm window only with dqn)' });
+    }
+    if (c.dqn?.dueling && c.dqn.network?.kind === 'node-seq') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dqn', 'dueling'], message: 'false with a node-seq network (its per-node heads have no dueling form)' });
+    }
+  });
 
 export type TrainConfigFile = z.infer<typeof TrainConfigSchema>;
 

@@ -55,6 +55,10 @@ test('remora train --config: validated, unknown keys are one-line errors; flags 
   const neg = capture(cwd);
   assert.equal(await main(['train', '--config', 'neg.json'], neg), 1);
   assert.match(neg.stderr, /neg\.json: dqn\.gamma: expected a number <= 1, got 1\.5/);
+  writeFileSync(join(cwd, 'sarsa-lstm.json'), JSON.stringify({ agent: 'sarsa', sarsa: { network: { kind: 'lstm', window: 4 } } }));
+  const sl = capture(cwd);
+  assert.equal(await main(['train', '--config', 'sarsa-lstm.json'], sl), 1);
+  assert.match(sl.stderr, /sarsa\.network\.window: expected 1 \(SARSA keeps no observation history/);
   writeFileSync(join(cwd, 'ok.json'), JSON.stringify({ agent: 'dqn', steps: 999999, dqn: { warmupSteps: 100, network: { kind: 'lstm', window: 2 } }, exploration: { annealFraction: 0.5 } }));
   const ok = capture(cwd);
   assert.equal(await main(['train', '--config', 'ok.json', '--steps', '400', '--out', 'o'], ok), 0, ok.stderr);
