@@ -66,6 +66,7 @@ async function parity(spec: FeedForwardSpec, backend: Backend, tol: number): Pro
   const after = model.getWeights().flatMap((w) => Array.from(w.dataSync()));
   const dW = maxAbsDiff(net.params, after);
   assert.ok(dW < tol, `weights after one Adam step: max |diff| ${dW} >= ${tol}`);
+  console.log(`${spec.kind} ${backend.name}/${backend.dtype}: forward max |Δ| ${dOut.toExponential(2)}, weights after one Adam step max |Δ| ${dW.toExponential(2)} (tolerance ${tol})`);
   // The step must have moved the weights (by ~lr = 1e-3 wherever the gradient is non-zero).
   assert.ok(maxAbsDiff(before, net.params) > 5e-4, 'the Adam step did not move the weights');
   tf.dispose([x, mask, y]);
