@@ -9,7 +9,7 @@
 import type { Policy } from '../core/env.js';
 import type { ControllerConfig } from './config.js';
 import type { EventRecorder } from './events.js';
-import { isConflict, listAll, type KubeClient, type KubeObject } from './kube/client.js';
+import { isConflict, isNotFound, listAll, type KubeClient, type KubeObject } from './kube/client.js';
 import { ANNOTATIONS, isNodeReady, isPodReady, LABELS, paths, type NodeObject, type PodObject, type VmiObject } from './kube/resources.js';
 import { LeaderElector } from './leader.js';
 import type { Logger } from './log.js';
@@ -188,7 +188,14 @@ export class Controller {
   private async listOptedIn<T extends KubeObject>(path: string, extraSelector?: string): Promise<T[]> {
     const { labelSelector, optInAnnotation } = this.d.config.workloads;
     const withExtra = (sel: string | undefined): string | undefined => [sel, extraSelector].filter(Boolean).join(',') || undefined;
-    const byLabel = (await listAll<T>(this.d.client, path, { labelSelector: withExtra(labelSelector) })).items;
+    let byLabel: T[];
+    try {
+      byLabel = (await listAll<T>(this.d.client, path, { labelSelector: withExtra(labelSelector) })).items;
+    } catch (e) {
+      // The resource type is not installed (e.g. no KubeVirt in a pods-only cluster): no such workloads.
+      if (isNotFound(e)) return [];
+      throw e;
+    }
     if (!optInAnnotation) return byLabel;
     const seen = new Set(byLabel.map((o) => o.metadata.uid));
     const all = (await listAll<T>(this.d.client, path, { labelSelector: withExtra(undefined) })).items;
@@ -350,9 +357,13 @@ export class Controller {
       return { ...dec, action: 0, reason: 'cooldown', detail: `last migration ${Math.round((now - last) / 1000)} s ago` };
     }
     if (inFlight.size >= config.migration.maxConcurrent) {
-      await this.event(w.object, 'Normal', 'MigrationDeferred', `policy chose ${target}; deferred: ${inFlight.size} migrations in flight (cap ${config.migration.maxConcurrent})`);
+      if (this.lastForced.get(`cap/${k}`) !== target) {
+        this.lastForced.set(`cap/${k}`, target);
+        await this.event(w.object, 'Normal', 'MigrationDeferred', `policy chose ${target}; deferred: ${inFlight.size} migrations in flight (cap ${config.migration.maxConcurrent})`);
+      }
       return { ...dec, action: 0, reason: 'cap' };
     }
+    this.lastForced.delete(`cap/${k}`);
     const m = this.d.migrators[w.kind]!;
     const blocked = await m.precheck(w, target);
     if (blocked) {

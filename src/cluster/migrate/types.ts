@@ -3,7 +3,7 @@
  * In-flight state lives in the cluster (labelled objects), never only in memory: `listInFlight` after a restart
  * returns exactly what a running controller would have tracked, so nothing is started twice.
  */
-import type { KubeObject } from '../kube/client.js';
+import { isNotFound, type KubeObject } from '../kube/client.js';
 
 export type WorkloadKind = 'vm' | 'pod';
 
@@ -63,8 +63,18 @@ export const STARTED_AT_ANNOTATION = 'remora.io/started-at';
 
 /** List in each namespace (or once cluster-wide when `namespaces` is undefined or empty). */
 export async function forNamespaces<T>(namespaces: readonly string[] | undefined, list: (ns: string | undefined) => Promise<T[]>): Promise<T[]> {
-  if (!namespaces || namespaces.length === 0) return list(undefined);
+  // 404 on a collection means the resource type is not installed (no KubeVirt, no podmigration operator):
+  // then nothing of that type can be in flight.
+  const safe = async (ns: string | undefined): Promise<T[]> => {
+    try {
+      return await list(ns);
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+  };
+  if (!namespaces || namespaces.length === 0) return safe(undefined);
   const out: T[] = [];
-  for (const ns of namespaces) out.push(...(await list(ns)));
+  for (const ns of namespaces) out.push(...(await safe(ns)));
   return out;
 }
