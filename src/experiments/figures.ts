@@ -3,7 +3,7 @@
  * episode duration) and Fig. 6 (RTT and load per node over one evaluation round trip, with the service's node and
  * a marker at each migration).
  */
-import { movingAverage, renderChart, type Series } from './plots.js';
+import { downsample, movingAverage, renderChart, type Series } from './plots.js';
 import type { TraceStep } from './evaluate.js';
 
 /** Per-episode training record (one line of metrics.jsonl). */
@@ -24,8 +24,16 @@ export function exploitationEpisode(points: CurvePoint[]): number | undefined {
   return points.find((p) => p.epsilon < 0.5)?.episode;
 }
 
+/** Smoothing window: 1 % of the episodes, at least 50 (tens of thousands of short episodes are pure noise otherwise). */
+function windowFor(curves: TrainingCurve[], requested?: number): number {
+  return requested ?? Math.max(50, Math.round(Math.max(...curves.map((c) => c.points.length)) / 100));
+}
+
 function curveChart(curves: TrainingCurve[], pick: (p: CurvePoint) => number, title: string, yLabel: string, window: number): string {
-  const series: Series[] = curves.map((c) => ({ name: `${c.name} (${window}-episode mean)`, x: c.points.map((p) => p.episode), y: movingAverage(c.points.map(pick), window) }));
+  const series: Series[] = curves.map((c) => {
+    const d = downsample(c.points.map((p) => p.episode), movingAverage(c.points.map(pick), window), 1500);
+    return { name: `${c.name} (${window}-episode mean)`, x: d.x, y: d.y };
+  });
   const vLines = curves
     .map((c, i) => ({ c, i, e: exploitationEpisode(c.points) }))
     .filter((v) => v.e !== undefined)
@@ -34,13 +42,13 @@ function curveChart(curves: TrainingCurve[], pick: (p: CurvePoint) => number, ti
 }
 
 /** Fig. 5a: average reward per episode during training. */
-export function fig5a(curves: TrainingCurve[], window = 50): string {
-  return curveChart(curves, (p) => p.reward, 'Fig. 5a — Average reward per episode during training', 'Episode return (Eq. 8 summed)', window);
+export function fig5a(curves: TrainingCurve[], window?: number): string {
+  return curveChart(curves, (p) => p.reward, 'Fig. 5a — Average reward per episode during training', 'Episode return (Eq. 8 summed)', windowFor(curves, window));
 }
 
 /** Fig. 5b: average episode duration during training. */
-export function fig5b(curves: TrainingCurve[], window = 50): string {
-  return curveChart(curves, (p) => p.length, 'Fig. 5b — Average episode duration during training', 'Episode length [steps]', window);
+export function fig5b(curves: TrainingCurve[], window?: number): string {
+  return curveChart(curves, (p) => p.length, 'Fig. 5b — Average episode duration during training', 'Episode length [steps]', windowFor(curves, window));
 }
 
 export interface Fig6Options {

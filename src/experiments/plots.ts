@@ -81,7 +81,10 @@ function extent(series: Series[], key: 'x' | 'y', positiveOnly = false): [number
 
 export function renderChart(spec: ChartSpec): string {
   const W = spec.width ?? 960;
-  const left = 78, right = 170, top = 62, gap = 34, bottom = 52;
+  // The legend sits right of the plot; make room for its longest label (~6.6 px per character at 12 px).
+  const labels = spec.panels.flatMap((p) => [...p.series.map((s) => s.name), ...(p.hLines ?? []).map((l) => l.label)]);
+  const right = Math.max(150, 56 + Math.ceil(6.6 * Math.max(0, ...labels.map((l) => l.length))));
+  const left = 78, top = 62, gap = 34, bottom = 52;
   const allSeries = spec.panels.flatMap((p) => p.series);
   let [x0, x1] = extent(allSeries, 'x');
   if (spec.xMin !== undefined) x0 = spec.xMin;
@@ -195,6 +198,22 @@ function logTicks(lo: number, hi: number): number[] {
     }
   }
   return out.length ? out : [lo, hi];
+}
+
+/** Keep at most `max` evenly spaced points of a series (always keeps the last). */
+export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, max: number): { x: number[]; y: number[] } {
+  const n = x.length;
+  const stride = Math.max(1, Math.ceil(n / max));
+  const ox: number[] = [], oy: number[] = [];
+  for (let i = 0; i < n; i += stride) {
+    ox.push(x[i]!);
+    oy.push(y[i]!);
+  }
+  if (n > 0 && (n - 1) % stride !== 0) {
+    ox.push(x[n - 1]!);
+    oy.push(y[n - 1]!);
+  }
+  return { x: ox, y: oy };
 }
 
 /** Trailing moving average (window `w`), for noisy per-episode curves. */
