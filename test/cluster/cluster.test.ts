@@ -362,6 +362,16 @@ if (!cp) {
       await round([h]);
       assert.equal(h.reports[0]!.decisions[0]!.reason, 'invalid-observation');
       assert.match(h.reports[0]!.decisions[0]!.detail!, /RTT of edge-2 is NaN/);
+      // metrics-server answering garbage for one node: its load is NaN.
+      userAt('ue-f3', 1);
+      clock.advance(TICK_MS);
+      await freshMetrics();
+      const nm = await admin.request<Record<string, unknown> & { usage: Record<string, string> }>('GET', paths.nodeMetrics('edge-3'));
+      await admin.request('PUT', paths.nodeMetrics('edge-3'), { body: { ...nm, usage: { cpu: 'NaN', memory: '1Gi' } } });
+      const r = await h.ctrl.step();
+      figures.ticks++;
+      assert.equal(r.decisions[0]!.reason, 'invalid-observation');
+      assert.match(r.decisions[0]!.detail!, /load of edge-3 is NaN/);
       userAt('ue-f3', 1); // valid values that say "stay", so only staleness can force the Wait
       clock.advance(3 * TICK_MS);
       await round([h], { metrics: false }); // NodeMetrics now 20 s old > maxAge 15 s
