@@ -167,3 +167,14 @@ test('DQN options (Double, Huber, dueling, grad clip, 3-step) train without erro
   const r = learns(new DqnAgent(cfg, 3, 4000, new Rng(23)), 4000);
   assert.ok(r.agent > r.never, `dqn+options ${r.agent.toFixed(2)} vs never ${r.never.toFixed(2)}`);
 });
+
+test('training is reproducible: same seeds give bit-identical weights (DQN and SARSA)', () => {
+  const run = (kind: 'dqn' | 'sarsa'): Float32Array => {
+    const agent = kind === 'dqn'
+      ? new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 100 }, 3, 600, new Rng(8))
+      : new SarsaAgent(DEFAULT_SARSA_CONFIG, 3, 600, new Rng(8));
+    trainAgent(agent, new ToyEnv(), { steps: 600, seed: 9 });
+    return Float32Array.from(agent.online.params);
+  };
+  for (const kind of ['dqn', 'sarsa'] as const) assert.deepEqual(run(kind), run(kind), kind);
+});
