@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../core/rng.js';
 import { glorotUniform, orthogonal } from './init.js';
-import { createNetwork } from './network.js';
+import { createNetwork, type ArchitectureSpec } from './network.js';
 import { createBackend } from './backend.js';
 
 test('glorotUniform: within ±sqrt(6/(fanIn+fanOut)) with the uniform variance limit²/3', () => {
@@ -40,7 +40,7 @@ test('orthogonal: rows orthonormal for [24, 96], columns orthonormal for [96, 24
 });
 
 test('network initialisation: unit forget bias, zero other biases, seeded and reproducible', () => {
-  const spec = { kind: 'lstm-mlp', inputSize: 9, steps: 4, lstmUnits: 24, hidden: [24], outputs: 4 } as const;
+  const spec: ArchitectureSpec = { kind: 'lstm-mlp', inputSize: 9, steps: 4, lstmUnits: 24, hidden: [24], outputs: 4 };
   const a = createNetwork(spec, { backend: createBackend('float64', 'js'), rng: new Rng(3) });
   const b = createNetwork(spec, { backend: createBackend('float64', 'js'), rng: new Rng(3) });
   assert.deepEqual(Array.from(a.params), Array.from(b.params));
