@@ -17,7 +17,7 @@ function tiny(overrides: Record<string, unknown>): ResolvedScenario {
     nodes: [0, 400, 800].map((x, i) => ({ name: `n${i + 1}`, xM: x, yM: 20, trace: { format: 'follow-me', file: `builtin:traces/follow-me-borg/cpu_mem_${i === 1 ? 3 : 1}.txt.gz` } })),
     mobility: { kind: 'highway', fromXM: 0, toXM: 800, speedKmh: { min: 80, max: 104.5 }, direction: 'both' },
     rtt: { slopeMsPerM: 0.04, noiseSigmaMs: { min: 0.5, max: 3 } },
-    workload: { noise: { cpu: { mean: 30, std: 25 }, mem: { mean: 20, std: 25 } } },
+    workload: { noise: { unit: 'percent', cpu: { mean: 30, std: 25 }, mem: { mean: 20, std: 25 } } },
   };
   return resolveScenario(parseScenario({ ...base, ...overrides }, 'tiny'), 'tiny', { cwd: here, traceCache: cache });
 }

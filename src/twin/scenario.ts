@@ -104,10 +104,19 @@ export const MobilitySchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/**
+ * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution
+ * with a mean of 0 and a standard deviation of 1 for both cpu and mem metrics of each node"). The default is that
+ * sentence read in the units of Eq. 2, where cpu and mem are fractions of capacity: N(0, 1) per node per episode.
+ * It makes a node's load level largely random from one repeat to the next (idle, busy or saturated), which is the
+ * variance the paper asks for; the trace keeps its shape within the episode. The authors' released simulator used
+ * N(0.05, 0.01) on fractions, one draw shared by all nodes: `{unit: 'fraction', cpu: {mean: 0.05, std: 0.01},
+ * mem: {mean: 0.05, std: 0.01}, perNode: false}`. `unit: 'percent'` reads mean/std in percentage points.
+ */
 export const NoiseSchema = z
   .object({
-    /** Unit of mean/std: `percent` = percentage points of utilisation, `fraction` = fraction of capacity. */
-    unit: z.enum(['percent', 'fraction']).default('percent'),
+    /** Unit of mean/std: `fraction` = fraction of capacity (Eq. 2's unit), `percent` = percentage points. */
+    unit: z.enum(['percent', 'fraction']).default('fraction'),
     cpu: z.object({ mean: finite.default(0), std: finite.min(0).default(1) }).strict().default({}),
     mem: z.object({ mean: finite.default(0), std: finite.min(0).default(1) }).strict().default({}),
     /** `episode`: one offset per node per repeat of the scenario (paper); `step`: fresh noise every step. */

@@ -13,9 +13,14 @@
  *   per route"); each step carries 5 transmissions (one a second) and Eq. 1 averages the last 5.
  * - Step = 5 s (the authors' simulator step). At 80-104.5 km/h a one-way trip is 84-108 steps.
  * - Load: one row of the paper's trace files per step (as the authors' simulator read them), i.e. 17.45 trace
- *   seconds per step. Noise: the paper's N(0, 1), in percentage points of utilisation, one draw per node per
- *   episode ("each time the scenario is repeated"). The released code's variant is
- *   `{unit: 'fraction', cpu: {mean: 0.05, std: 0.01}, mem: {mean: 0.05, std: 0.01}, perNode: false}`.
+ *   seconds per step. Noise (training): the paper's N(0, 1) in Eq. 2's units (fractions), one draw per node per
+ *   episode ("each time the scenario is repeated"); see `NoiseSchema`. Outside the held-out day the traces exceed
+ *   L_max = 12 in only 0.2 % of rows, so without this variance an agent never meets an overloaded node in
+ *   training. Measured (DQN, 200k steps, ε annealed over the first 10 %, seeds 1/2/3, % of the oracle on
+ *   `sr111-roundtrip`): noise N(0, 1) percentage points −144/24/−3 (the agent follows the user into the
+ *   overloaded node), N(0, 1) fractions −47/56/71, N(0, 0.5) fractions 90/62/−1. Seed variance dominates; the
+ *   default is the paper's sentence in Eq. 2's units rather than the best-looking row.
+ * - Evaluation (`sr111-roundtrip`) keeps the trace's own load with small noise, N(0, 1) percentage points.
  * - The paper's two surviving machine files drive nodes 1 (`cpu_mem_1`) and 2 (`cpu_mem_3`); the missing
  *   `cpu_mem_2.txt` is substituted by Google 2011 job 986962601 (the busiest complete 10-day job of the shipped
  *   HiPro extract, see data/traces), on node 3. `cpu_mem_3` sits in the middle because its held-out-day spike then
@@ -76,7 +81,7 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
     // 16 h 36 min 20 s into the held-out day (day 25): node 2's load jumps from ~1.2 to ~110 at step ~88, just as the
     // car turns back at node 3, and stays there for the rest of the trip. On the way back the service must skip
     // the overloaded node 2 and cross a stretch where every node is out of SLA: the situation of Fig. 6.
-    workload: { start: 'held-out-day', heldOutDay: 'heaviest', offsetSeconds: 59780 },
+    workload: { start: 'held-out-day', heldOutDay: 'heaviest', offsetSeconds: 59780, noise: { unit: 'percent', cpu: { mean: 0, std: 1 }, mem: { mean: 0, std: 1 } } },
     // Fig. 6 follows one whole round trip and shows the SLA violation instead of ending there.
     terminateOnViolation: false,
     sla: { rttMs: { min: 1, max: 20 }, load: { min: 1, max: 12 } },
