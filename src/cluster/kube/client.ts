@@ -104,6 +104,7 @@ function buildQuery(q: RequestOptions['query']): string {
 export class HttpKubeClient implements KubeClient {
   readonly server: string;
   private readonly url: URL;
+  private agent: http.Agent | undefined;
 
   constructor(private readonly kc: KubeConfig, private readonly maxRetries = 5) {
     const cluster = kc.getCurrentCluster();
@@ -116,9 +117,16 @@ export class HttpKubeClient implements KubeClient {
     // applyToHTTPSOptions applies the current token; client-node re-reads a token file every 60 s (rotation).
     const opts: https.RequestOptions = { method, headers: { ...headers } };
     await this.kc.applyToHTTPSOptions(opts);
+    // client-node hands out a fresh Agent per call (a TLS handshake per request); keep one keep-alive agent
+    // with the same TLS material instead.
+    this.agent ??=
+      this.url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername })
+        : new http.Agent({ keepAlive: true });
     const base = this.url.pathname.replace(/\/$/, '');
     return {
       ...opts,
+      agent: this.agent,
       protocol: this.url.protocol,
       hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
       port: this.url.port || (this.url.protocol === 'https:' ? 443 : 80),
