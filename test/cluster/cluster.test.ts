@@ -288,6 +288,28 @@ if (!cp) {
       await account(ns, ['by-label', 'by-annotation', 'not-opted', 'no-user', 'wrong-kind']);
     });
 
+    test('a misbehaving policy (masked action, out of range, throws) is forced to Wait with an Event', async () => {
+      const ns = 'kv-badpolicy';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'mme', 'edge-1', { user: 'ue-bp' });
+      userAt('ue-bp', 3);
+      await fx.nodeStatus('edge-2', false);
+      const script = [2, 9, 0.5, -1];
+      let call = 0;
+      const bad = (): Policy => ({ name: 'bad', reset() {}, act: () => { const a = script[call++]; if (a === -1) throw new Error('NaN in the network'); return a!; } });
+      const h = makeController(ns, { policy: bad });
+      try {
+        for (let i = 0; i < script.length; i++) await round([h]);
+      } finally {
+        await fx.nodeStatus('edge-2', true);
+      }
+      assert.deepEqual(h.reports.map((r) => r.decisions[0]!.reason), ['illegal-action', 'illegal-action', 'illegal-action', 'error']);
+      assert.equal((await vmims(ns)).length, 0);
+      const reasons = (await events(ns)).map((e) => e.reason).sort();
+      assert.deepEqual(reasons, ['IllegalAction', 'IllegalAction', 'IllegalAction', 'PolicyError']);
+      await account(ns, ['mme']);
+    });
+
     test('safety: cluster-wide cap, one in flight per workload, cooldown, dry-run', async () => {
       const ns = 'kv-safety';
       await fx.namespace(ns);
