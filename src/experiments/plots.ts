@@ -180,10 +180,18 @@ export function renderChart(spec: ChartSpec): string {
     y += h + gap;
   });
   // Vertical marker labels (top of the first panel), and the x label.
-  const labelled = (spec.vLines ?? []).filter((v) => v.label);
-  labelled.forEach((v, i) => {
-    out.push(`<text x="${(sx(v.x) + 3).toFixed(1)}" y="${top - 6 - (i % 2) * 12}" fill="${v.color ?? '#555'}" font-size="11">${esc(v.label!)}</text>`);
-  });
+  // Marker labels above the first panel, on two rows; a label that would overlap its row's previous one is left
+  // out (the dashed line stays), so bursts of migrations remain readable.
+  const rowEnd = [-Infinity, -Infinity];
+  for (const v of spec.vLines ?? []) {
+    if (!v.label) continue;
+    const x = sx(v.x) + 3;
+    const width = 6.2 * v.label.length;
+    const row = rowEnd.findIndex((end) => x > end + 6);
+    if (row < 0) continue;
+    rowEnd[row] = x + width;
+    out.push(`<text x="${x.toFixed(1)}" y="${top - 6 - row * 12}" fill="${v.color ?? '#555'}" font-size="11">${esc(v.label)}</text>`);
+  }
   out.push(`<text x="${left + plotW / 2}" y="${H - 12}" text-anchor="middle" fill="#222">${esc(spec.xLabel)}</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
