@@ -14,22 +14,36 @@ export interface Trip {
   positionAt(tS: number, out: Float64Array): void;
 }
 
-/** Straight-road trip from `fromXM` to `toXM` at `y = yM`, optionally back again (round trip). */
+/**
+ * Straight-road trip from `fromXM` to `toXM` at `y = yM`, optionally back again (round trip). Re-armed in place by
+ * {@link HighwayTrip.set} at every reset, so episodes allocate nothing.
+ */
 export class HighwayTrip implements Trip {
-  readonly durationS: number;
-  private readonly lengthM: number;
-  constructor(
-    private readonly fromXM: number,
-    private readonly toXM: number,
-    private readonly yM: number,
-    /** Constant speed, m/s. */
-    readonly speedMs: number,
-    private readonly roundTrip: boolean,
-  ) {
+  durationS = 0;
+  private fromXM = 0;
+  private toXM = 0;
+  private yM = 0;
+  /** Constant speed, m/s. */
+  speedMs = 1;
+  private roundTrip = false;
+  private lengthM = 0;
+
+  constructor(fromXM = 0, toXM = 1, yM = 0, speedMs = 1, roundTrip = false) {
+    this.set(fromXM, toXM, yM, speedMs, roundTrip);
+  }
+
+  set(fromXM: number, toXM: number, yM: number, speedMs: number, roundTrip: boolean): this {
     if (!(speedMs > 0)) throw new RangeError(`HighwayTrip: speed must be > 0 m/s, got ${speedMs}`);
+    this.fromXM = fromXM;
+    this.toXM = toXM;
+    this.yM = yM;
+    this.speedMs = speedMs;
+    this.roundTrip = roundTrip;
     this.lengthM = Math.abs(toXM - fromXM);
     this.durationS = (this.lengthM * (roundTrip ? 2 : 1)) / speedMs;
+    return this;
   }
+
   positionAt(tS: number, out: Float64Array): void {
     const t = tS < 0 ? 0 : tS > this.durationS ? this.durationS : tS;
     let s = this.speedMs * t;

@@ -53,8 +53,8 @@ export class World {
   private readonly nodeX: Float64Array;
   private readonly nodeY: Float64Array;
   private readonly tmp = new Float64Array(2);
-  private trip: Trip;
-  private readonly highwayTrips: HighwayTrip[] = [];
+  private readonly trip: Trip;
+  private readonly highway: HighwayTrip | undefined;
 
   constructor(readonly scenario: ResolvedScenario) {
     const n = scenario.nodeX.length;
@@ -70,7 +70,8 @@ export class World {
     this.memNoise = new Float64Array(n);
     this.nodeX = scenario.nodeX;
     this.nodeY = scenario.nodeY;
-    this.trip = scenario.gpsTrack ? new GpsTrip(scenario.gpsTrack) : new HighwayTrip(0, 1, 0, 1, false);
+    this.highway = scenario.gpsTrack ? undefined : new HighwayTrip();
+    this.trip = scenario.gpsTrack ? new GpsTrip(scenario.gpsTrack) : this.highway!;
   }
 
   /** Start a new episode from `seed`: draws the trip, noise levels and trace segment, and computes step 0. */
@@ -82,7 +83,7 @@ export class World {
     if (m.kind === 'highway') {
       this.speedKmh = rng.uniformIn(m.speedKmh.min, m.speedKmh.max);
       const forward = m.direction === 'forward' || (m.direction === 'both' && rng.uniform() < 0.5);
-      this.trip = new HighwayTrip(forward ? m.fromXM : m.toXM, forward ? m.toXM : m.fromXM, m.yM, this.speedKmh * KMH_TO_MS, m.roundTrip);
+      this.highway!.set(forward ? m.fromXM : m.toXM, forward ? m.toXM : m.fromXM, m.yM, this.speedKmh * KMH_TO_MS, m.roundTrip);
     } else {
       this.speedKmh = Number.NaN;
       this.trip.positionAt(0, this.tmp); // resets the GPS cursor
