@@ -10,7 +10,7 @@ import type { Policy } from '../core/env.js';
 import type { ControllerConfig } from './config.js';
 import type { EventRecorder } from './events.js';
 import { isConflict, isNotFound, listAll, type KubeClient, type KubeObject } from './kube/client.js';
-import { ANNOTATIONS, isNodeReady, isPodReady, LABELS, paths, type NodeObject, type PodObject, type VmiObject } from './kube/resources.js';
+import { ANNOTATIONS, isNodeReady, isPodReady, LABELS, paths, type NodeObject, type PodObject, type VmiObject, type VmimObject } from './kube/resources.js';
 import { LeaderElector } from './leader.js';
 import type { Logger } from './log.js';
 import { ControllerMetrics, serveMetrics } from './metrics.js';
@@ -79,6 +79,9 @@ export class Controller {
   private wake: (() => void) | undefined;
   private currentTick: Promise<TickReport> | undefined;
   private server: { port: number; close(): Promise<void> } | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private watchAbort: AbortController | undefined;
+  private watches: Promise<void>[] = [];
   private lastTickOkMs = Number.NaN;
   readonly log: Logger;
 
@@ -111,7 +114,7 @@ export class Controller {
 
   /** One decision round. A follower does nothing. */
   async tick(): Promise<TickReport> {
-    const run = this.tickInner();
+    const run = this.serialized(() => this.tickInner());
     this.currentTick = run;
     try {
       return await run;
@@ -120,15 +123,14 @@ export class Controller {
     }
   }
 
-  private async tickInner(): Promise<TickReport> {
-    const report: TickReport = { leader: this.isLeader(), decisions: [], started: [], finished: [], inFlight: 0 };
-    if (!report.leader) return report;
-    this.metrics.ticks.inc();
-    const { config, clock } = this.d;
+  /**
+   * Step 1 of a tick, also run on its own when the VMIM watch sees a migration finish: read in-flight migrations
+   * from the cluster (adopting whatever an earlier incarnation started) and move each one forward.
+   */
+  private async reconcileInFlight(report: TickReport): Promise<{ inFlight: Map<string, InFlight>; readyNodes: Set<string>; workloads: Workload[] }> {
+    const { config } = this.d;
     const nodes = await listAll<NodeObject>(this.d.client, paths.nodes());
     const readyNodes = new Set(nodes.items.filter(isNodeReady).map((n) => n.metadata.name));
-
-    // 1. In-flight migrations, from the cluster (adopts whatever an earlier incarnation started).
     const inFlight = new Map<string, InFlight>();
     for (const m of Object.values(this.d.migrators)) {
       if (!m) continue;
@@ -152,6 +154,16 @@ export class Controller {
       // Finishing wrote to the workloads (cooldown, node): re-read them so decisions use fresh resourceVersions.
       if (report.finished.length) workloads = await this.listWorkloads();
     }
+    this.metrics.inFlight.set({}, inFlight.size);
+    return { inFlight, readyNodes, workloads };
+  }
+
+  private async tickInner(): Promise<TickReport> {
+    const report: TickReport = { leader: this.isLeader(), decisions: [], started: [], finished: [], inFlight: 0 };
+    if (!report.leader) return report;
+    this.metrics.ticks.inc();
+    const { config, clock } = this.d;
+    const { inFlight, readyNodes, workloads } = await this.reconcileInFlight(report);
 
     // 2. Observations shared by all workloads this tick.
     let loads = new Map<string, Timed>();
@@ -405,6 +417,48 @@ export class Controller {
     }
   }
 
+  /** Ticks and watch-triggered reconciles never overlap. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Watches this controller's VMIMs (label `app.kubernetes.io/managed-by=remora`) so phase changes are logged as
+   * they happen and a finished migration is reconciled at once instead of at the next tick. Decisions stay on
+   * the tick. Re-lists and re-watches after the stream ends (timeout, 410 Gone, apiserver restart).
+   */
+  private async watchMigrations(ns: string | undefined, signal: AbortSignal): Promise<void> {
+    const phases = new Map<string, string>();
+    const labelSelector = `${LABELS.managedBy}=${LABELS.managedByValue}`;
+    while (!signal.aborted) {
+      try {
+        const list = await listAll<VmimObject>(this.d.client, paths.vmims(ns), { labelSelector }, signal);
+        for (const o of list.items) phases.set(o.metadata.uid!, o.status?.phase ?? '');
+        await this.d.client.watch<VmimObject>(paths.vmims(ns), { labelSelector, resourceVersion: list.metadata.resourceVersion }, (e) => {
+          if (e.type === 'ERROR' || e.type === 'BOOKMARK') return;
+          const uid = e.object.metadata.uid!;
+          if (e.type === 'DELETED') {
+            phases.delete(uid);
+            return;
+          }
+          const phase = e.object.status?.phase ?? '';
+          if (phases.get(uid) === phase) return;
+          phases.set(uid, phase);
+          this.log.log('info', 'migration phase', { migration: e.object.metadata.name, namespace: e.object.metadata.namespace, phase });
+          if ((phase === 'Succeeded' || phase === 'Failed') && this.isLeader() && this.running) {
+            void this.serialized(() => this.reconcileInFlight({ leader: true, decisions: [], started: [], finished: [], inFlight: 0 })).catch((err: unknown) => this.log.log('warn', 'reconcile after watch event failed', { error: err }));
+          }
+        }, signal);
+      } catch (e) {
+        if (isNotFound(e)) return; // KubeVirt not installed
+        if (!signal.aborted) this.log.log('warn', 'VMIM watch failed; re-listing', { error: e });
+      }
+      if (!signal.aborted) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
   private async event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     try {
       await this.d.events.record(obj, type, reason, message);
@@ -420,6 +474,11 @@ export class Controller {
     if (opts.serveMetrics !== false) {
       const mc = this.d.config.metrics;
       this.server = await serveMetrics(this.metrics, mc.port, mc.bindAddress, () => Number.isFinite(this.lastTickOkMs) || !this.isLeader());
+    }
+    if (this.d.migrators.vm && this.d.config.workloads.kinds.includes('vm')) {
+      this.watchAbort = new AbortController();
+      const nss = this.d.config.workloads.namespaces.length ? this.d.config.workloads.namespaces : [undefined];
+      this.watches = nss.map((ns) => this.watchMigrations(ns, this.watchAbort!.signal));
     }
     const period = Math.min(this.d.config.tickMs, this.d.config.leaderElection.renewPeriodMs);
     let lastTick = Number.NEGATIVE_INFINITY;
@@ -461,7 +520,10 @@ export class Controller {
     this.running = false;
     this.wake?.();
     await this.loop;
+    this.watchAbort?.abort();
+    await Promise.all(this.watches);
     await this.currentTick?.catch(() => undefined);
+    await this.chain;
     await this.elector?.release();
     this.metrics.isLeader.set({}, 0);
     await this.server?.close();

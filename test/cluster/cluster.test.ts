@@ -677,7 +677,7 @@ if (!cp) {
         ['list', '', 'pods', 'any-ns'], ['create', '', 'pods', 'any-ns'], ['delete', '', 'pods', 'any-ns'], ['patch', '', 'pods', 'any-ns'],
         ['create', '', 'events', 'any-ns'],
         ['list', 'kubevirt.io', 'virtualmachineinstances'], ['patch', 'kubevirt.io', 'virtualmachineinstances', 'any-ns'],
-        ['create', 'kubevirt.io', 'virtualmachineinstancemigrations', 'any-ns'], ['delete', 'kubevirt.io', 'virtualmachineinstancemigrations', 'any-ns'],
+        ['create', 'kubevirt.io', 'virtualmachineinstancemigrations', 'any-ns'], ['watch', 'kubevirt.io', 'virtualmachineinstancemigrations'], ['delete', 'kubevirt.io', 'virtualmachineinstancemigrations', 'any-ns'],
         ['create', 'podmig.dcn.ssu.ac.kr', 'podmigrations', 'any-ns'],
         ['create', 'coordination.k8s.io', 'leases', 'remora-system'], ['update', 'coordination.k8s.io', 'leases', 'remora-system', 'remora-controller'],
       ];
@@ -865,6 +865,7 @@ if (!cp) {
         assert.equal(fin.migration, 'remora-hss-1', 'the new process adopted the dead one\'s VMIM');
         assert.equal(fin.result, 'succeeded');
         assert.ok(!b.lines.some((l) => l.msg === 'migration started'), 'and started none of its own');
+        assert.ok(b.lines.some((l) => l.msg === 'migration phase' && l.migration === 'remora-hss-1' && l.phase === 'Succeeded'), 'phases seen through the VMIM watch');
         assert.equal((await vmims(ns)).length, 1);
         assert.equal((await vmi(ns, 'hss')).status!.nodeName, 'edge-3');
       } finally {
