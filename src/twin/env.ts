@@ -128,6 +128,8 @@ export class TwinEnv implements Env {
       let best = 0;
       for (let j = 1; j < this.nodes; j++) if (this.world.rttMs[j]! < this.world.rttMs[best]!) best = j;
       this.serving = best + 1;
+    } else if (init === 'random') {
+      this.serving = 1 + this.rng.int(this.nodes); // the env's stream: the world stays independent of it
     } else {
       this.serving = Math.min(init, this.nodes);
     }

@@ -142,8 +142,11 @@ export const ScenarioSchema = z
      */
     terminateOnViolation: z.boolean().default(true),
     nodes: z.array(NodeSchema).min(2),
-    /** Node the service starts on: `nearest` (lowest RTT at t=0) or a 1-based index. */
-    initialNode: z.union([z.literal('nearest'), z.number().int().min(1)]).default('nearest'),
+    /**
+     * Node the service starts on: `nearest` (lowest RTT at t=0), `random` (uniform over the nodes: wherever the
+     * scheduler happened to place it, so the agent also learns to recover from a bad placement), or a 1-based index.
+     */
+    initialNode: z.union([z.enum(['nearest', 'random']), z.number().int().min(1)]).default('nearest'),
     mobility: MobilitySchema,
     rtt: z
       .object({

@@ -287,3 +287,17 @@ test('VecEnv steps K copies in lockstep, identical to stepping them one by one',
   }
   assert.ok(vec.episodes[0]! > 3);
 });
+
+test("initialNode 'random' places the service anywhere without changing the world", () => {
+  const rnd = resolveScenario(parseScenario({ extends: 'sr111', name: 'r', initialNode: 'random' }, 'test'), 'test', { cwd: here, traceCache: cache });
+  const near = load('sr111');
+  const a = makeEnv(rnd), b = makeEnv(near);
+  const seen = new Set<number>();
+  for (let s = 0; s < 30; s++) {
+    const ra = a.reset({ seed: s }), rb = b.reset({ seed: s });
+    seen.add(ra.observation[0]!);
+    assert.deepEqual(Array.from(ra.observation.subarray(1)), Array.from(rb.observation.subarray(1)), 'same world');
+  }
+  assert.equal(seen.size, 3);
+  checkEnv(a);
+});
