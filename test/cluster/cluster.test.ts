@@ -858,9 +858,9 @@ if (!cp) {
         a.kill('SIGKILL');
         assert.equal(await a.exited, null, 'killed, no graceful shutdown');
         assert.equal((await vmims(ns)).length, 1);
-        virt.behaviour = () => 'succeed';
         b = spawnController(['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--identity', 'kill-b']);
         await b.waitLog((l) => l.msg === 'became leader', 'became leader');
+        virt.behaviour = () => 'succeed'; // only now, so b's VMIM watch (running since its start) sees the phases
         const fin = await b.waitLog((l) => l.msg === 'migration finished', 'migration finished');
         assert.equal(fin.migration, 'remora-hss-1', 'the new process adopted the dead one\'s VMIM');
         assert.equal(fin.result, 'succeeded');
