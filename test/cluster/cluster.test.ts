@@ -252,7 +252,7 @@ if (!cp) {
       await admin.request('PATCH', paths.nodes('edge-1'), { body: { metadata: { labels: { 'remora.io/edge-host': 'smf' } } } });
       await fx.vmi(ns, 'smf', 'edge-1', { user: 'ue-2', nodeSelector: { 'remora.io/edge-host': 'smf' } });
       userAt('ue-2', 2);
-      const h = makeController(ns, { migration: { kubevirt: { mode: 'labelMove', labelKey: 'remora.io/edge-host' } } });
+      const h = makeController(ns, { migration: { kubevirt: { mode: 'labelMove', labelKey: 'remora.io/edge-host' }, cooldownMs: 2 * TICK_MS } });
       await round([h]);
       const [m] = await vmims(ns);
       assert.equal(m!.spec.addedNodeSelector, undefined);
@@ -262,6 +262,15 @@ if (!cp) {
       for (let i = 0; i < 8; i++) await round([h]);
       assert.equal((await vmi(ns, 'smf')).status!.nodeName, 'edge-2');
       assert.equal((await vmims(ns)).length, 1);
+      // A failed label-move migration moves the label back to the node the VMI still runs on.
+      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'fail' : 'succeed');
+      userAt('ue-2', 3);
+      for (let i = 0; i < 20 && !h.reports.at(-1)!.finished.some((f) => f.result === 'failed'); i++) await round([h]);
+      assert.equal(h.reports.at(-1)!.finished[0]?.result, 'failed');
+      assert.equal((await vmi(ns, 'smf')).status!.nodeName, 'edge-2');
+      assert.equal(await label('edge-2'), 'smf', 'label restored on the source');
+      assert.equal(await label('edge-3'), undefined);
+      virt.behaviour = () => 'succeed';
       await admin.request('PATCH', paths.nodes('edge-2'), { body: { metadata: { labels: { 'remora.io/edge-host': null } } } });
       await account(ns, ['smf']);
     });
