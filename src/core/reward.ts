@@ -13,23 +13,26 @@ export interface SlaRange {
 
 /**
  * Eq. 1: the average RTT `R_i = (1/N) Σ x_k` of the last N transmissions of one UE-node pair, in ms.
- * Throws on an empty sample list (an average of nothing is not an RTT).
+ * NaN for an empty list (an average of nothing is not an RTT; the controller forces Wait on NaN).
  */
 export function averageRtt(samplesMs: ArrayLike<number>): number {
   const n = samplesMs.length;
-  if (n === 0) throw new RangeError('averageRtt: no samples');
+  if (n === 0) return Number.NaN;
   let s = 0;
   for (let k = 0; k < n; k++) s += samplesMs[k]!;
   return s / n;
 }
 
+/** Utilisation clip of Eq. 2: L stays finite (at most 1/0.01² = 10⁴) when a node is saturated. */
+export const MAX_UTILISATION = 0.99;
+
 /**
  * Eq. 2: node load `L = 1/(1-cpu) · 1/(1-mem)`, with cpu and mem (fractions of capacity) clipped to
- * [0, 0.99] first, so L lies in [1, 10000].
+ * [0, {@link MAX_UTILISATION}] first, so L lies in [1, 10000]. NaN in, NaN out.
  */
 export function nodeLoad(cpu: number, mem: number): number {
-  const c = cpu < 0 ? 0 : cpu > 0.99 ? 0.99 : cpu;
-  const m = mem < 0 ? 0 : mem > 0.99 ? 0.99 : mem;
+  const c = cpu < 0 ? 0 : cpu > MAX_UTILISATION ? MAX_UTILISATION : cpu;
+  const m = mem < 0 ? 0 : mem > MAX_UTILISATION ? MAX_UTILISATION : mem;
   return 1 / (1 - c) / (1 - m);
 }
 

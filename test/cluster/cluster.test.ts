@@ -30,7 +30,7 @@ import { CheckpointMigrator, PodmigrationMigrator, RecreateMigrator } from '../.
 import type { Migrator } from '../../src/cluster/migrate/types.js';
 import { HttpJsonRtt } from '../../src/cluster/observe/http-json.js';
 import { MetricsServerLoad } from '../../src/cluster/observe/metrics-server.js';
-import { nodeLoad } from '../../src/cluster/observe/equations.js';
+import { nodeLoad } from '../../src/core/reward.js';
 import { ControlPlane, crdFiles, ensureBinaries, REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
 import { FakeClock, FakeKubelet, FakeKubeletServer, FakePodmigrationOperator, FakeRttServer, FakeVirtController, Fixtures } from '../../src/cluster/testing/doubles.js';
 

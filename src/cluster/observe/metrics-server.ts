@@ -5,7 +5,7 @@
  */
 import type { KubeClient, KubeList } from '../kube/client.js';
 import { paths, type NodeMetricsObject, type NodeObject } from '../kube/resources.js';
-import { nodeLoad } from './equations.js';
+import { nodeLoad } from '../../core/reward.js';
 import { parseQuantity } from './quantity.js';
 import type { LoadSource, Timed } from './types.js';
 

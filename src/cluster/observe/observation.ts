@@ -4,7 +4,7 @@
  * non-finite values make the observation invalid: the controller then forces Wait and says why in an Event.
  */
 import { observationLength } from '../../core/observation.js';
-import { averageRtt } from './equations.js';
+import { averageRtt } from '../../core/reward.js';
 import type { Timed } from './types.js';
 
 /** Keeps the last `window` RTT samples per (user, node) across ticks, for Eq.1. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { averageRtt, nodeLoad } from './equations.js';
+import { averageRtt, nodeLoad } from '../../core/reward.js';
 import { HttpJsonRtt } from './http-json.js';
 import { haversineKm, Mec013Rtt } from './mec013.js';
 import { buildObservation, RttAverager } from './observation.js';

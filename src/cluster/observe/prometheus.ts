@@ -3,7 +3,7 @@
  * queries, Eq.2 applied here) and as an RTT source (one series per node, value in ms). The sample time is the
  * one Prometheus returns with each value.
  */
-import { nodeLoad } from './equations.js';
+import { nodeLoad } from '../../core/reward.js';
 import { fillTemplate, getJson } from './http.js';
 import type { LoadSource, RttSource, Timed } from './types.js';
 
