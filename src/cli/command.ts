@@ -133,3 +133,10 @@ export function formatError(e: unknown): string {
   if (e instanceof Error) return `remora: internal error: ${e.message} (set REMORA_DEBUG=1 for a stack trace)`;
   return `remora: internal error: ${String(e)}`;
 }
+
+/** Plain fixed-width table. */
+export function renderTable(header: string[], rows: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}

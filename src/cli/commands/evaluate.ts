@@ -2,8 +2,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache } from '../../experiments/evaluate.js';
 import { baselineNames, resolvePolicy } from '../../experiments/policies.js';
 import { loadScenario, scenarioNames } from '../../twin/index.js';
-import type { Command, FlagValues } from '../command.js';
-import { renderTable } from './simulate.js';
+import { renderTable, type Command, type FlagValues } from '../command.js';
 
 const common = {
   scenario: { type: 'string', description: `Built-in scenario (${scenarioNames().join(', ')}) or a .json/.yaml file`, default: 'sr111', placeholder: '<name|file>' },

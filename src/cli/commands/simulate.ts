@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { resolvePolicy, baselineNames } from '../../experiments/policies.js';
 import { rollout } from '../../experiments/rollout.js';
 import { loadScenario, makeEnv, scenarioNames, type TwinInfo } from '../../twin/index.js';
-import type { Command } from '../command.js';
+import { renderTable, type Command } from '../command.js';
 
 const round = (x: number, d = 4): number => Number(x.toFixed(d));
 
@@ -71,10 +71,3 @@ The same seed gives byte-identical output.`,
     return 0;
   },
 };
-
-/** Plain fixed-width table. */
-export function renderTable(header: string[], rows: string[][]): string {
-  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  return [line(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n') + '\n';
-}
