@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { benchEnvCommand } from './commands/bench-env.js';
 import { controllerCommand } from './commands/controller.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { compareCommand, evaluateCommand } from './commands/evaluate.js';
 import { envServeCommand } from './commands/env-serve.js';
 import { reproduceCommand } from './commands/reproduce.js';
@@ -13,4 +14,4 @@ import { benchTrainCommand } from './commands/bench-train.js';
 
 export const commands: readonly Command[] = [
   reproduceCommand,
-  simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand];
+  simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand];

@@ -7,7 +7,7 @@ export const reproduceCommand: Command = {
   summary: "Train DQN and SARSA, evaluate against baselines and the oracle, and write the paper's figures",
   usage: '[--quick] [--out <dir>] [--seed S] [--eval-seed S] [--steps N] [--episodes N]',
   flags: {
-    out: { type: 'string', description: 'Output folder', default: 'reproduce-out', placeholder: '<dir>' },
+    out: { type: 'string', description: 'Output folder', default: 'runs/reproduce', placeholder: '<dir>' },
     quick: { type: 'boolean', description: 'A smoke run (short training, one evaluation episode): well under a minute' },
     seed: { type: 'integer', description: 'Training seed', default: 1 },
     'eval-seed': { type: 'integer', description: 'Seed of the evaluation episodes', default: 1000 },
