@@ -8,6 +8,10 @@ import { runTraining } from '../experiments/train.js';
 import { PALETTE } from '../experiments/plots.js';
 import { browserRequired, countColor, decodePng, hexToRgb, launchChromium } from '../experiments/testing/browser.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const getJson = async (u: string): Promise<Json> => (await fetch(u)).json();
+
 async function withDashboard(fn: (url: string, runs: string) => Promise<void>): Promise<void> {
   const runs = mkdtempSync(join(tmpdir(), 'remora-dash-'));
   runTraining({ agent: 'sarsa', scenario: 'sr111', steps: 3000, seed: 2, out: join(runs, 'sarsa-quick'), config: {}, cwd: process.cwd() });
@@ -22,21 +26,21 @@ async function withDashboard(fn: (url: string, runs: string) => Promise<void>): 
 
 test('dashboard JSON API lists runs, replays episodes, and refuses bad parameters with one line', async () => {
   await withDashboard(async (url) => {
-    const runs = await (await fetch(`${url}/api/runs`)).json();
+    const runs = await getJson(`${url}/api/runs`);
     assert.deepEqual(runs.map((r: { name: string }) => r.name), ['sarsa-quick']);
     assert.equal(runs[0].kind, 'train');
     assert.ok(runs[0].hasModel);
-    const ep = await (await fetch(`${url}/api/episode?scenario=sr111-roundtrip&policy=oracle&seed=1000`)).json();
+    const ep = await getJson(`${url}/api/episode?scenario=sr111-roundtrip&policy=oracle&seed=1000`);
     assert.equal(ep.trace.length, 166);
     assert.equal(ep.metrics.pctOfOracle, 100);
-    const model = await (await fetch(`${url}/api/episode?scenario=sr111&policy=sarsa-quick&seed=5`)).json();
+    const model = await getJson(`${url}/api/episode?scenario=sr111&policy=sarsa-quick&seed=5`);
     assert.ok(model.trace.length >= 1);
     let r = await fetch(`${url}/api/episode?scenario=nope`);
     assert.equal(r.status, 400);
-    assert.match((await r.json()).error, /^scenario: expected one of sr111, .*got "nope"$/);
+    assert.match(((await r.json()) as Json).error, /^scenario: expected one of sr111, .*got "nope"$/);
     r = await fetch(`${url}/api/episode?seed=-3`);
     assert.equal(r.status, 400);
-    assert.match((await r.json()).error, /^seed: expected an integer >= 0, got "-3"$/);
+    assert.match(((await r.json()) as Json).error, /^seed: expected an integer >= 0, got "-3"$/);
     r = await fetch(`${url}/api/episode?policy=..%2Fetc`);
     assert.equal(r.status, 400);
     r = await fetch(`${url}/run/does-not-exist`);
