@@ -6,7 +6,7 @@
  * Allocation-free after construction: `reset` and `advance` only write into preallocated typed arrays.
  */
 import { Rng } from '../core/rng.js';
-import { nodeLoad } from '../core/reward.js';
+import { averageRtt, nodeLoad } from '../core/reward.js';
 import type { ResolvedScenario } from './scenarios.js';
 import { rowAt } from './traces.js';
 import { GpsTrip, HighwayTrip, type Trip } from './mobility.js';
@@ -46,8 +46,9 @@ export class World {
 
   private readonly rng = new Rng(0);
   private readonly ring: Float64Array;
+  /** Per-node views of `ring` (Eq. 1's last N transmissions), made once so steps allocate nothing. */
+  private readonly windows: Float64Array[];
   private ringPos = 0;
-  private readonly ringSum: Float64Array;
   private readonly cpuNoise: Float64Array;
   private readonly memNoise: Float64Array;
   private readonly nodeX: Float64Array;
@@ -65,7 +66,8 @@ export class World {
     this.mem = new Float64Array(n);
     this.sigmaMs = new Float64Array(n);
     this.ring = new Float64Array(n * scenario.spec.rtt.window);
-    this.ringSum = new Float64Array(n);
+    const w = scenario.spec.rtt.window;
+    this.windows = Array.from({ length: n }, (_, j) => this.ring.subarray(j * w, (j + 1) * w));
     this.cpuNoise = new Float64Array(n);
     this.memNoise = new Float64Array(n);
     this.nodeX = scenario.nodeX;
@@ -97,7 +99,6 @@ export class World {
     this.durationSeed = rng.nextU32();
     // Fill Eq. 1's window with transmissions made at the start position (the UE was already there).
     this.trip.positionAt(0, this.position);
-    this.ringSum.fill(0);
     this.ringPos = 0;
     const w = s.rtt.window;
     for (let k = 0; k < w; k++) this.transmit(0);
@@ -127,9 +128,7 @@ export class World {
       // Paper: RTT linear in the UE-node Euclidean distance, plus AWGN with a fixed sigma per route.
       let x = s.baseMs + s.slopeMsPerM * Math.sqrt(dx * dx + dy * dy) + this.sigmaMs[j]! * this.rng.normal();
       x = x < s.floorMs ? s.floorMs : x > RTT_CAP_MS ? RTT_CAP_MS : x;
-      const slot = j * w + this.ringPos;
-      this.ringSum[j] = this.ringSum[j]! - this.ring[slot]! + x;
-      this.ring[slot] = x;
+      this.ring[j * w + this.ringPos] = x;
     }
     this.ringPos = this.ringPos + 1 === w ? 0 : this.ringPos + 1;
   }
@@ -150,15 +149,11 @@ export class World {
 
   private computeStep(): void {
     const s = this.scenario.spec;
-    const w = s.rtt.window;
     const tau = this.traceStartSeconds + this.t * s.workload.traceSecondsPerStep;
     const traces = this.scenario.traces;
     for (let j = 0; j < this.n; j++) {
-      // Eq. 1 over the ring buffer; the running sum is re-derived each step to avoid float drift.
-      let sum = 0;
-      for (let k = 0; k < w; k++) sum += this.ring[j * w + k]!;
-      this.ringSum[j] = sum;
-      this.rttMs[j] = sum / w;
+      // Eq. 1 over the ring buffer (summed afresh each step: no running sum to drift).
+      this.rttMs[j] = averageRtt(this.windows[j]!);
       const tr = traces[j]!;
       const row = rowAt(tr, tau + this.scenario.shiftSeconds[j]!);
       const c = clip01(tr.cpu[row]! + this.cpuNoise[j]!);
