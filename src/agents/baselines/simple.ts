@@ -5,6 +5,7 @@
 import type { Policy } from '../../core/env.js';
 import { nodeCountOf } from '../../core/observation.js';
 import type { Rng } from '../../core/rng.js';
+import { randomLegal } from '../exploration.js';
 
 /** `never`: never migrate (always Wait). */
 export class NeverPolicy implements Policy {
@@ -37,12 +38,6 @@ export class RandomPolicy implements Policy {
   constructor(private readonly rng: Rng) {}
   reset(): void {}
   act(_observation: Float64Array, actionMask: Uint8Array): number {
-    let legal = 0;
-    for (let a = 0; a < actionMask.length; a++) legal += actionMask[a]!;
-    let k = this.rng.int(legal);
-    for (let a = 0; a < actionMask.length; a++) {
-      if (actionMask[a] === 1 && k-- === 0) return a;
-    }
-    return 0;
+    return randomLegal(this.rng, actionMask.length, actionMask);
   }
 }
