@@ -26,22 +26,19 @@ export function featureSize(nodes: number): number {
   return NODE_FEATURES * nodes;
 }
 
-function nodeFeatures(obs: ArrayLike<number>, nodes: number, j: number): [number, number, number] {
-  const current = obs[0]! === j + 1 ? 1 : 0;
-  const rtt = obs[1 + j]! / RTT_SCALE_MS - 1;
-  const load = Math.log(Math.max(obs[1 + nodes + j]!, 1e-6)) - 1;
-  return [current, rtt, load];
-}
-
 /**
  * Writes the features of `obs` into `out` at `offset` (3N numbers) in the given layout.
  * Throws RangeError when `obs` is not 2N + 1 long.
  */
 export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number): void {
   const n = nodeCountOf(obs.length);
+  // Called for every env step and every replayed sample: computed inline, no per-node tuple.
+  const flat = layout === 'flat';
   for (let j = 0; j < n; j++) {
-    const [c, r, l] = nodeFeatures(obs, n, j);
-    if (layout === 'flat') {
+    const c = obs[0]! === j + 1 ? 1 : 0;
+    const r = obs[1 + j]! / RTT_SCALE_MS - 1;
+    const l = Math.log(Math.max(obs[1 + n + j]!, 1e-6)) - 1;
+    if (flat) {
       out[offset + j] = c;
       out[offset + n + j] = r;
       out[offset + 2 * n + j] = l;
