@@ -9,7 +9,7 @@
  * The oracle maximises the undiscounted episode return, the quantity evaluations report.
  */
 import type { Policy, StepInfo } from '../core/env.js';
-import { loadReward, migrationPenalty, rttReward } from '../core/reward.js';
+import { reward } from '../core/reward.js';
 import type { Scenario } from './scenario.js';
 import type { ResolvedScenario } from './scenarios.js';
 import { recordWorld, type WorldRecord } from './world.js';
@@ -40,7 +40,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
     const loads = world.load.subarray(t * n, (t + 1) * n);
     for (let j = 0; j < n; j++) {
       const rtt = rtts[j]!, load = loads[j]!;
-      R[t * n + j] = rttReward(rtt, rtts, rttSla) + loadReward(load, loads, loadSla) - (migrationPenalty(rtt, rtts, rttSla.max, cost) + migrationPenalty(load, loads, loadSla.max, cost));
+      R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost });
       viol[t * n + j] = rtt > rttSla.max || load > loadSla.max ? 1 : 0;
     }
   }
