@@ -139,9 +139,10 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
   const cache = new Map();
   const roundtrip = loadScenario('sr111-roundtrip', { cwd: o.cwd, traceCache: cache });
   const sr111 = loadScenario('sr111', { cwd: o.cwd, traceCache: cache });
+  // The trained agents are loaded once; they reset per episode, so both scenarios can share them.
+  const agents = [named(await loadPolicy(dqnRun!.modelPath), 'dqn'), named(await loadPolicy(sarsaRun!.modelPath), 'sarsa')];
   const policiesFor = async (sc: ResolvedScenario): Promise<Policy[]> => [
-    named(await loadPolicy(dqnRun!.modelPath), 'dqn'),
-    named(await loadPolicy(sarsaRun!.modelPath), 'sarsa'),
+    ...agents,
     ...(await Promise.all(BASELINES.map((b) => resolvePolicy(b, { seed: o.evalSeed, scenario: sc }, o.cwd)))),
   ];
   const rt = compareOn(roundtrip, await policiesFor(roundtrip), episodes, o.evalSeed, 'dqn');
