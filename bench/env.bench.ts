@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { VecEnv } from '../src/core/vec-env.js';
-import { benchEnv } from '../src/experiments/bench-env.js';
+import { benchEnv } from '../src/experiments/bench/bench-env.js';
 import { loadScenario, makeEnv } from '../src/twin/index.js';
 
 const GOAL = 1_000_000;

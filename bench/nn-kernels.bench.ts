@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { JsBackend, WasmBackend, type Backend } from '../src/nn/backend.js';
-import { peakInfo } from '../src/experiments/train-bench.js';
+import { peakInfo } from '../src/experiments/bench/train-bench.js';
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 1000);
 

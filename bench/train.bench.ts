@@ -3,7 +3,7 @@
  * paper's LSTM-DQN and MLP networks, batch 32, and the goals of issue 3 (≥ 5× TF.js-wasm for the LSTM, ≥ 20× for
  * the MLP). Prints a table and one JSON line.
  */
-import { benchTrain } from '../src/experiments/train-bench.js';
+import { benchTrain } from '../src/experiments/bench/train-bench.js';
 
 const res = await benchTrain({ durationMs: Number(process.env.BENCH_DURATION_MS ?? 2000) });
 const goals = { lstm: 5, mlp: 20 } as const;

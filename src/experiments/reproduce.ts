@@ -18,11 +18,11 @@ import { VERSION } from '../core/version.js';
 import type { TrainConfigFile } from '../agents/config.js';
 import { loadPolicy } from '../agents/policy-file.js';
 import { loadScenario, type ResolvedScenario } from '../twin/index.js';
-import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache, type PolicyMetrics, type TraceStep } from './evaluate.js';
-import { fig5a, fig5b, fig6, type CurvePoint, type TrainingCurve } from './figures.js';
+import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache, type PolicyMetrics, type TraceStep } from './evaluate/evaluate.js';
+import { fig5a, fig5b, fig6, type CurvePoint, type TrainingCurve } from './report/figures.js';
 import { resolvePolicy } from './policies.js';
-import { runParallel } from './train-parallel.js';
-import { ProgressReporter, type ProgressSink } from './train-progress.js';
+import { runParallel } from './train/train-parallel.js';
+import { ProgressReporter, type ProgressSink } from './train/train-progress.js';
 
 export interface ReproduceOptions {
   /** Output folder (created). */

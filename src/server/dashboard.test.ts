@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dashboard } from './dashboard.js';
-import { runTraining } from '../experiments/train.js';
-import { PALETTE } from '../experiments/plots.js';
+import { runTraining } from '../experiments/train/train.js';
+import { PALETTE } from '../experiments/report/plots.js';
 import { browserRequired, countColor, decodePng, hexToRgb, launchChromium } from '../experiments/testing/browser.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -15,8 +15,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { RemoraError } from '../core/errors.js';
-import { evaluatePolicy, METRIC_COLUMNS, metricsRow, roundMetrics, type PolicyMetrics, type TraceStep } from '../experiments/evaluate.js';
-import { fig5a, fig5b, fig6, type CurvePoint } from '../experiments/figures.js';
+import { evaluatePolicy, METRIC_COLUMNS, metricsRow, roundMetrics, type PolicyMetrics, type TraceStep } from '../experiments/evaluate/evaluate.js';
+import { fig5a, fig5b, fig6, type CurvePoint } from '../experiments/report/figures.js';
 import { baselineNames, resolvePolicy } from '../experiments/policies.js';
 import { loadScenario, scenarioNames, type ResolvedScenario } from '../twin/index.js';
 

@@ -23,7 +23,7 @@ import { actionLabels, observationLabels } from '../core/observation.js';
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
 import { loadReward, migrationPenalty, rttReward } from '../core/reward.js';
-import type { ResolvedScenario } from './scenarios.js';
+import type { ResolvedScenario } from './scenario-loader.js';
 import { RTT_CAP_MS, World } from './world.js';
 
 /** Extra fields of the twin's `info` (all reused, overwritten each step). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeEnv, parseScenario, resolveScenario, recordWorld, solveOracle, OraclePolicy, loadScenario, type ResolvedScenario, type TwinInfo } from './index.js';
-import { rollout } from '../experiments/rollout.js';
+import { rollout } from '../experiments/evaluate/rollout.js';
 import { FollowMePolicy, GreedyPolicy, NeverPolicy, RandomPolicy, ThresholdPolicy } from '../agents/baselines/index.js';
 import { Rng } from '../core/rng.js';
 

@@ -10,8 +10,8 @@
  */
 import type { Policy, StepInfo } from '../core/env.js';
 import { reward } from '../core/reward.js';
-import type { Scenario } from './scenario.js';
-import type { ResolvedScenario } from './scenarios.js';
+import type { Scenario } from './scenario-schema.js';
+import type { ResolvedScenario } from './scenario-loader.js';
 import { recordWorld, type WorldRecord } from './world.js';
 
 export interface OracleSolution {

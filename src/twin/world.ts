@@ -7,10 +7,10 @@
  */
 import { Rng } from '../core/rng.js';
 import { averageRtt, nodeLoad } from '../core/reward.js';
-import type { ResolvedScenario } from './scenarios.js';
+import type { ResolvedScenario } from './scenario-loader.js';
 import { rowAt } from './traces.js';
 import { GpsTrip, HighwayTrip, type Trip } from './mobility.js';
-import type { Duration } from './scenario.js';
+import type { Duration } from './scenario-schema.js';
 
 const KMH_TO_MS = 1 / 3.6;
 /** Upper clip for RTT samples, ms (keeps observations inside the Box even for absurd configs). */

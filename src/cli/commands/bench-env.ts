@@ -1,4 +1,4 @@
-import { benchEnv } from '../../experiments/bench-env.js';
+import { benchEnv } from '../../experiments/bench/bench-env.js';
 import type { Command } from '../command.js';
 
 export const benchEnvCommand: Command = {

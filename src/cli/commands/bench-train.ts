@@ -2,7 +2,7 @@
  * `remora bench train`: training updates per second of the paper's two networks (LSTM-DQN, MLP) with batch 32,
  * ours (WASM SIMD) against TF.js wasm and cpu, in one process. See src/experiments/train-bench.ts.
  */
-import { benchTrain, type NetworkBench } from '../../experiments/train-bench.js';
+import { benchTrain, type NetworkBench } from '../../experiments/bench/train-bench.js';
 import type { Command } from '../command.js';
 
 const r = (x: number | null, d = 1): number | null => (x === null ? null : Number(x.toFixed(d)));

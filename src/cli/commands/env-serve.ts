@@ -1,4 +1,4 @@
-import { serveEnv } from '../../experiments/env-server.js';
+import { serveEnv } from '../../core/env-server.js';
 import { loadScenario, makeEnv, scenarioNames } from '../../twin/index.js';
 import type { Command } from '../command.js';
 
@@ -12,7 +12,7 @@ export const envServeCommand: Command = {
   details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"close"}. See src/experiments/env-server.ts.',
   async run({ flags }, io) {
     const env = makeEnv(loadScenario(flags.scenario as string, { cwd: io.cwd }));
-    await serveEnv(env, process.stdin, process.stdout);
+    await serveEnv(env, env.scenario.spec.name, process.stdin, process.stdout);
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../core/errors.js';
-import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache } from '../../experiments/evaluate.js';
+import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache } from '../../experiments/evaluate/evaluate.js';
 import { baselineNames, resolvePolicy } from '../../experiments/policies.js';
 import { loadScenario, scenarioNames } from '../../twin/index.js';
 import { renderTable, type Command, type FlagValues } from '../command.js';

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { resolvePolicy, baselineNames } from '../../experiments/policies.js';
-import { rollout } from '../../experiments/rollout.js';
+import { rollout } from '../../experiments/evaluate/rollout.js';
 import { loadScenario, makeEnv, scenarioNames, type TwinInfo } from '../../twin/index.js';
 import { renderTable, type Command } from '../command.js';
 

@@ -6,9 +6,9 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidInputError } from '../../core/errors.js';
 import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
-import { runTraining, type TrainRunResult } from '../../experiments/train.js';
-import { runParallel, type ParallelRun } from '../../experiments/train-parallel.js';
-import { ProgressReporter } from '../../experiments/train-progress.js';
+import { runTraining, type TrainRunResult } from '../../experiments/train/train.js';
+import { runParallel, type ParallelRun } from '../../experiments/train/train-parallel.js';
+import { ProgressReporter } from '../../experiments/train/train-progress.js';
 import { scenarioNames } from '../../twin/index.js';
 import type { Command } from '../command.js';
 

@@ -2,8 +2,8 @@
  * Env throughput: steps per second of the twin on one core, policy excluded (actions come from a precomputed
  * table: 90 % Wait, 10 % migrations to random nodes, which exercises migrations, terminations and resets).
  */
-import { Rng } from '../core/rng.js';
-import { loadScenario, makeEnv } from '../twin/index.js';
+import { Rng } from '../../core/rng.js';
+import { loadScenario, makeEnv } from '../../twin/index.js';
 
 export interface EnvBenchResult {
   scenario: string;

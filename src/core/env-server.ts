@@ -1,5 +1,5 @@
 /**
- * The twin over a line protocol, for other languages (the Python Gymnasium adapter in `python/`).
+ * Any {@link Env} (the twin, in practice) over a line protocol, for other languages (the Python Gymnasium adapter in `python/`).
  * One JSON object per line on the input, one per line on the output:
  * - `{"cmd":"spec"}` → `{"observationSpace":{"low":[...],"high":[...],"labels":[...]},"actionSpace":{"n":4,"labels":[...]},"scenario":"sr111"}`
  * - `{"cmd":"reset","seed":1}` (seed optional) → `{"observation":[...],"info":{...}}`
@@ -9,9 +9,8 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { RemoraError } from '../core/errors.js';
-import type { StepInfo } from '../core/env.js';
-import type { TwinEnv } from '../twin/index.js';
+import { RemoraError } from './errors.js';
+import type { Env, StepInfo } from './env.js';
 
 function infoToJson(info: StepInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -23,8 +22,11 @@ function infoToJson(info: StepInfo): Record<string, unknown> {
   return out;
 }
 
-/** Serve `env` until the input ends or a `close` arrives. Resolves when done. */
-export function serveEnv(env: TwinEnv, input: Readable, output: Writable): Promise<void> {
+/**
+ * Serve `env` until the input ends or a `close` arrives. Resolves when done.
+ * @param scenario name reported by `spec` (the env contract has no name of its own).
+ */
+export function serveEnv(env: Env, scenario: string, input: Readable, output: Writable): Promise<void> {
   const send = (o: unknown) => output.write(JSON.stringify(o) + '\n');
   const rl = createInterface({ input, crlfDelay: Infinity });
   return new Promise((resolve) => {
@@ -41,7 +43,7 @@ export function serveEnv(env: TwinEnv, input: Readable, output: Writable): Promi
         switch (req.cmd) {
           case 'spec':
             send({
-              scenario: env.scenario.spec.name,
+              scenario,
               observationSpace: { low: Array.from(env.observationSpace.low), high: Array.from(env.observationSpace.high), labels: env.observationSpace.labels },
               actionSpace: { n: env.actionSpace.n, labels: env.actionSpace.labels },
             });

@@ -5,11 +5,11 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Rng } from '../core/rng.js';
-import { resolveDqnConfig, resolveSarsaConfig, type TrainConfigFile } from '../agents/config.js';
-import { createAgent, saveAgent, type AgentSpec } from '../agents/factory.js';
-import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../agents/trainer.js';
-import { loadScenario, makeEnv } from '../twin/index.js';
+import { Rng } from '../../core/rng.js';
+import { resolveDqnConfig, resolveSarsaConfig, type TrainConfigFile } from '../../agents/config.js';
+import { createAgent, saveAgent, type AgentSpec } from '../../agents/factory.js';
+import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../../agents/trainer.js';
+import { loadScenario, makeEnv } from '../../twin/index.js';
 
 export interface TrainRunOptions {
   agent: 'dqn' | 'sarsa';

@@ -4,7 +4,7 @@
  * a marker at each migration).
  */
 import { downsample, movingAverage, renderChart, type Series } from './plots.js';
-import type { TraceStep } from './evaluate.js';
+import type { TraceStep } from '../evaluate/evaluate.js';
 
 /** Per-episode training record (one line of metrics.jsonl). */
 export interface CurvePoint {

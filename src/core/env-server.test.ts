@@ -8,7 +8,7 @@ test('env server: spec, reset, step, errors as one-line JSON, close', async () =
   const input = new PassThrough(), output = new PassThrough();
   let buf = '';
   output.on('data', (d) => (buf += d));
-  const done = serveEnv(makeEnv(loadScenario('sr111')), input, output);
+  const done = serveEnv(makeEnv(loadScenario('sr111')), 'sr111', input, output);
   for (const l of ['{"cmd":"spec"}', '{"cmd":"reset","seed":3}', '{"cmd":"step","action":0}', '{"cmd":"step","action":9}', 'not json', '{"cmd":"dance"}', '{"cmd":"reset","seed":"x"}', '{"cmd":"close"}']) input.write(l + '\n');
   await done;
   const lines = buf.trim().split('\n').map((l) => JSON.parse(l));

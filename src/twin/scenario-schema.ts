@@ -1,7 +1,7 @@
 /**
  * Scenarios are data: a zod schema (strict: unknown keys are errors), built-in scenarios, and loading from JSON
  * or YAML files (optionally `extends: <built-in>` with a deep merge). Every default below is documented where it
- * is chosen; the calibration notes live in `scenarios.ts`.
+ * is chosen; the calibration notes live in `builtin-scenarios.ts`.
  */
 import { z } from 'zod';
 

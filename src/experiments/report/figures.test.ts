@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadScenario, OraclePolicy } from '../twin/index.js';
-import { evaluatePolicy } from './evaluate.js';
+import { loadScenario, OraclePolicy } from '../../twin/index.js';
+import { evaluatePolicy } from '../evaluate/evaluate.js';
 import { fig5a, fig6 } from './figures.js';
 import { PALETTE, niceTicks, movingAverage } from './plots.js';
-import { browserRequired, countColor, decodePng, hexToRgb, launchChromium } from './testing/browser.js';
+import { browserRequired, countColor, decodePng, hexToRgb, launchChromium } from '../testing/browser.js';
 
 test('niceTicks and movingAverage', () => {
   assert.deepEqual(niceTicks(0, 10, 5), [0, 2, 4, 6, 8, 10]);

@@ -11,12 +11,12 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Rng } from '../core/rng.js';
-import { Adam } from '../nn/adam.js';
-import { createBackend, type BackendKind } from '../nn/backend.js';
-import { tdLoss } from '../nn/losses.js';
-import { createNetwork, type FeedForwardSpec } from '../nn/network.js';
-import { tfjsArtifacts } from '../nn/tfjs-export.js';
+import { Rng } from '../../core/rng.js';
+import { Adam } from '../../nn/adam.js';
+import { createBackend, type BackendKind } from '../../nn/backend.js';
+import { tdLoss } from '../../nn/losses.js';
+import { createNetwork, type FeedForwardSpec } from '../../nn/network.js';
+import { tfjsArtifacts } from '../../nn/tfjs-export.js';
 
 export const BENCH_BATCH = 32;
 export const BENCH_NETWORKS: Record<'lstm' | 'mlp', FeedForwardSpec> = {

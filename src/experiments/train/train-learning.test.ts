@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Policy } from '../core/env.js';
-import { loadPolicy } from '../agents/index.js';
-import { loadScenario, makeEnv, type ResolvedScenario } from '../twin/index.js';
-import { resolvePolicy } from './policies.js';
-import { rollout } from './rollout.js';
+import type { Policy } from '../../core/env.js';
+import { loadPolicy } from '../../agents/index.js';
+import { loadScenario, makeEnv, type ResolvedScenario } from '../../twin/index.js';
+import { resolvePolicy } from '../policies.js';
+import { rollout } from '../evaluate/rollout.js';
 import { runTraining } from './train.js';
 
 const HELD_OUT_WORLD_SEED = 777;

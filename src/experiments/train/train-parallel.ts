@@ -3,8 +3,8 @@
  * with its own folder; at most K run at once (one per core is the sensible maximum).
  */
 import { Worker } from 'node:worker_threads';
-import { RemoraError } from '../core/errors.js';
-import type { TrainProgress } from '../agents/trainer.js';
+import { RemoraError } from '../../core/errors.js';
+import type { TrainProgress } from '../../agents/trainer.js';
 import type { TrainRunOptions, TrainRunResult } from './train.js';
 
 export type ParallelRun = Omit<TrainRunOptions, 'onProgress' | 'onEpisode'>;

@@ -3,7 +3,7 @@
  * `workerData` and posts `{type: 'progress'}` messages and a final `{type: 'done'}` (or `{type: 'error'}`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RemoraError } from '../core/errors.js';
+import { RemoraError } from '../../core/errors.js';
 import { runTraining, type TrainRunOptions } from './train.js';
 
 type WorkerOptions = Omit<TrainRunOptions, 'onProgress' | 'onEpisode'>;

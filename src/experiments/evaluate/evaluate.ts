@@ -2,8 +2,8 @@
  * Evaluation: run policies on identical held-out episodes and measure them against the exact oracle.
  * Every number here is reproducible: the same scenario, seed and episode count give the same episodes.
  */
-import type { Policy } from '../core/env.js';
-import { makeEnv, oracleReturn, type ResolvedScenario, type TwinInfo } from '../twin/index.js';
+import type { Policy } from '../../core/env.js';
+import { makeEnv, oracleReturn, type ResolvedScenario, type TwinInfo } from '../../twin/index.js';
 import { rollout } from './rollout.js';
 
 export interface PolicyMetrics {

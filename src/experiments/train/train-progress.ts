@@ -2,7 +2,7 @@
  * Training progress for humans: on a TTY a single redrawn bar with steps/s, ε, mean episode reward and ETA;
  * off a TTY (CI logs, files) one quiet line every `logEveryMs`. The clock is injected.
  */
-import type { TrainProgress } from '../agents/trainer.js';
+import type { TrainProgress } from '../../agents/trainer.js';
 
 export interface ProgressSink {
   write(text: string): void;

@@ -2,7 +2,7 @@
  * Running a policy in an env, episode by episode, with an optional per-step callback. Shared by `simulate`,
  * `evaluate`, `compare` and `reproduce`.
  */
-import type { Env, Policy } from '../core/env.js';
+import type { Env, Policy } from '../../core/env.js';
 
 /** What a step callback sees (valid only during the call; copy what you keep). */
 export interface StepRecord {
