@@ -21,6 +21,8 @@ export interface TrainableAgent {
   readonly window: number;
   /** N of the env. */
   readonly nodes: number;
+  /** The env's observations carry the edge model's in-flight block. */
+  readonly inFlight: boolean;
   /** Env steps seen while training. */
   readonly step: number;
   /** Gradient updates applied. */

@@ -113,11 +113,12 @@ export class DqnAgent implements TrainableAgent {
   /**
    * @param nodes N of the env the agent trains on (|A| = N + 1).
    * @param totalSteps planned training steps (the default ε annealing span).
+   * @param inFlight the observations carry the edge model's in-flight block (core/observation.ts).
    */
-  constructor(readonly config: DqnConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend) {
+  constructor(readonly config: DqnConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend, readonly inFlight = false) {
     this.backend = backend ?? createBackend('float32');
     const nActions = nodes + 1;
-    this.spec = architectureFor(config.network, nodes, config.dueling);
+    this.spec = architectureFor(config.network, nodes, config.dueling, inFlight);
     this.layout = config.network.kind === 'node-seq' ? 'node-sequence' : 'flat';
     this.window = config.network.kind === 'lstm' ? config.network.window : 1;
     const opts = { backend: this.backend, maxRows: config.batchSize };
@@ -125,9 +126,9 @@ export class DqnAgent implements TrainableAgent {
     this.target = createNetwork(this.spec, opts);
     this.target.params.set(this.online.params);
     this.adam = new Adam(this.backend, this.online.params.length, { learningRate: config.learningRate });
-    const F = featureSize(nodes);
+    const F = featureSize(nodes, inFlight);
     this.memory = new SequentialMemory(config.memoryLimit, F, nActions, this.window);
-    this.recent = new RecentWindow(this.window, F);
+    this.recent = new RecentWindow(this.window, F, inFlight);
     this.epsilon = new LinearAnnealedEpsilon(config.exploration, totalSteps);
     this.batch = makeReplayBatch(config.batchSize);
     this.targets = new Float64Array(config.batchSize);
@@ -155,7 +156,7 @@ export class DqnAgent implements TrainableAgent {
   }
 
   private storeObservation(obs: Float64Array, mask: Uint8Array | null): void {
-    encodeObservation(obs, this.layout, this.encoded, 0);
+    encodeObservation(obs, this.layout, this.encoded, 0, this.inFlight);
     this.current = this.memory.push(this.encoded, 0, this.posInEpisode, mask);
   }
 

@@ -6,8 +6,11 @@
  * - `isCurrent_j`: 1 when the services run on node j, else 0 (a one-hot of N_i; an index is not a magnitude);
  * - `rtt_j = R_j / RTT_SCALE_MS − 1`: 0 at R = 20 ms, the paper's R_max;
  * - `load_j = ln(L_j) − 1`: logarithmic, since Eq. 2 explodes as cpu or mem → 1; 0 at L ≈ 2.7.
- * The flat layout (MLP, LSTM over time) is `[isCurrent_1..N, rtt_1..N, load_1..N]` (3N inputs instead of the
- * paper's 2N + 1; same information). The node-sequence layout (size-agnostic network) is `[N, 3]`, node by node.
+ * - with the edge model's in-flight block (`inFlight`), a fourth: `inFlight_j = M_j / IN_FLIGHT_SCALE_S`, the
+ *   seconds left to the switch-over to node j, scaled (0 when no migration to j is in flight).
+ * The flat layout (MLP, LSTM over time) is `[isCurrent_1..N, rtt_1..N, load_1..N(, inFlight_1..N)]` (3N or 4N
+ * inputs instead of the paper's 2N + 1; same information). The node-sequence layout (size-agnostic network) is
+ * `[N, 3]` (or `[N, 4]`), node by node.
  * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state.
  */
 import type { Vec } from '../nn/backend.js';
@@ -15,23 +18,31 @@ import { nodeCountOf } from '../core/observation.js';
 
 /** RTT that maps to feature 0, ms (the paper's example R_max). */
 export const RTT_SCALE_MS = 20;
-/** Features per node. */
+/** Features per node (the paper's layout). */
 export const NODE_FEATURES = 3;
+/** Seconds of an in-flight migration that map to feature 1 (twice the pod median, half a VM's tail). */
+export const IN_FLIGHT_SCALE_S = 30;
+
+/** Features per node: 3, or 4 with the in-flight block. */
+export function featuresPerNode(inFlight = false): number {
+  return inFlight ? NODE_FEATURES + 1 : NODE_FEATURES;
+}
 
 /** Input layout a network expects. */
 export type FeatureLayout = 'flat' | 'node-sequence';
 
 /** Number of features per observation for `nodes` nodes (same for both layouts). */
-export function featureSize(nodes: number): number {
-  return NODE_FEATURES * nodes;
+export function featureSize(nodes: number, inFlight = false): number {
+  return featuresPerNode(inFlight) * nodes;
 }
 
 /**
- * Writes the features of `obs` into `out` at `offset` (3N numbers) in the given layout.
- * Throws RangeError when `obs` is not 2N + 1 long.
+ * Writes the features of `obs` into `out` at `offset` (3N numbers, 4N with `inFlight`) in the given layout.
+ * Throws RangeError when `obs` is not 2N + 1 (3N + 1) long.
  */
-export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number): void {
-  const n = nodeCountOf(obs.length);
+export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number, inFlight = false): void {
+  const n = nodeCountOf(obs.length, inFlight);
+  const P = featuresPerNode(inFlight);
   // Called for every env step and every replayed sample: computed inline, no per-node tuple.
   const flat = layout === 'flat';
   for (let j = 0; j < n; j++) {
@@ -42,10 +53,12 @@ export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout,
       out[offset + j] = c;
       out[offset + n + j] = r;
       out[offset + 2 * n + j] = l;
+      if (inFlight) out[offset + 3 * n + j] = obs[1 + 2 * n + j]! / IN_FLIGHT_SCALE_S;
     } else {
-      out[offset + 3 * j] = c;
-      out[offset + 3 * j + 1] = r;
-      out[offset + 3 * j + 2] = l;
+      out[offset + P * j] = c;
+      out[offset + P * j + 1] = r;
+      out[offset + P * j + 2] = l;
+      if (inFlight) out[offset + P * j + 3] = obs[1 + 2 * n + j]! / IN_FLIGHT_SCALE_S;
     }
   }
 }
@@ -60,7 +73,7 @@ export class RecentWindow {
   private count = 0;
   private head = 0;
 
-  constructor(readonly window: number, readonly features: number) {
+  constructor(readonly window: number, readonly features: number, readonly inFlight = false) {
     this.buf = new Float64Array(window * features);
   }
 
@@ -72,7 +85,7 @@ export class RecentWindow {
 
   /** Append the encoding of `obs` (layout as given). */
   push(obs: ArrayLike<number>, layout: FeatureLayout): void {
-    encodeObservation(obs, layout, this.buf, this.head * this.features);
+    encodeObservation(obs, layout, this.buf, this.head * this.features, this.inFlight);
     this.head = (this.head + 1) % this.window;
     this.count = Math.min(this.count + 1, this.window);
   }

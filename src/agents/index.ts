@@ -14,3 +14,4 @@ export * from './q-policy.js';
 export * from './trainer.js';
 export * from './config.js';
 export * from './factory.js';
+export * from './registry.js';

@@ -12,12 +12,12 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Policy } from '../core/env.js';
 import { InvalidInputError } from '../core/errors.js';
-import { actionLabels, observationLabels } from '../core/observation.js';
+import { actionLabels, observationLabels, observationLength } from '../core/observation.js';
 import { parseWith } from '../core/validate.js';
 import { VERSION } from '../core/version.js';
 import { createBackend, type Vec } from '../nn/backend.js';
 import { createNetwork, paramLayout, validateArchitecture, type ArchitectureSpec, type Network } from '../nn/network.js';
-import { RTT_SCALE_MS, type FeatureLayout } from './features.js';
+import { featureSize, featuresPerNode, RTT_SCALE_MS, type FeatureLayout } from './features.js';
 import { QPolicy } from './q-policy.js';
 
 export const POLICY_FORMAT = 'remora-policy';
@@ -40,7 +40,8 @@ export const PolicyHeaderSchema = z
     architecture: ArchitectureSchema,
     dueling: z.boolean(),
     features: z.object({ layout: z.enum(['flat', 'node-sequence']), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
-    observation: z.object({ nodes: posInt, length: posInt, labels: z.array(z.string()) }).strict(),
+    /** `inFlight`: the edge model's in-flight block follows the loads (absent in files written before it existed). */
+    observation: z.object({ nodes: posInt, inFlight: z.boolean().default(false), length: posInt, labels: z.array(z.string()) }).strict(),
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
     training: z.object({ scenario: z.string(), seed: z.number().int(), steps: z.number().int().nonnegative(), episodes: z.number().int().nonnegative(), updates: z.number().int().nonnegative(), meanReward: z.number().nullable(), config: z.record(z.unknown()) }).strict(),
     weights: z
@@ -66,6 +67,8 @@ export interface SaveModelInput {
   layout: FeatureLayout;
   window: number;
   nodes: number;
+  /** Observations carry the edge model's in-flight block. */
+  inFlight: boolean;
   params: Vec;
   training: PolicyHeader['training'];
 }
@@ -87,7 +90,7 @@ export function saveModel(dir: string, m: SaveModelInput): string {
     architecture: m.architecture,
     dueling: m.dueling,
     features: { layout: m.layout, window: m.window, rttScaleMs: RTT_SCALE_MS, encoding: ENCODING },
-    observation: { nodes: m.nodes, length: 2 * m.nodes + 1, labels: observationLabels(m.nodes) },
+    observation: { nodes: m.nodes, inFlight: m.inFlight, length: observationLength(m.nodes, m.inFlight), labels: observationLabels(m.nodes, m.inFlight) },
     actions: { n: m.nodes + 1, labels: actionLabels(m.nodes) },
     training: m.training,
     weights: {
@@ -145,12 +148,14 @@ export function loadModel(path: string): LoadedModel {
     throw bad(src, 'architecture', 'a valid architecture', (e as Error).message);
   }
   const N = header.observation.nodes;
-  if (header.observation.length !== 2 * N + 1) throw bad(src, 'observation.length', `2·nodes + 1 = ${2 * N + 1}`, String(header.observation.length));
+  const inFlight = header.observation.inFlight;
+  const len = observationLength(N, inFlight);
+  if (header.observation.length !== len) throw bad(src, 'observation.length', `${inFlight ? 3 : 2}·nodes + 1 = ${len}`, String(header.observation.length));
   if (header.actions.n !== N + 1) throw bad(src, 'actions.n', `nodes + 1 = ${N + 1}`, String(header.actions.n));
   const outputs = arch.kind === 'node-seq' ? N + 1 : arch.outputs;
   if (outputs !== N + 1 + (header.dueling ? 1 : 0)) throw bad(src, 'architecture.outputs', `${N + 1 + (header.dueling ? 1 : 0)} for ${N} nodes${header.dueling ? ' (dueling)' : ''}`, String(outputs));
   const inputs = arch.kind === 'node-seq' ? arch.featureSize : arch.inputSize;
-  const expectIn = arch.kind === 'node-seq' ? 3 : 3 * N;
+  const expectIn = arch.kind === 'node-seq' ? featuresPerNode(inFlight) : featureSize(N, inFlight);
   if (inputs !== expectIn) throw bad(src, 'architecture.inputSize', `${expectIn} features for ${N} nodes`, String(inputs));
   if (arch.kind === 'lstm-mlp' && header.features.window !== arch.steps) throw bad(src, 'features.window', `the LSTM length ${arch.steps}`, String(header.features.window));
   if (header.features.rttScaleMs !== RTT_SCALE_MS) throw bad(src, 'features.rttScaleMs', String(RTT_SCALE_MS), String(header.features.rttScaleMs));
@@ -189,7 +194,7 @@ export function loadModel(path: string): LoadedModel {
     header,
     weights,
     network,
-    policy: () => new QPolicy(header.agent, network, layout, window, N, header.dueling),
+    policy: () => new QPolicy(header.agent, network, layout, window, N, header.dueling, inFlight),
   };
 }
 

@@ -12,7 +12,7 @@
 import type { Vec } from '../nn/backend.js';
 import type { ArchitectureSpec } from '../nn/network.js';
 import type { NodeContext } from '../nn/node-sequence.js';
-import { featureSize, NODE_FEATURES } from './features.js';
+import { featureSize, featuresPerNode } from './features.js';
 
 export type QNetworkConfig =
   | { kind: 'lstm'; window: number; lstmUnits: number; hidden: number[] }
@@ -23,16 +23,16 @@ export type QNetworkConfig =
  * The architecture for N nodes. With `dueling` the network emits `[V, A_0..A_{|A|-1}]` (|A| + 1 outputs), combined
  * by {@link duelingCombine}; dueling is not available for `node-seq`.
  */
-export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boolean): ArchitectureSpec {
+export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boolean, inFlight = false): ArchitectureSpec {
   const outputs = nodes + 1 + (dueling ? 1 : 0);
   switch (cfg.kind) {
     case 'lstm':
-      return { kind: 'lstm-mlp', inputSize: featureSize(nodes), steps: cfg.window, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], outputs };
+      return { kind: 'lstm-mlp', inputSize: featureSize(nodes, inFlight), steps: cfg.window, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], outputs };
     case 'mlp':
-      return { kind: 'mlp', inputSize: featureSize(nodes), hidden: [...cfg.hidden], outputs };
+      return { kind: 'mlp', inputSize: featureSize(nodes, inFlight), hidden: [...cfg.hidden], outputs };
     case 'node-seq':
       if (dueling) throw new RangeError('dueling is not available for the node-seq network');
-      return { kind: 'node-seq', featureSize: NODE_FEATURES, context: cfg.context, contextUnits: cfg.contextUnits, hidden: [...cfg.hidden], nodes };
+      return { kind: 'node-seq', featureSize: featuresPerNode(inFlight), context: cfg.context, contextUnits: cfg.contextUnits, hidden: [...cfg.hidden], nodes };
   }
 }
 

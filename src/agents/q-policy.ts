@@ -3,7 +3,7 @@
  * with the same feature encoding and observation window the agent trained with.
  */
 import type { Policy } from '../core/env.js';
-import { nodeCountOf } from '../core/observation.js';
+import { nodeCountOf, observationLength } from '../core/observation.js';
 import type { Network } from '../nn/network.js';
 import { NodeSequenceNetwork } from '../nn/node-sequence.js';
 import { maskedArgmax } from './exploration.js';
@@ -18,15 +18,15 @@ export class QPolicy implements Policy {
    * @param nodes N the flat networks were trained for (node-sequence networks accept any N ≤ their maxNodes).
    * @param dueling outputs are `[V, A_0..]`: the greedy action is argmax A (V and the mean shift every action alike).
    */
-  constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false) {
+  constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false, private readonly inFlight = false) {
     this.recentNodes = nodes;
-    this.recent = new RecentWindow(window, featureSize(nodes));
+    this.recent = new RecentWindow(window, featureSize(nodes, inFlight), inFlight);
   }
 
   private windowFor(n: number): RecentWindow {
     if (n === this.recentNodes) return this.recent;
     // Only the size-agnostic network accepts another N; rebuild its (W = 1) window once per change of N.
-    this.recent = new RecentWindow(this.window, featureSize(n));
+    this.recent = new RecentWindow(this.window, featureSize(n, this.inFlight), this.inFlight);
     this.recentNodes = n;
     return this.recent;
   }
@@ -36,12 +36,12 @@ export class QPolicy implements Policy {
   }
 
   act(observation: Float64Array, actionMask: Uint8Array): number {
-    const n = nodeCountOf(observation.length);
+    const n = nodeCountOf(observation.length, this.inFlight);
     const net = this.network;
     if (net instanceof NodeSequenceNetwork) {
       if (n !== net.nodeCount) net.setNodes(n);
     } else if (n !== this.nodes) {
-      throw new RangeError(`policy ${this.name}: trained for ${this.nodes} nodes (observation length ${2 * this.nodes + 1}), got an observation of length ${observation.length}; only the size-agnostic node-seq network runs on other node counts`);
+      throw new RangeError(`policy ${this.name}: trained for ${this.nodes} nodes (observation length ${observationLength(this.nodes, this.inFlight)}), got an observation of length ${observation.length}; only the size-agnostic node-seq network runs on other node counts`);
     }
     const w = this.windowFor(n);
     w.push(observation, this.layout);

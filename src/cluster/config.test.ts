@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../core/errors.js';
-import { followMePolicy, neverPolicy } from './baselines.js';
 import { loadControllerConfig, parseControllerConfig } from './config.js';
 import { ControllerMetrics } from './metrics.js';
 import { jsonLogger } from './log.js';
@@ -47,14 +46,6 @@ test('config: unknown keys are errors, naming file, field, expected, actual', ()
   assert.match(err({ ...minimal, observation: { rtt: { source: 'tcp-probe', targets: { 'edge-1': 'h:1' } } } }), /observation\.rtt\.targets\.edge-2: expected an entry for node edge-2/);
   assert.match(err({ ...minimal, migration: { maxConcurrent: 0 } }), /migration\.maxConcurrent/);
   assert.throws(() => loadControllerConfig('nodes: [a\n', 'bad.yaml'), /bad\.yaml: \(yaml\): expected valid YAML/);
-});
-
-test('baselines honour the mask', () => {
-  const f = followMePolicy();
-  // on node 1; node 3 nearest but masked -> node 2
-  assert.equal(f.act(Float64Array.from([1, 20, 10, 2, 1, 1, 1]), Uint8Array.from([1, 1, 1, 0])), 2);
-  assert.equal(f.act(Float64Array.from([2, 20, 10, 12, 1, 1, 1]), Uint8Array.from([1, 1, 1, 1])), 0, 'already nearest: Wait');
-  assert.equal(neverPolicy().act(Float64Array.from([1, 9, 1, 1, 1]), Uint8Array.from([1, 1, 1])), 0);
 });
 
 test('metrics render in Prometheus text format; logs are JSON lines', () => {

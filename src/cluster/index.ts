@@ -20,7 +20,6 @@ export type { ControllerDeps, Decision, TickReport, Finished } from './controlle
 export { loadControllerConfig, parseControllerConfig, controllerConfigSchema, type ControllerConfig } from './config.js';
 export { HttpKubeClient, type KubeClient } from './kube/client.js';
 export { jsonLogger, silentLogger, type Logger } from './log.js';
-export { BASELINES } from './baselines.js';
 export { systemClock, type Clock } from './observe/types.js';
 
 export function loadSourceFromConfig(c: ControllerConfig, client: KubeClient): LoadSource {

@@ -26,6 +26,9 @@ export function averageRtt(samplesMs: ArrayLike<number>): number {
 /** Utilisation clip of Eq. 2: L stays finite (at most 1/0.01² = 10⁴) when a node is saturated. */
 export const MAX_UTILISATION = 0.99;
 
+/** The largest load Eq. 2 can return: `1 / (1 − MAX_UTILISATION)²` (10⁴); the bound of every load observation. */
+export const MAX_LOAD = 1 / ((1 - MAX_UTILISATION) * (1 - MAX_UTILISATION));
+
 /**
  * Eq. 2: node load `L = 1/(1-cpu) · 1/(1-mem)`, with cpu and mem (fractions of capacity) clipped to
  * [0, {@link MAX_UTILISATION}] first, so L lies in [1, 10000]. NaN in, NaN out.
@@ -93,13 +96,37 @@ export interface RewardInputs {
   migrationCost: number;
 }
 
+/** The four terms of Eq. 8 for one step (Eq. 4, Eq. 5, Eq. 6, Eq. 7). */
+export interface RewardTerms {
+  /** Eq. 4. */
+  rtt: number;
+  /** Eq. 5. */
+  load: number;
+  /** Eq. 6 (p_R). */
+  rttPenalty: number;
+  /** Eq. 7 (p_L). */
+  loadPenalty: number;
+}
+
+/** Writes the terms of Eq. 8 into `out` (reused by the twin, which allocates nothing per step) and returns it. */
+export function rewardTerms(x: RewardInputs, out: RewardTerms): RewardTerms {
+  out.rtt = rttReward(x.rttMs, x.rttsMs, x.rttSla);
+  out.load = loadReward(x.load, x.loads, x.loadSla);
+  out.rttPenalty = migrationPenalty(x.rttMs, x.rttsMs, x.rttSla.max, x.migrationCost);
+  out.loadPenalty = migrationPenalty(x.load, x.loads, x.loadSla.max, x.migrationCost);
+  return out;
+}
+
+/** Eq. 8 from its terms: `r = r_R + r_L − (p_R + p_L)`. */
+export function combineRewardTerms(t: RewardTerms): number {
+  return t.rtt + t.load - (t.rttPenalty + t.loadPenalty);
+}
+
+const scratchTerms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+
 /** Eq. 8: the global reward `r = r_R + r_L − (p_R + p_L)`. */
 export function reward(x: RewardInputs): number {
-  return (
-    rttReward(x.rttMs, x.rttsMs, x.rttSla) +
-    loadReward(x.load, x.loads, x.loadSla) -
-    (migrationPenalty(x.rttMs, x.rttsMs, x.rttSla.max, x.migrationCost) + migrationPenalty(x.load, x.loads, x.loadSla.max, x.migrationCost))
-  );
+  return combineRewardTerms(rewardTerms(x, scratchTerms));
 }
 
 /** The reward parameters of a scenario (Eq. 4-8), as the baselines and the oracle need them. */
@@ -107,4 +134,28 @@ export interface RewardParams {
   rttSla: SlaRange;
   loadSla: SlaRange;
   migrationCost: number;
+}
+
+/**
+ * **Beyond the paper (edge model).** The extra mean RTT, ms, that a switch-over blackout adds to Eq. 1's average:
+ * `D² / (2 · Δ · N)` for a blackout of `D` seconds, probes every `Δ` seconds and Eq. 1 over the last `N` probes.
+ * Derivation: a blackout at a uniformly random phase swallows on average `D/Δ` probes, each answered when the
+ * service resumes, i.e. `D/2` late on average; Eq. 1 spreads that total delay over its N samples. The paper
+ * reports the effect qualitatively only (Fig. 4c: a pod's CRIU restore gives a short, high latency spike, a VM's
+ * pre-copy a small, smooth one). The calibration of `D` per kind lives with the scenario schema
+ * (`migration.downtimeSeconds`).
+ */
+export function switchoverRttMs(downtimeS: number, probeSpacingS: number, window: number): number {
+  if (downtimeS <= 0) return 0;
+  return (1000 * downtimeS * downtimeS) / (2 * probeSpacingS * window);
+}
+
+/**
+ * **Beyond the paper (edge model).** The bandwidth cost of one migration, in reward units: proportional to the
+ * state moved, `cost = stateGiB · costPerGiB`. The paper's Eq. 6-7 penalise only a move onto the worst node;
+ * this charges every move for the memory it ships (pre-copy sends the state once plus re-sent dirty pages,
+ * folded into `stateGiB`).
+ */
+export function migrationTrafficCost(stateGiB: number, costPerGiB: number): number {
+  return stateGiB * costPerGiB;
 }

@@ -1,48 +1,45 @@
 /**
- * Resolve a `--policy` argument: a baseline name, the oracle, or a trained model file (`model.json`).
+ * The twin's view of the one policy registry (`src/agents/registry.ts`): it adds the exact `oracle` (which needs
+ * the twin's world, so it cannot live in agents) and builds a {@link PolicyContext} from a scenario.
  */
 import type { Policy } from '../core/env.js';
-import { NotFoundError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
-import { FollowMePolicy, GreedyPolicy, NeverPolicy, RandomPolicy, ThresholdPolicy } from '../agents/baselines/index.js';
-import { loadPolicy } from '../agents/policy-file.js';
+import { baselineRegistry, type PolicyContext } from '../agents/registry.js';
 import { OraclePolicy, type ResolvedScenario } from '../twin/index.js';
-import { resolve } from 'node:path';
 
-export interface PolicyContext {
+export interface TwinPolicyContext {
   /** Seed for stochastic policies (random). */
   seed: number;
-  /** The scenario the policy will run on (reward parameters for greedy; the world for the oracle). */
+  /** The scenario the policy will run on (reward parameters, layout; the world for the oracle). */
   scenario: ResolvedScenario;
 }
 
-type Factory = (ctx: PolicyContext) => Policy;
+/** The registry's context on the twin: the common one plus the scenario. */
+export type TwinContext = PolicyContext & { scenario: ResolvedScenario };
 
-const rewardParams = (sc: ResolvedScenario) => ({ rttSla: sc.spec.sla.rttMs, loadSla: sc.spec.sla.load, migrationCost: sc.spec.reward.migrationCost });
+/** The registry of the twin: every baseline plus `oracle`. */
+export const twinRegistry = baselineRegistry()
+  .extend<TwinContext>()
+  .register('oracle', 'the exact optimum of each episode (dynamic programming; twin only)', (ctx) => new OraclePolicy(ctx.scenario));
 
-const baselines = new Map<string, Factory>([
-  ['never', () => new NeverPolicy()],
-  ['follow-me', () => new FollowMePolicy()],
-  ['random', (ctx) => new RandomPolicy(new Rng(ctx.seed ^ 0x5eed))],
-  ['greedy', (ctx) => new GreedyPolicy(rewardParams(ctx.scenario))],
-  ['threshold', () => new ThresholdPolicy()],
-  ['oracle', (ctx) => new OraclePolicy(ctx.scenario)],
-]);
+/** The registry's context for a scenario. */
+export function contextFor(scenario: ResolvedScenario, seed: number): TwinContext {
+  const s = scenario.spec;
+  return {
+    layout: { nodes: s.nodes.length, inFlight: s.observation.inFlight },
+    reward: { rttSla: s.sla.rttMs, loadSla: s.sla.load, migrationCost: s.reward.migrationCost },
+    seed,
+    scenario,
+  };
+}
 
+/** Names a `--policy` may take besides a model file. */
 export function baselineNames(): string[] {
-  return [...baselines.keys()];
+  return twinRegistry.names();
 }
 
-export function isModelPath(spec: string): boolean {
-  return spec.endsWith('.json');
-}
+export { isModelPath } from '../agents/registry.js';
 
-/** A policy by name or model path. Model files are loaded (and validated) by the agents package. */
-export async function resolvePolicy(spec: string, ctx: PolicyContext, cwd: string): Promise<Policy> {
-  const f = baselines.get(spec);
-  if (f) return f(ctx);
-  if (isModelPath(spec)) {
-    return loadPolicy(resolve(cwd, spec));
-  }
-  throw new NotFoundError('policy', spec, [...baselineNames(), '<path/to/model.json>']);
+/** A policy by name or model path, for the twin (a model is checked against the scenario's layout at load). */
+export async function resolvePolicy(spec: string, ctx: TwinPolicyContext, cwd: string): Promise<Policy> {
+  return twinRegistry.resolve(spec, contextFor(ctx.scenario, ctx.seed), cwd);
 }

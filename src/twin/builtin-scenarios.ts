@@ -27,8 +27,21 @@
  *   overloads the middle node, which is the situation the paper's Fig. 6 describes (node 2 overloaded).
  * - The heaviest day of the trace (highest mean Eq. 2 load over the three nodes) is held out of training and used
  *   by `sr111-roundtrip`, the Fig. 6 evaluation.
+ * - **Days.** Of the 31 days, `sr111` trains on 24. Test: day 25 (the heaviest, Fig. 6) and days 7, 14, 21 (one a
+ *   week). Validation: days 4, 18, 29 (a light day, the heaviest day after 25, and a busy one), used only to pick
+ *   checkpoints and settings. Both lists were fixed by that rule before any agent was trained on them.
+ *
+ * ## The edge model (`edge` overlay; beyond the paper)
+ * The paper's instant migration makes every decision one-step: nothing an agent does now changes what it can do
+ * next, so a one-step rule is near-optimal. The edge model gives a migration real consequences:
+ * - timed pre-copy (`migration.model: timed`): the service serves from the source until the switch-over, with
+ *   durations per kind (pod median 6 s, VM 15 s);
+ * - a switch-over blackout per kind (pod 1.5 s, VM 0.2 s), felt as extra RTT in that step (`switchoverRttMs`);
+ * - a traffic cost of 2 reward units per GiB moved (pod 0.25 GiB: 0.5; VM 1 GiB: 2), `migrationTrafficCost`;
+ * - the in-flight migration in the observation (`M_j`), so the state stays Markov;
+ * - no termination on an SLA breach: evaluation counts violation-seconds, migrations and downtime instead.
  */
-import type { ScenarioInput } from './scenario-schema.js';
+import { deepMerge, type ScenarioInput } from './scenario-schema.js';
 
 export const DAY_S = 86400;
 const M1 = { format: 'follow-me', file: 'builtin:traces/follow-me-borg/cpu_mem_1.txt.gz' } as const;
@@ -54,25 +67,54 @@ export function highwayScenario(name: string, nodes: number, description: string
   };
 }
 
-const sr111 = highwayScenario('sr111', 3, 'Training: SR-111 highway, 3 antennas/edge nodes, cars both ways at U(80, 104.5) km/h, random trace segments, noise per repeat (paper Sec. III-C).');
+/** The test and validation days of the paper's month (see the header). */
+const SR111_DAYS = { heldOutDay: 'heaviest' as const, testDays: [7, 14, 21], validationDays: [4, 18, 29] };
+
+const sr111Base = highwayScenario('sr111', 3, 'Training: SR-111 highway, 3 antennas/edge nodes, cars both ways at U(80, 104.5) km/h, random trace segments, noise per repeat (paper Sec. III-C).');
+const sr111: ScenarioInput = { ...sr111Base, workload: { ...SR111_DAYS } };
+
+/**
+ * Overlays: partial scenarios a user applies with `extends: [<scenario>, <overlay>]` (merged left to right).
+ * `edge`: the edge model described in the header.
+ */
+export const BUILTIN_OVERLAYS: Record<string, Partial<ScenarioInput>> = {
+  edge: {
+    terminateOnViolation: false,
+    observation: { inFlight: true },
+    migration: { model: 'timed', downtimeSeconds: { pod: 1.5, vm: 0.2 } },
+    reward: { trafficCostPerGiB: 2 },
+  },
+};
+
+const overlay = (base: ScenarioInput, name: string, description: string, over: Partial<ScenarioInput>): ScenarioInput =>
+  ({ ...(deepMerge(base, over) as ScenarioInput), name, description, extends: base.name });
+
+/** The Fig. 6 round trip (see `sr111-roundtrip`). */
+const roundtrip: ScenarioInput = {
+  ...sr111,
+  name: 'sr111-roundtrip',
+  extends: 'sr111',
+  description: 'Fig. 6 evaluation: one round trip at the top speed (104.5 km/h) on the held-out heaviest day, R_max = 20 ms, L_max = 12.',
+  mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 104.5, max: 104.5 }, direction: 'forward', roundTrip: true },
+  // 16 h 36 min 20 s into the held-out day (day 25): node 2's load jumps from ~1.2 to ~110 at step ~88, just as the
+  // car turns back at node 3, and stays there for the rest of the trip. On the way back the service must skip
+  // the overloaded node 2 and cross a stretch where every node is out of SLA: the situation of Fig. 6.
+  workload: { ...SR111_DAYS, start: 'held-out-day', offsetSeconds: 59780, noise: { unit: 'percent', cpu: { mean: 0, std: 1 }, mem: { mean: 0, std: 1 } } },
+  // Fig. 6 follows one whole round trip and shows the SLA violation instead of ending there.
+  terminateOnViolation: false,
+  sla: { rttMs: { min: 1, max: 20 }, load: { min: 1, max: 12 } },
+};
 
 /** Built-in scenarios. Overlays (`extends`) are merged onto their base by {@link deepMerge}. */
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   sr111,
-  'sr111-roundtrip': {
-    ...sr111,
-    name: 'sr111-roundtrip',
-    extends: 'sr111',
-    description: 'Fig. 6 evaluation: one round trip at the top speed (104.5 km/h) on the held-out heaviest day, R_max = 20 ms, L_max = 12.',
-    mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 104.5, max: 104.5 }, direction: 'forward', roundTrip: true },
-    // 16 h 36 min 20 s into the held-out day (day 25): node 2's load jumps from ~1.2 to ~110 at step ~88, just as the
-    // car turns back at node 3, and stays there for the rest of the trip. On the way back the service must skip
-    // the overloaded node 2 and cross a stretch where every node is out of SLA: the situation of Fig. 6.
-    workload: { start: 'held-out-day', heldOutDay: 'heaviest', offsetSeconds: 59780, noise: { unit: 'percent', cpu: { mean: 0, std: 1 }, mem: { mean: 0, std: 1 } } },
-    // Fig. 6 follows one whole round trip and shows the SLA violation instead of ending there.
-    terminateOnViolation: false,
-    sla: { rttMs: { min: 1, max: 20 }, load: { min: 1, max: 12 } },
-  },
+  'sr111-roundtrip': roundtrip,
+  'sr111-validation': overlay(sr111, 'sr111-validation', 'sr111 on the validation days (4, 18, 29), for checkpoint selection.', { workload: { start: 'validation' } }),
+  'sr111-test': overlay(sr111, 'sr111-test', 'sr111 on the test days (25, 7, 14, 21): held-out evaluation.', { workload: { start: 'test' } }),
+  'sr111-edge': overlay(sr111, 'sr111-edge', 'Edge model (timed pre-copy pod migrations, switch-over downtime, traffic cost, no termination) on the sr111 training days.', BUILTIN_OVERLAYS.edge!),
+  'sr111-edge-validation': overlay(sr111, 'sr111-edge-validation', 'sr111-edge on the validation days (4, 18, 29), for checkpoint selection.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'validation' } }) as Partial<ScenarioInput>),
+  'sr111-edge-test': overlay(sr111, 'sr111-edge-test', 'sr111-edge on the test days (25, 7, 14, 21): held-out evaluation.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' } }) as Partial<ScenarioInput>),
+  'sr111-edge-roundtrip': overlay(roundtrip, 'sr111-edge-roundtrip', 'The Fig. 6 round trip (held-out heaviest day) in the edge model.', BUILTIN_OVERLAYS.edge!),
   'sr111-timed': {
     ...sr111,
     name: 'sr111-timed',

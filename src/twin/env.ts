@@ -12,6 +12,12 @@
  * 4. The world advances to t+1 and the observation for t+1 is returned. Reaching the end of the route or
  *    `maxSteps` truncates (the state does not encode position, so an agent cannot know the route ends: bootstrap).
  *
+ * Edge model (beyond the paper; off unless the scenario sets it, see `builtin-scenarios.ts`'s `edge` overlay): a
+ * migration started at t costs `reward.trafficCostPerGiB · migration.stateGiB` in step t's reward
+ * (`migrationTrafficCost`), and the step at whose end the switch-over falls (t itself for an instant or one-step
+ * migration) sees the serving RTT raised by the blackout (`switchoverRttMs`), in Eq. 4 and in the SLA check. With
+ * `observation.inFlight` the state carries the seconds left to the switch-over per target node.
+ *
  * Self-migration (action = current node), which the paper leaves open: `selfMigration: 'wait'` (default) treats it as
  * Wait, since nothing moves; `'penalize'` reproduces the authors' released code (reward −10, terminate).
  *
@@ -19,10 +25,10 @@
  */
 import { EnvStateError, InvalidActionError } from '../core/errors.js';
 import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../core/env.js';
-import { actionLabels, observationLabels } from '../core/observation.js';
+import { actionLabels, observationLabels, type ObservationLayout } from '../core/observation.js';
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
-import { loadReward, migrationPenalty, rttReward } from '../core/reward.js';
+import { combineRewardTerms, MAX_LOAD, migrationTrafficCost, rewardTerms, switchoverRttMs, type RewardTerms } from '../core/reward.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { RTT_CAP_MS, World } from './world.js';
 
@@ -53,9 +59,13 @@ export interface TwinInfo extends StepInfo {
   /** SLA violated on the last step: RTT above R_max, load above L_max. */
   rttViolation: boolean;
   loadViolation: boolean;
-  /** RTT (ms) and load of the serving node used for the last reward. */
+  /** RTT (ms) and load of the serving node used for the last reward (the RTT includes a switch-over spike). */
   servingRttMs: number;
   servingLoad: number;
+  /** Edge model: switch-over blackout in the last step, seconds (0 in the paper's model). */
+  downtimeSeconds: number;
+  /** Edge model: traffic cost charged in the last step (reward units; 0 in the paper's model). */
+  trafficCost: number;
 }
 
 export class TwinEnv implements Env {
@@ -65,6 +75,8 @@ export class TwinEnv implements Env {
   readonly nodes: number;
   /** The world; read-only for callers (plots, recorders). */
   readonly world: World;
+  /** How observations are laid out (the in-flight block is the edge model's). */
+  readonly layout: ObservationLayout;
 
   private readonly rng: Rng;
   private readonly obs: Float64Array;
@@ -76,24 +88,37 @@ export class TwinEnv implements Env {
   private remaining = 0;
   private active = false;
   private everReset = false;
+  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+  private readonly downtimeS: number;
+  private readonly spikeMs: number;
+  private readonly trafficCost: number;
 
   constructor(readonly scenario: ResolvedScenario, seed = 0) {
     const n = scenario.nodeX.length;
     this.nodes = n;
     this.world = new World(scenario);
     this.rng = new Rng(seed);
-    const low = new Float64Array(2 * n + 1), high = new Float64Array(2 * n + 1);
+    const spec = scenario.spec;
+    const inFlight = spec.observation.inFlight;
+    this.layout = { nodes: n, inFlight };
+    const len = (inFlight ? 3 : 2) * n + 1;
+    const low = new Float64Array(len), high = new Float64Array(len);
     low[0] = 1;
     high[0] = n;
     for (let j = 1; j <= n; j++) {
-      low[j] = scenario.spec.rtt.floorMs;
+      low[j] = spec.rtt.floorMs;
       high[j] = RTT_CAP_MS;
       low[n + j] = 1;
-      high[n + j] = 1e4; // Eq. 2 with cpu, mem clipped to 0.99
+      high[n + j] = MAX_LOAD;
+      if (inFlight) high[2 * n + j] = spec.maxSteps * spec.stepSeconds; // durations are capped at maxSteps (world.ts)
     }
-    this.observationSpace = box(low, high, observationLabels(n));
+    this.observationSpace = box(low, high, observationLabels(n, inFlight));
     this.actionSpace = discrete(n + 1, actionLabels(n));
-    this.obs = new Float64Array(2 * n + 1);
+    this.obs = new Float64Array(len);
+    const kind = spec.migration.serviceKind;
+    this.downtimeS = spec.migration.downtimeSeconds[kind];
+    this.spikeMs = switchoverRttMs(this.downtimeS, spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window);
+    this.trafficCost = migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB);
     this.info = {
       actionMask: new Uint8Array(n + 1),
       t: 0,
@@ -114,6 +139,8 @@ export class TwinEnv implements Env {
       loadViolation: false,
       servingRttMs: 0,
       servingLoad: 0,
+      downtimeSeconds: 0,
+      trafficCost: 0,
     };
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: this.info };
     this.resetResult = { observation: this.obs, info: this.info };
@@ -143,6 +170,7 @@ export class TwinEnv implements Env {
     info.migrated = false;
     info.rttReward = info.loadReward = info.rttPenalty = info.loadPenalty = 0;
     info.rttViolation = info.loadViolation = false;
+    info.downtimeSeconds = info.trafficCost = 0;
     info.speedKmh = this.world.speedKmh;
     this.writeObservation();
     return this.resetResult;
@@ -163,6 +191,7 @@ export class TwinEnv implements Env {
     const w = this.world;
     const info = this.info;
     let selfPenalty = false;
+    let switching = false;
     info.migrated = false;
     if (action !== 0) {
       if (action === this.serving) {
@@ -171,25 +200,30 @@ export class TwinEnv implements Env {
         info.migrations++;
         info.migrated = true;
         const d = w.durationStepsAt(w.t);
-        if (d === 0) this.serving = action;
-        else {
+        if (d === 0) {
+          this.serving = action;
+          switching = true;
+        } else {
           this.target = action;
           this.remaining = d;
         }
       }
     }
+    // The switch-over falls at the end of this step when one step is left (edge model: the blackout is felt now).
+    if (this.remaining === 1) switching = true;
     const j = this.serving - 1;
-    const rtt = w.rttMs[j]!, load = w.load[j]!;
-    const rR = rttReward(rtt, w.rttMs, spec.sla.rttMs);
-    const rL = loadReward(load, w.load, spec.sla.load);
-    const pR = migrationPenalty(rtt, w.rttMs, spec.sla.rttMs.max, spec.reward.migrationCost);
-    const pL = migrationPenalty(load, w.load, spec.sla.load.max, spec.reward.migrationCost);
-    info.rttReward = rR;
-    info.loadReward = rL;
-    info.rttPenalty = pR;
-    info.loadPenalty = pL;
+    const downtime = switching ? this.downtimeS : 0;
+    const rtt = w.rttMs[j]! + (switching ? this.spikeMs : 0), load = w.load[j]!;
+    const t = rewardTerms({ rttMs: rtt, rttsMs: w.rttMs, load, loads: w.load, rttSla: spec.sla.rttMs, loadSla: spec.sla.load, migrationCost: spec.reward.migrationCost }, this.terms);
+    const traffic = info.migrated ? this.trafficCost : 0;
+    info.rttReward = t.rtt;
+    info.loadReward = t.load;
+    info.rttPenalty = t.rttPenalty;
+    info.loadPenalty = t.loadPenalty;
     info.servingRttMs = rtt;
     info.servingLoad = load;
+    info.downtimeSeconds = downtime;
+    info.trafficCost = traffic;
     info.rttViolation = rtt > spec.sla.rttMs.max;
     info.loadViolation = load > spec.sla.load.max;
     const r = this.result;
@@ -197,7 +231,7 @@ export class TwinEnv implements Env {
       r.reward = spec.reward.selfMigrationReward;
       r.terminated = true;
     } else {
-      r.reward = rR + rL - (pR + pL); // Eq. 8
+      r.reward = combineRewardTerms(t) - traffic; // Eq. 8, minus the edge model's traffic cost (0 in the paper's)
       r.terminated = spec.terminateOnViolation && (info.rttViolation || info.loadViolation);
     }
     w.advance();
@@ -230,8 +264,12 @@ export class TwinEnv implements Env {
     info.positionYM = w.position[1]!;
     const mask = info.actionMask;
     mask[0] = 1;
-    const inFlight = this.remaining > 0 ? 0 : 1;
-    for (let a = 1; a <= n; a++) mask[a] = inFlight;
+    const idle = this.remaining > 0 ? 0 : 1;
+    for (let a = 1; a <= n; a++) mask[a] = idle;
+    if (this.layout.inFlight) {
+      const secs = this.remaining * this.scenario.spec.stepSeconds;
+      for (let j = 1; j <= n; j++) o[2 * n + j] = j === this.target ? secs : 0;
+    }
   }
 }
 

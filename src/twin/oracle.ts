@@ -4,12 +4,13 @@
  * sequence can be computed exactly, by dynamic programming over (time step, serving node, migration in flight),
  * under the twin's own step semantics (see `env.ts`): Eq. 8 rewards, termination on SLA violation (when the
  * scenario terminates), truncation at the end of the route or `maxSteps`, timed pre-copy migrations with their
- * per-step durations, and the self-migration rule.
+ * per-step durations, the self-migration rule, and the edge model's terms (the traffic cost of each migration and
+ * the switch-over spike in the step at whose end a migration switches over).
  *
  * The oracle maximises the undiscounted episode return, the quantity evaluations report.
  */
 import type { Policy, StepInfo } from '../core/env.js';
-import { reward } from '../core/reward.js';
+import { migrationTrafficCost, reward, switchoverRttMs } from '../core/reward.js';
 import type { Scenario } from './scenario-schema.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { recordWorld, type WorldRecord } from './world.js';
@@ -30,11 +31,15 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   const per = 1 + n * K; // states per serving node: idle, or in flight to g with k steps left
   const S = n * per;
   const enc = (s: number, g: number, k: number) => s * per + (k === 0 ? 0 : 1 + g * K + (k - 1));
-  // Per-step reward and violation of serving from node j (Eq. 8, computed exactly as the env does).
-  const R = new Float64Array(T * n);
-  const viol = new Uint8Array(T * n);
+  // Per-step reward and violation of serving from node j (Eq. 8, computed exactly as the env does), without and with
+  // the switch-over spike (edge model; equal to the first when there is no downtime).
+  const R = new Float64Array(T * n), Rsw = new Float64Array(T * n);
+  const viol = new Uint8Array(T * n), violSw = new Uint8Array(T * n);
   const { rttMs: rttSla, load: loadSla } = spec.sla;
   const cost = spec.reward.migrationCost;
+  const kind = spec.migration.serviceKind;
+  const spike = switchoverRttMs(spec.migration.downtimeSeconds[kind], spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window);
+  const traffic = migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB);
   for (let t = 0; t < T; t++) {
     const rtts = world.rttMs.subarray(t * n, (t + 1) * n);
     const loads = world.load.subarray(t * n, (t + 1) * n);
@@ -42,6 +47,8 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
       const rtt = rtts[j]!, load = loads[j]!;
       R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost });
       viol[t * n + j] = rtt > rttSla.max || load > loadSla.max ? 1 : 0;
+      Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost });
+      violSw[t * n + j] = rtt + spike > rttSla.max || load > loadSla.max ? 1 : 0;
     }
   }
   const terminate = spec.terminateOnViolation;
@@ -52,6 +59,12 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   for (let t = T - 1; t >= 0; t--) {
     const last = t + 1 === T;
     const d = world.durationSteps[t]!;
+    // Value of serving from `serving` at t (switching or not), then moving to state `next`.
+    const q = (serving: number, switching: boolean, next: number): number => {
+      const i = t * n + serving;
+      const stop = (switching ? violSw[i] : viol[i]) && terminate;
+      return (switching ? Rsw[i]! : R[i]!) + (stop || last ? 0 : V[(t + 1) * S + next]!);
+    };
     for (let s = 0; s < n; s++) {
       for (let slot = 0; slot < per; slot++) {
         const idx = s * per + slot;
@@ -62,10 +75,9 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
           V[t * S + idx] = -Infinity; // unreachable encoding
           continue;
         }
-        // Wait (forced while in flight): the service stays on s; an in-flight migration ticks down.
-        const rw = R[t * n + s]!;
-        let next = inFlight ? (k - 1 === 0 ? enc(g, 0, 0) : enc(s, g, k - 1)) : idx;
-        let best = rw + (viol[t * n + s] && terminate ? 0 : last ? 0 : V[(t + 1) * S + next]!);
+        // Wait (forced while in flight): the service stays on s; an in-flight migration ticks down and switches
+        // over at the end of the step when k = 1.
+        let best = inFlight ? q(s, k === 1, k === 1 ? enc(g, 0, 0) : enc(s, g, k - 1)) : q(s, false, idx);
         let bestA = 0;
         if (!inFlight) {
           for (let j = 0; j < n; j++) {
@@ -76,10 +88,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
               }
               continue;
             }
-            const serving = d === 0 ? j : s;
-            next = d === 0 ? enc(j, 0, 0) : d === 1 ? enc(j, 0, 0) : enc(s, j, d - 1);
-            const r = R[t * n + serving]!;
-            const v = r + (viol[t * n + serving] && terminate ? 0 : last ? 0 : V[(t + 1) * S + next]!);
+            const v = (d === 0 ? q(j, true, enc(j, 0, 0)) : d === 1 ? q(s, true, enc(j, 0, 0)) : q(s, false, enc(s, j, d - 1))) - traffic;
             if (v > best) {
               best = v;
               bestA = j + 1;
@@ -98,12 +107,15 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
     const a = A[t * S + enc(s, g, k)]!;
     actions.push(a);
     let serving = s;
+    let switching = false;
     if (k > 0) {
+      switching = k === 1;
       if (--k === 0) s = g;
     } else if (a !== 0 && a - 1 === s) {
       break; // penalised self-migration ends the episode
     } else if (a !== 0) {
       const d = world.durationSteps[t]!;
+      switching = d <= 1;
       if (d === 0) serving = s = a - 1;
       else if (d === 1) s = a - 1;
       else {
@@ -111,7 +123,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
         k = d - 1;
       }
     }
-    if (terminate && viol[t * n + serving]) break;
+    if (terminate && (switching ? violSw : viol)[t * n + serving]) break;
   }
   return { return: V[enc(initialNode - 1, 0, 0)]!, actions: Int32Array.from(actions) };
 }

@@ -11,24 +11,13 @@ import type { Rng } from '../core/rng.js';
 import { parseWith } from '../core/validate.js';
 import { projectToMetres, readGpsCsv, type GpsTrack } from './mobility.js';
 import { nodeLoad } from '../core/reward.js';
-import { ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
+import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
 import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
 
-import { BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
+import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
 
 /** The package's `data/` folder (works from `src/twin` under tsx and from `dist/twin` once built). */
 export const BUILTIN_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
-
-/** Deep merge for scenario overlays: objects merge key by key, arrays and scalars replace. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return base;
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
-    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
-    return out;
-  }
-  return over;
-}
 
 /** A scenario ready to run: validated spec plus loaded traces and geometry. */
 export interface ResolvedScenario {
@@ -47,8 +36,12 @@ export interface ResolvedScenario {
   gpsTrack?: GpsTrack;
   /** Trace seconds covered by the scenario's longest series (the "month"). */
   traceSpanSeconds: number;
-  /** 0-based held-out day, or null. */
+  /** 0-based main test day (Fig. 6; held out of training and validation), or null. */
   heldOutDay: number | null;
+  /** All test days (the main one first), 0-based. */
+  testDays: number[];
+  /** Validation days, 0-based. */
+  validationDays: number[];
   /** Mean Eq. 2 load per day (no noise), averaged over nodes; index = day. */
   dailyMeanLoad: number[];
   /** Pick the trace time of step 0 for an episode of `steps` steps. */
@@ -67,15 +60,22 @@ export function scenarioNames(): string[] {
   return Object.keys(BUILTIN_SCENARIOS);
 }
 
-/** Validate a raw scenario object (applying `extends`). */
+/** Validate a raw scenario object (applying `extends`: built-in scenarios and overlays, left to right). */
 export function parseScenario(raw: unknown, source: string): Scenario {
   let input = raw;
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'extends' in raw) {
-    const base = (raw as { extends: unknown }).extends;
-    if (typeof base !== 'string' || !(base in BUILTIN_SCENARIOS)) {
-      throw new InvalidInputError({ source, field: 'extends', expected: `a built-in scenario (${scenarioNames().join(', ')})`, actual: renderValue(base) });
-    }
-    input = deepMerge(BUILTIN_SCENARIOS[base], raw);
+    const ext = (raw as { extends: unknown }).extends;
+    const names = Array.isArray(ext) ? ext : [ext];
+    let merged: unknown = undefined;
+    names.forEach((name, i) => {
+      const base = typeof name === 'string' ? BUILTIN_SCENARIOS[name] ?? BUILTIN_OVERLAYS[name] : undefined;
+      if (!base || (i === 0 && !(name as string in BUILTIN_SCENARIOS))) {
+        const what = i === 0 ? `a built-in scenario (${scenarioNames().join(', ')})` : `a built-in scenario or overlay (${[...scenarioNames(), ...Object.keys(BUILTIN_OVERLAYS)].join(', ')})`;
+        throw new InvalidInputError({ source, field: Array.isArray(ext) ? `extends.${i}` : 'extends', expected: what, actual: renderValue(name) });
+      }
+      merged = deepMerge(merged, base);
+    });
+    input = deepMerge(merged, raw);
   }
   return parseWith(ScenarioSchema, input, source);
 }
@@ -170,20 +170,51 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
   if (w.start === 'held-out-day' && heldOutDay === null) {
     throw new InvalidInputError({ source, field: 'workload.heldOutDay', expected: "'heaviest' or a day index when workload.start is 'held-out-day'", actual: '"none"' });
   }
+  const testDays = [...(heldOutDay === null ? [] : [heldOutDay]), ...w.testDays];
+  const checkDays = (field: 'testDays' | 'validationDays', list: number[], others: number[]) => {
+    for (const [i, d] of list.entries()) {
+      if (d >= days) throw new InvalidInputError({ source, field: `workload.${field}.${i}`, expected: `a day index < ${days}`, actual: String(d) });
+      if (others.includes(d)) throw new InvalidInputError({ source, field: `workload.${field}.${i}`, expected: 'a day that is not also a test day', actual: String(d) });
+    }
+  };
+  checkDays('testDays', w.testDays, heldOutDay === null ? [] : [heldOutDay]);
+  checkDays('validationDays', w.validationDays, testDays);
+  if (w.start === 'validation' && w.validationDays.length === 0) {
+    throw new InvalidInputError({ source, field: 'workload.validationDays', expected: "at least one day when workload.start is 'validation'", actual: '[]' });
+  }
+  if (w.start === 'test' && testDays.length === 0) {
+    throw new InvalidInputError({ source, field: 'workload.testDays', expected: "a test day (heldOutDay or testDays) when workload.start is 'test'", actual: '[]' });
+  }
+  // Training starts avoid every segment that overlaps a test day or a validation day.
+  const excluded = [...new Set([...testDays, ...w.validationDays])].sort((x, y) => x - y);
+  const withinDay = (rng: Rng, list: number[], need: number) => list[rng.int(list.length)]! * DAY_S + rng.uniform() * Math.max(0, DAY_S - need);
   const pickTraceStart = (rng: Rng, steps: number): number => {
     const need = (steps + 1) * w.traceSecondsPerStep;
     if (w.start === 'held-out-day') return heldOutDay! * DAY_S + w.offsetSeconds;
-    // Uniform over [0, span - need], minus starts whose segment overlaps the held-out day.
+    if (w.start === 'validation') return withinDay(rng, w.validationDays, need);
+    if (w.start === 'test') return withinDay(rng, testDays, need);
+    // Uniform over [0, span - need] minus the starts whose segment overlaps an excluded day.
     const hi = Math.max(0, traceSpanSeconds - need);
-    if (heldOutDay === null) return rng.uniform() * hi;
-    const a = Math.max(0, Math.min(hi, heldOutDay * DAY_S - need));
-    const b = Math.min(hi, (heldOutDay + 1) * DAY_S);
-    const len1 = a, len2 = Math.max(0, hi - b);
-    if (len1 + len2 <= 0) return rng.uniform() * hi; // trace too short to exclude a day; documented fallback
-    const u = rng.uniform() * (len1 + len2);
-    return u < len1 ? u : b + (u - len1);
+    if (excluded.length === 0) return rng.uniform() * hi;
+    const allowed: [number, number][] = [];
+    let from = 0;
+    for (const d of excluded) {
+      const a = Math.max(0, Math.min(hi, d * DAY_S - need));
+      const b = Math.min(hi, (d + 1) * DAY_S);
+      if (a > from) allowed.push([from, a]);
+      from = Math.max(from, b);
+    }
+    if (hi > from) allowed.push([from, hi]);
+    const total = allowed.reduce((acc, [a, b]) => acc + (b - a), 0);
+    if (total <= 0) return rng.uniform() * hi; // trace too short to exclude the days; documented fallback
+    let u = rng.uniform() * total;
+    for (const [a, b] of allowed) {
+      if (u < b - a) return a + u;
+      u -= b - a;
+    }
+    return allowed[allowed.length - 1]![1];
   };
-  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, traceSpanSeconds, heldOutDay, dailyMeanLoad, pickTraceStart };
+  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
 }
 
 function dailyLoads(spec: Scenario, traces: TraceSeries[], shift: Float64Array, days: number): number[] {

@@ -174,7 +174,9 @@ export class World {
     const mg = s.migration;
     if (mg.model === 'instant') return 0;
     this.durationRng.seed(this.durationSeed ^ Math.imul(t + 1, 0x9e3779b1));
-    return Math.max(1, Math.ceil(sampleDuration(mg.durations[mg.serviceKind], this.durationRng) / s.stepSeconds - 1e-9));
+    // Capped at maxSteps: a migration longer than an episode's cap is a configuration error, and the cap bounds the
+    // in-flight observation (env.ts).
+    return Math.min(s.maxSteps, Math.max(1, Math.ceil(sampleDuration(mg.durations[mg.serviceKind], this.durationRng) / s.stepSeconds - 1e-9)));
   }
 }
 

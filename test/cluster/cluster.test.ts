@@ -16,7 +16,7 @@ import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import { networkInterfaces } from 'node:os';
 import type { Policy } from '../../src/core/env.js';
-import { followMePolicy } from '../../src/cluster/baselines.js';
+import { FollowMePolicy } from '../../src/agents/baselines/index.js';
 import { loadControllerConfig, parseControllerConfig, type ControllerConfigInput } from '../../src/cluster/config.js';
 import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
@@ -133,7 +133,7 @@ if (!cp) {
       client,
       config,
       clock,
-      newPolicy: o.policy ?? followMePolicy,
+      newPolicy: o.policy ?? (() => new FollowMePolicy()),
       load: new MetricsServerLoad(client),
       rtt: new HttpJsonRtt({ url: rtt.url, timeoutMs: 2000 }, clock),
       migrators: { vm: o.vm ?? new KubevirtMigrator(client, config.migration.kubevirt), pod: o.pod ?? new RecreateMigrator(client) },

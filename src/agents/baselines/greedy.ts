@@ -10,10 +10,11 @@ import { reward, type RewardParams } from '../../core/reward.js';
 
 export class GreedyPolicy implements Policy {
   readonly name = 'greedy';
-  constructor(private readonly params: RewardParams) {}
+  /** @param nodes N; read from the observation length (the paper's layout) when omitted. */
+  constructor(private readonly params: RewardParams, private readonly nodes?: number) {}
   reset(): void {}
   act(observation: Float64Array, actionMask: Uint8Array): number {
-    const n = nodeCountOf(observation.length);
+    const n = this.nodes ?? nodeCountOf(observation.length);
     const current = observation[0]!;
     const rtts = observation.subarray(1, 1 + n);
     const loads = observation.subarray(1 + n, 1 + 2 * n);

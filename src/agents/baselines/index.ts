@@ -1,3 +1,5 @@
 export * from './simple.js';
 export * from './greedy.js';
 export * from './threshold.js';
+export * from './sla-greedy.js';
+export * from './hysteresis.js';

@@ -17,18 +17,22 @@ export class NeverPolicy implements Policy {
 }
 
 /**
- * `follow-me`: always be on the lowest-RTT node. Migrates whenever another node's RTT is strictly lower than the
- * current node's (ties stay put, so noise-equal RTTs do not cause ping-pong on exact ties only).
+ * `follow-me`: always be on the lowest-RTT node. Migrates to the legal node with the lowest RTT when it is strictly
+ * lower than the serving node's (ties stay put, then go to the lower index). The one follow-me of the project: the
+ * twin's evaluations and the Kubernetes controller run this same rule (issue 8 found two that differed when a mask
+ * forbids only some nodes, which the controller's gates can do).
  */
 export class FollowMePolicy implements Policy {
   readonly name = 'follow-me';
+  /** @param nodes N; read from the observation length (the paper's layout) when omitted. */
+  constructor(private readonly nodes?: number) {}
   reset(): void {}
   act(observation: Float64Array, actionMask: Uint8Array): number {
-    const n = nodeCountOf(observation.length);
+    const n = this.nodes ?? nodeCountOf(observation.length);
     const current = observation[0]!;
     let best = current;
-    for (let j = 1; j <= n; j++) if (observation[j]! < observation[best]!) best = j;
-    return best !== current && actionMask[best] === 1 ? best : 0;
+    for (let j = 1; j <= n; j++) if (actionMask[j] === 1 && observation[j]! < observation[best]!) best = j;
+    return best !== current ? best : 0;
   }
 }
 

@@ -33,7 +33,8 @@ export class ThresholdPolicy implements Policy {
   readonly name = 'threshold';
   readonly config: ThresholdConfig;
   private cooldown = 0;
-  constructor(config: Partial<ThresholdConfig> = {}, source = 'threshold config') {
+  /** @param nodes N; read from the observation length (the paper's layout) when omitted. */
+  constructor(config: Partial<ThresholdConfig> = {}, private readonly nodes?: number, source = 'threshold config') {
     this.config = parseWith(ThresholdConfigSchema, config, source);
   }
   reset(): void {
@@ -51,7 +52,7 @@ export class ThresholdPolicy implements Policy {
       this.cooldown--;
       return 0;
     }
-    const n = nodeCountOf(observation.length);
+    const n = this.nodes ?? nodeCountOf(observation.length);
     const cur = observation[0]!;
     const c = this.config;
     const rtt = (j: number) => observation[j]!;

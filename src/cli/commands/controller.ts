@@ -9,33 +9,20 @@ import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Policy } from '../../core/env.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { BASELINES, createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
+import { baselineRegistry } from '../../agents/registry.js';
+import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
 import type { Command } from '../command.js';
 import { requireFlag } from '../command.js';
 
 /**
- * `--policy`: a built-in baseline (`never`, `follow-me`), else whatever `src/agents` can load
- * (`loadPolicy(spec)` from its index, e.g. a `model.json` from training).
+ * `--policy`: any name of the one policy registry (src/agents/registry.ts) or a trained `model.json`, checked now
+ * against the controller's observations (N = the config's node count, the paper's layout), so a bad or mismatched
+ * model fails before the controller touches the cluster. The SLA bands the greedy rules score with are the paper's
+ * (R 1-20 ms, L 1-12, migration cost 2), as in the twin's built-in scenarios.
  */
-export async function resolvePolicy(spec: string, cwd: string): Promise<() => Promise<Policy>> {
-  const baseline = BASELINES[spec];
-  if (baseline) return async () => baseline();
-  // A variable specifier: the agents package may not exist yet in this build.
-  const agentsIndex = '../../agents/index.js';
-  let loadPolicy: ((spec: string) => Promise<Policy>) | undefined;
-  try {
-    const mod = (await import(agentsIndex)) as { loadPolicy?: (spec: string) => Promise<Policy> };
-    loadPolicy = typeof mod.loadPolicy === 'function' ? mod.loadPolicy : undefined;
-  } catch {
-    loadPolicy = undefined;
-  }
-  if (!loadPolicy) {
-    throw new InvalidInputError({ source: 'remora controller', field: '--policy', expected: `${Object.keys(BASELINES).join(' | ')} (policy files need src/agents loadPolicy, not available in this build)`, actual: JSON.stringify(spec) });
-  }
-  const load = loadPolicy;
-  const full = /[/\\]|\.json$/.test(spec) ? resolve(cwd, spec) : spec;
-  await load(full); // fail fast on a bad file, before touching the cluster
-  return () => load(full);
+export function resolvePolicy(spec: string, cwd: string, nodes: number): () => Policy {
+  const ctx = { layout: { nodes, inFlight: false }, reward: { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: 12 }, migrationCost: 2 }, seed: 1 };
+  return baselineRegistry().factoryFor(spec, ctx, cwd);
 }
 
 export const controllerCommand: Command = {
@@ -43,7 +30,7 @@ export const controllerCommand: Command = {
   summary: 'Run the Kubernetes migration controller (observe, decide with a policy, migrate)',
   usage: '--config <remora.yaml> --policy <model.json|baseline> [--kubeconfig <file>] [--dry-run]',
   details: `Without --kubeconfig it uses the in-cluster service account when KUBERNETES_SERVICE_HOST is set, else ~/.kube/config.
-Baselines: ${Object.keys(BASELINES).join(', ')}. Logs are JSON lines on stdout. SIGTERM/SIGINT stop gracefully
+Policies: ${baselineRegistry().names().join(', ')}, or a model.json. Logs are JSON lines on stdout. SIGTERM/SIGINT stop gracefully
 (the tick in progress finishes, the lease is released; in-flight migrations are adopted by the next leader).
 See src/cluster/README.md for the config reference.`,
   flags: {
@@ -65,7 +52,7 @@ See src/cluster/README.md for the config reference.`,
     }
     const config = loadControllerConfig(text, configPath);
     if (args.flags['dry-run'] === true) config.migration.dryRun = true;
-    const newPolicy = await resolvePolicy(policySpec, io.cwd);
+    const newPolicy = resolvePolicy(policySpec, io.cwd, config.nodes.length);
 
     const kc = new KubeConfig();
     const kubeconfig = args.flags.kubeconfig as string | undefined;

@@ -19,6 +19,12 @@ export interface PolicyMetrics {
   steps: number;
   /** Steps (over all episodes) where the serving node's RTT > R_max or load > L_max. */
   slaViolations: number;
+  /** The same, in seconds (steps × the scenario's step length), per episode on average. */
+  violationSeconds: number;
+  /** Switch-over blackout (edge model), seconds, per episode on average (0 in the paper's model). */
+  downtimeSeconds: number;
+  /** Mean regret per episode, `oracle − return`, in reward units (0 = optimal; stable when the oracle's return is near 0). */
+  regret: number;
   /** Migrations started (over all episodes). */
   migrations: number;
   /** Episodes that ended by termination. */
@@ -73,7 +79,7 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
   const env = makeEnv(scenario);
   const n = env.nodes;
   const rtts: number[] = [];
-  let loadSum = 0, violations = 0, migrations = 0;
+  let loadSum = 0, violations = 0, migrations = 0, downtime = 0;
   const initialNodes: number[] = [];
   const trace: TraceStep[] = [];
   const episodes = rollout(env, policy, {
@@ -87,6 +93,7 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
       const v = info.rttViolation || info.loadViolation;
       if (v) violations++;
       if (info.migrated) migrations++;
+      downtime += info.downtimeSeconds;
       if (opts.recordFirstEpisode && s.episode === 0) {
         trace.push({
           t: s.t, node: s.observation[0]!, action: s.action, servingAfter: info.servingNode, reward: s.reward,
@@ -117,6 +124,9 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
     pctOfOracle: O === 0 ? (R === 0 ? 100 : Number.NaN) : 100 * (1 - (O - R) / Math.abs(O)),
     steps: steps / episodes.length,
     slaViolations: violations,
+    violationSeconds: (violations * scenario.spec.stepSeconds) / episodes.length,
+    downtimeSeconds: downtime / episodes.length,
+    regret: (O - R) / episodes.length,
     migrations,
     terminatedEpisodes: episodes.filter((e) => e.terminated).length,
     meanRttMs: sum(rtts) / Math.max(1, rtts.length),
@@ -129,10 +139,10 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
 /** Round every number of a metrics row for printing/JSON (stable output). */
 export function roundMetrics(m: PolicyMetrics): PolicyMetrics {
   const r = (x: number, d: number) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
-  return { ...m, return: r(m.return, 4), oracleReturn: r(m.oracleReturn, 4), pctOfOracle: r(m.pctOfOracle, 2), steps: r(m.steps, 2), meanRttMs: r(m.meanRttMs, 3), p95RttMs: r(m.p95RttMs, 3), meanLoad: r(m.meanLoad, 3) };
+  return { ...m, return: r(m.return, 4), oracleReturn: r(m.oracleReturn, 4), pctOfOracle: r(m.pctOfOracle, 2), regret: r(m.regret, 4), violationSeconds: r(m.violationSeconds, 1), downtimeSeconds: r(m.downtimeSeconds, 2), steps: r(m.steps, 2), meanRttMs: r(m.meanRttMs, 3), p95RttMs: r(m.p95RttMs, 3), meanLoad: r(m.meanLoad, 3) };
 }
 
-export const METRIC_COLUMNS = ['policy', 'return', 'oracleReturn', 'pctOfOracle', 'steps', 'slaViolations', 'migrations', 'meanRttMs', 'p95RttMs', 'meanLoad'] as const;
+export const METRIC_COLUMNS = ['policy', 'return', 'oracleReturn', 'pctOfOracle', 'regret', 'steps', 'slaViolations', 'violationSeconds', 'migrations', 'downtimeSeconds', 'meanRttMs', 'p95RttMs', 'meanLoad'] as const;
 
 export function metricsRow(m: PolicyMetrics): string[] {
   const r = roundMetrics(m);

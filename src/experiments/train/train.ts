@@ -52,7 +52,7 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   const { envSeed, agentSeed } = runSeeds(opts.seed);
   const env = makeEnv(scenario, envSeed);
   const spec = agentSpecFor(opts.agent, opts.config);
-  const agent = createAgent(spec, env.nodes, opts.steps, new Rng(agentSeed));
+  const agent = createAgent(spec, env.layout, opts.steps, new Rng(agentSeed));
   writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: opts.agent, scenario: opts.scenario, steps: opts.steps, seed: opts.seed, [opts.agent]: spec.config }, null, 2) + '\n');
   const fd = openSync(join(out, 'metrics.jsonl'), 'w');
   let summary: TrainSummary;
