@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeEnv, parseScenario, resolveScenario, recordWorld, solveOracle, OraclePolicy, loadScenario, type ResolvedScenario, type TwinInfo } from './index.js';
 import { rollout } from '../experiments/evaluate/rollout.js';
-import { FollowMePolicy, GreedyPolicy, NeverPolicy, RandomPolicy, ThresholdPolicy } from '../agents/baselines/index.js';
+import { FollowMePolicy, GreedyPolicy, HysteresisPolicy, NeverPolicy, RandomPolicy, SlaGreedyPolicy, ThresholdPolicy } from '../agents/baselines/index.js';
 import { Rng } from '../core/rng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,6 +60,10 @@ for (const [label, overrides] of [
   ['timed migrations (1-3 steps)', { migration: { model: 'timed', durations: { pod: { kind: 'uniform', minSeconds: 3, maxSeconds: 14 } } } }],
   ['penalised self-migration, no termination', { reward: { selfMigration: 'penalize', selfMigrationReward: -2 }, terminateOnViolation: false }],
   ['timed, no termination', { terminateOnViolation: false, migration: { model: 'timed', durations: { pod: { kind: 'uniform', minSeconds: 3, maxSeconds: 14 } } } }],
+  // The edge model: switch-over spike and traffic cost, with instant, one-step and multi-step migrations.
+  ['edge: instant with downtime and traffic', { terminateOnViolation: false, migration: { downtimeSeconds: { pod: 0.5 } }, reward: { trafficCostPerGiB: 1 } }],
+  ['edge: timed (1-3 steps) with downtime and traffic', { terminateOnViolation: false, observation: { inFlight: true }, migration: { model: 'timed', downtimeSeconds: { pod: 0.5 }, durations: { pod: { kind: 'uniform', minSeconds: 3, maxSeconds: 14 } } }, reward: { trafficCostPerGiB: 1 } }],
+  ['edge: timed, terminating, spike can violate', { migration: { model: 'timed', downtimeSeconds: { pod: 0.3 }, durations: { pod: { kind: 'uniform', minSeconds: 3, maxSeconds: 9 } } }, reward: { trafficCostPerGiB: 0.5 } }],
 ] as const) {
   test(`oracle DP equals brute force over all action sequences: ${label}`, () => {
     const sc = tiny(overrides);
@@ -81,12 +85,13 @@ for (const [label, overrides] of [
   });
 }
 
-test('the oracle return is >= every policy\'s return on the same episodes (sr111 and sr111-timed)', () => {
-  for (const name of ['sr111', 'sr111-timed', 'sr111-roundtrip']) {
+test('the oracle return is >= every policy\'s return on the same episodes (paper, timed and edge models)', () => {
+  for (const name of ['sr111', 'sr111-timed', 'sr111-roundtrip', 'sr111-edge', 'sr111-edge-roundtrip']) {
     const sc = loadScenario(name, { traceCache: cache });
     const params = { rttSla: sc.spec.sla.rttMs, loadSla: sc.spec.sla.load, migrationCost: sc.spec.reward.migrationCost };
-    const policies = [new NeverPolicy(), new FollowMePolicy(), new GreedyPolicy(params), new ThresholdPolicy(), new RandomPolicy(new Rng(3))];
-    const episodes = name === 'sr111-roundtrip' ? 2 : 15;
+    const n = sc.spec.nodes.length;
+    const policies = [new NeverPolicy(), new FollowMePolicy(n), new GreedyPolicy(params, n), new SlaGreedyPolicy(params, n), new HysteresisPolicy({}, n), new ThresholdPolicy({}, n), new RandomPolicy(new Rng(3))];
+    const episodes = name.endsWith('roundtrip') ? 2 : 15;
     const oracle = rollout(makeEnv(sc), new OraclePolicy(sc), { episodes, seed: 42 });
     for (const p of policies) {
       const eps = rollout(makeEnv(sc), p, { episodes, seed: 42 });
