@@ -233,6 +233,9 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   // Load the evaluation scenarios before training, so a misspelled name fails in a second, not after the runs.
   const traceCache = new Map();
   const resolved = new Map<string, ResolvedScenario>(evals.map((e) => [e.scenario, loadScenario(e.scenario, { cwd: o.cwd, traceCache })]));
+  // Likewise the heuristics: built now (construction is cheap), run after training.
+  const heuristics = new Map<string, Policy[]>();
+  for (const [name, sc] of resolved) heuristics.set(name, await Promise.all(policies.map((spec) => resolvePolicy(spec, { seed: o.evalSeed, scenario: sc }, o.cwd))));
 
   // 1. Train one run per seed.
   const reporter = new ProgressReporter(o.progress, o.now);
@@ -256,10 +259,9 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
     const results: Record<string, SweepPolicyResult> = {};
     const agentRows = agents.map((p) => evaluatePolicy(p, sc, evalOpts, cache).metrics);
     results[o.agent] = policyResult('agent', agentRows, trained.map((r) => r.modelPath), bootstrap);
-    for (const spec of policies) {
-      const policy = await resolvePolicy(spec, { seed: o.evalSeed, scenario: sc }, o.cwd);
-      results[spec] = policyResult(kindOf(spec), [evaluatePolicy(policy, sc, evalOpts, cache).metrics], [], bootstrap);
-    }
+    heuristics.get(e.scenario)!.forEach((policy, k) => {
+      results[policies[k]!] = policyResult(kindOf(policies[k]!), [evaluatePolicy(policy, sc, evalOpts, cache).metrics], [], bootstrap);
+    });
     scenarios[e.scenario] = results;
     comparisons[e.scenario] = compareWithBest(o.agent, results);
     o.progress.write(`sweep: evaluated ${e.scenario} (${i + 1}/${evals.length}): ${o.agent} IQM ${results[o.agent]!.iqm}% of oracle\n`);
