@@ -330,7 +330,7 @@ export function sweepMarkdown(s: SweepSummary): string {
   return lines.join('\n');
 }
 
-/** Per-seed points, IQM and CI per policy; one panel per evaluation scenario. */
+/** Per-seed points, IQM and CI per policy; one panel per evaluation scenario; a shared x axis (% of oracle). */
 export function sweepSvg(s: SweepSummary): string {
   const panels: IntervalPanel[] = Object.entries(s.scenarios).map(([name, results]) => {
     const c = s.comparisons[name]!;
@@ -348,7 +348,11 @@ export function sweepSvg(s: SweepSummary): string {
     const best = c.bestHeuristic === null ? '' : `; best heuristic ${c.bestHeuristic} ${fmtNum(c.bestHeuristicIqm)}; ${s.agent} CI low ${c.ciLowerAboveBest ? 'above' : 'not above'} it`;
     return { title: `${name} (${s.roles[name]})${best}`, rows, refLines };
   });
+  // The axis starts at 0 or at the agent's lowest seed/CI bound, whichever is lower: heuristics far below (random
+  // at −600 %) become edge triangles instead of squeezing the agent's seeds together.
+  const agentValues = Object.values(s.scenarios).flatMap((r) => [...r[s.agent]!.perSeed, r[s.agent]!.ci95[0]]).filter(Number.isFinite);
   return renderIntervalChart({
+    xMin: Math.min(0, ...agentValues),
     title: `${s.agent} trained on ${s.trainScenario}: ${s.seeds.length} seeds × ${s.steps} steps, ${s.episodes} episode(s) per scenario`,
     xLabel: '% of oracle (same episodes)',
     panels,

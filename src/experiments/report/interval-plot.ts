@@ -6,6 +6,8 @@
  *
  * Labels cannot overlap: method names sit in a left column sized for the longest, the numbers in a right column
  * sized for the longest, one row each; reference lines are named in the legend under the title, not in the plot.
+ * With `xMin`/`xMax` the axis stops there and values beyond are drawn as triangles on the edge pointing outwards
+ * (the right column still gives their value), so one far-off method does not squeeze the others into a corner.
  */
 import { PALETTE, escapeXml as esc, formatTick as fmt, niceTicks } from './plots.js';
 
@@ -33,6 +35,9 @@ export interface IntervalChartSpec {
   xLabel: string;
   panels: IntervalPanel[];
   width?: number;
+  /** Clip the x axis (default: the data's range); values outside are drawn as edge triangles. */
+  xMin?: number;
+  xMax?: number;
 }
 
 /** Average glyph width of the 12 px sans-serif labels, px (the same estimate `renderChart` uses for its legend). */
@@ -55,7 +60,9 @@ export function renderIntervalChart(spec: IntervalChartSpec): string {
     for (const r of p.rows) xs.push(...r.points, r.estimate, r.ci[0], r.ci[1]);
     for (const l of p.refLines ?? []) xs.push(l.x);
   }
-  const finite = xs.filter(Number.isFinite);
+  const finite = xs.filter((v) => Number.isFinite(v) && !(v < (spec.xMin ?? -Infinity)) && !(v > (spec.xMax ?? Infinity)));
+  if (spec.xMin !== undefined) finite.push(spec.xMin);
+  if (spec.xMax !== undefined) finite.push(spec.xMax);
   let lo = finite.length ? Math.min(...finite) : 0, hi = finite.length ? Math.max(...finite) : 1;
   if (lo === hi) {
     lo -= 1;
@@ -64,7 +71,13 @@ export function renderIntervalChart(spec: IntervalChartSpec): string {
   const pad = 0.04 * (hi - lo);
   const ticks = niceTicks(lo - pad, hi + pad, Math.max(4, Math.round(plotW / 90)));
   const x0 = Math.min(lo - pad, ticks[0]!), x1 = Math.max(hi + pad, ticks[ticks.length - 1]!);
-  const sx = (v: number) => left + ((v - x0) / (x1 - x0)) * plotW;
+  const sx = (v: number) => left + ((Math.min(x1, Math.max(x0, v)) - x0) / (x1 - x0)) * plotW;
+  /** A marker at `v`, or an outward triangle on the edge when `v` is off the axis. */
+  const marker = (v: number, cy: number, color: string, inside: (x: number) => string): string => {
+    if (v >= x0 && v <= x1) return inside(sx(v));
+    const e = v < x0 ? left + 7 : left + plotW - 7, d = v < x0 ? -6 : 6;
+    return `<path d="M${(e + d).toFixed(1)},${cy.toFixed(1)} L${(e - d).toFixed(1)},${(cy - 5).toFixed(1)} L${(e - d).toFixed(1)},${(cy + 5).toFixed(1)} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`;
+  };
 
   const heights = spec.panels.map((p) => panelTitle + Math.max(1, p.rows.length) * ROW_H + axis);
   const H = top + heights.reduce((a, b) => a + b, 0) + gap * Math.max(0, spec.panels.length - 1) + bottom;
@@ -98,6 +111,12 @@ export function renderIntervalChart(spec: IntervalChartSpec): string {
     legendText(l.label);
   }
 
+  if (xs.some((v) => v < x0 || v > x1)) {
+    out.push(`<path d="M${lx},${ly} L${lx + 12},${ly - 5} L${lx + 12},${ly + 5} Z" fill="#555"/>`);
+    lx += 18;
+    legendText('off the axis (value on the right)');
+  }
+
   let y = top;
   spec.panels.forEach((p, pi) => {
     out.push(`<text x="${left}" y="${y + 14}" font-weight="bold" fill="#333">${esc(p.title)}</text>`);
@@ -124,15 +143,15 @@ export function renderIntervalChart(spec: IntervalChartSpec): string {
       if (Number.isFinite(r.ci[0]) && Number.isFinite(r.ci[1])) {
         const a = sx(r.ci[0]).toFixed(1), b = sx(r.ci[1]).toFixed(1);
         out.push(`<line x1="${a}" x2="${b}" y1="${cy}" y2="${cy}" stroke="${color}" stroke-width="3" stroke-opacity="0.55"/>`);
-        for (const c of [a, b]) out.push(`<line x1="${c}" x2="${c}" y1="${cy - 6}" y2="${cy + 6}" stroke="${color}" stroke-width="1.5"/>`);
+        for (const [c, v] of [[a, r.ci[0]], [b, r.ci[1]]] as const) if (v >= x0 && v <= x1) out.push(`<line x1="${c}" x2="${c}" y1="${cy - 6}" y2="${cy + 6}" stroke="${color}" stroke-width="1.5"/>`);
       }
       // Points spread vertically by run index so equal scores stay countable.
       const pts = r.points.filter(Number.isFinite);
       pts.forEach((v, i) => {
         const dy = pts.length > 1 ? (i / (pts.length - 1) - 0.5) * 12 : 0;
-        out.push(`<circle cx="${sx(v).toFixed(1)}" cy="${(cy + dy).toFixed(1)}" r="3.5" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+        out.push(marker(v, cy + dy, 'none', (x) => `<circle cx="${x.toFixed(1)}" cy="${(cy + dy).toFixed(1)}" r="3.5" fill="none" stroke="${color}" stroke-width="1.5"/>`));
       });
-      if (Number.isFinite(r.estimate)) out.push(diamond(sx(r.estimate), cy, color));
+      if (Number.isFinite(r.estimate)) out.push(marker(r.estimate, cy, color, (x) => diamond(x, cy, color)));
       out.push(`<text x="${left + plotW + 8}" y="${cy}" dominant-baseline="middle" fill="#222">${esc(noteOf(r))}</text>`);
     });
     y += heights[pi]! + gap;
