@@ -82,7 +82,10 @@ export interface SweepOptions {
   now: () => number;
 }
 
-/** One policy on one evaluation scenario. Agents have one entry per seed in every `perSeed*` array. */
+/**
+ * One policy on one evaluation scenario. Agents have one entry per seed in every `perSeed*` array. Statistics are
+ * computed before rounding (2 decimals for %, 4 for returns); an undefined score (NaN) is written as `null`.
+ */
 export interface SweepPolicyResult {
   kind: 'agent' | 'heuristic' | 'oracle' | 'model';
   /** `pctOfOracle` per seed (see `PolicyMetrics.pctOfOracle`), over the scenario's episodes. */
@@ -251,16 +254,23 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const agents: Policy[] = [];
   for (const r of trained) agents.push(await loadPolicy(r.modelPath));
   const scenarios: SweepSummary['scenarios'] = {};
+  // Unrounded per-seed scores (scenario → policy → scores) for the across-scenario aggregate.
+  const raw = new Map<string, Map<string, number[]>>();
   const comparisons: SweepSummary['comparisons'] = {};
   for (const [i, e] of evals.entries()) {
     const sc = resolved.get(e.scenario)!;
     const evalOpts = { episodes: o.episodes, seed: o.evalSeed };
     const cache: OracleCache = new Map();
     const results: Record<string, SweepPolicyResult> = {};
+    const scores = new Map<string, number[]>();
+    raw.set(e.scenario, scores);
     const agentRows = agents.map((p) => evaluatePolicy(p, sc, evalOpts, cache).metrics);
     results[o.agent] = policyResult('agent', agentRows, trained.map((r) => r.modelPath), bootstrap);
+    scores.set(o.agent, agentRows.map((m) => m.pctOfOracle));
     heuristics.get(e.scenario)!.forEach((policy, k) => {
-      results[policies[k]!] = policyResult(kindOf(policies[k]!), [evaluatePolicy(policy, sc, evalOpts, cache).metrics], [], bootstrap);
+      const m = evaluatePolicy(policy, sc, evalOpts, cache).metrics;
+      results[policies[k]!] = policyResult(kindOf(policies[k]!), [m], [], bootstrap);
+      scores.set(policies[k]!, [m.pctOfOracle]);
     });
     scenarios[e.scenario] = results;
     comparisons[e.scenario] = compareWithBest(o.agent, results);
@@ -271,7 +281,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const overall: SweepSummary['overall'] = {};
   const overallKinds: Record<string, { kind: SweepPolicyResult['kind']; iqm: number; ci95: [number, number] }> = {};
   for (const name of [o.agent, ...policies]) {
-    const strata: Strata = evals.map((e) => scenarios[e.scenario]![name]!.perSeed);
+    const strata: Strata = evals.map((e) => raw.get(e.scenario)!.get(name)!);
     const est = iqmWithCi(strata, { rng: new Rng(bootstrap.seed), reps: bootstrap.reps });
     overall[name] = { iqm: round(est.iqm), ci95: [round(est.ci[0]), round(est.ci[1])] };
     overallKinds[name] = { kind: name === o.agent ? 'agent' : kindOf(name), ...overall[name]! };
