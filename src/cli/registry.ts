@@ -11,7 +11,8 @@ import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
 import { exportCommand } from './commands/export.js';
 import { benchTrainCommand } from './commands/bench-train.js';
+import { sweepCommand } from './commands/sweep.js';
 
 export const commands: readonly Command[] = [
   reproduceCommand,
-  simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand];
+  simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, sweepCommand];

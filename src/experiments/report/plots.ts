@@ -235,3 +235,6 @@ export function movingAverage(y: ArrayLike<number>, w: number): number[] {
   }
   return out;
 }
+
+/** Shared with the other chart kinds (report/interval-plot.ts). */
+export { esc as escapeXml, fmt as formatTick };

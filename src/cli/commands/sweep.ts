@@ -1,0 +1,110 @@
+/**
+ * `remora sweep`: many seeds, many held-out conditions (issue 9 §4). Trains one run per seed on both cores,
+ * evaluates every run and every heuristic on identical episodes of each `--eval` scenario, and writes
+ * sweep.json / sweep.svg / sweep.md with the IQM and 95 % stratified-bootstrap CI of each policy's % of oracle.
+ */
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InvalidInputError } from '../../core/errors.js';
+import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
+import { EVAL_ROLES, defaultSweepPolicies, sweep, sweepMarkdown, type EvalRole, type EvalScenario } from '../../experiments/sweep.js';
+import { scenarioNames } from '../../twin/index.js';
+import type { Command } from '../command.js';
+
+const SOURCE = 'remora sweep';
+/** Table II: "Number of steps 200000". */
+const PAPER_STEPS = 200_000;
+/** More seeds than this is a typo (`1-10000`), not a sweep. */
+const MAX_SEEDS = 1000;
+
+/** `1-5`, `1,3,7`, `1-3,10`: ascending ranges and single seeds, distinct, non-negative. */
+export function parseSeedList(text: string): number[] {
+  const expected = 'seeds as a list of non-negative integers and ascending ranges, e.g. 1-5 or 1,3,7';
+  const seeds: number[] = [];
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    const m = /^(\d+)(?:-(\d+))?$/.exec(item);
+    if (!m) throw new InvalidInputError({ source: SOURCE, field: '--seeds', expected, actual: JSON.stringify(item) });
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new InvalidInputError({ source: SOURCE, field: '--seeds', expected: `an ascending range (first <= last), e.g. ${b}-${a}`, actual: JSON.stringify(item) });
+    if (seeds.length + (b - a + 1) > MAX_SEEDS) throw new InvalidInputError({ source: SOURCE, field: '--seeds', expected: `at most ${MAX_SEEDS} seeds`, actual: JSON.stringify(text) });
+    for (let s = a; s <= b; s++) seeds.push(s);
+  }
+  const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
+  if (dup !== undefined) throw new InvalidInputError({ source: SOURCE, field: '--seeds', expected: 'distinct seeds', actual: `${JSON.stringify(text)} (seed ${dup} twice)` });
+  return seeds;
+}
+
+/** `s1,s2:test,file.yaml:validation`: scenarios with an optional `:train|validation|test` role. */
+export function parseEvalList(text: string): EvalScenario[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidInputError({ source: SOURCE, field: '--eval', expected: 'a comma-separated list of scenarios', actual: JSON.stringify(text) });
+  return items.map((item) => {
+    const colon = item.lastIndexOf(':');
+    const suffix = colon > 0 ? item.slice(colon + 1) : '';
+    if ((EVAL_ROLES as readonly string[]).includes(suffix)) return { scenario: item.slice(0, colon), role: suffix as EvalRole };
+    return { scenario: item };
+  });
+}
+
+function parseList(field: string, text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidInputError({ source: SOURCE, field, expected: 'a comma-separated list', actual: JSON.stringify(text) });
+  return items;
+}
+
+function atLeast(field: string, v: number, min: number, max = Infinity): number {
+  if (v < min || v > max) throw new InvalidInputError({ source: SOURCE, field, expected: max === Infinity ? `an integer >= ${min}` : `an integer in ${min}..${max}`, actual: String(v) });
+  return v;
+}
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: 'Train one run per seed, evaluate every run and every heuristic on identical episodes: IQM and 95 % CI',
+  usage: '--agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
+  flags: {
+    agent: { type: 'string', description: "Agent (default: the config file's, else dqn)", choices: ['dqn', 'sarsa'] },
+    scenario: { type: 'string', description: `Training scenario: ${scenarioNames().join(', ')}, or a file (default: the config file's, else sr111)`, placeholder: '<name|file>' },
+    seeds: { type: 'string', description: 'Training seeds: ranges and lists, e.g. 1-5 or 1,3,7', default: '1-5', placeholder: '<list>' },
+    steps: { type: 'integer', description: `Training steps per seed (default: the config file's, else ${PAPER_STEPS}, Table II)` },
+    eval: { type: 'string', description: 'Evaluation scenarios, each with an optional :train|:validation|:test role (default: the training scenario)', placeholder: '<s1,s2:test,...>' },
+    episodes: { type: 'integer', description: 'Evaluation episodes per scenario (identical for every policy)', default: 20 },
+    'eval-seed': { type: 'integer', description: 'Seed of the evaluation episodes', default: 1000 },
+    config: { type: 'string', description: 'JSON file with hyperparameters (as for remora train)', placeholder: '<file.json>' },
+    out: { type: 'string', description: 'Output folder (default: runs/sweep-<agent>-<scenario>)', placeholder: '<dir>' },
+    policies: { type: 'string', description: 'Heuristics to compare (and the oracle)', default: defaultSweepPolicies().join(','), placeholder: '<a,b,...>' },
+    workers: { type: 'integer', description: 'Worker threads training seeds in parallel', default: 2 },
+    'bootstrap-reps': { type: 'integer', description: 'Bootstrap replicates per confidence interval', default: 10_000 },
+    'bootstrap-seed': { type: 'integer', description: 'Seed of the bootstrap draws', default: 0 },
+  },
+  details: `Writes <out>/seed-<k>/ (the run folders of remora train), <out>/sweep.json, sweep.svg and sweep.md, and prints the
+markdown tables. Scores are % of the exact oracle on the same episodes. IQM: the 25 % trimmed mean over seeds
+(rliable's aggregate_iqm: floor(n/4) seeds cut from each end). CI: 95 % percentile interval of the stratified
+bootstrap (seeds resampled with replacement within each evaluation scenario). Heuristics are deterministic: one
+score each. A scenario named like the training one is tagged train, any other test, unless given a :role.
+Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --eval sr111-roundtrip,sr111 --out runs/sweep`,
+  async run({ flags }, io) {
+    const file: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config as string)) : {};
+    const agent = (flags.agent as 'dqn' | 'sarsa' | undefined) ?? file.agent ?? 'dqn';
+    const scenario = (flags.scenario as string | undefined) ?? file.scenario ?? 'sr111';
+    const seeds = parseSeedList(flags.seeds as string);
+    const steps = atLeast('--steps', (flags.steps as number | undefined) ?? file.steps ?? PAPER_STEPS, 1);
+    const evalScenarios = flags.eval === undefined ? [{ scenario }] : parseEvalList(flags.eval as string);
+    const episodes = atLeast('--episodes', flags.episodes as number, 1);
+    const workers = atLeast('--workers', flags.workers as number, 1, 64);
+    const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'] as number, 1);
+    const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'] as number, 0);
+    const policies = parseList('--policies', flags.policies as string);
+    const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
+    const out = (flags.out as string | undefined) ?? join('runs', `sweep-${agent}-${scenarioTag}`);
+    const s = await sweep({
+      agent, trainScenario: scenario, seeds, steps, config: file, evalScenarios, episodes, evalSeed: flags['eval-seed'] as number,
+      policies, out, workers, bootstrapReps, bootstrapSeed, cwd: io.cwd,
+      progress: { write: (t) => io.err(t), isTTY: io.isTTY },
+      now: () => performance.now(),
+    });
+    io.out(sweepMarkdown(s));
+    io.out(`\nwrote ${join(out, 'sweep.json')}, sweep.svg, sweep.md (${s.timing.totalSeconds} s)\n`);
+    return 0;
+  },
+};
