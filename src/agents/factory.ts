@@ -1,7 +1,10 @@
 /** Build an agent from a resolved config, and save a trained agent as a model file. */
 import type { ObservationLayout } from '../core/observation.js';
 import type { Rng } from '../core/rng.js';
-import type { Backend } from '../nn/backend.js';
+import type { Policy } from '../core/env.js';
+import { createBackend, type Backend, type Vec } from '../nn/backend.js';
+import { createNetwork } from '../nn/network.js';
+import { QPolicy } from './q-policy.js';
 import type { TrainableAgent } from './agent.js';
 import { DqnAgent, type DqnConfig } from './dqn.js';
 import { saveModel, type PolicyHeader } from './policy-file.js';
@@ -14,8 +17,19 @@ export function createAgent(spec: AgentSpec, layout: ObservationLayout, totalSte
   return spec.kind === 'dqn' ? new DqnAgent(spec.config, layout.nodes, totalSteps, rng, backend, layout.inFlight) : new SarsaAgent(spec.config, layout.nodes, totalSteps, rng, backend, layout.inFlight);
 }
 
-/** Writes `<dir>/model.json` + `model.bin` for a trained agent; returns the model.json path. */
-export function saveAgent(dir: string, agent: TrainableAgent, training: PolicyHeader['training']): string {
+/**
+ * The agent's current greedy policy, on a snapshot of its online weights (training goes on undisturbed), or on
+ * `params` when given (a kept checkpoint).
+ */
+export function snapshotPolicy(agent: TrainableAgent, params?: ArrayLike<number>): Policy {
+  const net = createNetwork(agent.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
+  net.params.set(params ?? agent.online.params);
   const dueling = agent instanceof DqnAgent && agent.config.dueling;
-  return saveModel(dir, { agent: agent.kind, architecture: agent.spec, dueling, layout: agent.layout, window: agent.window, nodes: agent.nodes, inFlight: agent.inFlight, params: agent.online.params, training });
+  return new QPolicy(agent.kind, net, agent.layout, agent.window, agent.nodes, dueling, agent.inFlight);
+}
+
+/** Writes `<dir>/model.json` + `model.bin` for a trained agent; returns the model.json path. */
+export function saveAgent(dir: string, agent: TrainableAgent, training: PolicyHeader['training'], params?: Vec): string {
+  const dueling = agent instanceof DqnAgent && agent.config.dueling;
+  return saveModel(dir, { agent: agent.kind, architecture: agent.spec, dueling, layout: agent.layout, window: agent.window, nodes: agent.nodes, inFlight: agent.inFlight, params: params ?? agent.online.params, training });
 }

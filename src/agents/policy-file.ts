@@ -43,7 +43,9 @@ export const PolicyHeaderSchema = z
     /** `inFlight`: the edge model's in-flight block follows the loads (absent in files written before it existed). */
     observation: z.object({ nodes: posInt, inFlight: z.boolean().default(false), length: posInt, labels: z.array(z.string()) }).strict(),
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
-    training: z.object({ scenario: z.string(), seed: z.number().int(), steps: z.number().int().nonnegative(), episodes: z.number().int().nonnegative(), updates: z.number().int().nonnegative(), meanReward: z.number().nullable(), config: z.record(z.unknown()) }).strict(),
+    training: z.object({ scenario: z.string(), seed: z.number().int(), steps: z.number().int().nonnegative(), episodes: z.number().int().nonnegative(), updates: z.number().int().nonnegative(), meanReward: z.number().nullable(), config: z.record(z.unknown()),
+      /** The checkpoint kept: chosen on validation days, never on test days (absent: the last weights). */
+      selection: z.object({ step: z.number().int().nonnegative(), scenario: z.string(), episodes: z.number().int().positive(), pctOfOracle: z.number(), return: z.number() }).strict().optional() }).strict(),
     weights: z
       .object({
         file: z.string().min(1),

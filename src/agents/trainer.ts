@@ -44,6 +44,9 @@ export interface TrainLoopOptions {
   /** Called every `progressEvery` steps and at the end. */
   onProgress?: (p: TrainProgress) => void;
   progressEvery?: number;
+  /** Called every `checkpointEvery` steps and at the end (e.g. to score the greedy policy on validation days). */
+  onCheckpoint?: (steps: number) => void;
+  checkpointEvery?: number;
 }
 
 export interface TrainSummary {
@@ -77,6 +80,7 @@ export function trainAgent(agent: TrainableAgent, env: Env, opts: TrainLoopOptio
       agent.observe(s.reward, s.terminated, s.truncated, s.observation, s.info.actionMask);
       mask = s.info.actionMask;
       if (steps % every === 0) progress();
+      if (opts.checkpointEvery && steps % opts.checkpointEvery === 0 && steps < opts.steps) opts.onCheckpoint?.(steps);
       if (s.terminated || s.truncated) {
         done = true;
         break;
@@ -92,5 +96,6 @@ export function trainAgent(agent: TrainableAgent, env: Env, opts: TrainLoopOptio
     episodes++;
   }
   progress();
+  opts.onCheckpoint?.(steps);
   return { steps, episodes, updates: agent.updates, meanReward: recentCount ? recentSum / recentCount : Number.NaN };
 }

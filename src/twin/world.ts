@@ -51,6 +51,9 @@ export class World {
   private ringPos = 0;
   private readonly cpuNoise: Float64Array;
   private readonly memNoise: Float64Array;
+  /** Load surge per node this episode (fraction added to cpu and mem) and the step it starts at. */
+  private readonly surge: Float64Array;
+  private readonly surgeStart: Float64Array;
   private readonly nodeX: Float64Array;
   private readonly nodeY: Float64Array;
   private readonly tmp = new Float64Array(2);
@@ -70,6 +73,8 @@ export class World {
     this.windows = Array.from({ length: n }, (_, j) => this.ring.subarray(j * w, (j + 1) * w));
     this.cpuNoise = new Float64Array(n);
     this.memNoise = new Float64Array(n);
+    this.surge = new Float64Array(n);
+    this.surgeStart = new Float64Array(n);
     this.nodeX = scenario.nodeX;
     this.nodeY = scenario.nodeY;
     this.highway = scenario.gpsTrack ? undefined : new HighwayTrip();
@@ -95,6 +100,7 @@ export class World {
     this.lastStep = Math.min(tripSteps, s.maxSteps);
     for (let j = 0; j < this.n; j++) this.sigmaMs[j] = rng.uniformIn(s.rtt.noiseSigmaMs.min, s.rtt.noiseSigmaMs.max);
     this.drawLoadNoise();
+    this.drawSurges();
     this.traceStartSeconds = this.scenario.pickTraceStart(rng, this.lastStep);
     this.durationSeed = rng.nextU32();
     // Fill Eq. 1's window with transmissions made at the start position (the UE was already there).
@@ -147,6 +153,20 @@ export class World {
     }
   }
 
+  /** Load surges of this episode (training randomization; drawn from the env's stream only when enabled). */
+  private drawSurges(): void {
+    const sg = this.scenario.spec.workload.surges;
+    this.surge.fill(0);
+    if (sg.probability <= 0) return;
+    for (let j = 0; j < this.n; j++) {
+      const on = this.rng.uniform() < sg.probability;
+      const mag = this.rng.uniformIn(sg.magnitudePct.min, sg.magnitudePct.max) / 100;
+      const start = Math.floor(this.rng.uniformIn(sg.startStep.min, sg.startStep.max + 1));
+      this.surge[j] = on ? mag : 0;
+      this.surgeStart[j] = start;
+    }
+  }
+
   private computeStep(): void {
     const s = this.scenario.spec;
     const tau = this.traceStartSeconds + this.t * s.workload.traceSecondsPerStep;
@@ -156,8 +176,9 @@ export class World {
       this.rttMs[j] = averageRtt(this.windows[j]!);
       const tr = traces[j]!;
       const row = rowAt(tr, tau + this.scenario.shiftSeconds[j]!);
-      const c = clip01(tr.cpu[row]! + this.cpuNoise[j]!);
-      const me = clip01(tr.mem[row]! + this.memNoise[j]!);
+      const sg = this.t >= this.surgeStart[j]! ? this.surge[j]! : 0;
+      const c = clip01(tr.cpu[row]! + this.cpuNoise[j]! + sg);
+      const me = clip01(tr.mem[row]! + this.memNoise[j]! + sg);
       this.cpu[j] = c;
       this.mem[j] = me;
       this.load[j] = nodeLoad(c, me);

@@ -7,7 +7,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { Rng } from '../../core/rng.js';
 import { resolveDqnConfig, resolveSarsaConfig, type TrainConfigFile } from '../../agents/config.js';
-import { createAgent, saveAgent, type AgentSpec } from '../../agents/factory.js';
+import { createAgent, saveAgent, snapshotPolicy, type AgentSpec } from '../../agents/factory.js';
+import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
 import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../../agents/trainer.js';
 import { loadScenario, makeEnv } from '../../twin/index.js';
 
@@ -26,6 +27,12 @@ export interface TrainRunOptions {
   onProgress?: (p: TrainProgress) => void;
   onEpisode?: (m: EpisodeMetrics) => void;
   progressEvery?: number;
+  /**
+   * Checkpoint selection: every `every` steps (and at the end) the greedy policy plays `episodes` episodes of the
+   * validation scenario (fixed `seed`, so every checkpoint meets the same episodes); the best one by return is saved
+   * instead of the last weights. Use a validation-day scenario (e.g. `sr111-validation`), never a test day.
+   */
+  validation?: { scenario: string; every: number; episodes: number; seed: number };
 }
 
 export interface TrainRunResult extends TrainSummary {
@@ -56,12 +63,23 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: opts.agent, scenario: opts.scenario, steps: opts.steps, seed: opts.seed, [opts.agent]: spec.config }, null, 2) + '\n');
   const fd = openSync(join(out, 'metrics.jsonl'), 'w');
   let summary: TrainSummary;
+  const v = opts.validation;
+  const valScenario = v ? loadScenario(v.scenario, { cwd: opts.cwd }) : undefined;
+  const oracleCache: OracleCache = new Map();
+  let best: { step: number; ret: number; pct: number; params: Float32Array } | undefined;
+  const checkpoint = (steps: number): void => {
+    if (!v || !valScenario) return;
+    const ev = evaluatePolicy(snapshotPolicy(agent), valScenario, { episodes: v.episodes, seed: v.seed }, oracleCache);
+    if (!best || ev.metrics.return > best.ret) best = { step: steps, ret: ev.metrics.return, pct: ev.metrics.pctOfOracle, params: Float32Array.from(agent.online.params) };
+  };
   try {
     summary = trainAgent(agent, env, {
       steps: opts.steps,
       seed: envSeed,
       progressEvery: opts.progressEvery,
       onProgress: opts.onProgress,
+      checkpointEvery: v?.every,
+      onCheckpoint: checkpoint,
       onEpisode: (m) => {
         writeSync(fd, JSON.stringify({ ...m, reward: round(m.reward), meanReward: round(m.meanReward), epsilon: round(m.epsilon) }) + '\n');
         opts.onEpisode?.(m);
@@ -78,7 +96,8 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
     updates: summary.updates,
     meanReward: Number.isFinite(summary.meanReward) ? summary.meanReward : null,
     config: spec.config as unknown as Record<string, unknown>,
-  });
+    ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
+  }, best?.params);
   return { ...summary, out, modelPath, seed: opts.seed };
 }
 
