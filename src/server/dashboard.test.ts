@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dashboard } from './dashboard.js';
@@ -45,6 +45,28 @@ test('dashboard JSON API lists runs, replays episodes, and refuses bad parameter
     assert.equal(r.status, 400);
     r = await fetch(`${url}/run/does-not-exist`);
     assert.equal(r.status, 400);
+  });
+});
+
+test('dashboard shows one error line for a malformed summary.json or metrics.jsonl instead of failing the page', async () => {
+  await withDashboard(async (url, runs) => {
+    mkdirSync(join(runs, 'bad-summary'));
+    writeFileSync(join(runs, 'bad-summary', 'summary.json'), JSON.stringify({ version: '0.1.0', commit: 7 }));
+    mkdirSync(join(runs, 'bad-metrics'));
+    writeFileSync(join(runs, 'bad-metrics', 'metrics.jsonl'), '{"episode":0,"steps":5,"reward":1,"meanReward":1,"length":5,"epsilon":1}\n{"episode":"one"}\n');
+    const list: { name: string; error?: string; episodes?: number }[] = await getJson(`${url}/api/runs`);
+    const by = (n: string) => list.find((x) => x.name === n)!;
+    assert.equal(by('bad-summary').error, `${join(runs, 'bad-summary', 'summary.json')}: commit: expected string, got 7`);
+    assert.equal(by('bad-metrics').error, `${join(runs, 'bad-metrics', 'metrics.jsonl')}: line 2, episode: expected number, got "one"`);
+    assert.equal(by('sarsa-quick').error, undefined);
+    assert.ok(by('sarsa-quick').episodes! > 0);
+    const index = await (await fetch(url)).text();
+    assert.match(index, /<td class="err" colspan="2">[^<]*bad-summary[^<]*summary\.json: commit: expected string, got 7<\/td>/);
+    for (const name of ['bad-summary', 'bad-metrics']) {
+      const r = await fetch(`${url}/run/${name}`);
+      assert.equal(r.status, 200, name);
+      assert.match(await r.text(), /<p class="err">[^<]*: (commit|line 2, episode): expected/);
+    }
   });
 });
 

@@ -46,7 +46,7 @@ test('figures render in real Chromium: the screenshot shows each node colour and
     // Not a blank page: plenty of non-white pixels, but mostly background.
     const white = countColor(img, [255, 255, 255], 6);
     assert.ok(white > img.width * img.height * 0.3 && white < img.width * img.height * 0.97);
-    const curves = [{ name: 'DQN', points: Array.from({ length: 200 }, (_, i) => ({ episode: i, reward: Math.log(i + 1), length: i % 50, epsilon: 1 - i / 200 })) }];
+    const curves = [{ name: 'DQN', points: Array.from({ length: 200 }, (_, i) => ({ episode: i, steps: 50 * i, reward: Math.log(i + 1), meanReward: Math.log(i + 1), length: i % 50, epsilon: 1 - i / 200 })) }];
     await page.setContent(`<html><body style="margin:0">${fig5a(curves)}</body></html>`);
     const img2 = decodePng(await page.screenshot({ fullPage: true }));
     assert.ok(countColor(img2, hexToRgb(PALETTE[0]!)) > 200, 'DQN curve visible');
