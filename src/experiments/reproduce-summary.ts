@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InvalidInputError, renderValue } from '../core/errors.js';
+import { InvalidInputError } from '../core/errors.js';
 import { parseWith } from '../core/validate.js';
 import type { PolicyMetrics } from './evaluate/evaluate.js';
 import type { ReproduceSummary } from './reproduce.js';
@@ -70,8 +70,8 @@ export function readReproduceSummary(path: string): ReproduceSummaryFile {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code) throw e;
-    throw new InvalidInputError({ source: path, field: '(root)', expected: 'a JSON object', actual: renderValue((e as Error).message) }, { cause: e });
+    // Worded as readTrainConfig (agents/config.ts) words it.
+    throw new InvalidInputError({ source: path, field: '(file)', expected: 'a readable JSON file', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
   }
   return parseWith(reproduceSummarySchema, json, path);
 }
