@@ -4,7 +4,9 @@
  * core's peak (see src/experiments/train-bench.ts `peakInfo`).
  */
 import { performance } from 'node:perf_hooks';
-import { JsBackend, WasmBackend, type Backend } from '../src/nn/backend.js';
+import type { Backend } from '../src/nn/backend.js';
+import { JsBackend } from '../src/nn/kernels-js.js';
+import { WasmBackend } from '../src/nn/kernels-wasm.js';
 import { peakInfo } from '../src/experiments/bench/train-bench.js';
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 1000);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Env, Policy } from '../core/env.js';
 import { Rng } from '../core/rng.js';
-import { createBackend } from '../nn/backend.js';
+import { createBackend } from '../nn/create-backend.js';
 import { DEFAULT_DQN_CONFIG, DqnAgent, type DqnConfig } from './dqn.js';
 import { LinearAnnealedEpsilon, randomLegal } from './exploration.js';
 import { RecentWindow } from './features.js';

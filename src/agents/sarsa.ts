@@ -19,7 +19,8 @@
  */
 import type { Rng } from '../core/rng.js';
 import { Adam, clipGlobalNorm } from '../nn/adam.js';
-import { createBackend, type Backend, type Vec } from '../nn/backend.js';
+import type { Backend, Vec } from '../nn/backend.js';
+import { createBackend } from '../nn/create-backend.js';
 import { tdLoss } from '../nn/losses.js';
 import { createNetwork, type ArchitectureSpec, type Network } from '../nn/network.js';
 import type { TrainableAgent } from './agent.js';

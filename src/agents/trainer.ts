@@ -3,24 +3,30 @@
  * taken; the last, unfinished episode is not reported (as keras-rl2). The env is a parameter: this module never
  * knows which env it trains on.
  */
+import { z } from 'zod';
 import type { Env } from '../core/env.js';
 import type { TrainableAgent } from './agent.js';
 
-/** One line of metrics.jsonl. */
-export interface EpisodeMetrics {
+/**
+ * What the loop reports after each finished episode; `remora train` writes one per line of `metrics.jsonl`
+ * (`src/experiments/train/metrics-jsonl.ts` writes and reads that file with this schema). Not `.strict()`: a
+ * reader should accept a run written by a newer version that added a field.
+ */
+export const episodeMetricsSchema = z.object({
   /** 0-based episode index. */
-  episode: number;
+  episode: z.number().int().nonnegative(),
   /** Total env steps taken so far (after this episode). */
-  steps: number;
+  steps: z.number().int().nonnegative(),
   /** Return (sum of rewards) of this episode. */
-  reward: number;
+  reward: z.number(),
   /** Mean return of the last {@link MEAN_WINDOW_EPISODES} episodes (fewer at the start). */
-  meanReward: number;
+  meanReward: z.number(),
   /** Steps in this episode. */
-  length: number;
+  length: z.number().int().nonnegative(),
   /** ε at the end of this episode. */
-  epsilon: number;
-}
+  epsilon: z.number(),
+});
+export type EpisodeMetrics = z.infer<typeof episodeMetricsSchema>;
 
 /** Episodes averaged in `meanReward`. */
 export const MEAN_WINDOW_EPISODES = 100;

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reproduce } from './reproduce.js';
+import { readReproduceSummary } from './reproduce-summary.js';
 
 test('reproduce --quick writes the figures, the compare table, summary.json and a self-contained index.html', async () => {
   const out = mkdtempSync(join(tmpdir(), 'remora-repro-'));
@@ -18,6 +19,7 @@ test('reproduce --quick writes the figures, the compare table, summary.json and 
     assert.ok(existsSync(join(out, f)), f);
   }
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  readReproduceSummary(join(out, 'summary.json')); // what reproduce writes satisfies the reader's schema
   for (const k of ['dqn', 'sarsa', 'baselines', 'commit', 'seconds']) assert.ok(k in summary, k);
   assert.equal(typeof summary.dqn.pctOfOracle, 'number');
   assert.deepEqual(Object.keys(summary.baselines), ['never', 'follow-me', 'threshold', 'greedy', 'oracle']);

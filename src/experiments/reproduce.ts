@@ -19,8 +19,10 @@ import type { TrainConfigFile } from '../agents/config.js';
 import { loadPolicy } from '../agents/policy-file.js';
 import { loadScenario, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache, type PolicyMetrics, type TraceStep } from './evaluate/evaluate.js';
-import { fig5a, fig5b, fig6, type CurvePoint, type TrainingCurve } from './report/figures.js';
+import { fig5a, fig5b, fig6, type TrainingCurve } from './report/figures.js';
+import { escapeHtml } from './report/html.js';
 import { resolvePolicy } from './policies.js';
+import { readMetricsJsonl } from './train/metrics-jsonl.js';
 import { runParallel } from './train/train-parallel.js';
 import { ProgressReporter, type ProgressSink } from './train/train-progress.js';
 
@@ -87,14 +89,6 @@ function gitCommit(cwd: string): string {
   }
 }
 
-function readCurve(name: string, path: string): TrainingCurve {
-  const points: CurvePoint[] = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as CurvePoint);
-  return { name, points };
-}
-
 function compareOn(scenario: ResolvedScenario, policies: Policy[], episodes: number, seed: number, record?: string): { cmp: ScenarioComparison; trace?: TraceStep[] } {
   const cache: OracleCache = new Map();
   let trace: TraceStep[] | undefined;
@@ -131,7 +125,10 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
   reporter.finish();
   const trainingSeconds = (o.now() - t0) / 1000;
   o.progress.write(`reproduce: trained DQN and SARSA (${steps} steps each) in ${trainingSeconds.toFixed(1)} s; evaluating\n`);
-  const curves = [readCurve('DQN', join(dqnRun!.out, 'metrics.jsonl')), readCurve('Deep SARSA', join(sarsaRun!.out, 'metrics.jsonl'))];
+  const curves: TrainingCurve[] = [
+    { name: 'DQN', points: readMetricsJsonl(join(dqnRun!.out, 'metrics.jsonl')) },
+    { name: 'Deep SARSA', points: readMetricsJsonl(join(sarsaRun!.out, 'metrics.jsonl')) },
+  ];
   writeFileSync(join(out, 'fig5a.svg'), fig5a(curves));
   writeFileSync(join(out, 'fig5b.svg'), fig5b(curves));
 
@@ -181,11 +178,9 @@ export function compareMarkdown(title: string, c: ScenarioComparison): string {
   return [`**${title}**: ${c.episodes} episode(s), seed ${c.seed}`, '', head, sep, ...c.policies.map((p) => `| ${metricsRow(p).join(' | ')} |`), ''].join('\n');
 }
 
-const escHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 function tableHtml(c: ScenarioComparison): string {
   const head = METRIC_COLUMNS.map((h) => `<th>${h}</th>`).join('');
-  const rows = c.policies.map((p) => `<tr>${metricsRow(p).map((v, i) => `<td${i ? ' class="n"' : ''}>${escHtml(v)}</td>`).join('')}</tr>`).join('\n');
+  const rows = c.policies.map((p) => `<tr>${metricsRow(p).map((v, i) => `<td${i ? ' class="n"' : ''}>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
@@ -193,14 +188,14 @@ function tableHtml(c: ScenarioComparison): string {
 function indexHtml(s: ReproduceSummary, out: string): string {
   const svg = (f: string) => readFileSync(join(out, f), 'utf8');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Remora reproduce ${escHtml(s.commit)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Remora reproduce ${escapeHtml(s.commit)}</title>
 <style>
 body{font-family:sans-serif;max-width:1000px;margin:24px auto;color:#222;padding:0 12px}
 table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}th{background:#f3f3f3}
 td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:16px 0}svg{max-width:100%;height:auto}code{background:#f3f3f3;padding:1px 4px}
 </style></head><body>
 <h1>Remora: the paper's experiment, reproduced</h1>
-<p>Commit <code>${escHtml(s.commit)}</code>, remora ${escHtml(s.version)}. DQN (LSTM Q-network) and Deep SARSA trained ${s.steps.toLocaleString('en-US')} steps each on <code>sr111</code>
+<p>Commit <code>${escapeHtml(s.commit)}</code>, remora ${escapeHtml(s.version)}. DQN (LSTM Q-network) and Deep SARSA trained ${s.steps.toLocaleString('en-US')} steps each on <code>sr111</code>
 (seed ${s.seed}; Table II settings, ε annealed 1.0 → 0.1 over the first 10 % of the steps) in ${s.trainingSeconds} s; whole run ${s.seconds} s${s.quick ? ' (<b>--quick</b>: a smoke run, not the paper\'s settings)' : ''}.
 DQN reaches <b>${s.dqn.pctOfOracle}%</b> of the oracle on the Fig. 6 round trip, SARSA ${s.sarsa.pctOfOracle}%.
 DQN ${s.dqnBeatsSarsa ? 'beats' : 'does not beat'} SARSA there (the paper's claim).</p>

@@ -1,13 +1,15 @@
 // Finite-difference gradient checks (float64, JS backend) for every kernel: Dense (linear, ReLU), the fused
-// LSTM with BPTT, both assembled networks, and the MSE / Huber / TD losses.
+// LSTM with BPTT, attention pooling, both assembled networks, and the MSE / Huber / TD losses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../core/rng.js';
-import { JsBackend, type Vec } from './backend.js';
+import type { Vec } from './backend.js';
+import { JsBackend } from './kernels-js.js';
 import { createNetwork, type ArchitectureSpec, type Network } from './network.js';
 import { huber, mse, tdLoss } from './losses.js';
 import { Dense } from './dense.js';
 import { Lstm } from './lstm.js';
+import { AttentionPool } from './attention-pool.js';
 
 const b64 = new JsBackend('float64');
 const EPS = 1e-6;
@@ -101,6 +103,36 @@ test('LSTM (fused gates, BPTT over 4 steps) kernel and bias gradients match fini
   lstm.backward(w, rows);
   checkGrad('lstm kernel', K, dK.slice(), f);
   checkGrad('lstm bias', bias, dB.slice(), f);
+});
+
+test('AttentionPool (softmax over 4 nodes) query, key and value projection gradients match finite differences', () => {
+  const rng = new Rng(5);
+  const rows = 3, N = 4, F = 3, D = 5;
+  const proj = (act: 'linear' | 'relu', projRows: number) => {
+    const W = new Float64Array(F * D), bias = new Float64Array(D), dW = new Float64Array(W.length), db = new Float64Array(D);
+    randomFill(rng, W);
+    randomFill(rng, bias, 0.5);
+    return { W, bias, dW, db, layer: new Dense(b64, F, D, act, projRows, W, bias, dW, db, false) };
+  };
+  const q = proj('linear', rows), k = proj('linear', rows * N), v = proj('relu', rows * N);
+  const pool = new AttentionPool(b64, D, rows, N, q.layer, k.layer, v.layer);
+  const xCur = new Float64Array(rows * F), x = new Float64Array(rows * N * F);
+  randomFill(rng, xCur, 1.5);
+  randomFill(rng, x, 1.5);
+  const w = new Float64Array(rows * D);
+  randomFill(rng, w);
+  const f = (): number => {
+    const c = pool.forward(xCur, x, rows, N);
+    let s = 0;
+    for (let i = 0; i < w.length; i++) s += c[i] * w[i];
+    return s;
+  };
+  f();
+  pool.backward(xCur, x, w.slice(), rows, N);
+  for (const [name, p] of [['query', q], ['key', k], ['value', v]] as const) {
+    checkGrad(`attention ${name} W`, p.W, p.dW.slice(), f);
+    checkGrad(`attention ${name} b`, p.bias, p.db.slice(), f);
+  }
 });
 
 test('MLP(24,24) and LSTM(24)→Dense(24)→Dense(4) network gradients match finite differences', () => {

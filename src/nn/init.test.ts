@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../core/rng.js';
 import { glorotUniform, orthogonal } from './init.js';
 import { createNetwork, type ArchitectureSpec } from './network.js';
-import { createBackend } from './backend.js';
+import { createBackend } from './create-backend.js';
 
 test('glorotUniform: within ±sqrt(6/(fanIn+fanOut)) with the uniform variance limit²/3', () => {
   const out = new Float64Array(200 * 300);

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Rng } from '../core/rng.js';
-import { JsBackend, WasmBackend, type Backend, type Vec } from './backend.js';
+import type { Backend, Vec } from './backend.js';
+import { JsBackend } from './kernels-js.js';
+import { WasmBackend } from './kernels-wasm.js';
 
 function fill(rng: Rng, v: Vec): void {
   for (let i = 0; i < v.length; i++) v[i] = rng.uniformIn(-1, 1);

@@ -7,11 +7,12 @@
  * - `lstm-mlp`: LSTM(U) over `steps` inputs → Dense(h, ReLU) … → Dense(outputs). The DQN Q-network (Table II).
  * Parameters are named as Keras names them (`lstm/kernel`, `dense_1/bias`, …) for the TF.js export.
  */
-import { createBackend, type Backend, type Vec } from './backend.js';
+import type { Backend, Vec } from './backend.js';
+import { createBackend } from './create-backend.js';
 import { Dense } from './dense.js';
 import { Lstm } from './lstm.js';
 import { NodeSequenceNetwork, nodeSequenceLayout, type NodeSequenceSpec } from './node-sequence.js';
-import { initialiseKeras, type NetworkOptions, type ParamSpec } from './params.js';
+import { initialiseKeras, LayoutBuilder, paramView, type NetworkOptions, type ParamSpec } from './params.js';
 
 export type { NetworkOptions, ParamSpec } from './params.js';
 
@@ -68,30 +69,24 @@ export type FeedForwardSpec = Exclude<ArchitectureSpec, NodeSequenceSpec>;
 /** Parameter layout of a spec: names, shapes, offsets, and the total count. */
 export function paramLayout(spec: ArchitectureSpec): { specs: ParamSpec[]; total: number } {
   if (spec.kind === 'node-seq') return nodeSequenceLayout(spec);
-  const specs: ParamSpec[] = [];
-  let offset = 0;
-  const add = (name: string, shape: number[]): void => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    specs.push({ name, shape, offset, size });
-    offset += size;
-  };
+  const L = new LayoutBuilder();
   let width = spec.inputSize;
   if (spec.kind === 'lstm-mlp') {
     const U = spec.lstmUnits;
     // kernel then recurrent_kernel, contiguous: together they are the fused [inputs + U, 4U] matrix.
-    add('lstm/kernel', [spec.inputSize, 4 * U]);
-    add('lstm/recurrent_kernel', [U, 4 * U]);
-    add('lstm/bias', [4 * U]);
+    L.add('lstm/kernel', [spec.inputSize, 4 * U]);
+    L.add('lstm/recurrent_kernel', [U, 4 * U]);
+    L.add('lstm/bias', [4 * U]);
     width = U;
   }
   const widths = [...spec.hidden, spec.outputs];
   widths.forEach((w, i) => {
     const name = i === 0 ? 'dense' : `dense_${i}`;
-    add(`${name}/kernel`, [width, w]);
-    add(`${name}/bias`, [w]);
+    L.add(`${name}/kernel`, [width, w]);
+    L.add(`${name}/bias`, [w]);
     width = w;
   });
-  return { specs, total: offset };
+  return { specs: L.specs, total: L.total };
 }
 
 /** Checks a spec's numbers; throws RangeError naming the bad field. */
@@ -138,12 +133,7 @@ export class FeedForwardNetwork implements Network {
     this.paramSpecs = specs;
     this.params = b.alloc(total);
     this.grads = b.alloc(total);
-    const view = (buf: Vec, name: string, span = 1): Vec => {
-      const i = specs.findIndex((s) => s.name === name);
-      let size = 0;
-      for (let k = i; k < i + span; k++) size += specs[k]!.size;
-      return buf.subarray(specs[i]!.offset, specs[i]!.offset + size);
-    };
+    const view = (buf: Vec, name: string, span = 1): Vec => paramView(buf, specs, name, span);
     let width: number;
     if (spec.kind === 'lstm-mlp') {
       this.inputSize = spec.steps * spec.inputSize;

@@ -14,9 +14,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { RemoraError } from '../core/errors.js';
+import { InvalidInputError, RemoraError } from '../core/errors.js';
 import { evaluatePolicy, METRIC_COLUMNS, metricsRow, roundMetrics, type PolicyMetrics, type TraceStep } from '../experiments/evaluate/evaluate.js';
-import { fig5a, fig5b, fig6, type CurvePoint } from '../experiments/report/figures.js';
+import { fig5a, fig5b, fig6, type TrainingCurve } from '../experiments/report/figures.js';
+import { escapeHtml } from '../experiments/report/html.js';
+import { readReproduceSummary, SUMMARY_FILE, type ReproduceSummaryFile } from '../experiments/reproduce-summary.js';
+import { METRICS_FILE, readMetricsJsonl } from '../experiments/train/metrics-jsonl.js';
 import { baselineNames, resolvePolicy } from '../experiments/policies.js';
 import { loadScenario, scenarioNames, type ResolvedScenario } from '../twin/index.js';
 
@@ -34,6 +37,8 @@ export interface RunInfo {
   kind: 'train' | 'reproduce' | 'other';
   episodes?: number;
   hasModel: boolean;
+  /** Why the run's metrics.jsonl or summary.json could not be read (one line naming file, field, expected, actual). */
+  error?: string;
 }
 
 class BadRequest extends RemoraError {
@@ -42,25 +47,38 @@ class BadRequest extends RemoraError {
   }
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const NAME_RE = /^[A-Za-z0-9._-]+$/;
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Remora</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Remora</title>
 <style>
 body{font-family:sans-serif;margin:0;color:#222}header{background:#1f3b57;color:#fff;padding:10px 20px}header a{color:#fff;margin-right:16px;text-decoration:none}
 main{max-width:1000px;margin:16px auto;padding:0 12px}table{border-collapse:collapse;font-size:13px;margin:8px 0 18px}th,td{border:1px solid #ccc;padding:3px 8px}
 th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}svg{max-width:100%;height:auto}form{margin:8px 0 16px}select,input,button{font-size:14px;margin-right:8px}
 .err{color:#b00020}
 </style></head><body><header><a href="/"><b>Remora</b></a><a href="/">Runs</a><a href="/episode">Episode explorer</a></header><main>
-<h1>${esc(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 ${body}
 </main></body></html>`;
 }
 
+/** Runs `read`; a malformed artefact (InvalidInputError) becomes `{ error }` so one bad run cannot break a page. */
+function readable<T>(read: () => T): T | { error: string } {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof InvalidInputError) return { error: e.message };
+    throw e;
+  }
+}
+
+function errorRow(message: string): string {
+  return `<p class="err">${escapeHtml(message)}</p>`;
+}
+
 function metricsTable(rows: PolicyMetrics[]): string {
   const head = METRIC_COLUMNS.map((c) => `<th>${c}</th>`).join('');
-  const body = rows.map((m) => `<tr>${metricsRow(m).map((v, i) => `<td${i ? ' class="n"' : ''}>${esc(v)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((m) => `<tr>${metricsRow(m).map((v, i) => `<td${i ? ' class="n"' : ''}>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -103,9 +121,12 @@ export class Dashboard {
 
   private runInfo(name: string): RunInfo {
     const dir = join(this.runsDir, name);
-    const kind = existsSync(join(dir, 'summary.json')) ? 'reproduce' : existsSync(join(dir, 'metrics.jsonl')) ? 'train' : 'other';
-    const episodes = kind === 'train' ? readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).length : undefined;
-    return { name, kind, episodes, hasModel: existsSync(join(dir, 'model.json')) };
+    const kind = existsSync(join(dir, SUMMARY_FILE)) ? 'reproduce' : existsSync(join(dir, METRICS_FILE)) ? 'train' : 'other';
+    const info: RunInfo = { name, kind, hasModel: existsSync(join(dir, 'model.json')) };
+    const read = kind === 'train' ? this.curves(dir, name) : kind === 'reproduce' ? this.summary(dir) : undefined;
+    if (read && 'error' in read) info.error = read.error;
+    else if (read && 'points' in read) info.episodes = read.points.length;
+    return info;
   }
 
   private scenario(name: string): ResolvedScenario {
@@ -118,11 +139,15 @@ export class Dashboard {
     return sc;
   }
 
-  private curves(dir: string, label: string): { name: string; points: CurvePoint[] } | undefined {
-    const f = join(dir, 'metrics.jsonl');
+  /** The run's training curve, `{ error }` for a malformed metrics.jsonl, or undefined when there is none. */
+  private curves(dir: string, label: string): TrainingCurve | { error: string } | undefined {
+    const f = join(dir, METRICS_FILE);
     if (!existsSync(f)) return undefined;
-    const points = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as CurvePoint);
-    return { name: label, points };
+    return readable(() => ({ name: label, points: readMetricsJsonl(f) }));
+  }
+
+  private summary(dir: string): ReproduceSummaryFile | { error: string } {
+    return readable(() => readReproduceSummary(join(dir, SUMMARY_FILE)));
   }
 
   /** One episode of `policy` on `scenario` (a baseline, or a run folder holding model.json). */
@@ -166,23 +191,27 @@ export class Dashboard {
         if (p === '/api/episode') return send(200, 'application/json', JSON.stringify({ metrics: ep.metrics, trace: ep.trace }));
         return send(200, 'text/html', this.episodePage(scenarioName, policy, seed, ep));
       }
-      send(404, 'text/html', page('Not found', `<p class="err">No page at ${esc(p)}.</p>`));
+      send(404, 'text/html', page('Not found', `<p class="err">No page at ${escapeHtml(p)}.</p>`));
     } catch (e) {
       const msg = e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}`;
       const status = e instanceof BadRequest || e instanceof RemoraError ? 400 : 500;
       if (url.pathname.startsWith('/api/')) send(status, 'application/json', JSON.stringify({ error: msg }));
-      else send(status, 'text/html', page('Error', `<p class="err">${esc(msg)}</p>`));
+      else send(status, 'text/html', page('Error', `<p class="err">${escapeHtml(msg)}</p>`));
     }
   }
 
   private indexPage(): string {
     const runs = this.listRuns();
     const rows = runs
-      .map((r) => `<tr><td><a href="/run/${encodeURIComponent(r.name)}">${esc(r.name)}</a></td><td>${r.kind}</td><td class="n">${r.episodes ?? ''}</td><td>${r.hasModel || r.kind === 'reproduce' ? `<a href="/episode?policy=${encodeURIComponent(r.name)}">replay on the round trip</a>` : ''}</td></tr>`)
+      .map((r) => {
+        const run = `<td><a href="/run/${encodeURIComponent(r.name)}">${escapeHtml(r.name)}</a></td><td>${r.kind}</td>`;
+        if (r.error) return `<tr>${run}<td class="err" colspan="2">${escapeHtml(r.error)}</td></tr>`;
+        return `<tr>${run}<td class="n">${r.episodes ?? ''}</td><td>${r.hasModel || r.kind === 'reproduce' ? `<a href="/episode?policy=${encodeURIComponent(r.name)}">replay on the round trip</a>` : ''}</td></tr>`;
+      })
       .join('\n');
     const body = runs.length
-      ? `<p>Runs in <code>${esc(this.runsDir)}</code>.</p><table><thead><tr><th>run</th><th>kind</th><th>episodes</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
-      : `<p>No runs in <code>${esc(this.runsDir)}</code> yet. Train one with <code>remora train --out ${esc(this.runsDir)}/dqn</code> or run <code>remora reproduce --out ${esc(this.runsDir)}/reproduce</code>.</p>`;
+      ? `<p>Runs in <code>${escapeHtml(this.runsDir)}</code>.</p><table><thead><tr><th>run</th><th>kind</th><th>episodes</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+      : `<p>No runs in <code>${escapeHtml(this.runsDir)}</code> yet. Train one with <code>remora train --out ${escapeHtml(this.runsDir)}/dqn</code> or run <code>remora reproduce --out ${escapeHtml(this.runsDir)}/reproduce</code>.</p>`;
     return page('Runs', body + `<p><a href="/episode">Explore an episode</a> of any baseline on any scenario.</p>`);
   }
 
@@ -191,16 +220,22 @@ export class Dashboard {
     const info = this.runInfo(name);
     const parts: string[] = [];
     if (info.kind === 'reproduce') {
-      const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-      parts.push(`<p>Commit <code>${esc(String(s.commit))}</code>, ${esc(String(s.steps))} training steps, ${esc(String(s.seconds))} s.</p>`);
-      parts.push(`<h2>sr111-roundtrip (Fig. 6 evaluation)</h2>${metricsTable(s.roundtrip.policies)}`);
-      parts.push(`<h2>sr111, held-out episodes</h2>${metricsTable(s.sr111.policies)}`);
+      const s = this.summary(dir);
+      if ('error' in s) parts.push(errorRow(s.error));
+      else {
+        parts.push(`<p>Commit <code>${escapeHtml(s.commit)}</code>, ${escapeHtml(String(s.steps))} training steps, ${escapeHtml(String(s.seconds))} s.</p>`);
+        parts.push(`<h2>sr111-roundtrip (Fig. 6 evaluation)</h2>${metricsTable(s.roundtrip.policies)}`);
+        parts.push(`<h2>sr111, held-out episodes</h2>${metricsTable(s.sr111.policies)}`);
+      }
       if (existsSync(join(dir, 'fig6.svg'))) parts.push(`<h2>Fig. 6</h2>${readFileSync(join(dir, 'fig6.svg'), 'utf8')}`);
-      const curves = [this.curves(join(dir, 'dqn'), 'DQN'), this.curves(join(dir, 'sarsa'), 'Deep SARSA')].filter((c) => c !== undefined);
+      const read = [this.curves(join(dir, 'dqn'), 'DQN'), this.curves(join(dir, 'sarsa'), 'Deep SARSA')].filter((c) => c !== undefined);
+      for (const r of read) if ('error' in r) parts.push(errorRow(r.error));
+      const curves = read.filter((c): c is TrainingCurve => !('error' in c));
       if (curves.length) parts.push(`<h2>Training</h2>${fig5a(curves)}${fig5b(curves)}`);
     } else {
       const c = this.curves(dir, name);
-      if (c) parts.push(`<p>${c.points.length} episodes. ${info.hasModel ? `<a href="/episode?policy=${encodeURIComponent(name)}">Replay the trained policy on the round trip</a>.` : ''}</p>${fig5a([c])}${fig5b([c])}`);
+      if (c && 'error' in c) parts.push(errorRow(c.error));
+      else if (c) parts.push(`<p>${c.points.length} episodes. ${info.hasModel ? `<a href="/episode?policy=${encodeURIComponent(name)}">Replay the trained policy on the round trip</a>.` : ''}</p>${fig5a([c])}${fig5b([c])}`);
       else parts.push('<p>This folder has no metrics.jsonl or summary.json.</p>');
     }
     return page(`Run ${name}`, parts.join('\n'));
@@ -208,7 +243,7 @@ export class Dashboard {
 
   private episodePage(scenarioName: string, policy: string, seed: number, ep: { metrics: PolicyMetrics; trace: TraceStep[]; scenario: ResolvedScenario }): string {
     const models = this.listRuns().filter((r) => r.hasModel || r.kind === 'reproduce').map((r) => r.name);
-    const opt = (v: string, cur: string) => `<option value="${esc(v)}"${v === cur ? ' selected' : ''}>${esc(v)}</option>`;
+    const opt = (v: string, cur: string) => `<option value="${escapeHtml(v)}"${v === cur ? ' selected' : ''}>${escapeHtml(v)}</option>`;
     const form = `<form method="get" action="/episode">
 <label>Scenario <select name="scenario">${scenarioNames().map((s) => opt(s, scenarioName)).join('')}</select></label>
 <label>Policy <select name="policy">${[...baselineNames(), ...models].map((s) => opt(s, policy)).join('')}</select></label>

@@ -5,22 +5,16 @@
  */
 import { downsample, movingAverage, renderChart, type Series } from './plots.js';
 import type { TraceStep } from '../evaluate/evaluate.js';
+import type { EpisodeMetrics } from '../../agents/trainer.js';
 
-/** Per-episode training record (one line of metrics.jsonl). */
-export interface CurvePoint {
-  episode: number;
-  reward: number;
-  length: number;
-  epsilon: number;
-}
-
+/** One agent's training run: its episodes as read from metrics.jsonl (`readMetricsJsonl`). */
 export interface TrainingCurve {
   name: string;
-  points: CurvePoint[];
+  points: EpisodeMetrics[];
 }
 
 /** First episode where ε falls below 0.5: from then on the agent exploits more often than it explores. */
-export function exploitationEpisode(points: CurvePoint[]): number | undefined {
+export function exploitationEpisode(points: EpisodeMetrics[]): number | undefined {
   return points.find((p) => p.epsilon < 0.5)?.episode;
 }
 
@@ -29,7 +23,7 @@ function windowFor(curves: TrainingCurve[], requested?: number): number {
   return requested ?? Math.max(50, Math.round(Math.max(...curves.map((c) => c.points.length)) / 100));
 }
 
-function curveChart(curves: TrainingCurve[], pick: (p: CurvePoint) => number, title: string, yLabel: string, window: number): string {
+function curveChart(curves: TrainingCurve[], pick: (p: EpisodeMetrics) => number, title: string, yLabel: string, window: number): string {
   const series: Series[] = curves.map((c) => {
     const d = downsample(c.points.map((p) => p.episode), movingAverage(c.points.map(pick), window), 1500);
     return { name: `${c.name} (${window}-episode mean)`, x: d.x, y: d.y };

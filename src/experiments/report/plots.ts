@@ -3,6 +3,7 @@
  * axes with "nice" ticks, gridlines, axis labels with units, a legend, optional log y-scale, horizontal threshold
  * lines and vertical event markers. Fonts are generic (`sans-serif`) so files render the same offline.
  */
+import { escapeHtml } from './html.js';
 
 export interface Series {
   name: string;
@@ -44,7 +45,6 @@ export interface ChartSpec {
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (v: number) => {
   if (v === 0) return '0';
   const a = Math.abs(v);
@@ -96,7 +96,7 @@ export function renderChart(spec: ChartSpec): string {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${left}" y="24" font-size="16" font-weight="bold" fill="#222">${esc(spec.title)}</text>`);
+  out.push(`<text x="${left}" y="24" font-size="16" font-weight="bold" fill="#222">${escapeHtml(spec.title)}</text>`);
   const xTicks = niceTicks(x0, x1, 10);
   let y = top;
   spec.panels.forEach((p, pi) => {
@@ -128,7 +128,7 @@ export function renderChart(spec: ChartSpec): string {
       if (t.value < Math.min(ylo, yhi) - 1e-12 || t.value > Math.max(ylo, yhi) + 1e-12) continue;
       const yy = sy(t.value).toFixed(1);
       out.push(`<line x1="${left}" x2="${left + plotW}" y1="${yy}" y2="${yy}" stroke="#e3e3e3"/>`);
-      out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#333">${esc(t.label)}</text>`);
+      out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#333">${escapeHtml(t.label)}</text>`);
     }
     for (const t of xTicks) {
       const xx = sx(t).toFixed(1);
@@ -137,8 +137,8 @@ export function renderChart(spec: ChartSpec): string {
     }
     // Y label (rotated).
     const cy = y + h / 2;
-    out.push(`<text x="18" y="${cy}" transform="rotate(-90 18 ${cy})" text-anchor="middle" fill="#222">${esc(p.yLabel)}</text>`);
-    if (p.title) out.push(`<text x="${left + 6}" y="${y + 15}" fill="#444" font-weight="bold">${esc(p.title)}</text>`);
+    out.push(`<text x="18" y="${cy}" transform="rotate(-90 18 ${cy})" text-anchor="middle" fill="#222">${escapeHtml(p.yLabel)}</text>`);
+    if (p.title) out.push(`<text x="${left + 6}" y="${y + 15}" fill="#444" font-weight="bold">${escapeHtml(p.title)}</text>`);
     out.push(`<clipPath id="clip${pi}"><rect x="${left}" y="${y}" width="${plotW}" height="${h}"/></clipPath>`);
     out.push(`<g clip-path="url(#clip${pi})">`);
     for (const l of p.hLines ?? []) {
@@ -169,12 +169,12 @@ export function renderChart(spec: ChartSpec): string {
     p.series.forEach((s, si) => {
       const color = s.color ?? PALETTE[si % PALETTE.length]!;
       out.push(`<line x1="${left + plotW + 12}" x2="${left + plotW + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
-      out.push(`<text x="${left + plotW + 42}" y="${ly}" dominant-baseline="middle" fill="#222">${esc(s.name)}</text>`);
+      out.push(`<text x="${left + plotW + 42}" y="${ly}" dominant-baseline="middle" fill="#222">${escapeHtml(s.name)}</text>`);
       ly += 18;
     });
     for (const l of p.hLines ?? []) {
       out.push(`<line x1="${left + plotW + 12}" x2="${left + plotW + 36}" y1="${ly}" y2="${ly}" stroke="${l.color ?? '#555'}" stroke-dasharray="8 4" stroke-width="1.5"/>`);
-      out.push(`<text x="${left + plotW + 42}" y="${ly}" dominant-baseline="middle" fill="#222">${esc(l.label)}</text>`);
+      out.push(`<text x="${left + plotW + 42}" y="${ly}" dominant-baseline="middle" fill="#222">${escapeHtml(l.label)}</text>`);
       ly += 18;
     }
     y += h + gap;
@@ -190,9 +190,9 @@ export function renderChart(spec: ChartSpec): string {
     const row = rowEnd.findIndex((end) => x > end + 6);
     if (row < 0) continue;
     rowEnd[row] = x + width;
-    out.push(`<text x="${x.toFixed(1)}" y="${top - 6 - row * 12}" fill="${v.color ?? '#555'}" font-size="11">${esc(v.label)}</text>`);
+    out.push(`<text x="${x.toFixed(1)}" y="${top - 6 - row * 12}" fill="${v.color ?? '#555'}" font-size="11">${escapeHtml(v.label)}</text>`);
   }
-  out.push(`<text x="${left + plotW / 2}" y="${H - 12}" text-anchor="middle" fill="#222">${esc(spec.xLabel)}</text>`);
+  out.push(`<text x="${left + plotW / 2}" y="${H - 12}" text-anchor="middle" fill="#222">${escapeHtml(spec.xLabel)}</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

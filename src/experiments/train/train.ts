@@ -1,7 +1,7 @@
 /**
  * One training run on the twin: scenario → env, agent from the config, the agents' training loop, then the run
- * folder: `metrics.jsonl` (one line per episode), `model.json` + `model.bin`, and `config.json` (the resolved
- * hyperparameters). Lives in experiments because it needs both the twin and the agents.
+ * folder: `metrics.jsonl` (one line per episode; format and reader in `metrics-jsonl.ts`), `model.json` +
+ * `model.bin`, and `config.json` (the resolved hyperparameters). Lives in experiments because it needs both the twin and the agents.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { createAgent, saveAgent, snapshotPolicy, type AgentSpec } from '../../ag
 import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
 import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../../agents/trainer.js';
 import { loadScenario, makeEnv } from '../../twin/index.js';
+import { METRICS_FILE, metricsLine } from './metrics-jsonl.js';
 
 export interface TrainRunOptions {
   agent: 'dqn' | 'sarsa';
@@ -61,7 +62,7 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   const spec = agentSpecFor(opts.agent, opts.config);
   const agent = createAgent(spec, env.layout, opts.steps, new Rng(agentSeed));
   writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: opts.agent, scenario: opts.scenario, steps: opts.steps, seed: opts.seed, [opts.agent]: spec.config }, null, 2) + '\n');
-  const fd = openSync(join(out, 'metrics.jsonl'), 'w');
+  const fd = openSync(join(out, METRICS_FILE), 'w');
   let summary: TrainSummary;
   const v = opts.validation;
   const valScenario = v ? loadScenario(v.scenario, { cwd: opts.cwd }) : undefined;
@@ -81,7 +82,7 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
       checkpointEvery: v?.every,
       onCheckpoint: checkpoint,
       onEpisode: (m) => {
-        writeSync(fd, JSON.stringify({ ...m, reward: round(m.reward), meanReward: round(m.meanReward), epsilon: round(m.epsilon) }) + '\n');
+        writeSync(fd, metricsLine(m));
         opts.onEpisode?.(m);
       },
     });
@@ -99,8 +100,4 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
     ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
   }, best?.params);
   return { ...summary, out, modelPath, seed: opts.seed };
-}
-
-function round(x: number): number {
-  return Number(x.toFixed(6));
 }

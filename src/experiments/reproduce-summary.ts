@@ -1,0 +1,85 @@
+/**
+ * `summary.json`, the machine-readable result of `remora reproduce` ({@link ReproduceSummary}, written by
+ * `reproduce.ts`): its schema and the one reader (the dashboard uses it). The writer's type and this schema are
+ * kept in step by the compile-time check at the bottom.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.js';
+import { parseWith } from '../core/validate.js';
+import type { PolicyMetrics } from './evaluate/evaluate.js';
+import type { ReproduceSummary } from './reproduce.js';
+
+/** File name of the summary inside a reproduce output folder. */
+export const SUMMARY_FILE = 'summary.json';
+
+// Trap: JSON.stringify writes NaN (e.g. pctOfOracle when the oracle's return is 0) as null; read it back as NaN.
+const jsonNumber = z.number().nullable().transform((v) => v ?? Number.NaN);
+const count = z.number().int().nonnegative();
+
+/** One row of a comparison table ({@link PolicyMetrics}). */
+export const policyMetricsSchema = z.object({
+  policy: z.string(),
+  episodes: count,
+  return: jsonNumber,
+  oracleReturn: jsonNumber,
+  pctOfOracle: jsonNumber,
+  steps: jsonNumber,
+  slaViolations: count,
+  migrations: count,
+  terminatedEpisodes: count,
+  meanRttMs: jsonNumber,
+  p95RttMs: jsonNumber,
+  meanLoad: jsonNumber,
+});
+
+const comparisonSchema = z.object({
+  scenario: z.string(),
+  episodes: count,
+  seed: z.number().int(),
+  policies: z.array(policyMetricsSchema),
+});
+
+const agentRowSchema = policyMetricsSchema.extend({ trainEpisodes: count });
+
+// Not `.strict()`: an older dashboard should still read the summary of a newer reproduce that added a field.
+export const reproduceSummarySchema = z.object({
+  version: z.string(),
+  commit: z.string(),
+  seconds: z.number().nonnegative(),
+  trainingSeconds: z.number().nonnegative(),
+  quick: z.boolean(),
+  steps: count,
+  seed: z.number().int(),
+  evalSeed: z.number().int(),
+  trainConfig: z.object({ exploration: z.object({ epsilonMax: z.number(), epsilonMin: z.number(), annealFraction: z.number() }) }),
+  dqn: agentRowSchema,
+  sarsa: agentRowSchema,
+  baselines: z.record(policyMetricsSchema),
+  sr111: comparisonSchema,
+  roundtrip: comparisonSchema,
+  dqnBeatsSarsa: z.boolean(),
+});
+
+/** A summary as read back: the writer's {@link ReproduceSummary}, with `trainConfig` widened to numbers. */
+export type ReproduceSummaryFile = z.infer<typeof reproduceSummarySchema>;
+
+/** Reads and validates a summary.json; a bad file throws one {@link InvalidInputError} naming file, field, expected, actual. */
+export function readReproduceSummary(path: string): ReproduceSummaryFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    // Worded as readTrainConfig (agents/config.ts) words it.
+    throw new InvalidInputError({ source: path, field: '(file)', expected: 'a readable JSON file', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
+  }
+  return parseWith(reproduceSummarySchema, json, path);
+}
+
+// Compile-time: everything reproduce.ts writes must satisfy the schema, and every row read back is a PolicyMetrics.
+type Holds<T extends true> = T;
+export type SummaryFileChecks = [
+  Holds<ReproduceSummary extends z.input<typeof reproduceSummarySchema> ? true : false>,
+  Holds<z.infer<typeof policyMetricsSchema> extends PolicyMetrics ? true : false>,
+  Holds<PolicyMetrics extends z.input<typeof policyMetricsSchema> ? true : false>,
+];
