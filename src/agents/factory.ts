@@ -2,7 +2,8 @@
 import type { ObservationLayout } from '../core/observation.js';
 import type { Rng } from '../core/rng.js';
 import type { Policy } from '../core/env.js';
-import { createBackend, type Backend, type Vec } from '../nn/backend.js';
+import type { Backend, Vec } from '../nn/backend.js';
+import { createBackend } from '../nn/create-backend.js';
 import { createNetwork } from '../nn/network.js';
 import { QPolicy } from './q-policy.js';
 import type { TrainableAgent } from './agent.js';

@@ -26,6 +26,10 @@ export const policyMetricsSchema = z.object({
   pctOfOracle: jsonNumber,
   steps: jsonNumber,
   slaViolations: count,
+  // Added with the edge model (issue 9); summaries written before it lack them and read back as NaN.
+  violationSeconds: jsonNumber.default(null),
+  downtimeSeconds: jsonNumber.default(null),
+  regret: jsonNumber.default(null),
   migrations: count,
   terminatedEpisodes: count,
   meanRttMs: jsonNumber,

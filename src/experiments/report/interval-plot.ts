@@ -9,7 +9,8 @@
  * With `xMin`/`xMax` the axis stops there and values beyond are drawn as triangles on the edge pointing outwards
  * (the right column still gives their value), so one far-off method does not squeeze the others into a corner.
  */
-import { PALETTE, escapeXml as esc, formatTick as fmt, niceTicks } from './plots.js';
+import { escapeHtml as esc } from './html.js';
+import { PALETTE, formatTick as fmt, niceTicks } from './plots.js';
 
 export interface IntervalRow {
   label: string;

@@ -237,4 +237,4 @@ export function movingAverage(y: ArrayLike<number>, w: number): number[] {
 }
 
 /** Shared with the other chart kinds (report/interval-plot.ts). */
-export { esc as escapeXml, fmt as formatTick };
+export { fmt as formatTick };
