@@ -151,6 +151,15 @@ export function switchoverRttMs(downtimeS: number, probeSpacingS: number, window
 }
 
 /**
+ * **Beyond the paper (edge model).** The price of one step out of SLA when episodes do not end there. The paper
+ * terminates on a breach, which prices it implicitly (the future reward is lost); the edge model runs on through
+ * breaches, as service does, so it charges them explicitly. 0 = off (the paper).
+ */
+export function slaViolationPenalty(violated: boolean, penalty: number): number {
+  return violated ? penalty : 0;
+}
+
+/**
  * **Beyond the paper (edge model).** The bandwidth cost of one migration, in reward units: proportional to the
  * state moved, `cost = stateGiB · costPerGiB`. The paper's Eq. 6-7 penalise only a move onto the worst node;
  * this charges every move for the memory it ships (pre-copy sends the state once plus re-sent dirty pages,

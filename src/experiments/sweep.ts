@@ -64,6 +64,8 @@ export interface SweepOptions {
   episodes: number;
   /** Seed of the evaluation episodes. */
   evalSeed: number;
+  /** Checkpoint selection on validation days (see `TrainRunOptions.validation`); default: keep the last weights. */
+  validation?: { scenario: string; every: number; episodes: number; seed: number };
   /** Heuristics (and the oracle) to evaluate beside the agent; default {@link defaultSweepPolicies}. */
   policies?: readonly string[];
   /** Output folder (created). */
@@ -243,7 +245,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   // 1. Train one run per seed.
   const reporter = new ProgressReporter(o.progress, o.now);
   const runs: ParallelRun[] = seeds.map((seed) => ({
-    agent: o.agent, scenario: o.trainScenario, steps: o.steps, seed, config: o.config, cwd: o.cwd, out: join(out, `seed-${seed}`), progressEvery: 500,
+    agent: o.agent, scenario: o.trainScenario, steps: o.steps, seed, config: o.config, cwd: o.cwd, out: join(out, `seed-${seed}`), progressEvery: 500, ...(o.validation ? { validation: o.validation } : {}),
   }));
   const trained = await runParallel(runs, o.workers ?? 2, (id, p) => reporter.update(id, p));
   reporter.finish();

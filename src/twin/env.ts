@@ -14,8 +14,9 @@
  *
  * Edge model (beyond the paper; off unless the scenario sets it, see `builtin-scenarios.ts`'s `edge` overlay): a
  * migration started at t costs `reward.trafficCostPerGiB · migration.stateGiB` in step t's reward
- * (`migrationTrafficCost`), and the step at whose end the switch-over falls (t itself for an instant or one-step
- * migration) sees the serving RTT raised by the blackout (`switchoverRttMs`), in Eq. 4 and in the SLA check. With
+ * (`migrationTrafficCost`), the step at whose end the switch-over falls (t itself for an instant or one-step
+ * migration) sees the serving RTT raised by the blackout (`switchoverRttMs`) in Eq. 4 (the SLA check uses the path's
+ * RTT: a blackout counts as downtime, not as a breach), and each step out of SLA costs `slaViolationPenalty`. With
  * `observation.inFlight` the state carries the seconds left to the switch-over per target node.
  *
  * Self-migration (action = current node), which the paper leaves open: `selfMigration: 'wait'` (default) treats it as
@@ -28,7 +29,7 @@ import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../co
 import { actionLabels, observationLabels, type ObservationLayout } from '../core/observation.js';
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
-import { combineRewardTerms, MAX_LOAD, migrationTrafficCost, rewardTerms, switchoverRttMs, type RewardTerms } from '../core/reward.js';
+import { combineRewardTerms, MAX_LOAD, migrationTrafficCost, rewardTerms, slaViolationPenalty, switchoverRttMs, type RewardTerms } from '../core/reward.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { RTT_CAP_MS, World } from './world.js';
 
@@ -224,14 +225,16 @@ export class TwinEnv implements Env {
     info.servingLoad = load;
     info.downtimeSeconds = downtime;
     info.trafficCost = traffic;
-    info.rttViolation = rtt > spec.sla.rttMs.max;
+    // The SLA is the path's and the node's; a switch-over blackout is reported as downtime, not as a breach.
+    info.rttViolation = w.rttMs[j]! > spec.sla.rttMs.max;
     info.loadViolation = load > spec.sla.load.max;
     const r = this.result;
     if (selfPenalty) {
       r.reward = spec.reward.selfMigrationReward;
       r.terminated = true;
     } else {
-      r.reward = combineRewardTerms(t) - traffic; // Eq. 8, minus the edge model's traffic cost (0 in the paper's)
+      // Eq. 8, minus the edge model's traffic cost and breach penalty (both 0 in the paper's model).
+      r.reward = combineRewardTerms(t) - traffic - slaViolationPenalty(info.rttViolation || info.loadViolation, spec.reward.violationPenalty);
       r.terminated = spec.terminateOnViolation && (info.rttViolation || info.loadViolation);
     }
     w.advance();

@@ -10,7 +10,7 @@
  * The oracle maximises the undiscounted episode return, the quantity evaluations report.
  */
 import type { Policy, StepInfo } from '../core/env.js';
-import { migrationTrafficCost, reward, switchoverRttMs } from '../core/reward.js';
+import { migrationTrafficCost, reward, slaViolationPenalty, switchoverRttMs } from '../core/reward.js';
 import type { Scenario } from './scenario-schema.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { recordWorld, type WorldRecord } from './world.js';
@@ -45,10 +45,13 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
     const loads = world.load.subarray(t * n, (t + 1) * n);
     for (let j = 0; j < n; j++) {
       const rtt = rtts[j]!, load = loads[j]!;
-      R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost });
-      viol[t * n + j] = rtt > rttSla.max || load > loadSla.max ? 1 : 0;
-      Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost });
-      violSw[t * n + j] = rtt + spike > rttSla.max || load > loadSla.max ? 1 : 0;
+      const v = rtt > rttSla.max || load > loadSla.max;
+      const pen = slaViolationPenalty(v, spec.reward.violationPenalty);
+      R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
+      viol[t * n + j] = v ? 1 : 0;
+      // A blackout counts as downtime, not as a breach (env.ts): only the reward sees the spike.
+      Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
+      violSw[t * n + j] = viol[t * n + j]!;
     }
   }
   const terminate = spec.terminateOnViolation;

@@ -238,6 +238,8 @@ export const ScenarioSchema = z
         selfMigrationReward: finite.default(-10),
         /** Beyond the paper (edge model): reward units charged per GiB of state a migration moves; 0 = off (the paper). */
         trafficCostPerGiB: finite.min(0).default(0),
+        /** Beyond the paper (edge model): reward units charged per step out of SLA (`slaViolationPenalty`); 0 = off. */
+        violationPenalty: finite.min(0).default(0),
       })
       .strict()
       .default({}),
