@@ -1,66 +1,184 @@
 /**
- * Training configuration (`remora train --config file.json`), validated with zod. Every key is optional and
- * defaults to the paper's setup; unknown keys are errors (schemas are strict). Command-line flags override the
- * file for `agent`, `scenario`, `steps` and `seed`.
+ * Training configuration: the zod schemas here are the single source of truth for every hyperparameter, its
+ * default (the paper's setup, Table II, or keras-rl2's default where the paper is silent) and its type
+ * (`z.infer`). `dqn.ts`, `sarsa.ts`, `exploration.ts` and `q-network.ts` take their config types from here.
+ *
+ * A config file (`remora train --config file.json`) sets any subset; unknown keys are errors (schemas are
+ * strict). Command-line flags override the file for `agent`, `scenario`, `steps`, `seed` and the network kind.
  *
  * ```json
  * { "agent": "dqn", "scenario": "sr111", "steps": 200000, "seed": 1,
  *   "dqn": { "network": { "kind": "lstm", "window": 4 }, "doubleDqn": false },
  *   "exploration": { "epsilonMin": 0.1, "annealFraction": 0.5 } }
  * ```
+ *
+ * Adding a hyperparameter: one field with `.default(...)` and a doc line in {@link DqnFields} or
+ * {@link SarsaFields}. The resolved config, `config.json` and the model header pick it up; key order in
+ * `config.json` is the field order here.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { parseWith } from '../core/validate.js';
-import { DEFAULT_DQN_CONFIG, type DqnConfig } from './dqn.js';
-import { DEFAULT_EXPLORATION, type ExplorationConfig } from './exploration.js';
-import type { QNetworkConfig } from './q-network.js';
-import { DEFAULT_SARSA_CONFIG, type SarsaConfig } from './sarsa.js';
+import type { NodeContext } from '../nn/node-sequence.js';
 
 const posInt = z.number().int().positive();
 const prob = z.number().min(0).max(1);
+const layerWidth = posInt.max(1024);
 
-const NetworkSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('lstm'), window: posInt.max(64).default(4), lstmUnits: posInt.max(1024).default(24), hidden: z.array(posInt.max(1024)).max(8).default([24]) }).strict(),
-  z.object({ kind: z.literal('mlp'), hidden: z.array(posInt.max(1024)).min(1).max(8).default([24, 24]) }).strict(),
-  z.object({ kind: z.literal('node-seq'), context: z.enum(['attention', 'lstm', 'none']).default('none'), contextUnits: posInt.max(1024).default(24), hidden: z.array(posInt.max(1024)).max(8).default([24]) }).strict(),
-]);
+// ---------------------------------------------------------------------------------------------------------------
+// Q-network (see q-network.ts for the mapping to src/nn architectures)
 
-const ExplorationSchema = z
-  .object({ epsilonMax: prob.optional(), epsilonMin: prob.optional(), annealSteps: posInt.optional(), annealFraction: z.number().gt(0).max(1).optional() })
+/** LSTM over the last W observations → Dense layers → Dense(|A|). The DQN default (Table II). */
+export const LstmNetworkSchema = z
+  .object({
+    kind: z.literal('lstm'),
+    /**
+     * Observations per input window W (the paper does not give W; 4 lets the LSTM see RTT trends, while W = 1
+     * would make it a gated MLP). keras-rl2 `SequentialMemory(window_length=W)`.
+     */
+    window: posInt.max(64).default(4),
+    /** LSTM units (Table II: LSTM(24)). */
+    lstmUnits: layerWidth.default(24),
+    /** Dense ReLU layers after the LSTM (Table II: one Dense(24)). */
+    hidden: z.array(layerWidth).max(8).default([24]),
+  })
+  .strict();
+
+/** Dense ReLU layers over the current observation. The Deep SARSA default (Table II: two layers of 24). */
+export const MlpNetworkSchema = z
+  .object({
+    kind: z.literal('mlp'),
+    /** Hidden layer widths (Table II: 24, 24). */
+    hidden: z.array(layerWidth).min(1).max(8).default([24, 24]),
+  })
+  .strict();
+
+const NODE_CONTEXTS = ['attention', 'lstm', 'none'] as const satisfies readonly NodeContext[];
+
+/** Size-agnostic per-node network (beyond the paper, src/nn/node-sequence.ts). */
+export const NodeSeqNetworkSchema = z
+  .object({
+    kind: z.literal('node-seq'),
+    /** Summary of the other nodes each node's head sees; `none` transfers best from 3 to 8 nodes (README). */
+    context: z.enum(NODE_CONTEXTS).default('none'),
+    /** Width of the context summary. */
+    contextUnits: layerWidth.default(24),
+    /** Dense ReLU layers of the shared per-node head. */
+    hidden: z.array(layerWidth).max(8).default([24]),
+  })
+  .strict();
+
+export const NetworkSchema = z.discriminatedUnion('kind', [LstmNetworkSchema, MlpNetworkSchema, NodeSeqNetworkSchema]);
+
+export type QNetworkConfig = z.infer<typeof NetworkSchema>;
+export type NetworkKind = QNetworkConfig['kind'];
+/** The network kinds, in schema order (`remora train --network`). */
+export const NETWORK_KINDS: readonly NetworkKind[] = NetworkSchema.options.map((o) => o.shape.kind.value);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exploration (see exploration.ts for Table II's ambiguity)
+
+export const ExplorationSchema = z
+  .object({
+    /** ε at step 0 (Table II: "Exploration rate ϵ 1.0"; keras-rl2 `value_max`). */
+    epsilonMax: prob.default(1),
+    /** Floor of ε (Table II's "decay d 0.1", read as keras-rl2's `value_min`). */
+    epsilonMin: prob.default(0.1),
+    /** Steps over which ε falls linearly (keras-rl2 `nb_steps`); default: the total training steps. */
+    annealSteps: posInt.optional(),
+    /** Alternatively a fraction of the total steps (exclusive with `annealSteps`). */
+    annealFraction: z.number().gt(0).max(1).optional(),
+  })
   .strict()
   .refine((e) => e.annealSteps === undefined || e.annealFraction === undefined, { message: 'annealSteps or annealFraction, not both' });
 
-const DqnSchema = z
+export type ExplorationConfig = z.infer<typeof ExplorationSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Agents. Each has its fields (everything a config file's section may set), the cross-field rules, and the full
+// schema with `exploration`, which a config file sets once at the top level for either agent.
+
+/** Huber δ of the TD error; null = ∞, i.e. ½·MSE (keras-rl2 `delta_clip` default). */
+const huberDelta = z.number().positive().nullable().default(null);
+/** Clip the global gradient norm to this value; null = off. */
+const gradClipNorm = z.number().positive().nullable().default(null);
+
+/** DQN (dqn.ts), keras-rl2 `DQNAgent`. Defaults reproduce the paper's vanilla setup. */
+export const DqnFields = z
   .object({
-    network: NetworkSchema.optional(),
-    memoryLimit: posInt.optional(),
-    batchSize: posInt.max(4096).optional(),
-    warmupSteps: z.number().int().nonnegative().optional(),
-    trainInterval: posInt.optional(),
-    targetUpdate: posInt.optional(),
-    gamma: prob.optional(),
-    learningRate: z.number().positive().optional(),
-    doubleDqn: z.boolean().optional(),
-    huberDelta: z.number().positive().nullable().optional(),
-    dueling: z.boolean().optional(),
-    gradClipNorm: z.number().positive().nullable().optional(),
-    nStep: posInt.max(100).optional(),
+    /** Q-network (default: LSTM(24) over W = 4 → Dense(24, ReLU) → Dense(|A|), Table II). */
+    network: NetworkSchema.default({ kind: 'lstm' }),
+    /** Replay capacity, entries (Table II: 20,000; keras-rl2 `SequentialMemory(limit)`). */
+    memoryLimit: posInt.default(20000),
+    /** Minibatch size (keras-rl2 default 32). */
+    batchSize: posInt.max(4096).default(32),
+    /** Steps before the first update (keras-rl2 `nb_steps_warmup`, 1,000). */
+    warmupSteps: z.number().int().nonnegative().default(1000),
+    /** Env steps per update (keras-rl2 `train_interval`, 1). */
+    trainInterval: posInt.default(1),
+    /** Hard target update period, steps (Table II: 20; keras-rl2 `target_model_update` ≥ 1). */
+    targetUpdate: posInt.default(20),
+    /** Discount γ (Table II: 0.99). */
+    gamma: prob.default(0.99),
+    /** Adam learning rate α (Table II: 0.001). */
+    learningRate: z.number().positive().default(1e-3),
+    /** Double DQN targets (van Hasselt 2016; keras-rl2 `enable_double_dqn`). */
+    doubleDqn: z.boolean().default(false),
+    huberDelta,
+    /** Dueling head `Q = V + A − mean(A)` (Wang 2016; keras-rl2 `dueling_type='avg'`). Not with `node-seq`. */
+    dueling: z.boolean().default(false),
+    gradClipNorm,
+    /** n of n-step returns (1 = plain DQN). */
+    nStep: posInt.max(100).default(1),
   })
   .strict();
 
-const SarsaSchema = z
+function dqnRules(c: { network: QNetworkConfig; dueling: boolean }, ctx: z.RefinementCtx): void {
+  if (c.dueling && c.network.kind === 'node-seq') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dueling'], message: 'false with a node-seq network (its per-node heads have no dueling form)' });
+  }
+}
+
+/** Deep SARSA (sarsa.ts), keras-rl2 `SARSAAgent`. */
+export const SarsaFields = z
   .object({
-    network: NetworkSchema.optional(),
-    gamma: prob.optional(),
-    learningRate: z.number().positive().optional(),
-    warmupSteps: z.number().int().nonnegative().optional(),
-    huberDelta: z.number().positive().nullable().optional(),
-    gradClipNorm: z.number().positive().nullable().optional(),
-    kerasRl2Compat: z.boolean().optional(),
+    /** Q-network (default MLP(24, 24, ReLU), Table II). An `lstm` network needs window 1 (no history). */
+    network: NetworkSchema.default({ kind: 'mlp' }),
+    /** Discount γ (Table II: 0.99). */
+    gamma: prob.default(0.99),
+    /** Adam learning rate (Table II: 0.001). */
+    learningRate: z.number().positive().default(1e-3),
+    /** Steps before the first update (keras-rl2 `SARSAAgent` default `nb_steps_warmup=10`). */
+    warmupSteps: z.number().int().nonnegative().default(10),
+    huberDelta,
+    gradClipNorm,
+    /** Reproduce keras-rl2's terminal off-by-one (see sarsa.ts). */
+    kerasRl2Compat: z.boolean().default(false),
   })
   .strict();
+
+function sarsaRules(c: { network: QNetworkConfig }, ctx: z.RefinementCtx): void {
+  if (c.network.kind === 'lstm' && c.network.window !== 1) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['network', 'window'], message: '1 (SARSA keeps no observation history; use an lstm window only with dqn)' });
+  }
+}
+
+/** The exploration schedule inside a resolved agent config (default: ε 1 → 0.1 over the whole run). */
+const exploration = { exploration: ExplorationSchema.default({}) };
+
+export const DqnSchema = DqnFields.extend(exploration).superRefine(dqnRules);
+export const SarsaSchema = SarsaFields.extend(exploration).superRefine(sarsaRules);
+
+export type DqnConfig = z.infer<typeof DqnSchema>;
+export type SarsaConfig = z.infer<typeof SarsaSchema>;
+
+export const DEFAULT_DQN_CONFIG: DqnConfig = DqnSchema.parse({});
+export const DEFAULT_SARSA_CONFIG: SarsaConfig = SarsaSchema.parse({});
+export const DEFAULT_EXPLORATION: ExplorationConfig = ExplorationSchema.parse({});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The config file
 
 export const TrainConfigSchema = z
   .object({
@@ -69,21 +187,17 @@ export const TrainConfigSchema = z
     steps: posInt.optional(),
     seed: z.number().int().nonnegative().optional(),
     exploration: ExplorationSchema.optional(),
-    dqn: DqnSchema.optional(),
-    sarsa: SarsaSchema.optional(),
+    dqn: DqnFields.superRefine(dqnRules).optional(),
+    sarsa: SarsaFields.superRefine(sarsaRules).optional(),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    const n = c.sarsa?.network;
-    if (n?.kind === 'lstm' && n.window !== 1) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sarsa', 'network', 'window'], message: '1 (SARSA keeps no observation history; use an lstm window only with dqn)' });
-    }
-    if (c.dqn?.dueling && c.dqn.network?.kind === 'node-seq') {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dqn', 'dueling'], message: 'false with a node-seq network (its per-node heads have no dueling form)' });
-    }
-  });
+  .strict();
 
-export type TrainConfigFile = z.infer<typeof TrainConfigSchema>;
+/**
+ * A config file's contents: every key optional, as written (`z.input`). What {@link readTrainConfig} returns has
+ * been validated (with the sections' defaults filled in); the `resolve*` functions validate again, so a config
+ * built in code gets the same one-line errors.
+ */
+export type TrainConfigFile = z.input<typeof TrainConfigSchema>;
 
 /** Read and validate a config file; one-line InvalidInputError on any problem. */
 export function readTrainConfig(path: string): TrainConfigFile {
@@ -101,30 +215,21 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfigFile 
   return parseWith(TrainConfigSchema, raw, source);
 }
 
-function exploration(file: TrainConfigFile): ExplorationConfig {
-  const e = file.exploration ?? {};
-  return {
-    epsilonMax: e.epsilonMax ?? DEFAULT_EXPLORATION.epsilonMax,
-    epsilonMin: e.epsilonMin ?? DEFAULT_EXPLORATION.epsilonMin,
-    ...(e.annealSteps !== undefined ? { annealSteps: e.annealSteps } : {}),
-    ...(e.annealFraction !== undefined ? { annealFraction: e.annealFraction } : {}),
-  };
+/**
+ * `file` with `agent`'s network replaced by `kind` and that kind's schema defaults (`remora train --network`),
+ * re-validated: e.g. `lstm` for SARSA fails (its default window is 4), as does `node-seq` with `dueling`.
+ */
+export function withNetworkKind(file: TrainConfigFile, agent: 'dqn' | 'sarsa', kind: NetworkKind, source: string): TrainConfigFile {
+  // The defaults are filled in before validation so that an error shows the value that breaks a rule.
+  return parseWith(TrainConfigSchema, { ...file, [agent]: { ...file[agent], network: NetworkSchema.parse({ kind }) } }, source);
 }
 
 /** The full DQN config: defaults overlaid with the file's `dqn` and `exploration` sections. */
-export function resolveDqnConfig(file: TrainConfigFile): DqnConfig {
-  const d = file.dqn ?? {};
-  const { network, ...rest } = d;
-  return { ...DEFAULT_DQN_CONFIG, ...stripUndefined(rest), network: (network as QNetworkConfig | undefined) ?? DEFAULT_DQN_CONFIG.network, exploration: exploration(file) };
+export function resolveDqnConfig(file: TrainConfigFile, source = 'training config'): DqnConfig {
+  return parseWith(DqnSchema, { ...file.dqn, exploration: file.exploration }, source);
 }
 
-/** The full SARSA config. */
-export function resolveSarsaConfig(file: TrainConfigFile): SarsaConfig {
-  const d = file.sarsa ?? {};
-  const { network, ...rest } = d;
-  return { ...DEFAULT_SARSA_CONFIG, ...stripUndefined(rest), network: (network as QNetworkConfig | undefined) ?? DEFAULT_SARSA_CONFIG.network, exploration: exploration(file) };
-}
-
-function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+/** The full SARSA config: defaults overlaid with the file's `sarsa` and `exploration` sections. */
+export function resolveSarsaConfig(file: TrainConfigFile, source = 'training config'): SarsaConfig {
+  return parseWith(SarsaSchema, { ...file.sarsa, exploration: file.exploration }, source);
 }

@@ -27,60 +27,15 @@ import type { Backend, Vec } from '../nn/backend.js';
 import { createBackend } from '../nn/create-backend.js';
 import { tdLoss } from '../nn/losses.js';
 import { createNetwork, type ArchitectureSpec, type Network } from '../nn/network.js';
-import { epsilonGreedy, LinearAnnealedEpsilon, maskedArgmax, type ExplorationConfig } from './exploration.js';
+import type { DqnConfig } from './config.js';
+import { epsilonGreedy, LinearAnnealedEpsilon, maskedArgmax } from './exploration.js';
 import { encodeObservation, featureSize, RecentWindow, type FeatureLayout } from './features.js';
 import { makeReplayBatch, SequentialMemory, type ReplayBatch } from './replay.js';
 import type { TrainableAgent } from './agent.js';
-import { architectureFor, duelingCombine, duelingBackward, type QNetworkConfig } from './q-network.js';
+import { architectureFor, duelingCombine, duelingBackward } from './q-network.js';
 
-/** DQN hyperparameters. Defaults reproduce the paper's vanilla setup. */
-export interface DqnConfig {
-  /** Q-network (default: LSTM(24) over W = 4 → Dense(24, ReLU) → Dense(|A|)). */
-  network: QNetworkConfig;
-  /** Replay capacity, entries (Table II: 20,000). */
-  memoryLimit: number;
-  /** Minibatch size (keras-rl2 default 32). */
-  batchSize: number;
-  /** Steps before the first update (keras-rl2 default 1,000). */
-  warmupSteps: number;
-  /** Env steps per update (keras-rl2 `train_interval`, 1). */
-  trainInterval: number;
-  /** Hard target update period, steps (Table II: 20). */
-  targetUpdate: number;
-  /** Discount γ (Table II: 0.99). */
-  gamma: number;
-  /** Adam learning rate α (Table II: 0.001). */
-  learningRate: number;
-  /** Double DQN targets. */
-  doubleDqn: boolean;
-  /** Huber δ for the TD error; null = ∞ (keras-rl2 default, ½·MSE). */
-  huberDelta: number | null;
-  /** Dueling head `Q = V + A − mean(A)` (keras-rl2 `dueling_type='avg'`). */
-  dueling: boolean;
-  /** Clip the global gradient norm to this value; null = off. */
-  gradClipNorm: number | null;
-  /** n of n-step returns (1 = plain DQN). */
-  nStep: number;
-  /** Exploration schedule. */
-  exploration: ExplorationConfig;
-}
-
-export const DEFAULT_DQN_CONFIG: DqnConfig = {
-  network: { kind: 'lstm', window: 4, lstmUnits: 24, hidden: [24] },
-  memoryLimit: 20000,
-  batchSize: 32,
-  warmupSteps: 1000,
-  trainInterval: 1,
-  targetUpdate: 20,
-  gamma: 0.99,
-  learningRate: 1e-3,
-  doubleDqn: false,
-  huberDelta: null,
-  dueling: false,
-  gradClipNorm: null,
-  nStep: 1,
-  exploration: { epsilonMax: 1, epsilonMin: 0.1 },
-};
+/** DQN hyperparameters: fields, defaults and their Table II / keras-rl2 provenance live in config.ts. */
+export { DEFAULT_DQN_CONFIG, type DqnConfig } from './config.js';
 
 export class DqnAgent implements TrainableAgent {
   readonly kind = 'dqn' as const;

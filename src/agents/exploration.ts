@@ -16,19 +16,10 @@
  */
 import type { Rng } from '../core/rng.js';
 import type { Vec } from '../nn/backend.js';
+import type { ExplorationConfig } from './config.js';
 
-export interface ExplorationConfig {
-  /** ε at step 0 (Table II: 1.0). */
-  epsilonMax: number;
-  /** Floor of ε (Table II's "decay d 0.1", read as keras-rl2's `value_min`). */
-  epsilonMin: number;
-  /** Steps over which ε falls linearly; default: the total training steps. */
-  annealSteps?: number;
-  /** Alternatively a fraction of the total steps (exclusive with `annealSteps`). */
-  annealFraction?: number;
-}
-
-export const DEFAULT_EXPLORATION: ExplorationConfig = { epsilonMax: 1, epsilonMin: 0.1 };
+/** ε schedule parameters (Table II provenance and defaults in config.ts's `ExplorationSchema`). */
+export { DEFAULT_EXPLORATION, type ExplorationConfig } from './config.js';
 
 /** A resolved linear schedule. */
 export class LinearAnnealedEpsilon {

@@ -11,13 +11,11 @@
  */
 import type { Vec } from '../nn/backend.js';
 import type { ArchitectureSpec } from '../nn/network.js';
-import type { NodeContext } from '../nn/node-sequence.js';
+import type { QNetworkConfig } from './config.js';
 import { featureSize, featuresPerNode } from './features.js';
 
-export type QNetworkConfig =
-  | { kind: 'lstm'; window: number; lstmUnits: number; hidden: number[] }
-  | { kind: 'mlp'; hidden: number[] }
-  | { kind: 'node-seq'; context: NodeContext; contextUnits: number; hidden: number[] };
+/** The network choices (fields and defaults in config.ts's `NetworkSchema`). */
+export type { QNetworkConfig } from './config.js';
 
 /**
  * The architecture for N nodes. With `dueling` the network emits `[V, A_0..A_{|A|-1}]` (|A| + 1 outputs), combined

@@ -24,37 +24,13 @@ import { createBackend } from '../nn/create-backend.js';
 import { tdLoss } from '../nn/losses.js';
 import { createNetwork, type ArchitectureSpec, type Network } from '../nn/network.js';
 import type { TrainableAgent } from './agent.js';
-import { epsilonGreedy, LinearAnnealedEpsilon, type ExplorationConfig } from './exploration.js';
+import type { SarsaConfig } from './config.js';
+import { epsilonGreedy, LinearAnnealedEpsilon } from './exploration.js';
 import { encodeObservation, featureSize, type FeatureLayout } from './features.js';
-import { architectureFor, type QNetworkConfig } from './q-network.js';
+import { architectureFor } from './q-network.js';
 
-export interface SarsaConfig {
-  /** Q-network (default MLP(24, 24, ReLU), Table II). */
-  network: QNetworkConfig;
-  /** Discount γ (Table II: 0.99). */
-  gamma: number;
-  /** Adam learning rate (Table II: 0.001). */
-  learningRate: number;
-  /** Steps before the first update (keras-rl2 SARSAAgent default 10). */
-  warmupSteps: number;
-  /** Huber δ; null = ∞ (½·MSE, keras-rl2 default). */
-  huberDelta: number | null;
-  gradClipNorm: number | null;
-  /** Reproduce keras-rl2's terminal off-by-one (see the file comment). */
-  kerasRl2Compat: boolean;
-  exploration: ExplorationConfig;
-}
-
-export const DEFAULT_SARSA_CONFIG: SarsaConfig = {
-  network: { kind: 'mlp', hidden: [24, 24] },
-  gamma: 0.99,
-  learningRate: 1e-3,
-  warmupSteps: 10,
-  huberDelta: null,
-  gradClipNorm: null,
-  kerasRl2Compat: false,
-  exploration: { epsilonMax: 1, epsilonMin: 0.1 },
-};
+/** Deep SARSA hyperparameters: fields, defaults and their Table II / keras-rl2 provenance live in config.ts. */
+export { DEFAULT_SARSA_CONFIG, type SarsaConfig } from './config.js';
 
 /** A stored (features, action) pair. */
 interface Slot {

@@ -1,8 +1,10 @@
 /**
- * CLI plumbing shared by every command: a tiny declarative flag parser with `--help`, and the IO object
- * commands write to (injected, so tests capture output). Commands live in `src/cli/commands/<name>.ts`,
- * each exporting one {@link Command}; `src/cli/main.ts` registers them.
+ * CLI plumbing shared by every command: declarative flags (typed from their spec, parsed with
+ * `node:util.parseArgs`) with `--help`, and the IO object commands write to (injected, so tests capture output).
+ * Commands live in `src/cli/commands/<name>.ts`, each exporting one {@link Command} made by {@link defineCommand};
+ * `src/cli/registry.ts` lists them.
  */
+import { parseArgs as parseArgv } from 'node:util';
 import { InvalidInputError, RemoraError } from '../core/errors.js';
 
 export interface Io {
@@ -18,28 +20,62 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
-export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
-
-export interface FlagSpec {
-  type: FlagType;
+interface FlagSpecBase {
   /** One-line description for --help. */
   description: string;
-  /** Default value (rendered in --help). */
-  default?: string | number | boolean;
-  /** Allowed values for string flags. */
-  choices?: readonly string[];
   /** Placeholder in --help, e.g. `<file>`. */
   placeholder?: string;
+  /** The command cannot run without it: a missing flag is a one-line error, and its value is typed as set. */
+  required?: boolean;
 }
 
-export type FlagValues = Record<string, string | number | boolean | undefined>;
+export interface StringFlagSpec extends FlagSpecBase {
+  type: 'string';
+  /** Allowed values; the flag's value is typed as their union. */
+  choices?: readonly string[];
+  /** Default value (rendered in --help). */
+  default?: string;
+}
 
-export interface ParsedArgs {
-  flags: FlagValues;
+export interface NumberFlagSpec extends FlagSpecBase {
+  /** `integer` also rejects fractions. */
+  type: 'number' | 'integer';
+  default?: number;
+}
+
+export interface BooleanFlagSpec extends FlagSpecBase {
+  /** `--flag` sets it; `--flag=false` and `--flag=0` clear it. */
+  type: 'boolean';
+  default?: boolean;
+}
+
+export type FlagSpec = StringFlagSpec | NumberFlagSpec | BooleanFlagSpec;
+export type FlagType = FlagSpec['type'];
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** The value one flag parses to: `choices` narrow a string to their union. */
+export type FlagValue<S extends FlagSpec> = S extends { type: 'boolean' }
+  ? boolean
+  : S extends { type: 'number' | 'integer' }
+    ? number
+    : S extends { choices: readonly (infer C extends string)[] }
+      ? C
+      : string;
+
+/** True when a flag always has a value after parsing (a default, or required). */
+type AlwaysSet<S extends FlagSpec> = S extends { default: string | number | boolean } ? true : S extends { required: true } ? true : false;
+
+/** The parsed flags of a command, typed from its spec: e.g. `{ steps: { type: 'integer', default: 1 } }` → `{ steps: number }`. */
+export type FlagValues<F extends FlagSpecs> = {
+  -readonly [K in keyof F]: AlwaysSet<F[K]> extends true ? FlagValue<F[K]> : FlagValue<F[K]> | undefined;
+};
+
+export interface ParsedArgs<F extends FlagSpecs = FlagSpecs> {
+  flags: FlagValues<F>;
   positionals: string[];
 }
 
-export interface Command {
+export interface Command<F extends FlagSpecs = FlagSpecs> {
   /** Full command path, e.g. `simulate` or `bench env`. */
   name: string;
   /** One-line summary. */
@@ -48,50 +84,84 @@ export interface Command {
   usage?: string;
   /** Extra help text (examples, notes). */
   details?: string;
-  flags: Record<string, FlagSpec>;
+  flags: F;
   /** Names of positional arguments, for --help. */
   positionals?: string[];
-  /** Runs the command; returns the exit code. Throw RemoraError for user errors (printed as one line). */
-  run(args: ParsedArgs, io: Io): Promise<number>;
+  /**
+   * Runs the command; returns the exit code. Throw RemoraError for user errors (printed as one line).
+   * (Method syntax on purpose: its parameter is checked bivariantly, so any `Command<F>` is a `Command`.)
+   */
+  run(args: ParsedArgs<F>, io: Io): Promise<number>;
 }
 
-export function parseArgs(cmd: Command, argv: string[]): ParsedArgs | 'help' {
-  const flags: FlagValues = {};
+/**
+ * Declare a command; `args.flags` in `run` is typed from `flags` (the `const` type parameter keeps `choices` and
+ * `required: true` literal):
+ *
+ * ```ts
+ * defineCommand({ name: 'x', summary: '...', flags: { steps: { type: 'integer', description: '...', default: 200000 } },
+ *   async run({ flags }) { flags.steps; return 0; } }); // flags.steps: number
+ * ```
+ */
+export function defineCommand<const F extends FlagSpecs>(cmd: Command<F>): Command<F> {
+  return cmd;
+}
+
+/**
+ * Parse `argv` (the words after the command name) against the command's flags, or return `'help'` at the first
+ * `--help`/`-h`. Tokenised by `node:util.parseArgs`; the rules on top, in argv order, first problem wins:
+ * - unknown `--flag`s are errors listing the known ones, and `--` is not special (it is an unknown flag);
+ * - words starting with a single dash other than `-h` (e.g. `-3`) are positionals, not short options;
+ * - a non-boolean flag takes the next word as its value even if that starts with `-`, or `--flag=value`;
+ * - numbers must be finite, integers whole, strings one of `choices`; required flags are checked last.
+ */
+export function parseArgs<F extends FlagSpecs>(cmd: Command<F>, argv: string[]): ParsedArgs<F> | 'help' {
+  const source = `remora ${cmd.name}`;
+  const specs: FlagSpecs = cmd.flags;
+  const options = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
+  // strict: false keeps unknown flags and `--flag=x` on booleans as tokens, so the checks below word the errors.
+  const { tokens } = parseArgv({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const values: Record<string, string | number | boolean | undefined> = {};
+  for (const [name, spec] of Object.entries(specs)) if (spec.default !== undefined) values[name] = spec.default;
   const positionals: string[] = [];
-  for (const [name, spec] of Object.entries(cmd.flags)) if (spec.default !== undefined) flags[name] = spec.default;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') return 'help';
-    if (!a.startsWith('--')) {
-      positionals.push(a);
+  let lastDashWord = -1;
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    let name = a.slice(2);
-    let value: string | undefined;
-    const eq = name.indexOf('=');
-    if (eq >= 0) {
-      value = name.slice(eq + 1);
-      name = name.slice(0, eq);
+    const word = argv[token.index]!;
+    if (token.kind === 'option-terminator') throw unknownFlag(source, '', specs);
+    if (!word.startsWith('--')) {
+      // parseArgs splits `-xy` into one token per letter, all with the word's index.
+      if (word === '-h') return 'help';
+      if (token.index !== lastDashWord) positionals.push(word);
+      lastDashWord = token.index;
+      continue;
     }
-    const spec = cmd.flags[name];
-    if (!spec) {
-      throw new InvalidInputError({ source: `remora ${cmd.name}`, field: `--${name}`, expected: `one of ${Object.keys(cmd.flags).map((f) => `--${f}`).join(', ') || '(no flags)'}`, actual: 'an unknown flag' });
-    }
+    if (word === '--help') return 'help';
+    const name = token.name;
+    const spec = Object.hasOwn(specs, name) ? specs[name]! : undefined;
+    if (!spec) throw unknownFlag(source, word.slice(2).split('=')[0]!, specs); // parseArgs names `--=x` "=x"; the word says `--`
     if (spec.type === 'boolean') {
-      flags[name] = value === undefined ? true : !(value === 'false' || value === '0');
+      values[name] = token.value === undefined ? true : !(token.value === 'false' || token.value === '0');
       continue;
     }
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new InvalidInputError({ source: `remora ${cmd.name}`, field: `--${name}`, expected: `a ${spec.type} value`, actual: 'nothing' });
-    }
-    flags[name] = coerce(cmd.name, name, spec, value);
+    if (token.value === undefined) throw new InvalidInputError({ source, field: `--${name}`, expected: `a ${spec.type} value`, actual: 'nothing' });
+    values[name] = coerce(source, name, spec, token.value);
   }
-  return { flags, positionals };
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required && values[name] === undefined) throw new InvalidInputError({ source, field: `--${name}`, expected: 'a value (this flag is required)', actual: 'nothing' });
+  }
+  // The one untyped step: `values` was filled from `cmd.flags` above, entry by entry, so it has FlagValues<F>'s shape.
+  return { flags: values as FlagValues<F>, positionals };
 }
 
-function coerce(cmdName: string, name: string, spec: FlagSpec, value: string): string | number {
-  const source = `remora ${cmdName}`;
+function unknownFlag(source: string, name: string, specs: FlagSpecs): InvalidInputError {
+  return new InvalidInputError({ source, field: `--${name}`, expected: `one of ${Object.keys(specs).map((f) => `--${f}`).join(', ') || '(no flags)'}`, actual: 'an unknown flag' });
+}
+
+function coerce(source: string, name: string, spec: StringFlagSpec | NumberFlagSpec, value: string): string | number {
   if (spec.type === 'string') {
     if (spec.choices && !spec.choices.includes(value)) throw new InvalidInputError({ source, field: `--${name}`, expected: `one of ${spec.choices.join('|')}`, actual: JSON.stringify(value) });
     return value;
@@ -108,7 +178,7 @@ export function helpText(cmd: Command): string {
   if (entries.length) {
     lines.push('Flags:');
     const rows = entries.map(([name, s]) => {
-      const left = `  --${name}${s.type === 'boolean' ? '' : ` ${s.placeholder ?? (s.choices ? s.choices.join('|') : `<${s.type}>`)}`}`;
+      const left = `  --${name}${s.type === 'boolean' ? '' : ` ${s.placeholder ?? (s.type === 'string' && s.choices ? s.choices.join('|') : `<${s.type}>`)}`}`;
       const def = s.default !== undefined ? ` (default: ${String(s.default)})` : '';
       return [left, `${s.description}${def}`] as const;
     });
@@ -118,13 +188,6 @@ export function helpText(cmd: Command): string {
   }
   if (cmd.details) lines.push('', cmd.details.trim());
   return lines.join('\n') + '\n';
-}
-
-/** Typed accessors (throwing a clear error when a required flag is missing). */
-export function requireFlag<T extends string | number | boolean>(cmd: string, flags: FlagValues, name: string): T {
-  const v = flags[name];
-  if (v === undefined) throw new InvalidInputError({ source: `remora ${cmd}`, field: `--${name}`, expected: 'a value (this flag is required)', actual: 'nothing' });
-  return v as T;
 }
 
 /** Format an error for the CLI: one line for RemoraErrors, one line plus a hint for anything else. */

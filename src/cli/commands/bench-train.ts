@@ -3,11 +3,11 @@
  * ours (WASM SIMD) against TF.js wasm and cpu, in one process. See src/experiments/train-bench.ts.
  */
 import { benchTrain, type NetworkBench } from '../../experiments/bench/train-bench.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const r = (x: number | null, d = 1): number | null => (x === null ? null : Number(x.toFixed(d)));
 
-export const benchTrainCommand: Command = {
+export const benchTrainCommand = defineCommand({
   name: 'bench train',
   summary: 'Training updates/s of the LSTM-DQN and MLP networks: Remora kernels vs TF.js (wasm, cpu)',
   usage: '[--json] [--duration-ms N]',
@@ -18,7 +18,7 @@ export const benchTrainCommand: Command = {
   details: `An update = target forward on s' + online forward on s + 0.5*MSE on taken actions + backward + Adam, batch 32.
 The JSON also carries speedups, FLOPs per update, achieved GFLOP/s and one core's peak FLOP rate.`,
   async run({ flags }, io) {
-    const res = await benchTrain({ durationMs: flags['duration-ms'] as number });
+    const res = await benchTrain({ durationMs: flags['duration-ms'] });
     const pack = (b: NetworkBench) => ({
       remora: r(b.remora), tfjsWasm: r(b.tfjsWasm), tfjsCpu: r(b.tfjsCpu), remoraJs: r(b.remoraJs),
       speedupVsWasm: r(b.speedupVsWasm, 2), speedupVsCpu: r(b.speedupVsCpu, 2),
@@ -41,4 +41,4 @@ The JSON also carries speedups, FLOPs per update, achieved GFLOP/s and one core'
     io.out(lines.join('\n') + '\n');
     return 0;
   },
-};
+});

@@ -11,8 +11,7 @@ import type { Policy } from '../../core/env.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { baselineRegistry } from '../../agents/registry.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
-import type { Command } from '../command.js';
-import { requireFlag } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /**
  * `--policy`: any name of the one policy registry (src/agents/registry.ts) or a trained `model.json`, checked now
@@ -25,7 +24,7 @@ export function resolvePolicy(spec: string, cwd: string, nodes: number): () => P
   return baselineRegistry().factoryFor(spec, ctx, cwd);
 }
 
-export const controllerCommand: Command = {
+export const controllerCommand = defineCommand({
   name: 'controller',
   summary: 'Run the Kubernetes migration controller (observe, decide with a policy, migrate)',
   usage: '--config <remora.yaml> --policy <model.json|baseline> [--kubeconfig <file>] [--dry-run]',
@@ -35,15 +34,15 @@ Policies: ${baselineRegistry().names().join(', ')}, or a model.json. Logs are JS
 See src/cluster/README.md for the config reference.`,
   flags: {
     kubeconfig: { type: 'string', description: 'Kubeconfig file (default: in-cluster, else ~/.kube/config)', placeholder: '<file>' },
-    config: { type: 'string', description: 'Controller config (YAML)', placeholder: '<remora.yaml>' },
-    policy: { type: 'string', description: 'Policy: model.json from training, or a baseline', placeholder: '<model.json|baseline>' },
+    config: { type: 'string', description: 'Controller config (YAML)', placeholder: '<remora.yaml>', required: true },
+    policy: { type: 'string', description: 'Policy: model.json from training, or a baseline', placeholder: '<model.json|baseline>', required: true },
     'dry-run': { type: 'boolean', description: 'Decide and record Events, but never migrate', default: false },
     identity: { type: 'string', description: 'Leader-election identity (default: hostname + random suffix)', placeholder: '<id>' },
     'log-level': { type: 'string', description: 'Minimum log level', choices: ['debug', 'info', 'warn', 'error'], default: 'info' },
   },
   async run(args, io) {
-    const configPath = resolve(io.cwd, requireFlag<string>('controller', args.flags, 'config'));
-    const policySpec = requireFlag<string>('controller', args.flags, 'policy');
+    const configPath = resolve(io.cwd, args.flags.config);
+    const policySpec = args.flags.policy;
     let text: string;
     try {
       text = readFileSync(configPath, 'utf8');
@@ -51,17 +50,17 @@ See src/cluster/README.md for the config reference.`,
       throw new InvalidInputError({ source: 'remora controller', field: '--config', expected: 'a readable YAML file', actual: `${configPath} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})` });
     }
     const config = loadControllerConfig(text, configPath);
-    if (args.flags['dry-run'] === true) config.migration.dryRun = true;
+    if (args.flags['dry-run']) config.migration.dryRun = true;
     const newPolicy = resolvePolicy(policySpec, io.cwd, config.nodes.length);
 
     const kc = new KubeConfig();
-    const kubeconfig = args.flags.kubeconfig as string | undefined;
+    const kubeconfig = args.flags.kubeconfig;
     if (kubeconfig) kc.loadFromFile(resolve(io.cwd, kubeconfig));
     else if (io.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
     else kc.loadFromDefault();
     const client = new HttpKubeClient(kc);
-    const identity = (args.flags.identity as string | undefined) ?? `${io.env.POD_NAME ?? hostname()}-${randomBytes(4).toString('hex')}`;
-    const logger = jsonLogger((l) => io.out(l), systemClock, { component: 'remora-controller' }, args.flags['log-level'] as 'info');
+    const identity = args.flags.identity ?? `${io.env.POD_NAME ?? hostname()}-${randomBytes(4).toString('hex')}`;
+    const logger = jsonLogger((l) => io.out(l), systemClock, { component: 'remora-controller' }, args.flags['log-level']);
     const controller = createController({ config, client, clock: systemClock, logger, newPolicy, identity });
     logger.log('info', 'starting', { server: client.server, identity, policy: policySpec, nodes: config.nodes, dryRun: config.migration.dryRun });
     await controller.start();
@@ -78,4 +77,4 @@ See src/cluster/README.md for the config reference.`,
     });
     return 0;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { Dashboard } from '../../server/dashboard.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const dashboardCommand: Command = {
+export const dashboardCommand = defineCommand({
   name: 'dashboard',
   summary: 'Serve the web dashboard: training curves, comparison tables, Fig. 6 timelines and decisions of any policy',
   usage: '[--runs <dir>] [--port 8080] [--host 127.0.0.1]',
@@ -12,7 +12,7 @@ export const dashboardCommand: Command = {
   },
   details: 'Pages: / (runs), /run/<name>, /episode?scenario=&policy=&seed= ; JSON under /api/runs and /api/episode. Ctrl-C stops it.',
   async run({ flags }, io) {
-    const d = new Dashboard({ runsDir: flags.runs as string, port: flags.port as number, host: flags.host as string });
+    const d = new Dashboard({ runsDir: flags.runs, port: flags.port, host: flags.host });
     const url = await d.start();
     io.err(`remora dashboard: ${url} (runs: ${flags.runs})\n`);
     await new Promise<void>((resolve) => {
@@ -22,4 +22,4 @@ export const dashboardCommand: Command = {
     });
     return 0;
   },
-};
+});

@@ -1,8 +1,8 @@
 import { serveEnv } from '../../core/env-server.js';
 import { loadScenario, makeEnv, scenarioNames } from '../../twin/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const envServeCommand: Command = {
+export const envServeCommand = defineCommand({
   name: 'env serve',
   summary: 'Serve the twin over stdin/stdout as JSON lines (used by the Python Gymnasium adapter)',
   usage: '[--scenario <name|file>]',
@@ -11,8 +11,8 @@ export const envServeCommand: Command = {
   },
   details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"close"}. See src/experiments/env-server.ts.',
   async run({ flags }, io) {
-    const env = makeEnv(loadScenario(flags.scenario as string, { cwd: io.cwd }));
+    const env = makeEnv(loadScenario(flags.scenario, { cwd: io.cwd }));
     await serveEnv(env, env.scenario.spec.name, process.stdin, process.stdout);
     return 0;
   },
-};
+});

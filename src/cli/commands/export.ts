@@ -10,9 +10,9 @@ import { loadModel } from '../../agents/policy-file.js';
 import type { FeedForwardSpec } from '../../nn/network.js';
 import { paramLayout } from '../../nn/network.js';
 import { tfjsArtifacts } from '../../nn/tfjs-export.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const exportCommand: Command = {
+export const exportCommand = defineCommand({
   name: 'export',
   summary: 'Export a trained model as a TF.js LayersModel (model.json + weights.bin)',
   usage: '<model.json> --format tfjs --out <dir>',
@@ -31,14 +31,14 @@ The size-agnostic node-seq network is not a Sequential model and cannot be expor
     const model = loadModel(resolve(io.cwd, positionals[0]!));
     const arch = model.header.architecture;
     if (arch.kind === 'node-seq') throw new InvalidInputError({ source: model.path, field: 'architecture.kind', expected: 'lstm-mlp or mlp (TF.js Sequential)', actual: '"node-seq" (the size-agnostic network has no Sequential equivalent)' });
-    let outDir = resolve(io.cwd, flags.out as string);
+    let outDir = resolve(io.cwd, flags.out);
     if (join(outDir, 'model.json') === model.path) outDir = join(outDir, 'tfjs');
     mkdirSync(outDir, { recursive: true });
-    const spec = arch as FeedForwardSpec;
+    const spec: FeedForwardSpec = arch;
     const { modelJson, weightData } = tfjsArtifacts(spec, model.weights, paramLayout(spec).specs, 'weights.bin');
     writeFileSync(join(outDir, 'weights.bin'), weightData);
     writeFileSync(join(outDir, 'model.json'), JSON.stringify({ ...modelJson, userDefinedMetadata: { remora: { source: model.path, features: model.header.features, actions: model.header.actions } } }, null, 2) + '\n');
     io.out(`wrote ${join(outDir, 'model.json')} and weights.bin (TF.js LayersModel, ${model.weights.length} weights)\n`);
     return 0;
   },
-};
+});

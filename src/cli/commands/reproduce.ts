@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { reproduce } from '../../experiments/reproduce.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const reproduceCommand: Command = {
+export const reproduceCommand = defineCommand({
   name: 'reproduce',
   summary: "Train DQN and SARSA, evaluate against baselines and the oracle, and write the paper's figures",
   usage: '[--quick] [--out <dir>] [--seed S] [--eval-seed S] [--steps N] [--episodes N]',
@@ -17,12 +17,12 @@ export const reproduceCommand: Command = {
   details: 'Writes index.html (self-contained), fig5a.svg, fig5b.svg, fig6.svg, compare.md, summary.json and the two run folders (dqn/, sarsa/).',
   async run({ flags }, io) {
     const s = await reproduce({
-      out: flags.out as string,
+      out: flags.out,
       quick: Boolean(flags.quick),
-      seed: flags.seed as number,
-      evalSeed: flags['eval-seed'] as number,
-      steps: flags.steps as number | undefined,
-      episodes: flags.episodes as number | undefined,
+      seed: flags.seed,
+      evalSeed: flags['eval-seed'],
+      steps: flags.steps,
+      episodes: flags.episodes,
       cwd: io.cwd,
       progress: { write: (t) => io.err(t), isTTY: io.isTTY },
       now: () => performance.now(),
@@ -31,4 +31,4 @@ export const reproduceCommand: Command = {
     io.out(`wrote ${flags.out}/index.html, fig5a.svg, fig5b.svg, fig6.svg, compare.md, summary.json\n`);
     return 0;
   },
-};
+});

@@ -1,8 +1,8 @@
 import { loadScenario, scenarioNames } from '../../twin/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { stringify } from 'yaml';
 
-export const scenarioShowCommand: Command = {
+export const scenarioShowCommand = defineCommand({
   name: 'scenario show',
   summary: 'Print a resolved scenario (all defaults filled in) plus derived facts',
   usage: '<name|file> [--format yaml|json]',
@@ -25,4 +25,4 @@ export const scenarioShowCommand: Command = {
     io.out(flags.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : stringify(doc));
     return 0;
   },
-};
+});

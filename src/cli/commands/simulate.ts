@@ -2,11 +2,11 @@ import { InvalidInputError } from '../../core/errors.js';
 import { resolvePolicy, baselineNames } from '../../experiments/policies.js';
 import { rollout } from '../../experiments/evaluate/rollout.js';
 import { loadScenario, makeEnv, scenarioNames, type TwinInfo } from '../../twin/index.js';
-import { renderTable, type Command } from '../command.js';
+import { defineCommand, renderTable } from '../command.js';
 
 const round = (x: number, d = 4): number => Number(x.toFixed(d));
 
-export const simulateCommand: Command = {
+export const simulateCommand = defineCommand({
   name: 'simulate',
   summary: 'Drive the twin with a policy and print every step (jsonl) or a per-episode table',
   usage: '--scenario <name|file> --policy <never|follow-me|random|greedy|threshold|oracle|model.json> [--episodes N] [--seed S] [--format jsonl|table]',
@@ -21,12 +21,12 @@ export const simulateCommand: Command = {
 node is the 1-based node serving at step t (before the action); rtt in ms and load per node at t.
 The same seed gives byte-identical output.`,
   async run({ flags }, io) {
-    const episodes = flags.episodes as number;
+    const episodes = flags.episodes;
     if (episodes < 1) throw new InvalidInputError({ source: 'remora simulate', field: '--episodes', expected: 'an integer >= 1', actual: String(episodes) });
-    const scenario = loadScenario(flags.scenario as string, { cwd: io.cwd });
+    const scenario = loadScenario(flags.scenario, { cwd: io.cwd });
     const env = makeEnv(scenario);
-    const seed = flags.seed as number;
-    const policy = await resolvePolicy(flags.policy as string, { seed, scenario }, io.cwd);
+    const seed = flags.seed;
+    const policy = await resolvePolicy(flags.policy, { seed, scenario }, io.cwd);
     const n = env.nodes;
     const jsonl = flags.format === 'jsonl';
     const rows: string[][] = [];
@@ -70,4 +70,4 @@ The same seed gives byte-identical output.`,
     }
     return 0;
   },
-};
+});

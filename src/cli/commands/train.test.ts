@@ -68,6 +68,22 @@ test('remora train --config: validated, unknown keys are one-line errors; flags 
   assert.equal(cfg.dqn.exploration.annealFraction, 0.5);
 });
 
+test('remora train --network replaces the config file\'s network with that kind\'s defaults', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'remora-cli-'));
+  writeFileSync(join(cwd, 'lstm2.json'), JSON.stringify({ dqn: { gamma: 0.9, network: { kind: 'lstm', window: 2 } } }));
+  const io = capture(cwd);
+  assert.equal(await main(['train', '--config', 'lstm2.json', '--network', 'mlp', '--steps', '300', '--out', 'mlp'], io), 0, io.stderr);
+  const cfg = JSON.parse(readFileSync(join(cwd, 'mlp', 'config.json'), 'utf8'));
+  assert.deepEqual(cfg.dqn.network, { kind: 'mlp', hidden: [24, 24] });
+  assert.equal(cfg.dqn.gamma, 0.9);
+  const sl = capture(cwd);
+  assert.equal(await main(['train', '--agent', 'sarsa', '--network', 'lstm', '--steps', '300', '--out', 'x'], sl), 1);
+  assert.match(sl.stderr, /^remora: remora train --network lstm: sarsa\.network\.window: expected 1 \(SARSA keeps no observation history; use an lstm window only with dqn\), got 4\n$/);
+  const bad = capture(cwd);
+  assert.equal(await main(['train', '--network', 'gru'], bad), 1);
+  assert.equal(bad.stderr, 'remora: remora train: --network: expected one of lstm|mlp|node-seq, got "gru"\n');
+});
+
 test('remora train --workers 2 trains two seeds in worker threads', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'remora-cli-'));
   const io = capture(cwd);

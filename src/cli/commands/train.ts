@@ -5,22 +5,23 @@
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidInputError } from '../../core/errors.js';
-import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
+import { NETWORK_KINDS, readTrainConfig, withNetworkKind, type TrainConfigFile } from '../../agents/config.js';
 import { runTraining, type TrainRunResult } from '../../experiments/train/train.js';
 import { runParallel, type ParallelRun } from '../../experiments/train/train-parallel.js';
 import { ProgressReporter } from '../../experiments/train/train-progress.js';
 import { scenarioNames } from '../../twin/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 /** Table II: "Number of steps 200000". */
 const PAPER_STEPS = 200_000;
 
-export const trainCommand: Command = {
+export const trainCommand = defineCommand({
   name: 'train',
   summary: 'Train a DQN (LSTM) or Deep SARSA agent in the twin and save model.json + metrics.jsonl',
-  usage: '--agent dqn|sarsa [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R]',
+  usage: '--agent dqn|sarsa [--network <kind>] [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R]',
   flags: {
     agent: { type: 'string', description: 'Agent (default: the config file\'s, else dqn)', choices: ['dqn', 'sarsa'] },
+    network: { type: 'string', description: `Q-network: ${NETWORK_KINDS.join(', ')}, with that kind's default sizes; replaces the config file's (default: lstm for dqn, mlp for sarsa)`, choices: NETWORK_KINDS, placeholder: '<kind>' },
     scenario: { type: 'string', description: `Scenario: ${scenarioNames().join(', ')}, or a file (default: sr111)`, placeholder: '<name|file>' },
     steps: { type: 'integer', description: `Training steps (default: ${PAPER_STEPS}, Table II)` },
     seed: { type: 'integer', description: 'Run seed (default: 0); with --runs R the seeds are S..S+R-1' },
@@ -32,23 +33,26 @@ export const trainCommand: Command = {
   details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
   {"agent": "dqn", "steps": 200000, "dqn": {"network": {"kind": "lstm", "window": 4}, "doubleDqn": true},
    "exploration": {"epsilonMin": 0.1, "annealFraction": 0.5}}
+Sizes other than a kind's defaults go in --config, e.g. {"dqn": {"network": {"kind": "mlp", "hidden": [64, 64]}}};
+so does a SARSA lstm, which needs "window": 1 (SARSA keeps no observation history).
 With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: a bar on a terminal, a line every
 10 s otherwise.`,
   async run({ flags }, io) {
     const source = 'remora train';
-    const file: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config as string)) : {};
-    const agent = (flags.agent as 'dqn' | 'sarsa' | undefined) ?? file.agent ?? 'dqn';
-    const scenario = (flags.scenario as string | undefined) ?? file.scenario ?? 'sr111';
-    const steps = (flags.steps as number | undefined) ?? file.steps ?? PAPER_STEPS;
-    const seed = (flags.seed as number | undefined) ?? file.seed ?? 0;
-    const workers = flags.workers as number;
-    const runs = (flags.runs as number | undefined) ?? workers;
+    const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : {};
+    const agent = flags.agent ?? fromFile.agent ?? 'dqn';
+    const file = flags.network ? withNetworkKind(fromFile, agent, flags.network, `${source} --network ${flags.network}`) : fromFile;
+    const scenario = flags.scenario ?? file.scenario ?? 'sr111';
+    const steps = flags.steps ?? file.steps ?? PAPER_STEPS;
+    const seed = flags.seed ?? file.seed ?? 0;
+    const workers = flags.workers;
+    const runs = flags.runs ?? workers;
     if (steps < 1) throw new InvalidInputError({ source, field: '--steps', expected: 'an integer >= 1', actual: String(steps) });
     if (seed < 0) throw new InvalidInputError({ source, field: '--seed', expected: 'an integer >= 0', actual: String(seed) });
     if (workers < 1 || workers > 64) throw new InvalidInputError({ source, field: '--workers', expected: 'an integer in 1..64', actual: String(workers) });
     if (runs < 1) throw new InvalidInputError({ source, field: '--runs', expected: 'an integer >= 1', actual: String(runs) });
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
-    const out = (flags.out as string | undefined) ?? join('runs', `${agent}-${scenarioTag}-s${seed}`);
+    const out = flags.out ?? join('runs', `${agent}-${scenarioTag}-s${seed}`);
     const reporter = new ProgressReporter({ write: (t) => io.err(t), isTTY: io.isTTY }, () => performance.now());
     const base = { agent, scenario, steps, config: file, cwd: io.cwd, progressEvery: 500 };
     let results: TrainRunResult[];
@@ -65,4 +69,4 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
     }
     return 0;
   },
-};
+});
