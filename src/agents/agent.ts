@@ -9,7 +9,7 @@
  */
 import type { Vec } from '../nn/backend.js';
 import type { ArchitectureSpec, Network } from '../nn/network.js';
-import type { FeatureLayout } from './features.js';
+import type { FeatureLayout, FeatureSet } from './features.js';
 
 export interface TrainableAgent {
   readonly kind: 'dqn' | 'sarsa';
@@ -23,6 +23,8 @@ export interface TrainableAgent {
   readonly nodes: number;
   /** The env's observations carry the edge model's in-flight block. */
   readonly inFlight: boolean;
+  /** Feature set the network reads. */
+  readonly config: { features: FeatureSet };
   /** Env steps seen while training. */
   readonly step: number;
   /** Gradient updates applied. */

@@ -99,6 +99,14 @@ export type ExplorationConfig = z.infer<typeof ExplorationSchema>;
 // Agents. Each has its fields (everything a config file's section may set), the cross-field rules, and the full
 // schema with `exploration`, which a config file sets once at the top level for either agent.
 
+/**
+ * Observation features (features.ts): `paper` = 3 per node (isCurrent, scaled RTT, log load: the same information as
+ * Eq. 3); `reward-terms` = those plus the per-node quantities Eq. 4-7 are built from (1/R, R/max R, min R/R, the
+ * load's three, and the two SLA-breach indicators), a deterministic function of the same observation that makes the
+ * one-step reward linear in the input. Beyond the paper; chosen by measurement (README).
+ */
+const features = z.enum(['paper', 'reward-terms']).default('paper');
+
 /** Huber δ of the TD error; null = ∞, i.e. ½·MSE (keras-rl2 `delta_clip` default). */
 const huberDelta = z.number().positive().nullable().default(null);
 /** Clip the global gradient norm to this value; null = off. */
@@ -131,6 +139,7 @@ export const DqnFields = z
     gradClipNorm,
     /** n of n-step returns (1 = plain DQN). */
     nStep: posInt.max(100).default(1),
+    features,
   })
   .strict();
 
@@ -155,6 +164,7 @@ export const SarsaFields = z
     gradClipNorm,
     /** Reproduce keras-rl2's terminal off-by-one (see sarsa.ts). */
     kerasRl2Compat: z.boolean().default(false),
+    features,
   })
   .strict();
 

@@ -74,7 +74,7 @@ export class DqnAgent implements TrainableAgent {
   constructor(readonly config: DqnConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend, readonly inFlight = false) {
     this.backend = backend ?? createBackend('float32');
     const nActions = nodes + 1;
-    this.spec = architectureFor(config.network, nodes, config.dueling, inFlight);
+    this.spec = architectureFor(config.network, nodes, config.dueling, inFlight, config.features);
     this.layout = config.network.kind === 'node-seq' ? 'node-sequence' : 'flat';
     this.window = config.network.kind === 'lstm' ? config.network.window : 1;
     const opts = { backend: this.backend, maxRows: config.batchSize };
@@ -82,9 +82,9 @@ export class DqnAgent implements TrainableAgent {
     this.target = createNetwork(this.spec, opts);
     this.target.params.set(this.online.params);
     this.adam = new Adam(this.backend, this.online.params.length, { learningRate: config.learningRate });
-    const F = featureSize(nodes, inFlight);
+    const F = featureSize(nodes, inFlight, config.features);
     this.memory = new SequentialMemory(config.memoryLimit, F, nActions, this.window);
-    this.recent = new RecentWindow(this.window, F, inFlight);
+    this.recent = new RecentWindow(this.window, F, inFlight, config.features);
     this.epsilon = new LinearAnnealedEpsilon(config.exploration, totalSteps);
     this.batch = makeReplayBatch(config.batchSize);
     this.targets = new Float64Array(config.batchSize);
@@ -112,7 +112,7 @@ export class DqnAgent implements TrainableAgent {
   }
 
   private storeObservation(obs: Float64Array, mask: Uint8Array | null): void {
-    encodeObservation(obs, this.layout, this.encoded, 0, this.inFlight);
+    encodeObservation(obs, this.layout, this.encoded, 0, this.inFlight, this.config.features);
     this.current = this.memory.push(this.encoded, 0, this.posInEpisode, mask);
   }
 

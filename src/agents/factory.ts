@@ -26,11 +26,11 @@ export function snapshotPolicy(agent: TrainableAgent, params?: ArrayLike<number>
   const net = createNetwork(agent.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
   net.params.set(params ?? agent.online.params);
   const dueling = agent instanceof DqnAgent && agent.config.dueling;
-  return new QPolicy(agent.kind, net, agent.layout, agent.window, agent.nodes, dueling, agent.inFlight);
+  return new QPolicy(agent.kind, net, agent.layout, agent.window, agent.nodes, dueling, agent.inFlight, agent.config.features);
 }
 
 /** Writes `<dir>/model.json` + `model.bin` for a trained agent; returns the model.json path. */
 export function saveAgent(dir: string, agent: TrainableAgent, training: PolicyHeader['training'], params?: Vec): string {
   const dueling = agent instanceof DqnAgent && agent.config.dueling;
-  return saveModel(dir, { agent: agent.kind, architecture: agent.spec, dueling, layout: agent.layout, window: agent.window, nodes: agent.nodes, inFlight: agent.inFlight, params: params ?? agent.online.params, training });
+  return saveModel(dir, { agent: agent.kind, architecture: agent.spec, dueling, layout: agent.layout, window: agent.window, nodes: agent.nodes, inFlight: agent.inFlight, featureSet: agent.config.features, params: params ?? agent.online.params, training });
 }

@@ -11,6 +11,10 @@
  * The flat layout (MLP, LSTM over time) is `[isCurrent_1..N, rtt_1..N, load_1..N(, inFlight_1..N)]` (3N or 4N
  * inputs instead of the paper's 2N + 1; same information). The node-sequence layout (size-agnostic network) is
  * `[N, 3]` (or `[N, 4]`), node by node.
+ * With the `reward-terms` set (beyond the paper) each node also gets the quantities Eq. 4-7 are composed of, so the
+ * one-step reward is linear in the input: `1/R_j` (ms⁻¹·R_min, R_min = 1 ms), `R_j / max R`, `min R / R_j`,
+ * `1/L_j`, `L_j / max L`, `min L / L_j`, and the breach indicators `R_j > RTT_SCALE_MS`, `L_j > LOAD_SLA_MAX`
+ * (the paper's SLA, R_max = 20 ms, L_max = 12).
  * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state.
  */
 import type { Vec } from '../nn/backend.js';
@@ -20,29 +24,37 @@ import { nodeCountOf } from '../core/observation.js';
 export const RTT_SCALE_MS = 20;
 /** Features per node (the paper's layout). */
 export const NODE_FEATURES = 3;
+/** The paper's L_max, for the breach indicator of the `reward-terms` set. */
+export const LOAD_SLA_MAX = 12;
+/** Extra features per node of the `reward-terms` set. */
+const REWARD_TERMS = 8;
+
+/** Which features per node (see the header). */
+export type FeatureSet = 'paper' | 'reward-terms';
+
 /** Seconds of an in-flight migration that map to feature 1 (twice the pod median, half a VM's tail). */
 export const IN_FLIGHT_SCALE_S = 30;
 
 /** Features per node: 3, or 4 with the in-flight block. */
-export function featuresPerNode(inFlight = false): number {
-  return inFlight ? NODE_FEATURES + 1 : NODE_FEATURES;
+export function featuresPerNode(inFlight = false, set: FeatureSet = 'paper'): number {
+  return NODE_FEATURES + (inFlight ? 1 : 0) + (set === 'reward-terms' ? REWARD_TERMS : 0);
 }
 
 /** Input layout a network expects. */
 export type FeatureLayout = 'flat' | 'node-sequence';
 
 /** Number of features per observation for `nodes` nodes (same for both layouts). */
-export function featureSize(nodes: number, inFlight = false): number {
-  return featuresPerNode(inFlight) * nodes;
+export function featureSize(nodes: number, inFlight = false, set: FeatureSet = 'paper'): number {
+  return featuresPerNode(inFlight, set) * nodes;
 }
 
 /**
  * Writes the features of `obs` into `out` at `offset` (3N numbers, 4N with `inFlight`) in the given layout.
  * Throws RangeError when `obs` is not 2N + 1 (3N + 1) long.
  */
-export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number, inFlight = false): void {
+export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number, inFlight = false, set: FeatureSet = 'paper'): void {
   const n = nodeCountOf(obs.length, inFlight);
-  const P = featuresPerNode(inFlight);
+  const P = featuresPerNode(inFlight, set);
   // Called for every env step and every replayed sample: computed inline, no per-node tuple.
   const flat = layout === 'flat';
   for (let j = 0; j < n; j++) {
@@ -61,6 +73,29 @@ export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout,
       if (inFlight) out[offset + P * j + 3] = obs[1 + 2 * n + j]! / IN_FLIGHT_SCALE_S;
     }
   }
+  if (set === 'reward-terms') {
+    let rMin = Infinity, rMax = -Infinity, lMin = Infinity, lMax = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const r = obs[1 + j]!, l = obs[1 + n + j]!;
+      if (r < rMin) rMin = r;
+      if (r > rMax) rMax = r;
+      if (l < lMin) lMin = l;
+      if (l > lMax) lMax = l;
+    }
+    const base = NODE_FEATURES + (inFlight ? 1 : 0);
+    for (let j = 0; j < n; j++) {
+      const r = Math.max(obs[1 + j]!, 1e-6), l = Math.max(obs[1 + n + j]!, 1e-6);
+      const f0 = 1 / r, f1 = r / rMax, f2 = rMin / r, f3 = 1 / l, f4 = l / lMax, f5 = lMin / l, f6 = r > RTT_SCALE_MS ? 1 : 0, f7 = l > LOAD_SLA_MAX ? 1 : 0;
+      if (flat) {
+        const o = offset + base * n;
+        out[o + j] = f0; out[o + n + j] = f1; out[o + 2 * n + j] = f2; out[o + 3 * n + j] = f3;
+        out[o + 4 * n + j] = f4; out[o + 5 * n + j] = f5; out[o + 6 * n + j] = f6; out[o + 7 * n + j] = f7;
+      } else {
+        const o = offset + P * j + base;
+        out[o] = f0; out[o + 1] = f1; out[o + 2] = f2; out[o + 3] = f3; out[o + 4] = f4; out[o + 5] = f5; out[o + 6] = f6; out[o + 7] = f7;
+      }
+    }
+  }
 }
 
 /**
@@ -73,7 +108,7 @@ export class RecentWindow {
   private count = 0;
   private head = 0;
 
-  constructor(readonly window: number, readonly features: number, readonly inFlight = false) {
+  constructor(readonly window: number, readonly features: number, readonly inFlight = false, readonly set: FeatureSet = 'paper') {
     this.buf = new Float64Array(window * features);
   }
 
@@ -85,7 +120,7 @@ export class RecentWindow {
 
   /** Append the encoding of `obs` (layout as given). */
   push(obs: ArrayLike<number>, layout: FeatureLayout): void {
-    encodeObservation(obs, layout, this.buf, this.head * this.features, this.inFlight);
+    encodeObservation(obs, layout, this.buf, this.head * this.features, this.inFlight, this.set);
     this.head = (this.head + 1) % this.window;
     this.count = Math.min(this.count + 1, this.window);
   }

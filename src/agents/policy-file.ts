@@ -18,7 +18,7 @@ import { VERSION } from '../core/version.js';
 import type { Vec } from '../nn/backend.js';
 import { createBackend } from '../nn/create-backend.js';
 import { createNetwork, paramLayout, validateArchitecture, type ArchitectureSpec, type Network } from '../nn/network.js';
-import { featureSize, featuresPerNode, RTT_SCALE_MS, type FeatureLayout } from './features.js';
+import { featureSize, featuresPerNode, RTT_SCALE_MS, type FeatureLayout, type FeatureSet } from './features.js';
 import { QPolicy } from './q-policy.js';
 
 export const POLICY_FORMAT = 'remora-policy';
@@ -40,7 +40,8 @@ export const PolicyHeaderSchema = z
     agent: z.enum(['dqn', 'sarsa']),
     architecture: ArchitectureSchema,
     dueling: z.boolean(),
-    features: z.object({ layout: z.enum(['flat', 'node-sequence']), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
+    /** `set`: the feature set (features.ts; absent in files written before it existed = `paper`). */
+    features: z.object({ layout: z.enum(['flat', 'node-sequence']), set: z.enum(['paper', 'reward-terms']).default('paper'), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
     /** `inFlight`: the edge model's in-flight block follows the loads (absent in files written before it existed). */
     observation: z.object({ nodes: posInt, inFlight: z.boolean().default(false), length: posInt, labels: z.array(z.string()) }).strict(),
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
@@ -72,6 +73,8 @@ export interface SaveModelInput {
   nodes: number;
   /** Observations carry the edge model's in-flight block. */
   inFlight: boolean;
+  /** Feature set the network reads. */
+  featureSet: FeatureSet;
   params: Vec;
   training: PolicyHeader['training'];
 }
@@ -92,7 +95,7 @@ export function saveModel(dir: string, m: SaveModelInput): string {
     agent: m.agent,
     architecture: m.architecture,
     dueling: m.dueling,
-    features: { layout: m.layout, window: m.window, rttScaleMs: RTT_SCALE_MS, encoding: ENCODING },
+    features: { layout: m.layout, set: m.featureSet, window: m.window, rttScaleMs: RTT_SCALE_MS, encoding: ENCODING },
     observation: { nodes: m.nodes, inFlight: m.inFlight, length: observationLength(m.nodes, m.inFlight), labels: observationLabels(m.nodes, m.inFlight) },
     actions: { n: m.nodes + 1, labels: actionLabels(m.nodes) },
     training: m.training,
@@ -158,7 +161,8 @@ export function loadModel(path: string): LoadedModel {
   const outputs = arch.kind === 'node-seq' ? N + 1 : arch.outputs;
   if (outputs !== N + 1 + (header.dueling ? 1 : 0)) throw bad(src, 'architecture.outputs', `${N + 1 + (header.dueling ? 1 : 0)} for ${N} nodes${header.dueling ? ' (dueling)' : ''}`, String(outputs));
   const inputs = arch.kind === 'node-seq' ? arch.featureSize : arch.inputSize;
-  const expectIn = arch.kind === 'node-seq' ? featuresPerNode(inFlight) : featureSize(N, inFlight);
+  const set = header.features.set;
+  const expectIn = arch.kind === 'node-seq' ? featuresPerNode(inFlight, set) : featureSize(N, inFlight, set);
   if (inputs !== expectIn) throw bad(src, 'architecture.inputSize', `${expectIn} features for ${N} nodes`, String(inputs));
   if (arch.kind === 'lstm-mlp' && header.features.window !== arch.steps) throw bad(src, 'features.window', `the LSTM length ${arch.steps}`, String(header.features.window));
   if (header.features.rttScaleMs !== RTT_SCALE_MS) throw bad(src, 'features.rttScaleMs', String(RTT_SCALE_MS), String(header.features.rttScaleMs));
@@ -197,7 +201,7 @@ export function loadModel(path: string): LoadedModel {
     header,
     weights,
     network,
-    policy: () => new QPolicy(header.agent, network, layout, window, N, header.dueling, inFlight),
+    policy: () => new QPolicy(header.agent, network, layout, window, N, header.dueling, inFlight, set),
   };
 }
 

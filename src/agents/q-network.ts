@@ -12,7 +12,7 @@
 import type { Vec } from '../nn/backend.js';
 import type { ArchitectureSpec } from '../nn/network.js';
 import type { QNetworkConfig } from './config.js';
-import { featureSize, featuresPerNode } from './features.js';
+import { featureSize, featuresPerNode, type FeatureSet } from './features.js';
 
 /** The network choices (fields and defaults in config.ts's `NetworkSchema`). */
 export type { QNetworkConfig } from './config.js';
@@ -21,16 +21,16 @@ export type { QNetworkConfig } from './config.js';
  * The architecture for N nodes. With `dueling` the network emits `[V, A_0..A_{|A|-1}]` (|A| + 1 outputs), combined
  * by {@link duelingCombine}; dueling is not available for `node-seq`.
  */
-export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boolean, inFlight = false): ArchitectureSpec {
+export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boolean, inFlight = false, set: FeatureSet = 'paper'): ArchitectureSpec {
   const outputs = nodes + 1 + (dueling ? 1 : 0);
   switch (cfg.kind) {
     case 'lstm':
-      return { kind: 'lstm-mlp', inputSize: featureSize(nodes, inFlight), steps: cfg.window, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], outputs };
+      return { kind: 'lstm-mlp', inputSize: featureSize(nodes, inFlight, set), steps: cfg.window, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], outputs };
     case 'mlp':
-      return { kind: 'mlp', inputSize: featureSize(nodes, inFlight), hidden: [...cfg.hidden], outputs };
+      return { kind: 'mlp', inputSize: featureSize(nodes, inFlight, set), hidden: [...cfg.hidden], outputs };
     case 'node-seq':
       if (dueling) throw new RangeError('dueling is not available for the node-seq network');
-      return { kind: 'node-seq', featureSize: featuresPerNode(inFlight), context: cfg.context, contextUnits: cfg.contextUnits, hidden: [...cfg.hidden], nodes };
+      return { kind: 'node-seq', featureSize: featuresPerNode(inFlight, set), context: cfg.context, contextUnits: cfg.contextUnits, hidden: [...cfg.hidden], nodes };
   }
 }
 

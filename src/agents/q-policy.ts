@@ -7,7 +7,7 @@ import { nodeCountOf, observationLength } from '../core/observation.js';
 import type { Network } from '../nn/network.js';
 import { NodeSequenceNetwork } from '../nn/node-sequence.js';
 import { maskedArgmax } from './exploration.js';
-import { featureSize, RecentWindow, type FeatureLayout } from './features.js';
+import { featureSize, RecentWindow, type FeatureLayout, type FeatureSet } from './features.js';
 
 export class QPolicy implements Policy {
   private recent: RecentWindow;
@@ -18,15 +18,15 @@ export class QPolicy implements Policy {
    * @param nodes N the flat networks were trained for (node-sequence networks accept any N ≤ their maxNodes).
    * @param dueling outputs are `[V, A_0..]`: the greedy action is argmax A (V and the mean shift every action alike).
    */
-  constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false, private readonly inFlight = false) {
+  constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false, private readonly inFlight = false, private readonly set: FeatureSet = 'paper') {
     this.recentNodes = nodes;
-    this.recent = new RecentWindow(window, featureSize(nodes, inFlight), inFlight);
+    this.recent = new RecentWindow(window, featureSize(nodes, inFlight, set), inFlight, set);
   }
 
   private windowFor(n: number): RecentWindow {
     if (n === this.recentNodes) return this.recent;
     // Only the size-agnostic network accepts another N; rebuild its (W = 1) window once per change of N.
-    this.recent = new RecentWindow(this.window, featureSize(n, this.inFlight), this.inFlight);
+    this.recent = new RecentWindow(this.window, featureSize(n, this.inFlight, this.set), this.inFlight, this.set);
     this.recentNodes = n;
     return this.recent;
   }

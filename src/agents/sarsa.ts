@@ -67,14 +67,14 @@ export class SarsaAgent implements TrainableAgent {
   constructor(readonly config: SarsaConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend, readonly inFlight = false) {
     if (config.network.kind === 'lstm' && config.network.window !== 1) throw new RangeError('sarsa: an lstm network needs window 1 (SARSA keeps no observation history)');
     this.backend = backend ?? createBackend('float32');
-    this.spec = architectureFor(config.network, nodes, false, inFlight);
+    this.spec = architectureFor(config.network, nodes, false, inFlight, config.features);
     this.layout = config.network.kind === 'node-seq' ? 'node-sequence' : 'flat';
     this.online = createNetwork(this.spec, { backend: this.backend, maxRows: 1, rng });
     this.adam = new Adam(this.backend, this.online.params.length, { learningRate: config.learningRate });
     this.epsilon = new LinearAnnealedEpsilon(config.exploration, totalSteps);
     this.q = new Float64Array(nodes + 1);
     this.dOut = this.backend.alloc(nodes + 1);
-    const F = featureSize(nodes, inFlight);
+    const F = featureSize(nodes, inFlight, config.features);
     const slot = (): Slot => ({ x: new Float64Array(F), action: 0 });
     this.cur = slot();
     this.nxt = slot();
@@ -118,7 +118,7 @@ export class SarsaAgent implements TrainableAgent {
   }
 
   beginEpisode(obs: Float64Array, _mask: Uint8Array): void {
-    encodeObservation(obs, this.layout, this.cur.x, 0, this.inFlight);
+    encodeObservation(obs, this.layout, this.cur.x, 0, this.inFlight, this.config.features);
     this.hasPending = false;
     this.dqObs = [];
     this.dqRewards = [];
@@ -136,7 +136,7 @@ export class SarsaAgent implements TrainableAgent {
   }
 
   observe(reward: number, terminated: boolean, truncated: boolean, nextObs: Float64Array, nextMask: Uint8Array): void {
-    encodeObservation(nextObs, this.layout, this.nxt.x, 0, this.inFlight);
+    encodeObservation(nextObs, this.layout, this.nxt.x, 0, this.inFlight, this.config.features);
     if (this.config.kerasRl2Compat) {
       this.compatObserve(reward, terminated || truncated, nextMask);
     } else {
