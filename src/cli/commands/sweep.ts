@@ -9,7 +9,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
 import { EVAL_ROLES, defaultSweepPolicies, sweep, sweepMarkdown, type EvalRole, type EvalScenario } from '../../experiments/sweep.js';
 import { scenarioNames } from '../../twin/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const SOURCE = 'remora sweep';
 /** Table II: "Number of steps 200000". */
@@ -58,7 +58,7 @@ function atLeast(field: string, v: number, min: number, max = Infinity): number 
   return v;
 }
 
-export const sweepCommand: Command = {
+export const sweepCommand = defineCommand({
   name: 'sweep',
   summary: 'Train one run per seed, evaluate every run and every heuristic on identical episodes: IQM and 95 % CI',
   usage: '--agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
@@ -76,6 +76,9 @@ export const sweepCommand: Command = {
     workers: { type: 'integer', description: 'Worker threads training seeds in parallel', default: 2 },
     'bootstrap-reps': { type: 'integer', description: 'Bootstrap replicates per confidence interval', default: 10_000 },
     'bootstrap-seed': { type: 'integer', description: 'Seed of the bootstrap draws', default: 0 },
+    validate: { type: 'string', description: 'Keep each run\'s best checkpoint on this validation scenario (e.g. sr111-validation); never a test day', placeholder: '<scenario>' },
+    'validate-every': { type: 'integer', description: 'Steps between validation checkpoints', default: 20_000 },
+    'validate-episodes': { type: 'integer', description: 'Validation episodes per checkpoint', default: 10 },
   },
   details: `Writes <out>/seed-<k>/ (the run folders of remora train), <out>/sweep.json, sweep.svg and sweep.md, and prints the
 markdown tables. Scores are % of the exact oracle on the same episodes. IQM: the 25 % trimmed mean over seeds
@@ -84,21 +87,23 @@ bootstrap (seeds resampled with replacement within each evaluation scenario). He
 score each. A scenario named like the training one is tagged train, any other test, unless given a :role.
 Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --eval sr111-roundtrip,sr111 --out runs/sweep`,
   async run({ flags }, io) {
-    const file: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config as string)) : {};
-    const agent = (flags.agent as 'dqn' | 'sarsa' | undefined) ?? file.agent ?? 'dqn';
-    const scenario = (flags.scenario as string | undefined) ?? file.scenario ?? 'sr111';
-    const seeds = parseSeedList(flags.seeds as string);
-    const steps = atLeast('--steps', (flags.steps as number | undefined) ?? file.steps ?? PAPER_STEPS, 1);
-    const evalScenarios = flags.eval === undefined ? [{ scenario }] : parseEvalList(flags.eval as string);
-    const episodes = atLeast('--episodes', flags.episodes as number, 1);
-    const workers = atLeast('--workers', flags.workers as number, 1, 64);
-    const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'] as number, 1);
-    const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'] as number, 0);
-    const policies = parseList('--policies', flags.policies as string);
+    const file: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : {};
+    const agent = flags.agent ?? file.agent ?? 'dqn';
+    const scenario = flags.scenario ?? file.scenario ?? 'sr111';
+    const seeds = parseSeedList(flags.seeds);
+    const steps = atLeast('--steps', flags.steps ?? file.steps ?? PAPER_STEPS, 1);
+    const evalScenarios = flags.eval === undefined ? [{ scenario }] : parseEvalList(flags.eval);
+    const episodes = atLeast('--episodes', flags.episodes, 1);
+    const workers = atLeast('--workers', flags.workers, 1, 64);
+    const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'], 1);
+    const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'], 0);
+    const policies = parseList('--policies', flags.policies);
+    const validation = flags.validate === undefined ? undefined : { scenario: flags.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: 77 };
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
-    const out = (flags.out as string | undefined) ?? join('runs', `sweep-${agent}-${scenarioTag}`);
+    const out = flags.out ?? join('runs', `sweep-${agent}-${scenarioTag}`);
     const s = await sweep({
-      agent, trainScenario: scenario, seeds, steps, config: file, evalScenarios, episodes, evalSeed: flags['eval-seed'] as number,
+      agent, trainScenario: scenario, seeds, steps, config: file, evalScenarios, episodes, evalSeed: flags['eval-seed'],
+      ...(validation ? { validation } : {}),
       policies, out, workers, bootstrapReps, bootstrapSeed, cwd: io.cwd,
       progress: { write: (t) => io.err(t), isTTY: io.isTTY },
       now: () => performance.now(),
@@ -107,4 +112,4 @@ Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --
     io.out(`\nwrote ${join(out, 'sweep.json')}, sweep.svg, sweep.md (${s.timing.totalSeconds} s)\n`);
     return 0;
   },
-};
+});
