@@ -26,7 +26,7 @@ import { systemDelay, type Clock, type Delay, type LoadSource, type RttSource } 
 import { readObservations, reconcileWorkload, type Decision, type ReconcileContext } from './reconcile.js';
 import { watchMigrations } from './watch.js';
 import { WorkloadState } from './workload-state.js';
-import { workloadKey, type WorkloadKey } from './workload-key.js';
+import { workloadDisplayName, workloadKey, type WorkloadKey } from './workload-key.js';
 
 export type { DecisionReason } from './gates.js';
 export type { Finished } from './in-flight.js';
@@ -166,10 +166,7 @@ export class Controller {
   private prune(found: Discovered, inFlight: ReadonlyMap<WorkloadKey, InFlight>): string[] {
     const keep = new Set<WorkloadKey>([...found.workloads.map((w) => workloadKey(w.kind, w.namespace, w.name)), ...found.ignored.map((i) => i.key), ...inFlight.keys()]);
     const dropped = this.state.prune(keep, new Set(found.workloads.map((w) => w.user)));
-    for (const k of dropped) {
-      const [, ns, name] = k.split('/');
-      this.metrics.observationAge.delete({ workload: `${ns}/${name}` });
-    }
+    for (const k of dropped) this.metrics.observationAge.delete({ workload: workloadDisplayName(k) });
     return dropped;
   }
 

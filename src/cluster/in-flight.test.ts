@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { advance, listInFlight, nextStep, type AdvanceContext } from './in-flight.js';
-import type { KubeClient, KubeObject } from './kube/client.js';
+import type { KubeObject } from './kube/client.js';
 import { silentLogger } from './log.js';
 import { ControllerMetrics } from './metrics.js';
-import type { InFlight, Migrator, Progress } from './migrate/types.js';
+import type { InFlight, Progress } from './migrate/types.js';
+import { fakeMigrator, recordingClient } from './testing/fakes.js';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
 const ready = new Set(['edge-1', 'edge-2']);
@@ -20,20 +21,8 @@ test('nextStep: the in-flight transitions', () => {
 });
 
 function fakes(progress: Progress | Error) {
-  const calls: string[] = [];
-  const client: KubeClient = {
-    server: 'fake',
-    async request<T>(method: string, path: string): Promise<T> {
-      calls.push(`${method} ${path}`);
-      return undefined as T;
-    },
-    async watch() {},
-  };
-  const migrator: Migrator = {
-    kind: 'vm',
-    backend: 'kv',
-    precheck: async () => undefined,
-    start: async () => f0,
+  const { client, calls } = recordingClient();
+  const migrator = fakeMigrator({
     listInFlight: async () => [f0, { ...f0, id: 'remora-upf-2' }],
     progress: async () => {
       if (progress instanceof Error) throw progress;
@@ -41,7 +30,7 @@ function fakes(progress: Progress | Error) {
     },
     cancel: async (f, why) => void calls.push(`cancel ${f.id}: ${why}`),
     finalize: async (f, p) => void calls.push(`finalize ${f.id} ${p.state}`),
-  };
+  });
   const events: string[] = [];
   const metrics = new ControllerMetrics();
   const ctx: AdvanceContext = { client, migrators: { vm: migrator }, timeoutMs: 60_000, metrics, log: silentLogger, event: async (_o: KubeObject, _t, reason) => void events.push(reason) };

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Policy } from '../core/env.js';
 import { parseControllerConfig } from './config.js';
-import { KubeApiError, type KubeClient } from './kube/client.js';
+import { KubeApiError } from './kube/client.js';
 import { silentLogger } from './log.js';
 import { ControllerMetrics } from './metrics.js';
-import type { InFlight, Migrator, Workload } from './migrate/types.js';
+import type { InFlight, Workload } from './migrate/types.js';
+import { fakeMigrator, recordingClient } from './testing/fakes.js';
 import { RttAverager } from './observe/observation.js';
 import type { Timed } from './observe/types.js';
 import { reconcileWorkload, type ReconcileContext, type TickView } from './reconcile.js';
@@ -17,28 +18,10 @@ const NODES = ['edge-1', 'edge-2', 'edge-3'];
 const config = parseControllerConfig({ nodes: NODES, observation: { rtt: { source: 'http-json', url: 'http://x' } }, migration: { maxConcurrent: 1, cooldownMs: 60_000 } }, 'test');
 
 function world(o: { act?: Policy['act']; patch?: Error } = {}) {
-  const writes: string[] = [];
   const events: string[] = [];
   let asked = 0;
-  const client: KubeClient = {
-    server: 'fake',
-    async request<T>(method: string, path: string): Promise<T> {
-      if (method === 'PATCH' && o.patch) throw o.patch;
-      writes.push(`${method} ${path}`);
-      return undefined as T;
-    },
-    async watch() {},
-  };
-  const migrator: Migrator = {
-    kind: 'vm',
-    backend: 'kv',
-    precheck: async () => undefined,
-    start: async (w, target, id, at) => ({ id, kind: 'vm', backend: 'kv', namespace: w.namespace, workload: w.name, sourceNode: w.node, targetNode: target, startedAtMs: at, object: { metadata: { name: id } } }),
-    listInFlight: async () => [],
-    progress: async () => ({ state: 'running', phase: 'Pending' }),
-    cancel: async () => undefined,
-    finalize: async () => undefined,
-  };
+  const { client, calls: writes } = recordingClient((method) => (method === 'PATCH' ? o.patch : undefined));
+  const migrator = fakeMigrator();
   const averager = new RttAverager(1);
   const policy = (): Policy => ({ name: 'scripted', reset() {}, act: (obs, mask) => (asked++, (o.act ?? (() => 3))(obs, mask)) });
   const state = new WorkloadState(policy, averager);

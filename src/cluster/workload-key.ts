@@ -6,3 +6,6 @@ declare const brand: unique symbol;
 export type WorkloadKey = string & { readonly [brand]: 'WorkloadKey' };
 
 export const workloadKey = (kind: WorkloadKind, namespace: string, name: string): WorkloadKey => `${kind}/${namespace}/${name}` as WorkloadKey;
+
+/** `namespace/name`: how logs, decisions and metric labels name a workload. */
+export const workloadDisplayName = (k: WorkloadKey): string => k.slice(k.indexOf('/') + 1);

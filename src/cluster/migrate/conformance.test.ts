@@ -77,6 +77,18 @@ describe('Migrator conformance (real kube-apiserver)', () => {
     await kubelet.sync();
   };
 
+  /** Pod backends differ only in the migrator; the source node is where the serving pod runs. */
+  const podSubject = (name: string, newMigrator: MigratorSubject['newMigrator'], node: string, target: string): MigratorSubject => ({
+    name,
+    newMigrator,
+    newWorkload: (ns, w) => podWorkload(node)(ns, w),
+    newBlockedWorkload: (ns, w) => podWorkload(node)(ns, w, false),
+    target,
+    drive: drivePods,
+    settle: () => kubelet.sync(),
+    sourceExists: podExists,
+  });
+
   const subjects: MigratorSubject[] = [
     {
       name: 'KubeVirt addedNodeSelector',
@@ -102,35 +114,10 @@ describe('Migrator conformance (real kube-apiserver)', () => {
       settle: () => virt.step(),
       sourceExists: vmExists,
     },
+    podSubject('pod recreate', (c) => new RecreateMigrator(c), 'edge-1', 'edge-2'),
+    podSubject('pod podmigration', (c) => new PodmigrationMigrator(c, 'live-migration'), 'edge-1', 'edge-3'),
     {
-      name: 'pod recreate',
-      newMigrator: (c) => new RecreateMigrator(c),
-      newWorkload: (ns, name) => podWorkload('edge-1')(ns, name),
-      newBlockedWorkload: (ns, name) => podWorkload('edge-1')(ns, name, false),
-      target: 'edge-2',
-      drive: drivePods,
-      settle: () => kubelet.sync(),
-      sourceExists: podExists,
-    },
-    {
-      name: 'pod podmigration',
-      newMigrator: (c) => new PodmigrationMigrator(c, 'live-migration'),
-      newWorkload: (ns, name) => podWorkload('edge-1')(ns, name),
-      newBlockedWorkload: (ns, name) => podWorkload('edge-1')(ns, name, false),
-      target: 'edge-3',
-      drive: drivePods,
-      settle: () => kubelet.sync(),
-      sourceExists: podExists,
-    },
-    {
-      name: 'pod checkpoint',
-      newMigrator: (c) => new CheckpointMigrator(c, 'registry.local/ckpt/{pod}-{container}:{archive}'),
-      newWorkload: (ns, name) => podWorkload(CKPT_NODE)(ns, name),
-      newBlockedWorkload: (ns, name) => podWorkload(CKPT_NODE)(ns, name, false),
-      target: 'edge-2',
-      drive: drivePods,
-      settle: () => kubelet.sync(),
-      sourceExists: podExists,
+      ...podSubject('pod checkpoint', (c) => new CheckpointMigrator(c, 'registry.local/ckpt/{pod}-{container}:{archive}'), CKPT_NODE, 'edge-2'),
       skip: () => (ip ? undefined : 'no non-loopback IPv4 address: the apiserver refuses to proxy to loopback nodes'),
     },
   ];
