@@ -37,14 +37,14 @@ function err(raw: unknown): string {
 }
 
 test('config: unknown keys are errors, naming file, field, expected, actual', () => {
-  assert.equal(err({ ...minimal, tickMS: 5 }), 'remora.yaml: tickMS: expected no such key (unknown keys are errors), got "tickMS"');
+  assert.equal(err({ ...minimal, tickMS: 5 }), 'remora.yaml: tickMS: expected no such key (unknown keys are errors), got 5');
   assert.match(err({ ...minimal, migration: { maxConcurent: 3 } }), /^remora\.yaml: migration\.maxConcurent: expected no such key/);
   assert.match(err({ ...minimal, observation: { rtt: { source: 'http-json', url: 'u', timeout: 1 } } }), /observation\.rtt\.timeout: expected no such key/);
-  assert.match(err({ ...minimal, observation: { rtt: { source: 'carrier-pigeon' } } }), /observation\.rtt\.source: expected one of "http-json", "prometheus", "tcp-probe", "mec013", got "carrier-pigeon"/);
-  assert.match(err({ observation: minimal.observation }), /nodes: expected array, got nothing \(required\)/);
+  assert.match(err({ ...minimal, observation: { rtt: { source: 'carrier-pigeon' } } }), /observation\.rtt\.source: expected one of "http-json"\|"prometheus"\|"tcp-probe"\|"mec013", got "carrier-pigeon"/);
+  assert.match(err({ observation: minimal.observation }), /nodes: expected array, got nothing \(missing\)/);
   assert.match(err({ ...minimal, nodes: ['a', 'a'] }), /nodes: expected node names must be unique/);
   assert.match(err({ ...minimal, observation: { rtt: { source: 'tcp-probe', targets: { 'edge-1': 'h:1' } } } }), /observation\.rtt\.targets\.edge-2: expected an entry for node edge-2/);
-  assert.match(err({ ...minimal, migration: { maxConcurrent: 0 } }), /migration\.maxConcurrent/);
+  assert.equal(err({ ...minimal, migration: { maxConcurrent: 0 } }), 'remora.yaml: migration.maxConcurrent: expected a number >= 1, got 0');
   assert.throws(() => loadControllerConfig('nodes: [a\n', 'bad.yaml'), /bad\.yaml: \(yaml\): expected valid YAML/);
 });
 

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { InvalidInputError, renderValue } from '../core/errors.js';
+import { InvalidInputError } from '../core/errors.js';
+import { parseWith } from '../core/validate.js';
 
 const positiveMs = z.number().int().positive();
 const url = z.string().url();
@@ -177,25 +178,12 @@ export const controllerConfigSchema = z
 export type ControllerConfig = z.infer<typeof controllerConfigSchema>;
 export type ControllerConfigInput = z.input<typeof controllerConfigSchema>;
 
-/** Validate a parsed config object; throws {@link InvalidInputError} naming `source`, the field, expected and actual. */
+/**
+ * Validate a parsed config object; throws {@link InvalidInputError} naming `source`, the field, expected and
+ * actual, worded by core's one zod translator (`parseWith`), like every other config in the repo.
+ */
 export function parseControllerConfig(raw: unknown, source: string): ControllerConfig {
-  const r = controllerConfigSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  let field = issue.path.join('.') || '(root)';
-  let expected = issue.message;
-  let actual = renderValue(getPath(raw, issue.path));
-  if (issue.code === 'unrecognized_keys') {
-    field = [...issue.path, ...issue.keys].join('.');
-    expected = 'no such key (unknown keys are errors)';
-    actual = issue.keys.map((k) => JSON.stringify(k)).join(', ');
-  } else if (issue.code === 'invalid_type') {
-    expected = issue.expected;
-    actual = issue.received === 'undefined' ? 'nothing (required)' : actual;
-  } else if (issue.code === 'invalid_union_discriminator') {
-    expected = `one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
-  }
-  throw new InvalidInputError({ source, field, expected, actual });
+  return parseWith(controllerConfigSchema, raw, source);
 }
 
 /** Parse YAML text (a file's contents) and validate it. */
@@ -207,13 +195,4 @@ export function loadControllerConfig(text: string, source: string): ControllerCo
     throw new InvalidInputError({ source, field: '(yaml)', expected: 'valid YAML', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
   }
   return parseControllerConfig(raw, source);
-}
-
-function getPath(o: unknown, path: (string | number)[]): unknown {
-  let cur = o;
-  for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
 }

@@ -16,11 +16,11 @@ import { TcpProbeRtt } from './observe/tcp-probe.js';
 import type { Clock, LoadSource, RttSource } from './observe/types.js';
 
 export { Controller } from './controller.js';
-export type { ControllerDeps, Decision, TickReport, Finished } from './controller.js';
+export type { ControllerDeps, Decision, TickReport, Finished, ReconcileResult } from './controller.js';
 export { loadControllerConfig, parseControllerConfig, controllerConfigSchema, type ControllerConfig } from './config.js';
 export { HttpKubeClient, type KubeClient } from './kube/client.js';
 export { jsonLogger, silentLogger, type Logger } from './log.js';
-export { systemClock, type Clock } from './observe/types.js';
+export { systemClock, systemDelay, type Clock, type Delay } from './observe/types.js';
 
 export function loadSourceFromConfig(c: ControllerConfig, client: KubeClient): LoadSource {
   const l = c.observation.load;

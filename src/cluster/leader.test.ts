@@ -55,15 +55,15 @@ test('leader: acquire, renew; a standby waits out the lease duration on its own 
 });
 
 test('leader: release hands over at once; a lost write race (409) stays a follower', async () => {
-  const { client } = leaseStore();
   const clock = { nowMs: () => 5_000_000 };
+  const { client } = leaseStore();
   const a = new LeaderElector(client, clock, opts('a'));
   const b = new LeaderElector(client, clock, opts('b'));
   await a.tryAcquireOrRenew();
   await a.release();
   assert.equal(a.isLeader(), false);
   assert.equal(await b.tryAcquireOrRenew(), true, 'empty holder: no need to wait');
-  // Two candidates read the same expired record; only the first write wins.
+  // Two candidates read the same released record; only the first write wins.
   const { client: c2 } = leaseStore();
   const x = new LeaderElector(c2, clock, opts('x'));
   const y = new LeaderElector(c2, clock, opts('y'));

@@ -43,6 +43,10 @@ export class Gauge implements Metric {
   set(labels: Labels, v: number): void {
     this.values.set(key(labels), { labels, v });
   }
+  /** Drop one series (its object is gone), so per-object label sets do not grow without bound. */
+  delete(labels: Labels): void {
+    this.values.delete(key(labels));
+  }
   get(labels: Labels = {}): number | undefined {
     return this.values.get(key(labels))?.v;
   }

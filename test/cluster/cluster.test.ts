@@ -3,10 +3,12 @@
  * RBAC, watches, resourceVersion conflicts and Leases. Only virt-controller, the kubelet, the podmigration
  * operator and the external RTT endpoint are test doubles.
  *
+ * The control plane starts in the suite's before() (src/cluster/testing/suite.ts), never at import time.
  * Without Go (or when the binaries cannot be built) the suite is skipped loudly, unless REQUIRE_APISERVER=1,
- * which turns that into a failure. Figures (duplicates, lost workloads, fault cases, ticks) print at the end.
+ * which turns that into a failure. Every test asserts its own invariants (no duplicate migration, no lost
+ * workload: `account`); figures (fault cases, ticks, migrations) only print at the end.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -21,7 +23,7 @@ import { loadControllerConfig, parseControllerConfig, type ControllerConfigInput
 import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
 import { HttpKubeClient, listAll, type KubeClient } from '../../src/cluster/kube/client.js';
-import type { Clock } from '../../src/cluster/observe/types.js';
+import { systemDelay, type Clock } from '../../src/cluster/observe/types.js';
 import { LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
 import { jsonLogger } from '../../src/cluster/log.js';
 import { serveMetrics } from '../../src/cluster/metrics.js';
@@ -31,69 +33,48 @@ import type { Migrator } from '../../src/cluster/migrate/types.js';
 import { HttpJsonRtt } from '../../src/cluster/observe/http-json.js';
 import { MetricsServerLoad } from '../../src/cluster/observe/metrics-server.js';
 import { nodeLoad } from '../../src/core/reward.js';
-import { ControlPlane, crdFiles, ensureBinaries, REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
+import { REPO_ROOT, type ControlPlane } from '../../src/cluster/testing/control-plane.js';
+import { useControlPlane, waitUntil } from '../../src/cluster/testing/suite.js';
 import { FakeClock, FakeKubelet, FakeKubeletServer, FakePodmigrationOperator, FakeRttServer, FakeVirtController, Fixtures } from '../../src/cluster/testing/doubles.js';
 
 const REQUIRE = process.env.REQUIRE_APISERVER === '1';
 const NODES = ['edge-1', 'edge-2', 'edge-3'];
 const TICK_MS = 5000;
 
-const figures = { duplicateMigrations: 0, workloadsLost: 0, faultCases: 0, ticks: 0, migrationsSucceeded: 0, migrationsFailedOrCancelled: 0 };
+/** Reported at the end (a diagnostic, not an assertion): each test asserts its own duplicates and losses. */
+const figures = { faultCases: 0, ticks: 0, migrationsSucceeded: 0, migrationsFailedOrCancelled: 0 };
 
-let cp: ControlPlane | undefined;
-let why = '';
-const t0 = Date.now();
-const bins = ensureBinaries();
-if (typeof bins === 'string') why = bins;
-else {
-  cp = new ControlPlane(bins);
-  try {
-    await cp.start();
-    await cp.applyFiles(crdFiles());
-  } catch (e) {
-    why = `control plane failed to start: ${(e as Error).message}`;
-    await cp.stop().catch(() => undefined);
-    cp = undefined;
-  }
-}
-
-if (!cp) {
-  if (REQUIRE) {
-    test('cluster suite: real kube-apiserver (REQUIRE_APISERVER=1)', () => {
-      assert.fail(`REQUIRE_APISERVER=1 but ${why}`);
-    });
-  } else {
-    const banner = `\n${'!'.repeat(78)}\n!! CLUSTER SUITE SKIPPED: ${why}\n!! Install Go and run scripts/build-control-plane.sh (or set REQUIRE_APISERVER=1 to make this fatal).\n${'!'.repeat(78)}\n`;
-    process.stderr.write(banner);
-    test('cluster suite (real kube-apiserver)', (t) => {
-      t.diagnostic(`CLUSTER SUITE SKIPPED: ${why}`);
-      t.skip(`SKIPPED: ${why}`);
-    });
-  }
-} else {
-  const plane = cp;
-  const admin = plane.admin;
+describe('cluster suite (real kube-apiserver)', () => {
+  const t0 = Date.now();
   const clock = new FakeClock(Date.parse('2026-06-01T12:00:00Z'));
-  const fx = new Fixtures(admin, clock);
   const rtt = new FakeRttServer(clock);
-  const virt = new FakeVirtController(admin, clock);
-  const kubelet = new FakeKubelet(admin, clock);
   const logLines: string[] = [];
+  let plane!: ControlPlane;
+  let admin!: KubeClient;
+  let fx!: Fixtures;
+  let virt!: FakeVirtController;
+  let kubelet!: FakeKubelet;
 
-  before(async () => {
-    process.stderr.write(`cluster suite: running against kube-apiserver ${plane.version} (control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-    await rtt.start();
-    virt.start();
-    await fx.namespace('remora-system');
-    for (const n of NODES) await fx.node(n);
-    await freshMetrics();
+  const cp = useControlPlane({
+    async setup(p) {
+      plane = p;
+      admin = p.admin;
+      fx = new Fixtures(admin, clock);
+      virt = new FakeVirtController(admin, clock);
+      kubelet = new FakeKubelet(admin, clock);
+      await rtt.start();
+      virt.start();
+      await fx.namespace('remora-system');
+      for (const n of NODES) await fx.node(n);
+      await freshMetrics();
+    },
+    async teardown() {
+      await virt.stop();
+      await rtt.stop();
+      process.stderr.write(`cluster suite figures (kube-apiserver ${plane.version}): fault cases=${figures.faultCases}, ticks=${figures.ticks}, migrations succeeded=${figures.migrationsSucceeded}, failed/cancelled=${figures.migrationsFailedOrCancelled}, wall=${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    },
   });
-
-  after(async () => {
-    await virt.stop();
-    await rtt.stop();
-    await plane.stop();
-  });
+  const test = cp.test;
 
   async function freshMetrics(loads: Record<string, [number, number]> = {}): Promise<void> {
     for (const n of NODES) {
@@ -164,24 +145,18 @@ if (!cp) {
   const events = async (ns: string): Promise<{ reason: string; message: string; involvedObject: { name: string } }[]> =>
     (await listAll<{ reason: string; message: string; involvedObject: { name: string } }>(admin, paths.events(ns))).items;
 
-  /** Duplicates: more than one VMIM of a VMI active at once (the fake virt-controller's view), or two VMIMs started for one decision. */
+  /**
+   * This test's own invariants: no VMI had two VMIMs active at once (the fake virt-controller's view), and no
+   * workload was lost (every VMI still exists; every pod workload still has a live pod).
+   */
   async function account(ns: string, vmiNames: string[], podWorkloads: string[] = []): Promise<void> {
-    for (const name of vmiNames) {
-      try {
-        await vmi(ns, name);
-      } catch {
-        figures.workloadsLost++;
-      }
-    }
+    assert.equal(virt.duplicatesIn(ns), 0, `duplicate migrations in ${ns}`);
+    for (const name of vmiNames) await assert.doesNotReject(vmi(ns, name), `VMI ${ns}/${name} lost`);
     for (const w of podWorkloads) {
       const pods = (await listAll<PodObject>(admin, paths.pods(ns), { labelSelector: `${LABELS.workload}=${w}` })).items.filter((p) => !p.metadata.deletionTimestamp);
-      if (pods.length === 0) figures.workloadsLost++;
+      assert.ok(pods.length > 0, `pod workload ${ns}/${w} lost`);
     }
   }
-
-  after(() => {
-    figures.duplicateMigrations += virt.duplicateUids.size;
-  });
 
   describe('control plane and schemas', () => {
     test('real apiserver, real CRD validation', async (t) => {
@@ -246,8 +221,36 @@ if (!cp) {
       await account(ns, ['upf']);
     });
 
-    test('label-move fallback for older KubeVirt', async () => {
+    test('lifecycle: a deleted workload is forgotten (policy, Events, metrics); recreated, it gets a fresh policy', async () => {
+      const ns = 'kv-lifecycle';
+      await fx.namespace(ns);
+      await fx.vmi(ns, 'upf', 'edge-1', { user: 'ue-life' });
+      userAt('ue-life', 1);
+      const calls: number[] = []; // act() calls per policy instance: a stand-in for recurrent state
+      const policy = (): Policy => {
+        const i = calls.push(0) - 1;
+        return { name: `p${i}`, reset() {}, act: () => (calls[i]!++, 0) };
+      };
+      const h = makeController(ns, { policy });
+      await round([h]);
+      await round([h]);
+      assert.deepEqual(calls, [2], 'one policy instance, kept across ticks');
+      await admin.request('DELETE', paths.vmis(ns, 'upf'));
+      await round([h]);
+      assert.deepEqual(h.reports.at(-1)!.forgotten, [`vm/${ns}/upf`]);
+      assert.equal(h.ctrl.state.size, 0, 'no per-workload memory left');
+      assert.doesNotMatch(h.ctrl.metrics.registry.render(), /workload="kv-lifecycle\/upf"/, 'its observation-age series is gone too');
+      await fx.vmi(ns, 'upf', 'edge-1', { user: 'ue-life' });
+      await round([h]);
+      assert.deepEqual(calls, [2, 1], 'the recreated workload starts from a fresh policy');
+      await account(ns, ['upf']);
+    });
+
+    test('label-move fallback for older KubeVirt', async (t) => {
       const ns = 'kv-label';
+      t.after(async () => {
+        for (const n of NODES) await admin.request('PATCH', paths.nodes(n), { body: { metadata: { labels: { 'remora.io/edge-host': null } } } });
+      });
       await fx.namespace(ns);
       await admin.request('PATCH', paths.nodes('edge-1'), { body: { metadata: { labels: { 'remora.io/edge-host': 'smf' } } } });
       await fx.vmi(ns, 'smf', 'edge-1', { user: 'ue-2', nodeSelector: { 'remora.io/edge-host': 'smf' } });
@@ -263,14 +266,14 @@ if (!cp) {
       assert.equal((await vmi(ns, 'smf')).status!.nodeName, 'edge-2');
       assert.equal((await vmims(ns)).length, 1);
       // A failed label-move migration moves the label back to the node the VMI still runs on.
-      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'fail' : 'succeed');
+      virt.behaviours.set(ns, 'fail');
       userAt('ue-2', 3);
       for (let i = 0; i < 20 && !h.reports.at(-1)!.finished.some((f) => f.result === 'failed'); i++) await round([h]);
       assert.equal(h.reports.at(-1)!.finished[0]?.result, 'failed');
       assert.equal((await vmi(ns, 'smf')).status!.nodeName, 'edge-2');
       assert.equal(await label('edge-2'), 'smf', 'label restored on the source');
       assert.equal(await label('edge-3'), undefined);
-      virt.behaviour = () => 'succeed';
+      virt.behaviours.delete(ns);
       await admin.request('PATCH', paths.nodes('edge-2'), { body: { metadata: { labels: { 'remora.io/edge-host': null } } } });
       await account(ns, ['smf']);
     });
@@ -324,13 +327,13 @@ if (!cp) {
       await fx.namespace(ns);
       for (const n of ['a', 'b', 'c']) await fx.vmi(ns, n, 'edge-1', { user: `ue-${n}` });
       for (const n of ['a', 'b', 'c']) userAt(`ue-${n}`, 3);
-      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      virt.behaviours.set(ns, 'hang');
       const h = makeController(ns, { migration: { maxConcurrent: 1, cooldownMs: 10 * 60_000 } });
       for (let i = 0; i < 4; i++) await round([h]);
       assert.equal((await vmims(ns)).length, 1, 'cap 1: one VMIM only, and no second one for the same VMI');
       const reasons = h.reports.flatMap((r) => r.decisions.map((d) => d.reason));
       assert.ok(reasons.includes('cap') && reasons.includes('in-flight'));
-      virt.behaviour = () => 'succeed';
+      virt.behaviours.delete(ns);
       for (let i = 0; i < 8; i++) await round([h]);
       const first = (await vmims(ns))[0]!.spec.vmiName;
       userAt(`ue-${first}`, 1); // wants to come back at once: cooldown holds it
@@ -353,7 +356,7 @@ if (!cp) {
       await fx.namespace(ns);
       await fx.vmi(ns, 'amf', 'edge-1', { user: 'ue-f1' });
       userAt('ue-f1', 3);
-      virt.behaviour = (v) => (v.metadata.namespace === ns && v.metadata.name.endsWith('-1') ? 'fail' : 'succeed');
+      virt.behaviours.set(ns, (v) => (v.metadata.name.endsWith('-1') ? 'fail' : 'succeed'));
       const h = makeController(ns);
       for (let i = 0; i < 9; i++) await round([h]);
       const fin = h.reports.flatMap((r) => r.finished);
@@ -363,7 +366,7 @@ if (!cp) {
       for (let i = 0; i < 9; i++) await round([h]);
       assert.equal((await vmi(ns, 'amf')).status!.nodeName, 'edge-3', 'second attempt succeeds');
       assert.deepEqual((await vmims(ns)).map((v) => v.metadata.name).sort(), ['remora-amf-1', 'remora-amf-2']);
-      virt.behaviour = () => 'succeed';
+      virt.behaviours.delete(ns);
       await account(ns, ['amf']);
     });
 
@@ -383,7 +386,10 @@ if (!cp) {
       await account(ns, ['gnb']);
     });
 
-    test('fault: NaN and stale metrics -> forced Wait + Event', async () => {
+    test('fault: NaN and stale metrics -> forced Wait + Event', async (t) => {
+      t.after(() => {
+        rtt.frozenAtMs = undefined;
+      });
       figures.faultCases++;
       const ns = 'f-nan';
       await fx.namespace(ns);
@@ -426,7 +432,8 @@ if (!cp) {
       await account(ns, ['cu']);
     });
 
-    test('fault: target node NotReady -> masked out; mid-migration -> VMIM deleted (cancel)', async () => {
+    test('fault: target node NotReady -> masked out; mid-migration -> VMIM deleted (cancel)', async (t) => {
+      t.after(() => fx.nodeStatus('edge-3', true));
       figures.faultCases++;
       const ns = 'f-notready';
       await fx.namespace(ns);
@@ -441,7 +448,7 @@ if (!cp) {
       for (let i = 0; i < 8; i++) await round([h]);
       assert.equal((await vmi(ns, 'smf2')).status!.nodeName, 'edge-2');
       // Now a migration to edge-3 that loses its target half-way.
-      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      virt.behaviours.set(ns, 'hang');
       await round([h]);
       await round([h]);
       assert.equal((await vmims(ns)).length, 2);
@@ -453,7 +460,7 @@ if (!cp) {
       assert.equal((await vmims(ns)).length, 1, 'the cancelled VMIM was deleted');
       assert.equal((await vmi(ns, 'smf2')).status!.nodeName, 'edge-2');
       await fx.nodeStatus('edge-3', true);
-      virt.behaviour = () => 'succeed';
+      virt.behaviours.delete(ns);
       await account(ns, ['smf2']);
     });
 
@@ -463,14 +470,14 @@ if (!cp) {
       await fx.namespace(ns);
       await fx.vmi(ns, 'nrf', 'edge-1', { user: 'ue-f5' });
       userAt('ue-f5', 2);
-      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      virt.behaviours.set(ns, 'hang');
       const h = makeController(ns, { migration: { timeoutMs: 4 * TICK_MS } });
       for (let i = 0; i < 7; i++) await round([h]);
       const fin = h.reports.flatMap((r) => r.finished);
       assert.equal(fin[0]?.result, 'timeout');
       assert.ok(!(await vmims(ns)).some((v) => v.metadata.name === 'remora-nrf-1'));
       assert.ok((await events(ns)).some((e) => e.reason === 'MigrationTimedOut'));
-      virt.behaviour = () => 'succeed';
+      virt.behaviours.delete(ns);
       await account(ns, ['nrf']);
     });
 
@@ -485,18 +492,18 @@ if (!cp) {
       await round([h]);
       const restarts = virt.watchRestarts;
       // The controller keeps ticking while the apiserver is down and while it comes back.
-      let done = false;
-      const restarting = plane.restartApiserver(1000).then(() => (done = true));
+      // Tick until one fails (the apiserver is down), then wait for it to be back: a condition, not a sleep.
+      const restarting = plane.restartApiserver(1000);
       let failedTicks = 0;
-      while (!done) {
+      while (failedTicks === 0) {
         try {
           await h.ctrl.step();
         } catch {
           failedTicks++;
         }
-        await new Promise((r) => setTimeout(r, 100));
       }
       await restarting;
+      await h.ctrl.step().catch(() => failedTicks++); // and the first tick after the outage (storage may still initialise)
       assert.ok(failedTicks >= 1, 'ticks ran (and failed) during the outage');
       assert.equal(h.ctrl.isLeader(), true, 'a short outage does not cost the lease');
       for (let i = 0; i < 8; i++) await round([h]);
@@ -777,12 +784,13 @@ if (!cp) {
         kill: (sig) => void child.kill(sig),
         stderr: () => err,
         async waitLog(pred, what) {
-          const deadline = Date.now() + 30_000;
-          for (;;) {
-            const l = lines.find(pred);
-            if (l) return l;
-            if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) assert.fail(`no log line "${what}"; stderr: ${err.slice(-500)}; stdout: ${JSON.stringify(lines.slice(-5))}`);
-            await new Promise((r) => setTimeout(r, 50));
+          try {
+            return await waitUntil(() => {
+              if (child.exitCode !== null || child.signalCode !== null) throw new Error('the process exited');
+              return lines.find(pred);
+            }, `log line "${what}"`);
+          } catch (e) {
+            assert.fail(`no log line "${what}" (${(e as Error).message}); stderr: ${err.slice(-500)}; stdout: ${JSON.stringify(lines.slice(-5))}`);
           }
         },
       };
@@ -850,15 +858,17 @@ if (!cp) {
         for (const n of NODES) await fx.nodeMetrics(n, 0.3, 0.4, Date.now());
       };
       await refresh();
-      let stop = false;
+      // The doubles' heartbeat for processes that run on the wall clock (metrics must stay fresh, VMIMs move on
+      // their own): pacing, not a wait for a result; the assertions below wait on log lines.
+      const stop = new AbortController();
       const background = (async () => {
-        while (!stop) {
+        while (!stop.signal.aborted) {
           await refresh().catch(() => undefined);
           await virt.step().catch(() => undefined);
-          await new Promise((r) => setTimeout(r, 250));
+          await systemDelay(250, stop.signal);
         }
       })();
-      virt.behaviour = (v) => (v.metadata.namespace === ns ? 'hang' : 'succeed');
+      virt.behaviours.set(ns, 'hang');
       const { kc, cfg } = writeCliConfig('kill', ns, rttWall.url, 'kill-lease');
       let b: Proc | undefined;
       try {
@@ -869,7 +879,7 @@ if (!cp) {
         assert.equal((await vmims(ns)).length, 1);
         b = spawnController(['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--identity', 'kill-b']);
         await b.waitLog((l) => l.msg === 'became leader', 'became leader');
-        virt.behaviour = () => 'succeed'; // only now, so b's VMIM watch (running since its start) sees the phases
+        virt.behaviours.delete(ns); // only now, so b's VMIM watch (running since its start) sees the phases
         const fin = await b.waitLog((l) => l.msg === 'migration finished', 'migration finished');
         assert.equal(fin.migration, 'remora-hss-1', 'the new process adopted the dead one\'s VMIM');
         assert.equal(fin.result, 'succeeded');
@@ -879,10 +889,10 @@ if (!cp) {
         assert.equal((await vmi(ns, 'hss')).status!.nodeName, 'edge-3');
       } finally {
         b?.kill('SIGTERM');
-        stop = true;
+        stop.abort();
         await background;
         await rttWall.stop();
-        virt.behaviour = () => 'succeed';
+        virt.behaviours.delete(ns);
       }
       assert.equal(await b!.exited, 0);
       await account(ns, ['hss']);
@@ -896,7 +906,7 @@ if (!cp) {
       const dir = join(plane.dir, 'model');
       const agent = new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 10 }, NODES.length, 100, new Rng(7));
       saveAgent(dir, agent, { scenario: 'cluster-test', seed: 7, steps: 0, episodes: 0, updates: 0, meanReward: 0, config: {} });
-      const newPolicy = await resolvePolicy(join(dir, 'model.json'), REPO_ROOT);
+      const newPolicy = resolvePolicy(join(dir, 'model.json'), REPO_ROOT, NODES.length);
       const ns = 'cli-model';
       await fx.namespace(ns);
       await fx.vmi(ns, 'pcscf', 'edge-1', { user: 'ue-m' });
@@ -917,24 +927,11 @@ if (!cp) {
       const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), isTTY: false, cwd: plane.dir, env: {} };
       writeFileSync(join(plane.dir, 'bad.yaml'), `nodes: [edge-1]\nobservation: { rtt: { source: http-json, url: x } }\ntickMS: 5\n`);
       assert.equal(await main(['controller', '--config', 'bad.yaml', '--policy', 'follow-me'], io), 1);
-      assert.match(out.join(''), /^remora: .*bad\.yaml: tickMS: expected no such key \(unknown keys are errors\), got "tickMS"\n$/);
+      assert.match(out.join(''), /^remora: .*bad\.yaml: tickMS: expected no such key \(unknown keys are errors\), got 5\n$/);
       out.length = 0;
       writeFileSync(join(plane.dir, 'ok.yaml'), `nodes: [edge-1]\nobservation: { rtt: { source: http-json, url: x } }\n`);
       assert.equal(await main(['controller', '--config', 'ok.yaml', '--policy', 'no-such-model.json'], io), 1);
       assert.equal(out.join('').trim().split('\n').length, 1, out.join(''));
     });
   });
-
-  describe('figures', () => {
-    test('duplicates 0, workloads lost 0', (t) => {
-      figures.duplicateMigrations += virt.duplicateUids.size;
-      virt.duplicateUids.clear();
-      const line = `cluster suite figures (kube-apiserver ${plane.version}): duplicate migrations=${figures.duplicateMigrations}, workloads lost=${figures.workloadsLost}, fault cases=${figures.faultCases}, ticks=${figures.ticks}, migrations succeeded=${figures.migrationsSucceeded}, failed/cancelled=${figures.migrationsFailedOrCancelled}, wall=${((Date.now() - t0) / 1000).toFixed(1)} s`;
-      t.diagnostic(line);
-      process.stderr.write(`${line}\n`);
-      assert.equal(figures.duplicateMigrations, 0);
-      assert.equal(figures.workloadsLost, 0);
-      assert.ok(figures.faultCases >= 7);
-    });
-  });
-}
+});

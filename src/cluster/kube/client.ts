@@ -1,14 +1,20 @@
 /**
  * A thin REST client for the Kubernetes API: raw paths, JSON bodies, typed errors, and streaming watches.
  *
- * Why not the generated client-node APIs: the controller needs exact control over verbs (merge patch, 409
- * handling on create, `resourceVersion` preconditions) and watch restarts, across core, CRD and aggregated
- * groups. client-node's {@link KubeConfig} still does all the auth work (kubeconfig files, in-cluster
- * service-account token, re-read every 60 s for rotation).
+ * client-node 1.x could do most of this: `KubernetesObjectApi` reaches any group (CRDs and aggregated APIs
+ * included) with a chosen patch strategy, and `ListWatch` re-lists and re-watches. This client stays because
+ * (1) the controller's callers and every test double speak one small interface, {@link KubeClient}: raw paths,
+ * the Status reason on errors (409 Conflict vs AlreadyExists), and paths that are not objects, such as the node
+ * proxy's checkpoint endpoint, which `KubernetesObjectApi` (objects only) does not reach; (2) it keeps one keep-alive agent, where client-node
+ * builds a fresh agent (a TLS handshake) per call; (3) it honours Retry-After on 429/503 through an injected
+ * {@link Delay}, so tests control the wait. Why the watch loop is not `ListWatch`: see src/cluster/watch.ts.
+ * client-node's {@link KubeConfig} still does all the auth work (kubeconfig files, in-cluster service-account
+ * token, re-read every 60 s for rotation). Stay on client-node 1.x: 2.x crashes on Node 20.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { systemDelay, type Delay } from '../observe/types.js';
 
 /** A non-2xx answer from the apiserver, with the Status object's reason when there is one. */
 export class KubeApiError extends Error {
@@ -85,7 +91,7 @@ export interface KubeList<T> {
 export interface KubeClient {
   request<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<T>;
   /**
-   * Stream a watch: resolves when the server closes the stream (timeout, apiserver restart) or the signal
+   * Stream a watch (`query` as sent: pass `allowWatchBookmarks: true` to get bookmarks): resolves when the server closes the stream (timeout, apiserver restart) or the signal
    * aborts. Rejects on connection errors. Callers re-list and re-watch (level-based).
    */
   watch<T = KubeObject>(path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (e: WatchEvent<T>) => void, signal?: AbortSignal): Promise<void>;
@@ -106,7 +112,12 @@ export class HttpKubeClient implements KubeClient {
   private readonly url: URL;
   private agent: http.Agent | undefined;
 
-  constructor(private readonly kc: KubeConfig, private readonly maxRetries = 5) {
+  private readonly maxRetries: number;
+  private readonly delay: Delay;
+
+  constructor(private readonly kc: KubeConfig, opts: { maxRetries?: number; delay?: Delay } = {}) {
+    this.maxRetries = opts.maxRetries ?? 5;
+    this.delay = opts.delay ?? systemDelay;
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server;
@@ -149,7 +160,7 @@ export class HttpKubeClient implements KubeClient {
         return await this.requestOnce<T>(method, path, opts);
       } catch (e) {
         if (!(e instanceof KubeApiError) || !(e.status === 429 || (e.status === 503 && e.retryAfterS !== undefined)) || attempt >= this.maxRetries || opts.signal?.aborted) throw e;
-        await new Promise((r) => setTimeout(r, Math.min(2000, 1000 * (e.retryAfterS ?? 1))));
+        await this.delay(Math.min(2000, 1000 * (e.retryAfterS ?? 1)), opts.signal);
       }
     }
   }
@@ -202,7 +213,7 @@ export class HttpKubeClient implements KubeClient {
   }
 
   async watch<T = KubeObject>(path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (e: WatchEvent<T>) => void, signal?: AbortSignal): Promise<void> {
-    const full = path + buildQuery({ ...query, watch: true, allowWatchBookmarks: true });
+    const full = path + buildQuery({ ...query, watch: true });
     const ro = await this.options('GET', full, { Accept: 'application/json' });
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return resolve();

@@ -26,3 +26,24 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/**
+ * Waits `ms`, resolving early (never rejecting) when `signal` aborts. Injected next to the {@link Clock} so that
+ * every wait in the controller and its API client is under the caller's control (client-node's `delayFn`).
+ */
+export type Delay = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** The one real timer behind {@link Delay}; everything else receives a `Delay`. */
+export const systemDelay: Delay = (ms, signal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });

@@ -34,9 +34,10 @@ export type VmimBehaviour = 'succeed' | 'fail' | 'hang';
  */
 export class FakeVirtController {
   readonly seen = new Map<string, VmimObject>();
-  /** VMIM uids that were active while another VMIM of the same VMI was active. */
-  readonly duplicateUids = new Set<string>();
-  behaviour: (vmim: VmimObject) => VmimBehaviour = () => 'succeed';
+  /** VMIM uid → namespace, for VMIMs that were active while another VMIM of the same VMI was active. */
+  readonly duplicateUids = new Map<string, string>();
+  /** Per namespace, so a test's injected behaviour cannot leak into another test. Default: succeed. */
+  readonly behaviours = new Map<string, VmimBehaviour | ((vmim: VmimObject) => VmimBehaviour)>();
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   watchRestarts = 0;
@@ -69,6 +70,11 @@ export class FakeVirtController {
     await this.loop;
   }
 
+  /** How many VMIMs in `ns` ran concurrently with another VMIM of the same VMI. */
+  duplicatesIn(ns: string): number {
+    return [...this.duplicateUids.values()].filter((n) => n === ns).length;
+  }
+
   /** Wait until the watch cache holds `n` VMIMs satisfying `pred` (watch latency). */
   async waitFor(pred: (v: VmimObject) => boolean, n = 1, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -89,7 +95,7 @@ export class FakeVirtController {
       const k = `${v.metadata.namespace}/${v.spec.vmiName}`;
       byVmi.set(k, [...(byVmi.get(k) ?? []), v]);
     }
-    for (const group of byVmi.values()) if (group.length > 1) for (const v of group) this.duplicateUids.add(v.metadata.uid!);
+    for (const group of byVmi.values()) if (group.length > 1) for (const v of group) this.duplicateUids.set(v.metadata.uid!, v.metadata.namespace!);
     for (const v of this.active()) await this.advance(v);
   }
 
@@ -107,7 +113,8 @@ export class FakeVirtController {
     const vmi = await this.admin.request<VmiObject>('GET', paths.vmis(ns, vmim.spec.vmiName));
     const source = vmi.status?.nodeName ?? '';
     const target = await this.targetNode(vmim, vmi);
-    const behaviour = this.behaviour(vmim);
+    const b = this.behaviours.get(ns) ?? 'succeed';
+    const behaviour = typeof b === 'function' ? b(vmim) : b;
     let next: string;
     const idx = VMIM_PHASES.indexOf(phase as (typeof VMIM_PHASES)[number]);
     if (phase === '') next = 'Pending';

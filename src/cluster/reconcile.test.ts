@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Policy } from '../core/env.js';
+import { parseControllerConfig } from './config.js';
+import { KubeApiError } from './kube/client.js';
+import { silentLogger } from './log.js';
+import { ControllerMetrics } from './metrics.js';
+import type { InFlight, Workload } from './migrate/types.js';
+import { fakeMigrator, recordingClient } from './testing/fakes.js';
+import { RttAverager } from './observe/observation.js';
+import type { Timed } from './observe/types.js';
+import { reconcileWorkload, type ReconcileContext, type TickView } from './reconcile.js';
+import { WorkloadState } from './workload-state.js';
+import { workloadKey, type WorkloadKey } from './workload-key.js';
+
+const NOW = Date.parse('2026-06-01T12:00:00Z');
+const NODES = ['edge-1', 'edge-2', 'edge-3'];
+const config = parseControllerConfig({ nodes: NODES, observation: { rtt: { source: 'http-json', url: 'http://x' } }, migration: { maxConcurrent: 1, cooldownMs: 60_000 } }, 'test');
+
+function world(o: { act?: Policy['act']; patch?: Error } = {}) {
+  const events: string[] = [];
+  let asked = 0;
+  const { client, calls: writes } = recordingClient((method) => (method === 'PATCH' ? o.patch : undefined));
+  const migrator = fakeMigrator();
+  const averager = new RttAverager(1);
+  const policy = (): Policy => ({ name: 'scripted', reset() {}, act: (obs, mask) => (asked++, (o.act ?? (() => 3))(obs, mask)) });
+  const state = new WorkloadState(policy, averager);
+  const ctx: ReconcileContext = { client, config, migrators: { vm: migrator }, state, averager, metrics: new ControllerMetrics(), log: silentLogger, isLeader: () => true, event: async (_o, _t, reason) => void events.push(reason) };
+  const loads = new Map<string, Timed>(NODES.map((n) => [n, { value: 1.5, atMs: NOW }]));
+  const view = (inFlight = new Map<WorkloadKey, InFlight>()): TickView => ({ nowMs: NOW, loads, readyNodes: new Set(NODES), inFlight, started: [] });
+  const vm = (name: string, user: string, ann: Record<string, string> = {}): Workload => {
+    for (const [i, n] of NODES.entries()) averager.push(user, n, [{ value: 2 + 8 * Math.abs(2 - i), atMs: NOW }]);
+    return { kind: 'vm', namespace: 'ns', name, user, node: 'edge-1', object: { metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '7', annotations: ann } } };
+  };
+  return { ctx, view, vm, writes, events, asked: () => asked };
+}
+
+test('reconcile: a migration reserves the sequence number, starts, and the cap then holds the next workload', async () => {
+  const w = world();
+  const v = w.view();
+  const d = await reconcileWorkload(w.ctx, w.vm('upf', 'ue-1'), v);
+  assert.deepEqual([d.action, d.reason, d.result], [3, 'policy', { result: 'requeue-after', afterMs: config.tickMs }]);
+  assert.deepEqual(w.writes, ['PATCH /apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/upf']);
+  assert.deepEqual(v.started.map((f) => f.id), ['remora-upf-1']);
+  assert.ok(v.inFlight.has(workloadKey('vm', 'ns', 'upf')));
+  const d2 = await reconcileWorkload(w.ctx, w.vm('smf', 'ue-2'), v);
+  assert.deepEqual([d2.action, d2.reason, d2.policyAction], [0, 'cap', 3]);
+  assert.deepEqual(w.events, ['MigrationStarted', 'MigrationDeferred']);
+});
+
+test('reconcile: in flight, the policy is not asked and no observation is judged', async () => {
+  const w = world();
+  const f = { id: 'remora-upf-4' } as InFlight;
+  const d = await reconcileWorkload(w.ctx, w.vm('upf', 'ue-1'), w.view(new Map([[workloadKey('vm', 'ns', 'upf'), f]])));
+  assert.deepEqual([d.reason, d.detail, d.observation, w.asked()], ['in-flight', 'remora-upf-4', undefined, 0]);
+});
+
+test('reconcile: an invalid observation forces Wait with one Event per cause', async () => {
+  const w = world();
+  const wl = { ...w.vm('upf', 'ue-1'), user: 'nobody' };
+  for (let i = 0; i < 3; i++) {
+    const d = await reconcileWorkload(w.ctx, wl, w.view());
+    assert.equal(d.reason, 'invalid-observation');
+    assert.match(d.detail!, /RTT of edge-1 missing/);
+  }
+  assert.deepEqual(w.events, ['ObservationInvalid']);
+  assert.equal(w.asked(), 0);
+});
+
+test('reconcile: results are explicit (cooldown requeues after the rest of it; broken policy is terminal; 409 is retryable)', async () => {
+  const cool = world();
+  const d1 = await reconcileWorkload(cool.ctx, cool.vm('upf', 'ue-1', { 'remora.io/last-migration-at': new Date(NOW - 20_000).toISOString() }), cool.view());
+  assert.deepEqual([d1.reason, d1.result], ['cooldown', { result: 'requeue-after', afterMs: 40_000 }]);
+
+  const thrower = world({ act: () => { throw new Error('NaN in the network'); } });
+  const d2 = await reconcileWorkload(thrower.ctx, thrower.vm('upf', 'ue-1'), thrower.view());
+  assert.deepEqual([d2.reason, d2.result.result, thrower.events], ['error', 'terminal', ['PolicyError']]);
+
+  const masked = world({ act: () => 7 });
+  const d3 = await reconcileWorkload(masked.ctx, masked.vm('upf', 'ue-1'), masked.view());
+  assert.deepEqual([d3.reason, d3.result.result, d3.policyAction], ['illegal-action', 'terminal', 7]);
+
+  const conflict = world({ patch: new KubeApiError(409, 'Conflict', 'changed', 'PATCH', '/x') });
+  const d4 = await reconcileWorkload(conflict.ctx, conflict.vm('upf', 'ue-1'), conflict.view());
+  assert.deepEqual([d4.reason, d4.detail, d4.result.result, conflict.events], ['error', 'workload changed concurrently (409); will retry next tick', 'retryable', ['MigrationStartFailed']]);
+});

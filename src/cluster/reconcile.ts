@@ -1,0 +1,182 @@
+/**
+ * Reconcile one workload for one tick: build the observation, run the pure {@link gates}, ask the policy, and
+ * act. Level-based and idempotent: everything it needs is read from the cluster this tick, and the migration
+ * object's name comes from a sequence number reserved on the workload, so a retry never starts a second one.
+ *
+ * The result is explicit, controller-runtime style: requeue-after (look again then; the normal case),
+ * retryable (an API write failed; try again with the next tick as the backoff), or terminal (retrying the same
+ * decision cannot help, e.g. the policy broke its contract; an Event says so).
+ */
+import type { ControllerConfig } from './config.js';
+import type { EventDeduplicator } from './event-dedup.js';
+import { gates, type DecisionReason, type GateEvent, type PolicyChoice } from './gates.js';
+import { isConflict, type KubeClient, type KubeObject } from './kube/client.js';
+import { ANNOTATIONS, paths } from './kube/resources.js';
+import type { Logger } from './log.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { InFlight, Migrator, Workload, WorkloadKind } from './migrate/types.js';
+import { buildObservation, type RttAverager } from './observe/observation.js';
+import type { LoadSource, RttSource, Timed } from './observe/types.js';
+import type { WorkloadState } from './workload-state.js';
+import { workloadKey, type WorkloadKey } from './workload-key.js';
+
+export type ReconcileResult = { result: 'requeue-after'; afterMs: number } | { result: 'retryable'; error: string } | { result: 'terminal'; error: string };
+
+export interface Decision {
+  workload: string;
+  kind: WorkloadKind;
+  /** Action the controller carried out: 0 = Wait, j = migrate to node j. */
+  action: number;
+  /** Action the policy chose (undefined when it was not asked). */
+  policyAction?: number;
+  reason: DecisionReason;
+  detail?: string;
+  observation?: number[];
+  result: ReconcileResult;
+}
+
+export interface ReconcileContext {
+  client: KubeClient;
+  config: ControllerConfig;
+  migrators: Partial<Record<WorkloadKind, Migrator>>;
+  state: WorkloadState;
+  averager: RttAverager;
+  metrics: ControllerMetrics;
+  log: Logger;
+  isLeader(): boolean;
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+}
+
+/** What every workload of the tick shares. `inFlight` and `started` grow as this tick starts migrations. */
+export interface TickView {
+  nowMs: number;
+  loads: ReadonlyMap<string, Timed>;
+  readyNodes: ReadonlySet<string>;
+  inFlight: Map<WorkloadKey, InFlight>;
+  started: InFlight[];
+}
+
+async function emit(ctx: ReconcileContext, dedup: EventDeduplicator, k: WorkloadKey, obj: KubeObject, e: GateEvent | undefined): Promise<void> {
+  if (!e) return;
+  if (e.dedup && !dedup.shouldEmit(k, e.dedup.topic, e.dedup.cause)) return;
+  await ctx.event(obj, e.type, e.reason, e.message);
+}
+
+export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: TickView): Promise<Decision> {
+  const { config, state } = ctx;
+  const k = workloadKey(w.kind, w.namespace, w.name);
+  const base = { workload: `${w.namespace}/${w.name}`, kind: w.kind };
+  const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
+  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.averager.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs);
+  if (built) ctx.metrics.observationAge.set({ workload: base.workload }, built.maxAgeMs / 1000);
+  const obsArr = built ? Array.from(built.observation) : undefined;
+  const input = {
+    workload: w,
+    nodes: config.nodes,
+    readyNodes: t.readyNodes,
+    inFlightId: t.inFlight.get(k)?.id,
+    inFlightCount: t.inFlight.size,
+    problems: built?.problems ?? [],
+    nowMs: t.nowMs,
+    cooldownMs: config.migration.cooldownMs,
+    maxConcurrent: config.migration.maxConcurrent,
+    policyName: '',
+  };
+  let v = gates(input);
+  let choice: PolicyChoice | undefined;
+  let policyName = '';
+  if (v.verdict === 'ask-policy') {
+    for (const c of v.clears) state.dedup.clear(k, c);
+    const policy = await state.policyFor(k, w.kind === 'vm' ? (w.object.metadata.uid ?? '') : '', w.user);
+    policyName = policy.name;
+    try {
+      choice = { action: policy.act(built!.observation, v.mask) };
+      ctx.log.log('debug', 'decision', { workload: base.workload, observation: obsArr, action: choice.action });
+    } catch (e) {
+      ctx.metrics.errors.inc({ stage: 'policy' });
+      choice = { error: (e as Error).message };
+    }
+    v = gates({ ...input, policyName, choice });
+  }
+  for (const c of v.clears) state.dedup.clear(k, c);
+  const dec = { ...base, ...(choice && 'action' in choice ? { policyAction: choice.action } : {}), ...(obsArr ? { observation: obsArr } : {}) };
+  if (v.verdict !== 'migrate') {
+    if (v.verdict === 'ask-policy') throw new Error('gates asked for the policy twice'); // unreachable: choice is set
+    await emit(ctx, state.dedup, k, w.object, v.event);
+    if (v.reason === 'invalid-observation') ctx.log.log('info', 'forced wait', { workload: base.workload, why: v.detail });
+    const result: ReconcileResult =
+      v.reason === 'error' || v.reason === 'illegal-action' ? { result: 'terminal', error: v.event?.message ?? v.reason }
+      : v.reason === 'cooldown' ? { result: 'requeue-after', afterMs: Math.max(config.tickMs, config.migration.cooldownMs - (t.nowMs - Date.parse(w.object.metadata.annotations?.[ANNOTATIONS.lastMigration] ?? ''))) }
+      : next;
+    return { ...dec, action: 0, reason: v.reason, ...(v.detail !== undefined ? { detail: v.detail } : {}), result };
+  }
+
+  const { target, action } = v;
+  const m = ctx.migrators[w.kind]!;
+  const blocked = await m.precheck(w, target);
+  if (blocked) {
+    const reason = w.kind === 'vm' && blocked.includes('LiveMigratable') ? 'NotLiveMigratable' : 'MigrationBlocked';
+    await emit(ctx, state.dedup, k, w.object, { type: 'Warning', reason, message: `policy chose ${target}; not migrating: ${blocked}`, dedup: { topic: 'precheck', cause: blocked } });
+    return { ...dec, action: 0, reason: 'precheck', detail: blocked, result: next };
+  }
+  state.dedup.clear(k, 'precheck');
+  if (config.migration.dryRun) {
+    await ctx.event(w.object, 'Normal', 'DryRunMigration', `dry run: would migrate ${w.node} -> ${target} (${m.backend})`);
+    ctx.log.log('info', 'dry-run migration', { workload: base.workload, from: w.node, to: target });
+    return { ...dec, action: 0, reason: 'dry-run', result: next };
+  }
+  // Reserve a sequence number on the workload with a resourceVersion precondition: a concurrent writer (a
+  // second replica during a lease hand-over) gets 409 and backs off, and the object name derived from it is
+  // deterministic, so a retry after a crash finds the object instead of creating another.
+  if (!ctx.isLeader()) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick', result: { result: 'retryable', error: 'lost leadership during the tick' } };
+  const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
+  const id = `remora-${w.name}-${seq}`.slice(0, 253);
+  try {
+    await ctx.client.request('PATCH', w.kind === 'vm' ? paths.vmis(w.namespace, w.name) : paths.pods(w.namespace, w.object.metadata.name), {
+      body: { metadata: { resourceVersion: w.object.metadata.resourceVersion, annotations: { [ANNOTATIONS.migrationSeq]: String(seq) } } },
+    });
+    const f = await m.start(w, target, id, t.nowMs);
+    t.inFlight.set(k, f);
+    t.started.push(f);
+    ctx.metrics.migrationsStarted.inc({ kind: w.kind, backend: m.backend });
+    await ctx.event(w.object, 'Normal', 'MigrationStarted', `policy ${policyName} chose ${target}: migrating ${w.node} -> ${target} via ${m.backend} (${id}); observation [${obsArr!.map((x) => +x.toFixed(3)).join(', ')}]`);
+    ctx.log.log('info', 'migration started', { workload: base.workload, migration: id, from: w.node, to: target, backend: m.backend });
+    return { ...dec, action, reason: 'policy', result: next };
+  } catch (e) {
+    ctx.metrics.errors.inc({ stage: 'start' });
+    const msg = isConflict(e) ? 'workload changed concurrently (409); will retry next tick' : (e as Error).message;
+    ctx.log.log('warn', 'migration start failed', { workload: base.workload, error: msg });
+    await ctx.event(w.object, 'Warning', 'MigrationStartFailed', `could not start migration to ${target}: ${msg}`);
+    return { ...dec, action: 0, reason: 'error', detail: msg, result: { result: 'retryable', error: msg } };
+  }
+}
+
+/** Node loads once per tick and RTT once per user. A failing source is counted and logged; its values go missing. */
+export async function readObservations(
+  src: { config: ControllerConfig; load: LoadSource; rtt: RttSource },
+  workloads: readonly Workload[],
+  averager: RttAverager,
+  state: WorkloadState,
+  metrics: ControllerMetrics,
+  log: Logger,
+): Promise<Map<string, Timed>> {
+  const { nodes } = src.config;
+  let loads = new Map<string, Timed>();
+  try {
+    loads = await src.load.readLoads(nodes);
+  } catch (e) {
+    metrics.errors.inc({ stage: 'load' });
+    log.log('warn', 'load source failed', { source: src.load.name, error: e });
+  }
+  for (const u of new Set(workloads.map((w) => w.user))) {
+    try {
+      const got = await src.rtt.readRtt(u, nodes);
+      state.noteUser(u);
+      for (const [n, samples] of got) averager.push(u, n, samples);
+    } catch (e) {
+      metrics.errors.inc({ stage: 'rtt' });
+      log.log('warn', 'rtt source failed', { source: src.rtt.name, user: u, error: e });
+    }
+  }
+  return loads;
+}
