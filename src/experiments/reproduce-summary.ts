@@ -63,6 +63,13 @@ export const reproduceSummarySchema = z.object({
   sr111: comparisonSchema,
   roundtrip: comparisonSchema,
   dqnBeatsSarsa: z.boolean(),
+  // Added with the product agents and the edge model (issue 9); older summaries read back with empty defaults.
+  seeds: count.default(1),
+  comparisons: z.array(comparisonSchema.extend({ model: z.enum(['paper', 'edge']), title: z.string() })).default([]),
+  product: z.record(z.object({ agent: z.string(), scenario: z.string(), validation: z.string(), selectedStep: z.number().int().nullable() })).default({}),
+  multiSeed: z
+    .array(z.object({ agent: z.string(), scenario: z.string(), perSeed: z.array(jsonNumber), iqm: jsonNumber, ci95: z.tuple([jsonNumber, jsonNumber]), bestHeuristic: z.string(), bestHeuristicPct: jsonNumber }))
+    .default([]),
 });
 
 /** A summary as read back: the writer's {@link ReproduceSummary}, with `trainConfig` widened to numbers. */

@@ -1,29 +1,38 @@
 /**
  * `remora reproduce`: the project's main job. On the embedded default data it
- * 1. trains DQN (LSTM Q-network) and Deep SARSA with the paper's settings (Table II: 200k steps each), in parallel
- *    worker threads, with a progress bar. Table II's "exploration rate ε 1.0, decay d 0.1" is read here as ε annealed
- *    linearly from 1.0 to 0.1 over the first d = 10 % of the steps ({@link REPRODUCE_TRAIN_CONFIG}), not over all
- *    of them (`remora train`'s default reading): the paper says the average reward "by the end converged" (Fig. 5a),
- *    which cannot happen while ε is still falling at the last step. Both readings are measured in the README;
- * 2. evaluates both, and the baselines, against the exact oracle on identical episodes of `sr111-roundtrip`
- *    (Fig. 6: one round trip at top speed on the held-out heavy day, R_max = 20 ms, L_max = 12) and of held-out
- *    `sr111` episodes;
- * 3. writes fig5a.svg, fig5b.svg, fig6.svg, compare.md, summary.json and a self-contained index.html.
+ * 1. trains, in parallel worker threads with a progress bar:
+ *    - the paper's agents with the paper's settings: DQN (LSTM Q-network) and Deep SARSA on `sr111`, 200k steps each
+ *      (Table II). Table II's "exploration rate ε 1.0, decay d 0.1" is read here as ε annealed linearly from 1.0 to
+ *      0.1 over the first d = 10 % of the steps ({@link REPRODUCE_TRAIN_CONFIG}): the paper says the average reward
+ *      "by the end converged" (Fig. 5a), which cannot happen while ε is still falling at the last step;
+ *    - the product agents ({@link PRODUCT_PRESETS}): `dqn-product` in the paper's model and `dqn-edge` in the edge
+ *      model, each with its checkpoint chosen on the validation days;
+ * 2. evaluates every agent, every heuristic and the exact oracle on identical episodes of the test days only:
+ *    the paper's model on `sr111-roundtrip` (Fig. 6) and `sr111-test`, the edge model on `sr111-edge-roundtrip` and
+ *    `sr111-edge-test`. With `seeds` > 1 every agent is trained once per seed, and the report adds the IQM and the
+ *    95 % stratified-bootstrap CI of `pctOfOracle` over seeds (the rliable method, report/stats.ts);
+ * 3. writes fig5a.svg, fig5b.svg, fig6.svg (paper DQN), fig6-product.svg, fig6-edge.svg, compare.md, summary.json
+ *    and a self-contained index.html.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Policy } from '../core/env.js';
+import { Rng } from '../core/rng.js';
 import { VERSION } from '../core/version.js';
 import type { TrainConfigFile } from '../agents/config.js';
-import { loadPolicy } from '../agents/policy-file.js';
+import { loadModel, loadPolicy } from '../agents/policy-file.js';
 import { loadScenario, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache, type PolicyMetrics, type TraceStep } from './evaluate/evaluate.js';
 import { fig5a, fig5b, fig6, type TrainingCurve } from './report/figures.js';
 import { escapeHtml } from './report/html.js';
+import { HEURISTICS } from '../agents/registry.js';
+import { PRODUCT_PRESETS } from './product.js';
+import { iqmWithCi } from './report/stats.js';
 import { resolvePolicy } from './policies.js';
 import { readMetricsJsonl } from './train/metrics-jsonl.js';
-import { runParallel } from './train/train-parallel.js';
+import { runParallel, type ParallelRun } from './train/train-parallel.js';
+import type { TrainRunResult } from './train/train.js';
 import { ProgressReporter, type ProgressSink } from './train/train-progress.js';
 
 export interface ReproduceOptions {
@@ -31,15 +40,17 @@ export interface ReproduceOptions {
   out: string;
   /** Short training and one evaluation episode: for tests and smoke runs (well under a minute). */
   quick: boolean;
-  /** Training seed (DQN and SARSA use the same). */
+  /** Training seed (every agent uses the same); with `seeds` > 1 the seeds are seed, seed+1, …. */
   seed: number;
+  /** Training seeds per agent (default 1). */
+  seeds?: number;
   /** Seed of the evaluation episodes. */
   evalSeed: number;
   /** Training steps per agent (default: 200,000, Table II; 4,000 with quick). */
   steps?: number;
   /** Evaluation episodes per scenario (default 10; 1 with quick). */
   episodes?: number;
-  /** Worker threads (default 2: one per agent). */
+  /** Worker threads (default 2: both cores). */
   workers?: number;
   cwd: string;
   /** Progress output (stderr). */
@@ -55,6 +66,24 @@ export interface ScenarioComparison {
   policies: PolicyMetrics[];
 }
 
+/** Where a comparison sits: which decision model, and that it is a test day (nothing is chosen on it). */
+export interface ReproduceComparison extends ScenarioComparison {
+  model: 'paper' | 'edge';
+  title: string;
+}
+
+/** One agent over seeds on one scenario (`seeds` > 1). */
+export interface MultiSeedRow {
+  agent: string;
+  scenario: string;
+  perSeed: number[];
+  iqm: number;
+  ci95: [number, number];
+  /** Best heuristic on this scenario (by pctOfOracle) and its score. */
+  bestHeuristic: string;
+  bestHeuristicPct: number;
+}
+
 export interface ReproduceSummary {
   version: string;
   commit: string;
@@ -63,20 +92,30 @@ export interface ReproduceSummary {
   quick: boolean;
   steps: number;
   seed: number;
+  /** Training seeds per agent. */
+  seeds: number;
   evalSeed: number;
-  /** The training hyperparameters that differ from the defaults. */
+  /** The training hyperparameters of the paper's agents that differ from the defaults. */
   trainConfig: typeof REPRODUCE_TRAIN_CONFIG;
+  /** The paper's agents on the round trip (seed `seed`). */
   dqn: PolicyMetrics & { trainEpisodes: number };
   sarsa: PolicyMetrics & { trainEpisodes: number };
+  /** Every heuristic and the oracle on the round trip. */
   baselines: Record<string, PolicyMetrics>;
-  /** The same comparison on held-out episodes of the training scenario. */
+  /** The paper's model on the other test days (`sr111-test`). */
   sr111: ScenarioComparison;
   roundtrip: ScenarioComparison;
   /** Did DQN beat SARSA on the round trip (the paper's claim)? */
   dqnBeatsSarsa: boolean;
+  /** Every comparison, paper and edge model (seed `seed`). */
+  comparisons: ReproduceComparison[];
+  /** The product agents: where they trained, and the checkpoint kept on the validation days. */
+  product: Record<'paper' | 'edge', { agent: string; scenario: string; validation: string; selectedStep: number | null }>;
+  /** IQM and CI over seeds (empty with one seed). */
+  multiSeed: MultiSeedRow[];
 }
 
-const BASELINES = ['never', 'follow-me', 'threshold', 'greedy', 'oracle'] as const;
+const BASELINES = [...HEURISTICS, 'oracle'] as const;
 
 /** Hyperparameters for both agents: the paper's defaults, with ε annealed over the first 10 % (see the header). */
 export const REPRODUCE_TRAIN_CONFIG = { exploration: { epsilonMax: 1, epsilonMin: 0.1, annealFraction: 0.1 } } as const;
@@ -111,42 +150,97 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
   mkdirSync(out, { recursive: true });
   const steps = o.steps ?? (o.quick ? 4000 : 200_000);
   const episodes = o.episodes ?? (o.quick ? 1 : 10);
-  // 1. Train both agents in parallel workers.
+  const nSeeds = Math.max(1, o.seeds ?? 1);
+  const seeds = Array.from({ length: nSeeds }, (_, k) => o.seed + k);
+  // 1. Train every agent for every seed in parallel workers. Per seed: the paper's DQN and SARSA, the two product agents.
   const reporter = new ProgressReporter(o.progress, o.now, 5000);
-  const base = { scenario: 'sr111', steps, seed: o.seed, config: structuredClone(REPRODUCE_TRAIN_CONFIG) as TrainConfigFile, cwd: out, progressEvery: 1000 };
-  const [dqnRun, sarsaRun] = await runParallel(
-    [
-      { ...base, agent: 'dqn', out: join(out, 'dqn') },
-      { ...base, agent: 'sarsa', out: join(out, 'sarsa') },
-    ],
-    o.workers ?? 2,
-    (id, p) => reporter.update(id, p),
-  );
+  const paperBase = { scenario: 'sr111', steps, config: structuredClone(REPRODUCE_TRAIN_CONFIG) as TrainConfigFile, cwd: out, progressEvery: 1000 };
+  const productRun = (which: 'paper' | 'edge', seed: number, dir: string): ParallelRun => {
+    const p = PRODUCT_PRESETS[which];
+    const pSteps = o.steps ?? (o.quick ? 4000 : p.steps);
+    return {
+      agent: 'dqn', scenario: p.scenario, steps: pSteps, seed, config: structuredClone(p.config), cwd: out, progressEvery: 1000, out: join(out, dir),
+      validation: { scenario: p.validation, every: o.quick ? 2000 : p.validateEvery, episodes: o.quick ? 2 : p.validateEpisodes, seed: 77 },
+    };
+  };
+  const runs: ParallelRun[] = [];
+  for (const seed of seeds) {
+    const sfx = nSeeds > 1 ? `-seed-${seed}` : '';
+    runs.push({ ...paperBase, seed, agent: 'dqn', out: join(out, `dqn${sfx}`) });
+    runs.push({ ...paperBase, seed, agent: 'sarsa', out: join(out, `sarsa${sfx}`) });
+    runs.push(productRun('paper', seed, `dqn-product${sfx}`));
+    runs.push(productRun('edge', seed, `dqn-edge${sfx}`));
+  }
+  const trained = await runParallel(runs, o.workers ?? 2, (id, p) => reporter.update(id, p));
   reporter.finish();
   const trainingSeconds = (o.now() - t0) / 1000;
-  o.progress.write(`reproduce: trained DQN and SARSA (${steps} steps each) in ${trainingSeconds.toFixed(1)} s; evaluating\n`);
+  o.progress.write(`reproduce: trained ${runs.length} run(s) (${nSeeds} seed(s) × DQN, SARSA, dqn-product, dqn-edge) in ${trainingSeconds.toFixed(1)} s; evaluating\n`);
+  const bySeed = seeds.map((_, k) => ({ dqn: trained[4 * k]!, sarsa: trained[4 * k + 1]!, product: trained[4 * k + 2]!, edge: trained[4 * k + 3]! }));
+  const first = bySeed[0]!;
   const curves: TrainingCurve[] = [
-    { name: 'DQN', points: readMetricsJsonl(join(dqnRun!.out, 'metrics.jsonl')) },
-    { name: 'Deep SARSA', points: readMetricsJsonl(join(sarsaRun!.out, 'metrics.jsonl')) },
+    { name: 'DQN', points: readMetricsJsonl(join(first.dqn.out, 'metrics.jsonl')) },
+    { name: 'Deep SARSA', points: readMetricsJsonl(join(first.sarsa.out, 'metrics.jsonl')) },
   ];
   writeFileSync(join(out, 'fig5a.svg'), fig5a(curves));
   writeFileSync(join(out, 'fig5b.svg'), fig5b(curves));
 
-  // 2. Evaluate everything on identical episodes.
+  // 2. Evaluate on identical episodes of the test days. Models are loaded once; they reset per episode.
   const cache = new Map();
-  const roundtrip = loadScenario('sr111-roundtrip', { cwd: o.cwd, traceCache: cache });
-  const sr111 = loadScenario('sr111', { cwd: o.cwd, traceCache: cache });
-  // The trained agents are loaded once; they reset per episode, so both scenarios can share them.
-  const agents = [named(await loadPolicy(dqnRun!.modelPath), 'dqn'), named(await loadPolicy(sarsaRun!.modelPath), 'sarsa')];
-  const policiesFor = async (sc: ResolvedScenario): Promise<Policy[]> => [
-    ...agents,
-    ...(await Promise.all(BASELINES.map((b) => resolvePolicy(b, { seed: o.evalSeed, scenario: sc }, o.cwd)))),
+  const load = (name: string) => loadScenario(name, { cwd: o.cwd, traceCache: cache });
+  const agentsOf = async (k: number, model: 'paper' | 'edge'): Promise<Policy[]> => {
+    const r = bySeed[k]!;
+    if (model === 'edge') return [named(await loadPolicy(r.edge.modelPath), 'dqn-edge')];
+    return [named(await loadPolicy(r.dqn.modelPath), 'dqn'), named(await loadPolicy(r.sarsa.modelPath), 'sarsa'), named(await loadPolicy(r.product.modelPath), 'dqn-product')];
+  };
+  const heuristicsFor = (sc: ResolvedScenario): Promise<Policy[]> => Promise.all(BASELINES.map((b) => resolvePolicy(b, { seed: o.evalSeed, scenario: sc }, o.cwd)));
+  const plan: { name: string; model: 'paper' | 'edge'; title: string; episodes: number; record?: string[] }[] = [
+    { name: 'sr111-roundtrip', model: 'paper', title: 'sr111-roundtrip (Fig. 6: the paper model, held-out heavy test day)', episodes, record: ['dqn', 'dqn-product'] },
+    { name: 'sr111-test', model: 'paper', title: 'sr111-test (the paper model, test days 25, 7, 14, 21)', episodes: o.quick ? 5 : 100 },
+    { name: 'sr111-edge-roundtrip', model: 'edge', title: 'sr111-edge-roundtrip (the edge model, Fig. 6 trip on the heavy test day)', episodes, record: ['dqn-edge'] },
+    { name: 'sr111-edge-test', model: 'edge', title: 'sr111-edge-test (the edge model, test days 25, 7, 14, 21)', episodes: o.quick ? 5 : 100 },
   ];
-  const rt = compareOn(roundtrip, await policiesFor(roundtrip), episodes, o.evalSeed, 'dqn');
-  const tr = compareOn(sr111, await policiesFor(sr111), o.quick ? 5 : 100, o.evalSeed);
-  writeFileSync(join(out, 'fig6.svg'), fig6(rt.trace!, { policy: 'DQN', stepSeconds: roundtrip.spec.stepSeconds, rttMaxMs: roundtrip.spec.sla.rttMs.max, loadMax: roundtrip.spec.sla.load.max, nodes: roundtrip.nodeX.length }));
+  const comparisons: ReproduceComparison[] = [];
+  const traces = new Map<string, TraceStep[]>();
+  const multiSeed: MultiSeedRow[] = [];
+  for (const e of plan) {
+    const sc = load(e.name);
+    const oracleCache: OracleCache = new Map();
+    const heur = (await heuristicsFor(sc)).map((p) => ({ p, ev: evaluatePolicy(p, sc, { episodes: e.episodes, seed: o.evalSeed }, oracleCache) }));
+    const perSeed = new Map<string, number[]>();
+    let firstRows: PolicyMetrics[] = [];
+    for (let k = 0; k < nSeeds; k++) {
+      const rows: PolicyMetrics[] = [];
+      for (const p of await agentsOf(k, e.model)) {
+        const rec = k === 0 && (e.record ?? []).includes(p.name);
+        const ev = evaluatePolicy(p, sc, { episodes: e.episodes, seed: o.evalSeed, recordFirstEpisode: rec }, oracleCache);
+        if (rec) traces.set(`${e.name}|${p.name}`, ev.trace!);
+        rows.push(roundMetrics(ev.metrics));
+        perSeed.set(p.name, [...(perSeed.get(p.name) ?? []), ev.metrics.pctOfOracle]);
+      }
+      if (k === 0) firstRows = rows;
+    }
+    const heurRows = heur.map((h) => roundMetrics(h.ev.metrics));
+    comparisons.push({ scenario: e.name, model: e.model, title: e.title, episodes: e.episodes, seed: o.evalSeed, policies: [...firstRows, ...heurRows] });
+    if (nSeeds > 1) {
+      const best = heurRows.filter((r) => r.policy !== 'oracle').reduce((a, b) => (b.pctOfOracle > a.pctOfOracle ? b : a));
+      for (const [agent, xs] of perSeed) {
+        const est = iqmWithCi([xs], { reps: 10_000, rng: new Rng(0) });
+        multiSeed.push({ agent, scenario: e.name, perSeed: xs.map((x) => Number(x.toFixed(2))), iqm: Number(est.iqm.toFixed(2)), ci95: [Number(est.ci[0].toFixed(2)), Number(est.ci[1].toFixed(2))], bestHeuristic: best.policy, bestHeuristicPct: best.pctOfOracle });
+      }
+    }
+  }
+  const fig6For = (scenario: string, agent: string, label: string, file: string) => {
+    const sc = load(scenario);
+    writeFileSync(join(out, file), fig6(traces.get(`${scenario}|${agent}`)!, { policy: label, stepSeconds: sc.spec.stepSeconds, rttMaxMs: sc.spec.sla.rttMs.max, loadMax: sc.spec.sla.load.max, nodes: sc.nodeX.length }));
+  };
+  fig6For('sr111-roundtrip', 'dqn', 'DQN', 'fig6.svg');
+  fig6For('sr111-roundtrip', 'dqn-product', 'dqn-product (paper model)', 'fig6-product.svg');
+  fig6For('sr111-edge-roundtrip', 'dqn-edge', 'dqn-edge (edge model)', 'fig6-edge.svg');
 
+  const rt = comparisons[0]!, tr = comparisons[1]!;
   const byName = (c: ScenarioComparison, n: string) => c.policies.find((p) => p.policy === n)!;
+  const plain = (c: ReproduceComparison): ScenarioComparison => ({ scenario: c.scenario, episodes: c.episodes, seed: c.seed, policies: c.policies });
+  const selected = (r: TrainRunResult) => (loadPolicyHeaderStep(r.modelPath));
   const summary: ReproduceSummary = {
     version: VERSION,
     commit: gitCommit(o.cwd),
@@ -155,21 +249,40 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
     quick: o.quick,
     steps,
     seed: o.seed,
+    seeds: nSeeds,
     evalSeed: o.evalSeed,
     trainConfig: REPRODUCE_TRAIN_CONFIG,
-    dqn: { ...byName(rt.cmp, 'dqn'), trainEpisodes: dqnRun!.episodes },
-    sarsa: { ...byName(rt.cmp, 'sarsa'), trainEpisodes: sarsaRun!.episodes },
-    baselines: Object.fromEntries(BASELINES.map((b) => [b, byName(rt.cmp, b)])),
-    sr111: tr.cmp,
-    roundtrip: rt.cmp,
-    dqnBeatsSarsa: byName(rt.cmp, 'dqn').return > byName(rt.cmp, 'sarsa').return,
+    dqn: { ...byName(rt, 'dqn'), trainEpisodes: first.dqn.episodes },
+    sarsa: { ...byName(rt, 'sarsa'), trainEpisodes: first.sarsa.episodes },
+    baselines: Object.fromEntries(BASELINES.map((b) => [b, byName(rt, b)])),
+    sr111: plain(tr),
+    roundtrip: plain(rt),
+    dqnBeatsSarsa: byName(rt, 'dqn').return > byName(rt, 'sarsa').return,
+    comparisons,
+    product: {
+      paper: { agent: 'dqn-product', scenario: PRODUCT_PRESETS.paper.scenario, validation: PRODUCT_PRESETS.paper.validation, selectedStep: selected(first.product) },
+      edge: { agent: 'dqn-edge', scenario: PRODUCT_PRESETS.edge.scenario, validation: PRODUCT_PRESETS.edge.validation, selectedStep: selected(first.edge) },
+    },
+    multiSeed,
   };
-  const md = [compareMarkdown('sr111-roundtrip (Fig. 6, held-out heavy day)', rt.cmp), compareMarkdown('sr111 (held-out episodes of the training scenario)', tr.cmp)].join('\n');
+  const md = [...comparisons.map((c) => compareMarkdown(c.title, c)), ...(multiSeed.length ? [multiSeedMarkdown(multiSeed, seeds)] : [])].join('\n');
   writeFileSync(join(out, 'compare.md'), md);
   summary.seconds = Number(((o.now() - t0) / 1000).toFixed(1));
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(out, 'index.html'), indexHtml(summary, out));
   return summary;
+}
+
+/** The step of the checkpoint a model file kept (its `training.selection`), or null for the last weights. */
+function loadPolicyHeaderStep(modelPath: string): number | null {
+  return loadModel(modelPath).header.training.selection?.step ?? null;
+}
+
+/** The IQM/CI table over seeds. */
+export function multiSeedMarkdown(rows: MultiSeedRow[], seeds: number[]): string {
+  const lines = [`**Over seeds ${seeds.join(', ')}**: IQM and 95 % stratified-bootstrap CI of pctOfOracle`, '', '| scenario | agent | IQM | 95 % CI | per seed | best heuristic |', '|---|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.scenario} | ${r.agent} | ${r.iqm} | [${r.ci95[0]}, ${r.ci95[1]}] | ${r.perSeed.join(', ')} | ${r.bestHeuristic} ${r.bestHeuristicPct} |`);
+  return lines.join('\n') + '\n';
 }
 
 export function compareMarkdown(title: string, c: ScenarioComparison): string {
@@ -182,6 +295,17 @@ function tableHtml(c: ScenarioComparison): string {
   const head = METRIC_COLUMNS.map((h) => `<th>${h}</th>`).join('');
   const rows = c.policies.map((p) => `<tr>${metricsRow(p).map((v, i) => `<td${i ? ' class="n"' : ''}>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+function byAgent(s: ReproduceSummary, scenario: string, agent: string): string {
+  const c = s.comparisons.find((x) => x.scenario === scenario);
+  return String(c?.policies.find((p) => p.policy === agent)?.pctOfOracle ?? 'n/a');
+}
+
+function multiSeedHtml(rows: MultiSeedRow[]): string {
+  const head = ['scenario', 'agent', 'IQM', '95 % CI', 'per seed', 'best heuristic'].map((h) => `<th>${h}</th>`).join('');
+  const body = rows.map((r) => `<tr>${[r.scenario, r.agent, String(r.iqm), `[${r.ci95.join(', ')}]`, r.perSeed.join(', '), `${r.bestHeuristic} ${r.bestHeuristicPct}`].map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 /** A self-contained report: inline SVG figures and tables, no external fetches. */
@@ -199,13 +323,17 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:16px 0}svg
 (seed ${s.seed}; Table II settings, ε annealed 1.0 → 0.1 over the first 10 % of the steps) in ${s.trainingSeconds} s; whole run ${s.seconds} s${s.quick ? ' (<b>--quick</b>: a smoke run, not the paper\'s settings)' : ''}.
 DQN reaches <b>${s.dqn.pctOfOracle}%</b> of the oracle on the Fig. 6 round trip, SARSA ${s.sarsa.pctOfOracle}%.
 DQN ${s.dqnBeatsSarsa ? 'beats' : 'does not beat'} SARSA there (the paper's claim).</p>
+<p>Beside them, the product agents (checkpoints chosen on the validation days): <code>dqn-product</code> in the paper's model
+(trained on <code>${escapeHtml(s.product.paper.scenario)}</code>) reaches <b>${byAgent(s, 'sr111-roundtrip', 'dqn-product')}%</b> there, and
+<code>dqn-edge</code> in the edge model (trained on <code>${escapeHtml(s.product.edge.scenario)}</code>) reaches <b>${byAgent(s, 'sr111-edge-roundtrip', 'dqn-edge')}%</b>
+on the edge model's round trip. Every table below is on test days only.</p>
 <h2>Fig. 6 — the round trip on the held-out heavy day</h2>
 <figure>${svg('fig6.svg')}</figure>
+<figure>${svg('fig6-product.svg')}</figure>
+<figure>${svg('fig6-edge.svg')}</figure>
 <h2>Comparison on identical episodes</h2>
-<h3>sr111-roundtrip (${s.roundtrip.episodes} episode(s), seed ${s.roundtrip.seed})</h3>
-${tableHtml(s.roundtrip)}
-<h3>sr111, held-out episodes (${s.sr111.episodes}, seed ${s.sr111.seed})</h3>
-${tableHtml(s.sr111)}
+${s.comparisons.map((c) => `<h3>${escapeHtml(c.title)} (${c.episodes} episode(s), seed ${c.seed})</h3>\n${tableHtml(c)}`).join('\n')}
+${s.multiSeed.length ? `<h2>Over ${s.seeds} seeds</h2>\n${multiSeedHtml(s.multiSeed)}` : ''}
 <p><code>pctOfOracle</code>: return as a percentage of the exact oracle's on the same episodes. <code>slaViolations</code>: steps with
 the serving node's RTT &gt; R_max or load &gt; L_max. RTT in ms.</p>
 <h2>Fig. 5 — training</h2>

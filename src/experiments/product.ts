@@ -1,0 +1,38 @@
+/**
+ * The product agents: what `remora train` trains when no scenario and no config are given, what `reproduce` reports
+ * beside the paper's agents, and what the controller's shipped policy is trained with. One home for both presets;
+ * every choice here was made on the validation days (the README's training table lists what was measured).
+ */
+import type { TrainConfigFile } from '../agents/config.js';
+
+export interface ProductPreset {
+  /** Training scenario (training days only, with training randomization). */
+  scenario: string;
+  /** Validation scenario for checkpoint selection (validation days only). */
+  validation: string;
+  /** Test scenarios reported (test days only; never used to choose anything). */
+  test: readonly string[];
+  /** Hyperparameters. */
+  config: TrainConfigFile;
+  /** Training steps. */
+  steps: number;
+  /** Steps between validation checkpoints, and validation episodes per checkpoint. */
+  validateEvery: number;
+  validateEpisodes: number;
+}
+
+/** DQN beyond Table II: an MLP over the reward-terms features, Double DQN, ε annealed over the first 30 %. */
+const DQN: TrainConfigFile = {
+  agent: 'dqn',
+  dqn: { network: { kind: 'mlp', hidden: [64, 64] }, features: 'reward-terms', doubleDqn: true },
+  exploration: { epsilonMax: 1, epsilonMin: 0.1, annealFraction: 0.3 },
+};
+
+export const PRODUCT_PRESETS = {
+  /** The paper's model (instant migration, Eq. 1-8, terminating), trained robustly. */
+  paper: { scenario: 'sr111-train', validation: 'sr111-validation', test: ['sr111-roundtrip', 'sr111-test'], config: DQN, steps: 200_000, validateEvery: 20_000, validateEpisodes: 10 },
+  /** The edge model (timed pre-copy, downtime, traffic cost, breach penalty): the controller's shipped policy. */
+  edge: { scenario: 'sr111-edge', validation: 'sr111-edge-validation', test: ['sr111-edge-roundtrip', 'sr111-edge-test'], config: DQN, steps: 200_000, validateEvery: 20_000, validateEpisodes: 10 },
+} as const satisfies Record<string, ProductPreset>;
+
+export type ProductModel = keyof typeof PRODUCT_PRESETS;
