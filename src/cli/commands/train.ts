@@ -1,6 +1,8 @@
 /**
  * `remora train`: train a DQN or Deep SARSA agent on a twin scenario; writes metrics.jsonl, model.json/model.bin
  * and config.json into the run folder. Flags override the `--config` file, which overrides the paper's defaults.
+ * Without `--scenario` and `--config` it trains the product agent of the edge model (`--preset edge`, issue 9):
+ * the preset's scenario, hyperparameters, steps and validation-day checkpoint selection (experiments/product.ts).
  */
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +12,7 @@ import { runTraining, type TrainRunResult } from '../../experiments/train/train.
 import { runParallel, type ParallelRun } from '../../experiments/train/train-parallel.js';
 import { ProgressReporter } from '../../experiments/train/train-progress.js';
 import { scenarioNames } from '../../twin/index.js';
+import { PRODUCT_PRESETS, type ProductModel } from '../../experiments/product.js';
 import { defineCommand } from '../command.js';
 
 /** Table II: "Number of steps 200000". */
@@ -29,6 +32,8 @@ export const trainCommand = defineCommand({
     config: { type: 'string', description: 'JSON file with hyperparameters (validated; unknown keys are errors)', placeholder: '<file.json>' },
     workers: { type: 'integer', description: 'Worker threads training runs in parallel', default: 1 },
     runs: { type: 'integer', description: 'Number of runs (seeds); default: --workers' },
+    preset: { type: 'string', description: 'Product preset (scenario, hyperparameters, steps, validation); default: edge when neither --scenario nor --config is given', choices: ['paper', 'edge'] },
+    validate: { type: 'string', description: "Keep the best checkpoint on this validation scenario (default: the preset's; never a test day)", placeholder: '<scenario>' },
   },
   details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
   {"agent": "dqn", "steps": 200000, "dqn": {"network": {"kind": "lstm", "window": 4}, "doubleDqn": true},
@@ -39,11 +44,16 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
 10 s otherwise.`,
   async run({ flags }, io) {
     const source = 'remora train';
-    const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : {};
+    const presetName: ProductModel | undefined = flags.preset ?? (flags.scenario === undefined && flags.config === undefined ? 'edge' : undefined);
+    const preset = presetName ? PRODUCT_PRESETS[presetName] : undefined;
+    if (preset && !flags.preset) io.err(`remora train: no --scenario or --config: training the edge model's product agent (--preset edge: ${preset.scenario}, validated on ${preset.validation})\n`);
+    const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : preset ? structuredClone(preset.config) : {};
     const agent = flags.agent ?? fromFile.agent ?? 'dqn';
     const file = flags.network ? withNetworkKind(fromFile, agent, flags.network, `${source} --network ${flags.network}`) : fromFile;
-    const scenario = flags.scenario ?? file.scenario ?? 'sr111';
-    const steps = flags.steps ?? file.steps ?? PAPER_STEPS;
+    const scenario = flags.scenario ?? file.scenario ?? preset?.scenario ?? 'sr111';
+    const steps = flags.steps ?? file.steps ?? preset?.steps ?? PAPER_STEPS;
+    const validateOn = flags.validate ?? preset?.validation;
+    const validation = validateOn ? { scenario: validateOn, every: Math.max(1000, Math.round((preset?.validateEvery ?? 20_000) * Math.min(1, steps / (preset?.steps ?? PAPER_STEPS)))), episodes: preset?.validateEpisodes ?? 10, seed: 77 } : undefined;
     const seed = flags.seed ?? file.seed ?? 0;
     const workers = flags.workers;
     const runs = flags.runs ?? workers;
@@ -54,7 +64,7 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `${agent}-${scenarioTag}-s${seed}`);
     const reporter = new ProgressReporter({ write: (t) => io.err(t), isTTY: io.isTTY }, () => performance.now());
-    const base = { agent, scenario, steps, config: file, cwd: io.cwd, progressEvery: 500 };
+    const base = { agent, scenario, steps, config: file, cwd: io.cwd, progressEvery: 500, ...(validation ? { validation } : {}) };
     let results: TrainRunResult[];
     if (runs === 1 && workers === 1) {
       results = [runTraining({ ...base, seed, out, onProgress: (p) => reporter.update('run', p) })];
