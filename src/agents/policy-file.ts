@@ -79,7 +79,7 @@ export interface SaveModelInput {
   training: PolicyHeader['training'];
 }
 
-const ENCODING = 'per node: isCurrent, R/rttScaleMs - 1, ln(L) - 1 (src/agents/features.ts)';
+const ENCODING = 'per node: isCurrent, R/rttScaleMs - 1, ln(L) - 1 (+ M/30 s with the in-flight block, + the reward-terms set; src/agents/features.ts)';
 
 /** Writes `<dir>/model.json` and `<dir>/model.bin`; returns the model.json path. */
 export function saveModel(dir: string, m: SaveModelInput): string {

@@ -13,13 +13,11 @@
  *   per route"); each step carries 5 transmissions (one a second) and Eq. 1 averages the last 5.
  * - Step = 5 s (the authors' simulator step). At 80-104.5 km/h a one-way trip is 84-108 steps.
  * - Load: one row of the paper's trace files per step (as the authors' simulator read them), i.e. 17.45 trace
- *   seconds per step. Noise (training): the paper's N(0, 1) in Eq. 2's units (fractions), one draw per node per
- *   episode ("each time the scenario is repeated"); see `NoiseSchema`. Outside the held-out day the traces exceed
- *   L_max = 12 in only 0.2 % of rows, so without this variance an agent never meets an overloaded node in
- *   training. Measured (DQN, 200k steps, ε annealed over the first 10 %, seeds 1/2/3, % of the oracle on
- *   `sr111-roundtrip`): noise N(0, 1) percentage points −144/24/−3 (the agent follows the user into the
- *   overloaded node), N(0, 1) fractions −47/56/71, N(0, 0.5) fractions 90/62/−1. Seed variance dominates; the
- *   default is the paper's sentence in Eq. 2's units rather than the best-looking row.
+ *   seconds per step. Noise: the paper's N(0, 1) read in the traces' unit, percentage points, one draw per node
+ *   per episode ("each time the scenario is repeated"); see `NoiseSchema` (issue 9). Outside the test day the
+ *   traces exceed L_max = 12 in 0.1 % of node-steps, so an agent trained on `sr111` alone never meets an overloaded
+ *   node; `sr111-train` and `sr111-edge` add load surges for that (`SurgeSchema`). The earlier reading, N(0, 1) in
+ *   fractions, saturated nodes at reset instead (episodes ending at step 1); it stays available as `unit: fraction`.
  * - Evaluation (`sr111-roundtrip`) keeps the trace's own load with small noise, N(0, 1) percentage points.
  * - The paper's two surviving machine files drive nodes 1 (`cpu_mem_1`) and 2 (`cpu_mem_3`); the missing
  *   `cpu_mem_2.txt` is substituted by Google 2011 job 986962601 (the busiest complete 10-day job of the shipped

@@ -90,6 +90,8 @@ export class TwinEnv implements Env {
   private active = false;
   private everReset = false;
   private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+  /** The RTTs the user sees this step: the world's, with the serving node's raised by a switch-over blackout. */
+  private readonly seenRttMs: Float64Array;
   private readonly downtimeS: number;
   private readonly spikeMs: number;
   private readonly trafficCost: number;
@@ -116,6 +118,7 @@ export class TwinEnv implements Env {
     this.observationSpace = box(low, high, observationLabels(n, inFlight));
     this.actionSpace = discrete(n + 1, actionLabels(n));
     this.obs = new Float64Array(len);
+    this.seenRttMs = new Float64Array(n);
     const kind = spec.migration.serviceKind;
     this.downtimeS = spec.migration.downtimeSeconds[kind];
     this.spikeMs = switchoverRttMs(this.downtimeS, spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window);
@@ -215,7 +218,12 @@ export class TwinEnv implements Env {
     const j = this.serving - 1;
     const downtime = switching ? this.downtimeS : 0;
     const rtt = w.rttMs[j]! + (switching ? this.spikeMs : 0), load = w.load[j]!;
-    const t = rewardTerms({ rttMs: rtt, rttsMs: w.rttMs, load, loads: w.load, rttSla: spec.sla.rttMs, loadSla: spec.sla.load, migrationCost: spec.reward.migrationCost }, this.terms);
+    // The spiked RTT is the serving node's in the candidate list too, so Eq. 4's ranking and Eq. 6's "worst node"
+    // see what the user sees (a blackout can never make a step look better).
+    const seen = this.seenRttMs;
+    seen.set(w.rttMs);
+    seen[j] = rtt;
+    const t = rewardTerms({ rttMs: rtt, rttsMs: seen, load, loads: w.load, rttSla: spec.sla.rttMs, loadSla: spec.sla.load, migrationCost: spec.reward.migrationCost }, this.terms);
     const traffic = info.migrated ? this.trafficCost : 0;
     info.rttReward = t.rtt;
     info.loadReward = t.load;

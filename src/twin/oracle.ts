@@ -40,6 +40,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   const kind = spec.migration.serviceKind;
   const spike = switchoverRttMs(spec.migration.downtimeSeconds[kind], spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window);
   const traffic = migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB);
+  const seen = new Float64Array(n);
   for (let t = 0; t < T; t++) {
     const rtts = world.rttMs.subarray(t * n, (t + 1) * n);
     const loads = world.load.subarray(t * n, (t + 1) * n);
@@ -50,7 +51,9 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
       R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
       viol[t * n + j] = v ? 1 : 0;
       // A blackout counts as downtime, not as a breach (env.ts): only the reward sees the spike.
-      Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
+      seen.set(rtts);
+      seen[j] = rtt + spike; // as env.ts: the serving node's spiked RTT is in the candidate list too
+      Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: seen, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
       violSw[t * n + j] = viol[t * n + j]!;
     }
   }

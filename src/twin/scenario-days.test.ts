@@ -199,7 +199,7 @@ test('the GPS file of a scenario file resolves against the scenario file\'s fold
 // scenario-loader.ts:108 resolves the paths inside the file against that cwd (`options.cwd ?? dirname(path)`), not
 // against the file's folder. So `remora simulate --scenario sub/scenario.yaml` run from the parent folder looks for
 // `gps-track.csv` in the parent. Marked `todo` until the loader is fixed.
-test('a scenario file loaded as the CLI does (a relative path and the cwd) resolves its GPS file against its own folder', { todo: 'bug: scenario-loader.ts:108 uses options.cwd for paths inside the file' }, () => {
+test('a scenario file loaded as the CLI does (a relative path and the cwd) resolves its GPS file against its own folder', () => {
   const { root, path } = gpsScenarioFile(GPS_OVER_SR111);
   const sc = loadScenario(relative(root, path), { cwd: root, traceCache: cache });
   assert.ok(sc.gpsTrack);

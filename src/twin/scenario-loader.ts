@@ -49,7 +49,7 @@ export interface ResolvedScenario {
 }
 
 export interface LoadScenarioOptions {
-  /** Directory relative paths are resolved against (default: the scenario file's folder, or cwd). */
+  /** Directory a relative scenario-file path is resolved against (default: the process's cwd). Paths inside a file resolve against its folder. */
   cwd?: string;
   /** Memo of loaded traces, shared across scenarios (optional). */
   traceCache?: Map<string, TraceSeries>;
@@ -103,7 +103,9 @@ export function loadScenario(nameOrFile: string, options: LoadScenarioOptions = 
     if (!looksLikeFile) throw new NotFoundError('scenario', nameOrFile, scenarioNames());
     throw new InvalidInputError({ source: nameOrFile, field: 'scenario', expected: `a built-in scenario (${scenarioNames().join(', ')}) or a readable .json/.yaml file`, actual: 'no such file' });
   }
-  return resolveScenario(readScenarioFile(path), path, { ...options, cwd: options.cwd ?? dirname(path) });
+  // Paths inside a scenario file are relative to the file's own folder, wherever the command runs (issue 12);
+  // `options.cwd` only locates the file itself.
+  return resolveScenario(readScenarioFile(path), path, { ...options, cwd: dirname(path) });
 }
 
 function resolveDataPath(p: string, cwd: string): string {
