@@ -10,6 +10,7 @@ import { maskedArgmax } from './exploration.js';
 import { featureSize, RecentWindow, type FeatureLayout, type FeatureSet } from './features.js';
 
 export class QPolicy implements Policy {
+  readonly needsInFlight: boolean;
   private recent: RecentWindow;
   private recentNodes: number;
 
@@ -20,6 +21,7 @@ export class QPolicy implements Policy {
    */
   constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false, private readonly inFlight = false, private readonly set: FeatureSet = 'paper') {
     this.recentNodes = nodes;
+    this.needsInFlight = inFlight;
     this.recent = new RecentWindow(window, featureSize(nodes, inFlight, set), inFlight, set);
   }
 

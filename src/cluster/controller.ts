@@ -40,6 +40,8 @@ export interface ControllerDeps {
   delay?: Delay;
   /** A fresh policy per workload (recurrent policies keep per-workload history). */
   newPolicy: () => Policy | Promise<Policy>;
+  /** The policy reads the edge model's layout (`Policy.needsInFlight`): observations get the in-flight block. */
+  observationInFlight?: boolean;
   load: LoadSource;
   rtt: RttSource;
   /** One migrator per workload kind. */
@@ -145,7 +147,7 @@ export class Controller {
     const loads = await readObservations(this.d, workloads, this.averager, this.state, this.metrics, this.log);
 
     // 3. Decide per workload.
-    const ctx: ReconcileContext = { client: this.d.client, config, migrators: this.d.migrators, state: this.state, averager: this.averager, metrics: this.metrics, log: this.log, isLeader: () => this.isLeader(), event: this.event.bind(this) };
+    const ctx: ReconcileContext = { client: this.d.client, config, migrators: this.d.migrators, state: this.state, averager: this.averager, metrics: this.metrics, log: this.log, inFlightLayout: this.d.observationInFlight ?? false, isLeader: () => this.isLeader(), event: this.event.bind(this) };
     const view = { nowMs: clock.nowMs(), loads, readyNodes, inFlight, started: report.started };
     for (const w of workloads) {
       const d = await reconcileWorkload(ctx, w, { ...view, nowMs: clock.nowMs() });

@@ -53,6 +53,8 @@ export interface CreateControllerOptions {
   clock: Clock;
   logger: Logger;
   newPolicy: () => Policy | Promise<Policy>;
+  /** See `ControllerDeps.observationInFlight`. */
+  observationInFlight?: boolean;
   identity: string;
 }
 
@@ -62,6 +64,7 @@ export function createController(o: CreateControllerOptions): Controller {
     config: o.config,
     clock: o.clock,
     newPolicy: o.newPolicy,
+    observationInFlight: o.observationInFlight ?? false,
     load: loadSourceFromConfig(o.config, o.client),
     rtt: rttSourceFromConfig(o.config, o.clock),
     migrators: migratorsFromConfig(o.config, o.client),

@@ -25,7 +25,7 @@ function world(o: { act?: Policy['act']; patch?: Error } = {}) {
   const averager = new RttAverager(1);
   const policy = (): Policy => ({ name: 'scripted', reset() {}, act: (obs, mask) => (asked++, (o.act ?? (() => 3))(obs, mask)) });
   const state = new WorkloadState(policy, averager);
-  const ctx: ReconcileContext = { client, config, migrators: { vm: migrator }, state, averager, metrics: new ControllerMetrics(), log: silentLogger, isLeader: () => true, event: async (_o, _t, reason) => void events.push(reason) };
+  const ctx: ReconcileContext = { client, config, migrators: { vm: migrator }, state, averager, metrics: new ControllerMetrics(), log: silentLogger, inFlightLayout: false, isLeader: () => true, event: async (_o, _t, reason) => void events.push(reason) };
   const loads = new Map<string, Timed>(NODES.map((n) => [n, { value: 1.5, atMs: NOW }]));
   const view = (inFlight = new Map<WorkloadKey, InFlight>()): TickView => ({ nowMs: NOW, loads, readyNodes: new Set(NODES), inFlight, started: [] });
   const vm = (name: string, user: string, ann: Record<string, string> = {}): Workload => {

@@ -43,6 +43,8 @@ export interface ReconcileContext {
   averager: RttAverager;
   metrics: ControllerMetrics;
   log: Logger;
+  /** Observations carry the edge model's in-flight block (zeros: the policy is asked only when nothing is in flight). */
+  inFlightLayout: boolean;
   isLeader(): boolean;
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
@@ -67,7 +69,7 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
   const k = workloadKey(w.kind, w.namespace, w.name);
   const base = { workload: `${w.namespace}/${w.name}`, kind: w.kind };
   const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
-  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.averager.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs);
+  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.averager.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs, ctx.inFlightLayout);
   if (built) ctx.metrics.observationAge.set({ workload: base.workload }, built.maxAgeMs / 1000);
   const obsArr = built ? Array.from(built.observation) : undefined;
   const input = {

@@ -79,6 +79,11 @@ export interface Env<O = Float64Array> {
 export interface Policy {
   /** Short identifier, e.g. `never`, `follow-me`, `dqn`. */
   readonly name: string;
+  /**
+   * Set by policies that read the edge model's in-flight block (`M_1..M_N`, core/observation.ts): whoever builds
+   * their observations must append it. Rule-based policies leave it unset; they read any layout given N.
+   */
+  readonly needsInFlight?: boolean;
   /** Called at the start of each episode (recurrent/windowed policies reset their history here). */
   reset(): void;
   /**

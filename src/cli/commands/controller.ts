@@ -9,18 +9,21 @@ import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Policy } from '../../core/env.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { baselineRegistry } from '../../agents/registry.js';
+import { loadModel } from '../../agents/policy-file.js';
+import { baselineRegistry, isModelPath } from '../../agents/registry.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
 import { defineCommand } from '../command.js';
 
 /**
  * `--policy`: any name of the one policy registry (src/agents/registry.ts) or a trained `model.json`, checked now
- * against the controller's observations (N = the config's node count, the paper's layout), so a bad or mismatched
- * model fails before the controller touches the cluster. The SLA bands the greedy rules score with are the paper's
- * (R 1-20 ms, L 1-12, migration cost 2), as in the twin's built-in scenarios.
+ * against the controller's observations (N = the config's node count), so a bad or mismatched model fails before
+ * the controller touches the cluster. A model trained in the edge model gets observations with the in-flight block
+ * (the controller asks a policy only when nothing is in flight, so the block is zeros). The SLA bands the greedy
+ * rules score with are the paper's (R 1-20 ms, L 1-12, migration cost 2), as in the twin's built-in scenarios.
  */
 export function resolvePolicy(spec: string, cwd: string, nodes: number): () => Policy {
-  const ctx = { layout: { nodes, inFlight: false }, reward: { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: 12 }, migrationCost: 2 }, seed: 1 };
+  const inFlight = isModelPath(spec) ? loadModel(resolve(cwd, spec)).header.observation.inFlight : false;
+  const ctx = { layout: { nodes, inFlight }, reward: { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: 12 }, migrationCost: 2 }, seed: 1 };
   return baselineRegistry().factoryFor(spec, ctx, cwd);
 }
 
@@ -61,7 +64,7 @@ See src/cluster/README.md for the config reference.`,
     const client = new HttpKubeClient(kc);
     const identity = args.flags.identity ?? `${io.env.POD_NAME ?? hostname()}-${randomBytes(4).toString('hex')}`;
     const logger = jsonLogger((l) => io.out(l), systemClock, { component: 'remora-controller' }, args.flags['log-level']);
-    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, identity });
+    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, observationInFlight: newPolicy().needsInFlight === true, identity });
     logger.log('info', 'starting', { server: client.server, identity, policy: policySpec, nodes: config.nodes, dryRun: config.migration.dryRun });
     await controller.start();
     logger.log('info', 'metrics listening', { port: controller.metricsPort });

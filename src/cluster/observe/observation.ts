@@ -52,9 +52,12 @@ export function buildObservation(
   load: (node: string) => Timed | undefined,
   nowMs: number,
   maxAgeMs: number,
+  inFlight = false,
 ): BuiltObservation {
   const n = nodes.length;
-  const obs = new Float64Array(observationLength(n));
+  // With the edge model's layout the in-flight block is all zeros: the controller asks the policy only about
+  // workloads with no migration in flight (the twin's mask allows nothing but Wait then, so nothing is lost).
+  const obs = new Float64Array(observationLength(n, inFlight));
   const problems: string[] = [];
   let oldest = 0;
   const idx = nodes.indexOf(currentNode);

@@ -62,6 +62,9 @@ test('buildObservation: layout (N_i, R_1..R_N, L_1..L_N) and forced-Wait reasons
   const ok = buildObservation(nodes, 'b', (n) => ({ value: { a: 5, b: 7, c: 9 }[n]!, atMs: now - 1000 }), (n) => ({ value: { a: 1.5, b: 2, c: 3 }[n]!, atMs: now - 2000 }), now, 10_000);
   assert.deepEqual(Array.from(ok.observation), [2, 5, 7, 9, 1.5, 2, 3]);
   assert.deepEqual(ok.problems, []);
+  // The edge model's layout: the in-flight block follows, zeros (the policy is asked only when nothing is in flight).
+  const edge = buildObservation(nodes, 'b', (n) => ({ value: { a: 5, b: 7, c: 9 }[n]!, atMs: now - 1000 }), (n) => ({ value: { a: 1.5, b: 2, c: 3 }[n]!, atMs: now - 2000 }), now, 10_000, true);
+  assert.deepEqual(Array.from(edge.observation), [2, 5, 7, 9, 1.5, 2, 3, 0, 0, 0]);
   assert.equal(ok.maxAgeMs, 2000);
   const bad = buildObservation(nodes, 'z', (n) => (n === 'a' ? undefined : { value: n === 'b' ? Number.NaN : 1, atMs: now }), () => ({ value: 1, atMs: now - 20_000 }), now, 10_000);
   assert.ok(bad.problems.some((p) => /not one of the configured nodes/.test(p)));
