@@ -11,7 +11,8 @@
  * The flat layout (MLP, LSTM over time) is `[isCurrent_1..N, rtt_1..N, load_1..N(, inFlight_1..N)]` (3N or 4N
  * inputs instead of the paper's 2N + 1; same information). The node-sequence layout (size-agnostic network) is
  * `[N, 3]` (or `[N, 4]`), node by node.
- * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state.
+ * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state, unless the DQN
+ * option `observationNorm: 'running'` adds learned statistics on top (normalizer.ts).
  */
 import type { Vec } from '../nn/backend.js';
 import { nodeCountOf } from '../core/observation.js';
@@ -90,8 +91,11 @@ export class RecentWindow {
     this.count = Math.min(this.count + 1, this.window);
   }
 
-  /** Writes the window `[W, F]` (oldest first, zeros before the episode start) into `out` at `offset`. */
-  write(out: Vec, offset: number): void {
+  /**
+   * Writes the window `[W, F]` (oldest first, zeros before the episode start) into `out` at `offset`; returns the
+   * number of zero-padded rows before the first observation.
+   */
+  write(out: Vec, offset: number): number {
     const { window: W, features: F } = this;
     const missing = W - this.count;
     for (let i = 0; i < missing * F; i++) out[offset + i] = 0;
@@ -100,5 +104,6 @@ export class RecentWindow {
       const dst = offset + (missing + k) * F;
       for (let f = 0; f < F; f++) out[dst + f] = this.buf[slot * F + f]!;
     }
+    return missing;
   }
 }
