@@ -135,6 +135,8 @@ export type PrioritizedReplayConfig = z.infer<typeof PrioritizedReplaySchema>;
  */
 export const OBSERVATION_NORMS = ['fixed', 'running'] as const;
 export type ObservationNorm = (typeof OBSERVATION_NORMS)[number];
+/** Input standardisation: `fixed` (default) or `running` mean/variance (see {@link OBSERVATION_NORMS}). */
+const observationNorm = z.enum(OBSERVATION_NORMS).default('fixed');
 
 /** DQN (dqn.ts), keras-rl2 `DQNAgent`. Defaults reproduce the paper's vanilla setup. */
 export const DqnFields = z
@@ -165,8 +167,8 @@ export const DqnFields = z
     nStep: posInt.max(100).default(1),
     /** Prioritized experience replay (Schaul et al. 2016); off by default. */
     prioritized: PrioritizedReplaySchema.default({}),
-    /** Input standardisation: `fixed` (default) or `running` mean/variance (see {@link OBSERVATION_NORMS}). */
-    observationNorm: z.enum(OBSERVATION_NORMS).default('fixed'),
+    /** `running`: standardise features by running mean/variance (Welford 1962; SB3 `VecNormalize`); default `fixed`. */
+    observationNorm,
   })
   .strict();
 
@@ -191,6 +193,8 @@ export const SarsaFields = z
     gradClipNorm,
     /** Reproduce keras-rl2's terminal off-by-one (see sarsa.ts). */
     kerasRl2Compat: z.boolean().default(false),
+    /** `running`: standardise features by running mean/variance (Welford 1962; SB3 `VecNormalize`); default `fixed`. */
+    observationNorm,
   })
   .strict();
 
