@@ -10,6 +10,7 @@
 import type { Vec } from '../nn/backend.js';
 import type { ArchitectureSpec, Network } from '../nn/network.js';
 import type { FeatureLayout, FeatureSet } from './features.js';
+import type { FixedNormalizer } from './normalizer.js';
 
 export interface TrainableAgent {
   readonly kind: 'dqn' | 'sarsa';
@@ -30,6 +31,8 @@ export interface TrainableAgent {
   /** Gradient updates applied. */
   readonly updates: number;
   readonly currentEpsilon: number;
+  /** A frozen copy of the running feature statistics (`observationNorm: 'running'`), or null. */
+  normalizerSnapshot(): FixedNormalizer | null;
   beginEpisode(obs: Float64Array, mask: Uint8Array): void;
   /** Action for the current state: ε-greedy when `explore`, else greedy; always legal under `mask`. */
   act(mask: Uint8Array, explore: boolean): number;

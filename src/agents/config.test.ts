@@ -27,6 +27,10 @@ const PREVIOUS_DQN = {
   dueling: false,
   gradClipNorm: null,
   nStep: 1,
+  features: 'paper',
+  // Added after the schemas, each off by default (the paper's uniform replay and fixed encoding).
+  prioritized: { enabled: false, alpha: 0.6, beta0: 0.4, betaSteps: null, epsilon: 1e-6 },
+  observationNorm: 'fixed',
   exploration: { epsilonMax: 1, epsilonMin: 0.1 },
 };
 const PREVIOUS_SARSA = {
@@ -37,6 +41,8 @@ const PREVIOUS_SARSA = {
   huberDelta: null,
   gradClipNorm: null,
   kerasRl2Compat: false,
+  features: 'paper',
+  observationNorm: 'fixed',
   exploration: { epsilonMax: 1, epsilonMin: 0.1 },
 };
 
@@ -94,6 +100,16 @@ test('cross-field rules: SARSA lstm needs window 1; dueling is not for node-seq'
   assert.equal(resolveSarsaConfig(parseTrainConfig({ sarsa: { network: { kind: 'lstm', window: 1 } } }, 'f.json')).network.kind, 'lstm');
   rejects(() => parseTrainConfig({ dqn: { dueling: true, network: { kind: 'node-seq' } } }, 'f.json'), /^f\.json: dqn\.dueling: expected false with a node-seq network/);
   rejects(() => resolveDqnConfig({ dqn: { dueling: true, network: { kind: 'node-seq' } } }), /^training config: dueling: expected false/);
+});
+
+test('prioritized replay and observation statistics: partial sections fill their defaults; bad values are one line', () => {
+  const c = resolveDqnConfig(parseTrainConfig({ dqn: { prioritized: { enabled: true, betaSteps: 5000 }, observationNorm: 'running' } }, 'f.json'));
+  sameJson(c.prioritized, { enabled: true, alpha: 0.6, beta0: 0.4, betaSteps: 5000, epsilon: 1e-6 });
+  assert.equal(c.observationNorm, 'running');
+  assert.equal(resolveSarsaConfig({ sarsa: { observationNorm: 'running' } }).observationNorm, 'running');
+  rejects(() => parseTrainConfig({ dqn: { prioritized: { alpha: 2 } } }, 'f.json'), /^f\.json: dqn\.prioritized\.alpha: expected a number <= 1, got 2$/);
+  rejects(() => parseTrainConfig({ dqn: { observationNorm: 'batch' } }, 'f.json'), /^f\.json: dqn\.observationNorm: expected one of "fixed"\|"running", got "batch"$/);
+  rejects(() => parseTrainConfig({ sarsa: { prioritized: { enabled: true } } }, 'f.json'), /^f\.json: sarsa\.prioritized: expected no such key/);
 });
 
 test('withNetworkKind replaces the network with that kind\'s defaults and re-validates', () => {

@@ -112,6 +112,40 @@ const huberDelta = z.number().positive().nullable().default(null);
 /** Clip the global gradient norm to this value; null = off. */
 const gradClipNorm = z.number().positive().nullable().default(null);
 
+/**
+ * Prioritized experience replay (Schaul et al. 2016, "Prioritized Experience Replay", ICLR; the proportional
+ * variant, Alg. 1). Off by default: the paper (and keras-rl2's `SequentialMemory`) replays uniformly, and turning
+ * it on changes every draw, so the paper's runs would no longer be reproduced.
+ */
+export const PrioritizedReplaySchema = z
+  .object({
+    /** Sample transitions with P(i) ∝ p_i^α instead of uniformly. */
+    enabled: z.boolean().default(false),
+    /** Priority exponent α (0 = uniform; Schaul et al.'s Atari setting 0.6). */
+    alpha: z.number().min(0).max(1).default(0.6),
+    /** Importance-sampling exponent β at step 0, annealed linearly to 1 (Schaul et al.: 0.4). */
+    beta0: prob.default(0.4),
+    /** Steps over which β reaches 1; null = the whole run (Schaul et al. anneal to 1 at the end of learning). */
+    betaSteps: posInt.nullable().default(null),
+    /** ε of p_i = |δ_i| + ε, so that no transition's probability falls to 0 once its error does. */
+    epsilon: z.number().positive().default(1e-6),
+  })
+  .strict();
+
+export type PrioritizedReplayConfig = z.infer<typeof PrioritizedReplaySchema>;
+
+/**
+ * How encoded features are scaled before the network (features.ts). `fixed`: the fixed arithmetic alone (the
+ * default, as every model before this option). `running`: also standardised per feature by a running mean and
+ * variance (Welford 1962), updated on every observation seen in training and frozen in the model file, as
+ * Stable-Baselines3's `VecNormalize` (its ε = 1e-8 and clip ±10). Off by default: the fixed encoding already puts
+ * features near [−1, 1], and running statistics make the same replayed state map to drifting inputs.
+ */
+export const OBSERVATION_NORMS = ['fixed', 'running'] as const;
+export type ObservationNorm = (typeof OBSERVATION_NORMS)[number];
+/** Input standardisation: `fixed` (default) or `running` mean/variance (see {@link OBSERVATION_NORMS}). */
+const observationNorm = z.enum(OBSERVATION_NORMS).default('fixed');
+
 /** DQN (dqn.ts), keras-rl2 `DQNAgent`. Defaults reproduce the paper's vanilla setup. */
 export const DqnFields = z
   .object({
@@ -140,6 +174,10 @@ export const DqnFields = z
     /** n of n-step returns (1 = plain DQN). */
     nStep: posInt.max(100).default(1),
     features,
+    /** Prioritized experience replay (Schaul et al. 2016); off by default. */
+    prioritized: PrioritizedReplaySchema.default({}),
+    /** `running`: standardise features by running mean/variance (Welford 1962; SB3 `VecNormalize`); default `fixed`. */
+    observationNorm,
   })
   .strict();
 
@@ -165,6 +203,8 @@ export const SarsaFields = z
     /** Reproduce keras-rl2's terminal off-by-one (see sarsa.ts). */
     kerasRl2Compat: z.boolean().default(false),
     features,
+    /** `running`: standardise features by running mean/variance (Welford 1962; SB3 `VecNormalize`); default `fixed`. */
+    observationNorm,
   })
   .strict();
 

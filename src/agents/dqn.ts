@@ -19,17 +19,23 @@
  * - Exploration and targets respect `info.actionMask`.
  * Options beyond the paper (all off by default): Double DQN (van Hasselt 2016; keras-rl2 `enable_double_dqn`),
  * Huber loss (`huberDelta`, keras-rl2 `delta_clip`), dueling head (Wang 2016; keras-rl2 `dueling_type='avg'`),
- * global gradient-norm clipping, n-step returns.
+ * global gradient-norm clipping, n-step returns, prioritized replay (Schaul et al. 2016; `prioritized`, below) and
+ * running observation statistics (`observationNorm: 'running'`, normalizer.ts).
+ *
+ * Prioritized replay: draws come from the memory's sum tree (replay.ts); the importance-sampling weights scale each
+ * sample's loss and gradient (`weightedTdLoss`, Alg. 1 line 11), and |δ| + ε of the update becomes each drawn
+ * entry's new priority (line 12). β rises linearly from β₀ to 1 over `betaSteps` (default: the whole run).
  */
 import type { Rng } from '../core/rng.js';
 import { Adam, clipGlobalNorm } from '../nn/adam.js';
 import type { Backend, Vec } from '../nn/backend.js';
 import { createBackend } from '../nn/create-backend.js';
-import { tdLoss } from '../nn/losses.js';
+import { tdLoss, weightedTdLoss } from '../nn/losses.js';
 import { createNetwork, type ArchitectureSpec, type Network } from '../nn/network.js';
 import type { DqnConfig } from './config.js';
 import { epsilonGreedy, LinearAnnealedEpsilon, maskedArgmax } from './exploration.js';
 import { encodeObservation, featureSize, RecentWindow, type FeatureLayout } from './features.js';
+import { normalizerKinds, RunningNormalizer, type FixedNormalizer } from './normalizer.js';
 import { makeReplayBatch, SequentialMemory, type ReplayBatch } from './replay.js';
 import type { TrainableAgent } from './agent.js';
 import { architectureFor, duelingCombine, duelingBackward } from './q-network.js';
@@ -62,6 +68,12 @@ export class DqnAgent implements TrainableAgent {
   private readonly dQ: Float64Array;
   private readonly nextAction: Int32Array;
   private readonly encoded: Float64Array;
+  /** Prioritized replay: importance-sampling weights and TD errors of the last batch. */
+  private readonly isWeights: Float64Array;
+  private readonly tdErrors: Float64Array;
+  /** Running feature statistics (`observationNorm: 'running'`), else null. */
+  private readonly normalizer: RunningNormalizer | null;
+  private readonly features: number;
   private current = -1;
   private posInEpisode = 0;
   private lastAction = 0;
@@ -71,7 +83,7 @@ export class DqnAgent implements TrainableAgent {
    * @param totalSteps planned training steps (the default ε annealing span).
    * @param inFlight the observations carry the edge model's in-flight block (core/observation.ts).
    */
-  constructor(readonly config: DqnConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend, readonly inFlight = false) {
+  constructor(readonly config: DqnConfig, readonly nodes: number, private readonly totalSteps: number, private readonly rng: Rng, backend?: Backend, readonly inFlight = false) {
     this.backend = backend ?? createBackend('float32');
     const nActions = nodes + 1;
     this.spec = architectureFor(config.network, nodes, config.dueling, inFlight, config.features);
@@ -83,7 +95,8 @@ export class DqnAgent implements TrainableAgent {
     this.target.params.set(this.online.params);
     this.adam = new Adam(this.backend, this.online.params.length, { learningRate: config.learningRate });
     const F = featureSize(nodes, inFlight, config.features);
-    this.memory = new SequentialMemory(config.memoryLimit, F, nActions, this.window);
+    this.features = F;
+    this.memory = new SequentialMemory(config.memoryLimit, F, nActions, this.window, config.prioritized.enabled ? config.prioritized.alpha : null);
     this.recent = new RecentWindow(this.window, F, inFlight, config.features);
     this.epsilon = new LinearAnnealedEpsilon(config.exploration, totalSteps);
     this.batch = makeReplayBatch(config.batchSize);
@@ -93,6 +106,20 @@ export class DqnAgent implements TrainableAgent {
     this.dQ = new Float64Array(config.batchSize * nActions);
     this.nextAction = new Int32Array(config.batchSize);
     this.encoded = new Float64Array(F);
+    this.isWeights = new Float64Array(config.batchSize);
+    this.tdErrors = new Float64Array(config.batchSize);
+    this.normalizer = config.observationNorm === 'running' ? new RunningNormalizer(normalizerKinds(this.layout, nodes, inFlight)) : null;
+  }
+
+  /** A frozen copy of the running feature statistics (what a model file stores), or null with `fixed`. */
+  normalizerSnapshot(): FixedNormalizer | null {
+    return this.normalizer ? this.normalizer.snapshot() : null;
+  }
+
+  /** Importance-sampling exponent β at the current step (Schaul et al. 2016: linear from β₀ to 1). */
+  get currentBeta(): number {
+    const { beta0, betaSteps } = this.config.prioritized;
+    return beta0 + (1 - beta0) * Math.min(1, this.step / (betaSteps ?? this.totalSteps));
   }
 
   get nActions(): number {
@@ -113,12 +140,25 @@ export class DqnAgent implements TrainableAgent {
 
   private storeObservation(obs: Float64Array, mask: Uint8Array | null): void {
     encodeObservation(obs, this.layout, this.encoded, 0, this.inFlight, this.config.features);
+    // Only training stores observations, so the statistics see training data only (frozen at save).
+    this.normalizer?.update(this.encoded, 0, this.features);
     this.current = this.memory.push(this.encoded, 0, this.posInEpisode, mask);
+  }
+
+  /** Standardise the real (not zero-padded) rows of a window just written at `offset`. */
+  private normalizeWindow(input: Vec, offset: number, missing: number): void {
+    if (this.normalizer) this.normalizer.normalize(input, offset + missing * this.features, (this.window - missing) * this.features);
+  }
+
+  /** Memory entry `i`'s window into row `row` of `net`'s input, normalised as configured. */
+  private writeRow(net: Network, i: number, row: number): void {
+    const offset = row * net.inputSize;
+    this.normalizeWindow(net.input, offset, this.memory.writeState(i, net.input, offset));
   }
 
   /** Q-values of the current window (greedy evaluation, batch of 1) into `qBuf[0..A)`. */
   private qCurrent(): Float64Array {
-    this.recent.write(this.online.input, 0);
+    this.normalizeWindow(this.online.input, 0, this.recent.write(this.online.input, 0));
     const out = this.online.forward(1);
     this.readQ(out, 1, this.qBuf);
     return this.qBuf;
@@ -153,15 +193,18 @@ export class DqnAgent implements TrainableAgent {
   trainBatch(): number {
     const { batch, memory, config } = this;
     const B = config.batchSize, A = this.nActions;
-    if (!memory.sample(this.rng, batch, config.nStep, config.gamma)) return Number.NaN;
-    const inSize = this.online.inputSize;
+    const per = config.prioritized.enabled;
+    const drawn = per
+      ? memory.samplePrioritized(this.rng, batch, config.nStep, config.gamma, this.currentBeta, this.isWeights)
+      : memory.sample(this.rng, batch, config.nStep, config.gamma);
+    if (!drawn) return Number.NaN;
     // Bootstrap values from s′ (the target network; Double DQN picks a′ with the online network).
     if (config.doubleDqn) {
-      for (let b = 0; b < B; b++) memory.writeState(batch.next[b]!, this.online.input, b * inSize);
+      for (let b = 0; b < B; b++) this.writeRow(this.online, batch.next[b]!, b);
       this.readQ(this.online.forward(B), B, this.qBuf);
       for (let b = 0; b < B; b++) this.nextAction[b] = maskedArgmax(this.qBuf, b * A, A, memory.maskOf(batch.next[b]!));
     }
-    for (let b = 0; b < B; b++) memory.writeState(batch.next[b]!, this.target.input, b * inSize);
+    for (let b = 0; b < B; b++) this.writeRow(this.target, batch.next[b]!, b);
     this.readQ(this.target.forward(B), B, this.qBuf);
     for (let b = 0; b < B; b++) {
       const a = config.doubleDqn ? this.nextAction[b]! : maskedArgmax(this.qBuf, b * A, A, memory.maskOf(batch.next[b]!));
@@ -169,20 +212,22 @@ export class DqnAgent implements TrainableAgent {
       this.targets[b] = batch.returns[b]! + (d > 0 ? d * this.qBuf[b * A + a]! : 0);
     }
     // Online forward on s, loss on the taken actions, backward, Adam.
-    for (let b = 0; b < B; b++) memory.writeState(batch.state[b]!, this.online.input, b * inSize);
+    for (let b = 0; b < B; b++) this.writeRow(this.online, batch.state[b]!, b);
     const out = this.online.forward(B);
-    let loss: number;
     this.online.zeroGrads();
-    if (config.dueling) {
-      this.readQ(out, B, this.qBuf);
-      loss = tdLoss(this.qBuf, batch.action, this.targets, B, A, config.huberDelta ?? Infinity, this.dQ);
-      duelingBackward(this.dQ, B, A, this.dOut);
-    } else {
-      loss = tdLoss(out, batch.action, this.targets, B, A, config.huberDelta ?? Infinity, this.dOut);
-    }
+    const delta = config.huberDelta ?? Infinity;
+    // With prioritized replay the importance-sampling weights scale each sample's loss and gradient.
+    const q = config.dueling ? this.qBuf : out;
+    const dq = config.dueling ? this.dQ : this.dOut;
+    if (config.dueling) this.readQ(out, B, this.qBuf);
+    const loss = per
+      ? weightedTdLoss(q, batch.action, this.targets, this.isWeights, B, A, delta, dq, this.tdErrors)
+      : tdLoss(q, batch.action, this.targets, B, A, delta, dq);
+    if (config.dueling) duelingBackward(this.dQ, B, A, this.dOut);
     this.online.backward(this.dOut, B);
     if (config.gradClipNorm !== null) clipGlobalNorm(this.online.grads, config.gradClipNorm);
     this.adam.step(this.online.params, this.online.grads);
+    if (per) memory.updatePriorities(batch.state, this.tdErrors, B, config.prioritized.epsilon);
     this.updates++;
     this.lastLoss = loss;
     return loss;

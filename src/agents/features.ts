@@ -15,7 +15,8 @@
  * one-step reward is linear in the input: `1/R_j` (ms⁻¹·R_min, R_min = 1 ms), `R_j / max R`, `min R / R_j`,
  * `1/L_j`, `L_j / max L`, `min L / L_j`, and the breach indicators `R_j > RTT_SCALE_MS`, `L_j > LOAD_SLA_MAX`
  * (the paper's SLA, R_max = 20 ms, L_max = 12).
- * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state.
+ * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state, unless the DQN
+ * option `observationNorm: 'running'` adds learned statistics on top (normalizer.ts).
  */
 import type { Vec } from '../nn/backend.js';
 import { nodeCountOf } from '../core/observation.js';
@@ -125,8 +126,11 @@ export class RecentWindow {
     this.count = Math.min(this.count + 1, this.window);
   }
 
-  /** Writes the window `[W, F]` (oldest first, zeros before the episode start) into `out` at `offset`. */
-  write(out: Vec, offset: number): void {
+  /**
+   * Writes the window `[W, F]` (oldest first, zeros before the episode start) into `out` at `offset`; returns the
+   * number of zero-padded rows before the first observation.
+   */
+  write(out: Vec, offset: number): number {
     const { window: W, features: F } = this;
     const missing = W - this.count;
     for (let i = 0; i < missing * F; i++) out[offset + i] = 0;
@@ -135,5 +139,6 @@ export class RecentWindow {
       const dst = offset + (missing + k) * F;
       for (let f = 0; f < F; f++) out[dst + f] = this.buf[slot * F + f]!;
     }
+    return missing;
   }
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import type { QNetworkConfig } from './config.js';
 import { DEFAULT_DQN_CONFIG, DqnAgent } from './dqn.js';
 import { saveAgent } from './factory.js';
 import { loadModel, loadPolicy } from './policy-file.js';
@@ -110,4 +111,57 @@ test('corrupted, truncated, mismatched or missing files are refused with one Inv
   assert.throws(() => loadModel(join(noBin, 'model.json')), /weights.file: expected a readable weights file/);
   writeFileSync(join(noBin, 'model.json'), '{not json');
   assert.throws(() => loadModel(join(noBin, 'model.json')), (e: unknown) => e instanceof InvalidInputError);
+});
+
+test('running observation statistics: frozen into model.json, same actions after loadModel; a default model has no normalizer', async () => {
+  const nodeSeq: QNetworkConfig = { kind: 'node-seq', context: 'none', contextUnits: 8, hidden: [8] };
+  const cases: ['dqn' | 'sarsa', QNetworkConfig | undefined][] = [['dqn', undefined], ['dqn', nodeSeq], ['sarsa', undefined]];
+  for (const [kind, network] of cases) {
+    const dir = mkdtempSync(join(tmpdir(), `remora-norm-${kind}-`));
+    const agent = kind === 'dqn'
+      ? new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 100, observationNorm: 'running', ...(network ? { network } : {}) }, 3, 300, new Rng(5))
+      : new SarsaAgent({ ...DEFAULT_SARSA_CONFIG, observationNorm: 'running' }, 3, 300, new Rng(6));
+    trainAgent(agent, new ToyEnv(), { steps: 300, seed: 4 });
+    const frozen = agent.normalizerSnapshot();
+    assert.ok(frozen);
+    saveAgent(dir, agent, training);
+    const m = loadModel(join(dir, 'model.json'));
+    assert.deepEqual(m.header.normalizer, { mean: Array.from(frozen.mean), std: Array.from(frozen.std) });
+    assert.equal(m.header.normalizer!.mean.length, network ? 3 : 9, 'flat: one per feature; node-seq: one per feature of a node');
+    const live = new QPolicy(kind, agent.online, agent.layout, agent.window, 3, false, false, frozen);
+    const liveActs = actions(live, 5);
+    assert.deepEqual(actions(m.policy(), 5), liveActs, `${kind}${network ? ' node-seq' : ''}`);
+    assert.deepEqual(actions(await loadPolicy(join(dir, 'model.json')), 5), liveActs);
+    // Statistics far from the identity map, so that ignoring them on load could not go unnoticed.
+    assert.ok(frozen.std.some((s) => Math.abs(s - 1) > 0.1) && frozen.mean.some((v) => Math.abs(v) > 0.1));
+    // Acting does not update the statistics (they move only while training).
+    assert.deepEqual(agent.normalizerSnapshot(), frozen);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'remora-nonorm-'));
+  trained('dqn', dir);
+  assert.equal(loadModel(join(dir, 'model.json')).header.normalizer, undefined);
+  assert.ok(!readFileSync(join(dir, 'model.json'), 'utf8').includes('normalizer'));
+});
+
+test('a normalizer of the wrong length, or a checkpoint saved without its statistics, is refused with one clear line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'remora-badnorm-'));
+  const agent = new DqnAgent({ ...DEFAULT_DQN_CONFIG, warmupSteps: 100, observationNorm: 'running' }, 3, 200, new Rng(7));
+  trainAgent(agent, new ToyEnv(), { steps: 200, seed: 4 });
+  saveAgent(dir, agent, training);
+  const header = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  header.normalizer.mean.pop();
+  const bad = join(dir, 'short');
+  mkdirSync(bad);
+  writeFileSync(join(bad, 'model.json'), JSON.stringify(header));
+  copyFileSync(join(dir, 'model.bin'), join(bad, 'model.bin'));
+  assert.throws(() => loadModel(join(bad, 'model.json')), (e: unknown) =>
+    e instanceof InvalidInputError && /normalizer\.mean: expected 9 numbers \(one per feature for 3 nodes\), got 8/.test(e.message) && !e.message.includes('\n'));
+  header.normalizer.mean.push(0);
+  header.normalizer.std[0] = 0;
+  writeFileSync(join(bad, 'model.json'), JSON.stringify(header));
+  assert.throws(() => loadModel(join(bad, 'model.json')), (e: unknown) => e instanceof InvalidInputError && /normalizer\.std/.test(e.message) && !e.message.includes('\n'));
+  const params = Float32Array.from(agent.online.params);
+  assert.throws(() => saveAgent(join(dir, 'ckpt'), agent, training, params), /without its feature statistics/);
+  saveAgent(join(dir, 'ckpt'), agent, training, params, agent.normalizerSnapshot());
+  assert.equal(loadModel(join(dir, 'ckpt', 'model.json')).header.normalizer?.mean.length, 9);
 });

@@ -19,6 +19,7 @@ import type { Vec } from '../nn/backend.js';
 import { createBackend } from '../nn/create-backend.js';
 import { createNetwork, paramLayout, validateArchitecture, type ArchitectureSpec, type Network } from '../nn/network.js';
 import { featureSize, featuresPerNode, RTT_SCALE_MS, type FeatureLayout, type FeatureSet } from './features.js';
+import { FixedNormalizer, normalizerKinds } from './normalizer.js';
 import { QPolicy } from './q-policy.js';
 
 export const POLICY_FORMAT = 'remora-policy';
@@ -42,6 +43,11 @@ export const PolicyHeaderSchema = z
     dueling: z.boolean(),
     /** `set`: the feature set (features.ts; absent in files written before it existed = `paper`). */
     features: z.object({ layout: z.enum(['flat', 'node-sequence']), set: z.enum(['paper', 'reward-terms']).default('paper'), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
+    /**
+     * Frozen running statistics of the encoded features (`observationNorm: 'running'`, normalizer.ts), one per
+     * feature (flat) or per feature of a node (node-sequence). Absent: the fixed encoding alone, as before.
+     */
+    normalizer: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }).strict().optional(),
     /** `inFlight`: the edge model's in-flight block follows the loads (absent in files written before it existed). */
     observation: z.object({ nodes: posInt, inFlight: z.boolean().default(false), length: posInt, labels: z.array(z.string()) }).strict(),
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
@@ -77,6 +83,8 @@ export interface SaveModelInput {
   featureSet: FeatureSet;
   params: Vec;
   training: PolicyHeader['training'];
+  /** Feature statistics the weights were trained with (`observationNorm: 'running'`); omitted otherwise. */
+  normalizer?: { mean: ArrayLike<number>; std: ArrayLike<number> } | null;
 }
 
 const ENCODING = 'per node: isCurrent, R/rttScaleMs - 1, ln(L) - 1 (+ M/30 s with the in-flight block, + the reward-terms set; src/agents/features.ts)';
@@ -96,6 +104,7 @@ export function saveModel(dir: string, m: SaveModelInput): string {
     architecture: m.architecture,
     dueling: m.dueling,
     features: { layout: m.layout, set: m.featureSet, window: m.window, rttScaleMs: RTT_SCALE_MS, encoding: ENCODING },
+    ...(m.normalizer ? { normalizer: { mean: Array.from(m.normalizer.mean), std: Array.from(m.normalizer.std) } } : {}),
     observation: { nodes: m.nodes, inFlight: m.inFlight, length: observationLength(m.nodes, m.inFlight), labels: observationLabels(m.nodes, m.inFlight) },
     actions: { n: m.nodes + 1, labels: actionLabels(m.nodes) },
     training: m.training,
@@ -166,6 +175,13 @@ export function loadModel(path: string): LoadedModel {
   if (inputs !== expectIn) throw bad(src, 'architecture.inputSize', `${expectIn} features for ${N} nodes`, String(inputs));
   if (arch.kind === 'lstm-mlp' && header.features.window !== arch.steps) throw bad(src, 'features.window', `the LSTM length ${arch.steps}`, String(header.features.window));
   if (header.features.rttScaleMs !== RTT_SCALE_MS) throw bad(src, 'features.rttScaleMs', String(RTT_SCALE_MS), String(header.features.rttScaleMs));
+  const norm = header.normalizer;
+  if (norm) {
+    const kinds = normalizerKinds(header.features.layout, N, inFlight);
+    const per = header.features.layout === 'flat' ? `one per feature for ${N} nodes` : 'one per feature of a node';
+    if (norm.mean.length !== kinds) throw bad(src, 'normalizer.mean', `${kinds} numbers (${per})`, `${norm.mean.length}`);
+    if (norm.std.length !== kinds) throw bad(src, 'normalizer.std', `${kinds} numbers (${per})`, `${norm.std.length}`);
+  }
   const { specs, total } = paramLayout(arch);
   const w = header.weights;
   if (w.count !== total) throw bad(src, 'weights.count', `${total} for this architecture`, String(w.count));
@@ -201,7 +217,7 @@ export function loadModel(path: string): LoadedModel {
     header,
     weights,
     network,
-    policy: () => new QPolicy(header.agent, network, layout, window, N, header.dueling, inFlight, set),
+    policy: () => new QPolicy(header.agent, network, layout, window, N, header.dueling, inFlight, norm ? new FixedNormalizer(Float64Array.from(norm.mean), Float64Array.from(norm.std)) : null, set),
   };
 }
 

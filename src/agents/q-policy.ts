@@ -8,6 +8,7 @@ import type { Network } from '../nn/network.js';
 import { NodeSequenceNetwork } from '../nn/node-sequence.js';
 import { maskedArgmax } from './exploration.js';
 import { featureSize, RecentWindow, type FeatureLayout, type FeatureSet } from './features.js';
+import type { FeatureNormalizer } from './normalizer.js';
 
 export class QPolicy implements Policy {
   readonly needsInFlight: boolean;
@@ -18,8 +19,9 @@ export class QPolicy implements Policy {
    * @param network a network with `maxRows ≥ 1`; the policy owns its input buffer from now on.
    * @param nodes N the flat networks were trained for (node-sequence networks accept any N ≤ their maxNodes).
    * @param dueling outputs are `[V, A_0..]`: the greedy action is argmax A (V and the mean shift every action alike).
+   * @param normalizer frozen feature statistics the network trained with (`observationNorm: 'running'`), or null.
    */
-  constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false, private readonly inFlight = false, private readonly set: FeatureSet = 'paper') {
+  constructor(readonly name: string, private readonly network: Network, private readonly layout: FeatureLayout, private readonly window: number, private readonly nodes: number, private readonly dueling = false, private readonly inFlight = false, private readonly normalizer: FeatureNormalizer | null = null, private readonly set: FeatureSet = 'paper') {
     this.recentNodes = nodes;
     this.needsInFlight = inFlight;
     this.recent = new RecentWindow(window, featureSize(nodes, inFlight, set), inFlight, set);
@@ -47,7 +49,11 @@ export class QPolicy implements Policy {
     }
     const w = this.windowFor(n);
     w.push(observation, this.layout);
-    w.write(net.input, 0);
+    const missing = w.write(net.input, 0);
+    if (this.normalizer) {
+      const F = featureSize(n, this.inFlight);
+      this.normalizer.normalize(net.input, missing * F, (this.window - missing) * F);
+    }
     const q = net.forward(1);
     return maskedArgmax(q, this.dueling ? 1 : 0, n + 1, actionMask);
   }

@@ -19,9 +19,18 @@
  * - Samples are drawn uniformly over valid entries without replacement within a batch, by rejection; keras-rl2
  *   draws without replacement over the index range and re-draws (with replacement) transitions that start at an
  *   episode's final observation.
+ *
+ * Prioritized replay (beyond the paper and keras-rl2; Schaul et al. 2016, proportional variant), when the memory
+ * is built with a priority exponent α: a {@link SumTree} holds p_i^α for every entry, and an entry's leaf is
+ * positive exactly when it is sampleable. So the memory's rules hold unchanged: a final entry never gets a
+ * priority (it has no action); the newest entry gets its priority (the running max, Alg. 1 line 6) only when its
+ * successor is pushed; an overwritten entry's leaf is zeroed by the push that overwrites it. Windows and n-step
+ * returns are built from the drawn entries exactly as for uniform draws. {@link sample} (uniform) never reads the
+ * tree, so its draws do not depend on whether priorities are kept.
  */
 import type { Rng } from '../core/rng.js';
 import type { Vec } from '../nn/backend.js';
+import { SumTree } from './sum-tree.js';
 
 /** One sampled batch (indices into the memory plus n-step targets' ingredients). */
 export interface ReplayBatch {
@@ -47,14 +56,19 @@ export class SequentialMemory {
   private nextSlot = 0;
   private count = 0;
   private readonly used: Uint8Array;
+  /** p_i^α per entry (prioritized replay only). */
+  private readonly priorities: SumTree | null;
+  /** max_i p_i over every priority set so far (raw, before ^α); new transitions get it. Alg. 1: p_1 = 1. */
+  private maxPriority = 1;
 
   /**
    * @param limit capacity in entries (observations).
    * @param features floats per encoded observation.
    * @param nActions size of the action space (mask width).
    * @param window W, observations per state.
+   * @param priorityAlpha α of prioritized replay (P(i) ∝ p_i^α); null = uniform replay only (no tree).
    */
-  constructor(readonly limit: number, readonly features: number, readonly nActions: number, readonly window: number) {
+  constructor(readonly limit: number, readonly features: number, readonly nActions: number, readonly window: number, readonly priorityAlpha: number | null = null) {
     this.feats = new Float32Array(limit * features);
     this.masks = new Uint8Array(limit * nActions);
     this.actions = new Int32Array(limit).fill(-1);
@@ -62,6 +76,7 @@ export class SequentialMemory {
     this.terminated = new Uint8Array(limit);
     this.pos = new Int32Array(limit);
     this.used = new Uint8Array(limit);
+    this.priorities = priorityAlpha === null ? null : new SumTree(limit);
   }
 
   /** Entries stored. */
@@ -75,6 +90,12 @@ export class SequentialMemory {
    */
   push(src: ArrayLike<number>, srcOffset: number, positionInEpisode: number, mask: Uint8Array | null): number {
     const i = this.nextSlot;
+    if (this.priorities) {
+      // The newest entry stops being the newest: if it was acted on, it becomes sampleable now.
+      const newest = (i - 1 + this.limit) % this.limit;
+      if (this.count > 0 && newest !== i && this.actions[newest]! >= 0 && this.priorities.get(newest) === 0) this.priorities.set(newest, this.maxPriority ** this.priorityAlpha!);
+      this.priorities.set(i, 0);
+    }
     const F = this.features;
     for (let f = 0; f < F; f++) this.feats[i * F + f] = src[srcOffset + f]!;
     for (let a = 0; a < this.nActions; a++) this.masks[i * this.nActions + a] = mask ? mask[a]! : 1;
@@ -92,6 +113,8 @@ export class SequentialMemory {
     this.actions[i] = action;
     this.rewards[i] = reward;
     this.terminated[i] = terminated ? 1 : 0;
+    // The newest entry gets its priority when its successor is pushed (see push).
+    if (this.priorities && this.sampleable(i) && this.priorities.get(i) === 0) this.priorities.set(i, this.maxPriority ** this.priorityAlpha!);
   }
 
   /** Distance of entry `i` from the oldest stored entry, in ring order. */
@@ -108,9 +131,10 @@ export class SequentialMemory {
 
   /**
    * Writes the window `[W, F]` ending at entry `i` into `out` at `offset`: the entry and up to W − 1
-   * predecessors of the same episode that are still stored, oldest first, zeros before.
+   * predecessors of the same episode that are still stored, oldest first, zeros before. Returns the number of
+   * zero rows.
    */
-  writeState(i: number, out: Vec, offset: number): void {
+  writeState(i: number, out: Vec, offset: number): number {
     const W = this.window, F = this.features;
     const history = Math.min(this.pos[i]!, W - 1, this.age(i));
     const missing = W - 1 - history;
@@ -120,6 +144,7 @@ export class SequentialMemory {
       const dst = offset + (missing + k) * F;
       for (let f = 0; f < F; f++) out[dst + f] = this.feats[e * F + f]!;
     }
+    return missing;
   }
 
   /** Legal-action mask of entry `i` (a view; do not keep). */
@@ -155,9 +180,15 @@ export class SequentialMemory {
       batch.state[drawn] = i;
       drawn++;
     }
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < B; b++) this.used[batch.state[b]!] = 0;
+    this.fillTransitions(batch, nStep, gamma);
+    return true;
+  }
+
+  /** Actions, n-step returns, bootstrap entries and discounts of the states in `batch.state`. */
+  private fillTransitions(batch: ReplayBatch, nStep: number, gamma: number): void {
+    for (let b = 0; b < batch.size; b++) {
       const i = batch.state[b]!;
-      this.used[i] = 0;
       batch.action[b] = this.actions[i]!;
       let ret = 0, g = 1, e = i, done = false;
       for (let k = 0; k < nStep; k++) {
@@ -173,7 +204,56 @@ export class SequentialMemory {
       batch.next[b] = done ? i : e;
       batch.discount[b] = done ? 0 : g;
     }
+  }
+
+  /**
+   * Prioritized draw (Schaul et al. 2016, proportional variant, App. B.2.1): the priority mass is cut into
+   * `batch.size` equal segments and one entry is drawn from each, so P(i) = p_i^α / Σ_k p_k^α, with replacement
+   * across segments. `weights[b]` receives the importance-sampling weight (N·P(i))^−β divided by the batch's
+   * largest (Alg. 1 line 10); N cancels in that ratio, leaving (p_min / p_i)^{αβ} with p_min the batch's smallest
+   * priority. Returns false (nothing written) under the same condition as {@link sample}, or when nothing is
+   * sampleable. Throws when the memory keeps no priorities.
+   */
+  samplePrioritized(rng: Rng, batch: ReplayBatch, nStep: number, gamma: number, beta: number, weights: Float64Array): boolean {
+    const tree = this.priorities;
+    if (!tree) throw new Error('SequentialMemory.samplePrioritized: this memory keeps no priorities (construct it with priorityAlpha)');
+    const B = batch.size;
+    const total = tree.total;
+    if (this.count < B + 1 || !(total > 0)) return false;
+    const segment = total / B;
+    let minP = Infinity;
+    for (let b = 0; b < B; b++) {
+      const i = tree.find((b + rng.uniform()) * segment);
+      batch.state[b] = i;
+      const p = tree.get(i);
+      weights[b] = p;
+      if (p < minP) minP = p;
+    }
+    for (let b = 0; b < B; b++) weights[b] = (minP / weights[b]!) ** beta;
+    this.fillTransitions(batch, nStep, gamma);
     return true;
+  }
+
+  /**
+   * After an update on a prioritized batch: p_i = |δ_i| + ε for each drawn entry (Alg. 1 line 12), stored as
+   * p_i^α; the running max follows. A duplicate entry keeps its last error.
+   */
+  updatePriorities(entries: Int32Array, tdErrors: Float64Array, rows: number, epsilon: number): void {
+    const tree = this.priorities;
+    if (!tree) throw new Error('SequentialMemory.updatePriorities: this memory keeps no priorities (construct it with priorityAlpha)');
+    for (let b = 0; b < rows; b++) {
+      const i = entries[b]!;
+      // Still sampleable (nothing was pushed since the draw in the agent's loop; the guard keeps the invariant).
+      if (tree.get(i) === 0) continue;
+      const p = Math.abs(tdErrors[b]!) + epsilon;
+      if (p > this.maxPriority) this.maxPriority = p;
+      tree.set(i, p ** this.priorityAlpha!);
+    }
+  }
+
+  /** p_i^α of entry `i` (0 when not sampleable); NaN without priorities. For tests. */
+  priorityOf(i: number): number {
+    return this.priorities ? this.priorities.get(i) : Number.NaN;
   }
 }
 

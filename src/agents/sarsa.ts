@@ -27,6 +27,7 @@ import type { TrainableAgent } from './agent.js';
 import type { SarsaConfig } from './config.js';
 import { epsilonGreedy, LinearAnnealedEpsilon } from './exploration.js';
 import { encodeObservation, featureSize, type FeatureLayout } from './features.js';
+import { normalizerKinds, RunningNormalizer, type FixedNormalizer } from './normalizer.js';
 import { architectureFor } from './q-network.js';
 
 /** Deep SARSA hyperparameters: fields, defaults and their Table II / keras-rl2 provenance live in config.ts. */
@@ -63,6 +64,8 @@ export class SarsaAgent implements TrainableAgent {
   private dqObs: Slot[] = [];
   private dqRewards: number[] = [];
   private readonly dqSlots: Slot[];
+  /** Running feature statistics (`observationNorm: 'running'`), else null; slots keep raw features. */
+  private readonly normalizer: RunningNormalizer | null;
 
   constructor(readonly config: SarsaConfig, readonly nodes: number, totalSteps: number, private readonly rng: Rng, backend?: Backend, readonly inFlight = false) {
     if (config.network.kind === 'lstm' && config.network.window !== 1) throw new RangeError('sarsa: an lstm network needs window 1 (SARSA keeps no observation history)');
@@ -79,6 +82,18 @@ export class SarsaAgent implements TrainableAgent {
     this.cur = slot();
     this.nxt = slot();
     this.dqSlots = [slot(), slot(), slot()];
+    this.normalizer = config.observationNorm === 'running' ? new RunningNormalizer(normalizerKinds(this.layout, nodes, inFlight)) : null;
+  }
+
+  normalizerSnapshot(): FixedNormalizer | null {
+    return this.normalizer ? this.normalizer.snapshot() : null;
+  }
+
+  /** `x` into the network's input, standardised as configured. */
+  private writeInput(x: Float64Array): void {
+    const inp = this.online.input;
+    for (let i = 0; i < x.length; i++) inp[i] = x[i]!;
+    this.normalizer?.normalize(inp, 0, x.length);
   }
 
   get nActions(): number {
@@ -90,8 +105,7 @@ export class SarsaAgent implements TrainableAgent {
 
   /** Q(x) into `this.q`. */
   private evaluate(x: Float64Array): Float64Array {
-    const inp = this.online.input;
-    for (let i = 0; i < x.length; i++) inp[i] = x[i]!;
+    this.writeInput(x);
     const out = this.online.forward(1);
     for (let a = 0; a < this.q.length; a++) this.q[a] = out[a];
     return this.q;
@@ -104,8 +118,7 @@ export class SarsaAgent implements TrainableAgent {
 
   /** One Adam step on ½(Q(x, a) − y)². */
   private update(x: Float64Array, action: number, y: number): void {
-    const inp = this.online.input;
-    for (let i = 0; i < x.length; i++) inp[i] = x[i]!;
+    this.writeInput(x);
     const out = this.online.forward(1);
     this.actionBuf[0] = action;
     this.targetBuf[0] = y;
@@ -119,6 +132,7 @@ export class SarsaAgent implements TrainableAgent {
 
   beginEpisode(obs: Float64Array, _mask: Uint8Array): void {
     encodeObservation(obs, this.layout, this.cur.x, 0, this.inFlight, this.config.features);
+    this.normalizer?.update(this.cur.x, 0, this.cur.x.length);
     this.hasPending = false;
     this.dqObs = [];
     this.dqRewards = [];
@@ -137,6 +151,7 @@ export class SarsaAgent implements TrainableAgent {
 
   observe(reward: number, terminated: boolean, truncated: boolean, nextObs: Float64Array, nextMask: Uint8Array): void {
     encodeObservation(nextObs, this.layout, this.nxt.x, 0, this.inFlight, this.config.features);
+    this.normalizer?.update(this.nxt.x, 0, this.nxt.x.length);
     if (this.config.kerasRl2Compat) {
       this.compatObserve(reward, terminated || truncated, nextMask);
     } else {

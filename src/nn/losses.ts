@@ -47,3 +47,24 @@ export function tdLoss(q: Vec, actions: Int32Array, targets: Vec | Float64Array,
   }
   return s / rows;
 }
+
+/**
+ * {@link tdLoss} with a weight per sample: `(1/rows)·Σ_r w_r·huber(Q(s_r,a_r) − y_r, δ)`, grad `w_r·clip(e_r)/rows`.
+ * Prioritized replay's importance-sampling correction (Schaul et al. 2016, Alg. 1 line 11: Δ += w_j·δ_j·∇Q) enters
+ * here; with every `w_r = 1` it equals `tdLoss` exactly. The signed TD errors `Q − y` go to `errors[0..rows)` (the
+ * new priorities are |δ| + ε).
+ * @param q `[rows, nActions]` predictions; `grad` receives dL/dq (zero for untaken actions).
+ */
+export function weightedTdLoss(q: Vec, actions: Int32Array, targets: Vec | Float64Array, weights: Float64Array, rows: number, nActions: number, delta: number, grad: Vec, errors: Float64Array): number {
+  let s = 0;
+  grad.fill(0, 0, rows * nActions);
+  for (let r = 0; r < rows; r++) {
+    const k = r * nActions + actions[r]!;
+    const e = q[k] - targets[r]!;
+    const w = weights[r]!;
+    errors[r] = e;
+    s += w * huberValue(e, delta);
+    grad[k] = (w * (Math.abs(e) <= delta ? e : Math.sign(e) * delta)) / rows;
+  }
+  return s / rows;
+}

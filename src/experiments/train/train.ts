@@ -67,11 +67,11 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   const v = opts.validation;
   const valScenario = v ? loadScenario(v.scenario, { cwd: opts.cwd }) : undefined;
   const oracleCache: OracleCache = new Map();
-  let best: { step: number; ret: number; pct: number; params: Float32Array } | undefined;
+  let best: { step: number; ret: number; pct: number; params: Float32Array; normalizer: ReturnType<typeof agent.normalizerSnapshot> } | undefined;
   const checkpoint = (steps: number): void => {
     if (!v || !valScenario) return;
     const ev = evaluatePolicy(snapshotPolicy(agent), valScenario, { episodes: v.episodes, seed: v.seed }, oracleCache);
-    if (!best || ev.metrics.return > best.ret) best = { step: steps, ret: ev.metrics.return, pct: ev.metrics.pctOfOracle, params: Float32Array.from(agent.online.params) };
+    if (!best || ev.metrics.return > best.ret) best = { step: steps, ret: ev.metrics.return, pct: ev.metrics.pctOfOracle, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
   };
   try {
     summary = trainAgent(agent, env, {
@@ -98,6 +98,6 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
     meanReward: Number.isFinite(summary.meanReward) ? summary.meanReward : null,
     config: spec.config as unknown as Record<string, unknown>,
     ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
-  }, best?.params);
+  }, best?.params, best?.normalizer);
   return { ...summary, out, modelPath, seed: opts.seed };
 }
