@@ -51,6 +51,11 @@ export const MlpNetworkSchema = z
     kind: z.literal('mlp'),
     /** Hidden layer widths (Table II: 24, 24). */
     hidden: z.array(layerWidth).min(1).max(8).default([24, 24]),
+    /**
+     * Beyond the paper: the last W observations stacked into one input (DQN's frame stacking, Mnih 2015), so an
+     * MLP sees trends (is the user approaching or leaving a node?) as the LSTM does. 1 = the current observation.
+     */
+    window: posInt.max(16).default(1),
   })
   .strict();
 
@@ -209,8 +214,8 @@ export const SarsaFields = z
   .strict();
 
 function sarsaRules(c: { network: QNetworkConfig }, ctx: z.RefinementCtx): void {
-  if (c.network.kind === 'lstm' && c.network.window !== 1) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['network', 'window'], message: '1 (SARSA keeps no observation history; use an lstm window only with dqn)' });
+  if ((c.network.kind === 'lstm' || c.network.kind === 'mlp') && c.network.window !== 1) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['network', 'window'], message: `1 (SARSA keeps no observation history; use an ${c.network.kind} window only with dqn)` });
   }
 }
 

@@ -88,7 +88,7 @@ export class DqnAgent implements TrainableAgent {
     const nActions = nodes + 1;
     this.spec = architectureFor(config.network, nodes, config.dueling, inFlight, config.features);
     this.layout = config.network.kind === 'node-seq' ? 'node-sequence' : 'flat';
-    this.window = config.network.kind === 'lstm' ? config.network.window : 1;
+    this.window = config.network.kind === 'lstm' || config.network.kind === 'mlp' ? config.network.window : 1;
     const opts = { backend: this.backend, maxRows: config.batchSize };
     this.online = createNetwork(this.spec, { ...opts, rng });
     this.target = createNetwork(this.spec, opts);

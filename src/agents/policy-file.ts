@@ -171,7 +171,8 @@ export function loadModel(path: string): LoadedModel {
   if (outputs !== N + 1 + (header.dueling ? 1 : 0)) throw bad(src, 'architecture.outputs', `${N + 1 + (header.dueling ? 1 : 0)} for ${N} nodes${header.dueling ? ' (dueling)' : ''}`, String(outputs));
   const inputs = arch.kind === 'node-seq' ? arch.featureSize : arch.inputSize;
   const set = header.features.set;
-  const expectIn = arch.kind === 'node-seq' ? featuresPerNode(inFlight, set) : featureSize(N, inFlight, set);
+  // A stacked MLP (network window W > 1) reads W observations at once.
+  const expectIn = arch.kind === 'node-seq' ? featuresPerNode(inFlight, set) : featureSize(N, inFlight, set) * (arch.kind === 'mlp' ? header.features.window : 1);
   if (inputs !== expectIn) throw bad(src, 'architecture.inputSize', `${expectIn} features for ${N} nodes`, String(inputs));
   if (arch.kind === 'lstm-mlp' && header.features.window !== arch.steps) throw bad(src, 'features.window', `the LSTM length ${arch.steps}`, String(header.features.window));
   if (header.features.rttScaleMs !== RTT_SCALE_MS) throw bad(src, 'features.rttScaleMs', String(RTT_SCALE_MS), String(header.features.rttScaleMs));

@@ -27,7 +27,7 @@ export function architectureFor(cfg: QNetworkConfig, nodes: number, dueling: boo
     case 'lstm':
       return { kind: 'lstm-mlp', inputSize: featureSize(nodes, inFlight, set), steps: cfg.window, lstmUnits: cfg.lstmUnits, hidden: [...cfg.hidden], outputs };
     case 'mlp':
-      return { kind: 'mlp', inputSize: featureSize(nodes, inFlight, set), hidden: [...cfg.hidden], outputs };
+      return { kind: 'mlp', inputSize: featureSize(nodes, inFlight, set) * cfg.window, hidden: [...cfg.hidden], outputs };
     case 'node-seq':
       if (dueling) throw new RangeError('dueling is not available for the node-seq network');
       return { kind: 'node-seq', featureSize: featuresPerNode(inFlight, set), context: cfg.context, contextUnits: cfg.contextUnits, hidden: [...cfg.hidden], nodes };
