@@ -34,7 +34,7 @@ const PREVIOUS_DQN = {
   exploration: { epsilonMax: 1, epsilonMin: 0.1 },
 };
 const PREVIOUS_SARSA = {
-  network: { kind: 'mlp', hidden: [24, 24] },
+  network: { kind: 'mlp', hidden: [24, 24], window: 1 },
   gamma: 0.99,
   learningRate: 1e-3,
   warmupSteps: 10,
@@ -63,7 +63,7 @@ test('defaults are the paper setup they replaced (Table II, keras-rl2), in the s
 test('each network kind has its defaults', () => {
   assert.deepEqual(NETWORK_KINDS, ['lstm', 'mlp', 'node-seq']);
   sameJson(NetworkSchema.parse({ kind: 'lstm' }), { kind: 'lstm', window: 4, lstmUnits: 24, hidden: [24] });
-  sameJson(NetworkSchema.parse({ kind: 'mlp' }), { kind: 'mlp', hidden: [24, 24] });
+  sameJson(NetworkSchema.parse({ kind: 'mlp' }), { kind: 'mlp', hidden: [24, 24], window: 1 });
   sameJson(NetworkSchema.parse({ kind: 'node-seq' }), { kind: 'node-seq', context: 'none', contextUnits: 24, hidden: [24] });
 });
 
@@ -115,7 +115,7 @@ test('prioritized replay and observation statistics: partial sections fill their
 test('withNetworkKind replaces the network with that kind\'s defaults and re-validates', () => {
   const file = parseTrainConfig({ dqn: { gamma: 0.9, network: { kind: 'lstm', window: 2 } } }, 'f.json');
   const mlp = resolveDqnConfig(withNetworkKind(file, 'dqn', 'mlp', '--network'));
-  sameJson(mlp, { ...PREVIOUS_DQN, network: { kind: 'mlp', hidden: [24, 24] }, gamma: 0.9 });
+  sameJson(mlp, { ...PREVIOUS_DQN, network: { kind: 'mlp', hidden: [24, 24], window: 1 }, gamma: 0.9 });
   sameJson(resolveSarsaConfig(withNetworkKind({}, 'sarsa', 'node-seq', '--network')).network, { kind: 'node-seq', context: 'none', contextUnits: 24, hidden: [24] });
   rejects(() => withNetworkKind({}, 'sarsa', 'lstm', 'remora train --network lstm'), /^remora train --network lstm: sarsa\.network\.window: expected 1 .*, got 4$/);
   rejects(() => withNetworkKind({ dqn: { dueling: true } }, 'dqn', 'node-seq', 'remora train --network node-seq'), /dqn\.dueling: expected false with a node-seq network/);

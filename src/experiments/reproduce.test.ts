@@ -15,20 +15,28 @@ test('reproduce --quick writes the figures, the compare table, summary.json and 
     progress: { write: (t) => void (progress += t), isTTY: false },
     now: () => (clock += 10),
   });
-  for (const f of ['index.html', 'fig5a.svg', 'fig5b.svg', 'fig6.svg', 'compare.md', 'summary.json', 'dqn/model.json', 'dqn/metrics.jsonl', 'sarsa/model.json', 'sarsa/metrics.jsonl']) {
+  for (const f of ['index.html', 'fig5a.svg', 'fig5b.svg', 'fig6.svg', 'fig6-product.svg', 'fig6-edge.svg', 'compare.md', 'summary.json', 'dqn/model.json', 'dqn/metrics.jsonl', 'sarsa/model.json', 'sarsa/metrics.jsonl', 'dqn-product/model.json', 'dqn-edge/model.json']) {
     assert.ok(existsSync(join(out, f)), f);
   }
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   readReproduceSummary(join(out, 'summary.json')); // what reproduce writes satisfies the reader's schema
   for (const k of ['dqn', 'sarsa', 'baselines', 'commit', 'seconds']) assert.ok(k in summary, k);
   assert.equal(typeof summary.dqn.pctOfOracle, 'number');
-  assert.deepEqual(Object.keys(summary.baselines), ['never', 'follow-me', 'threshold', 'greedy', 'oracle']);
+  assert.deepEqual(Object.keys(summary.baselines), ['never', 'follow-me', 'threshold', 'hysteresis', 'greedy', 'sla-greedy', 'oracle']);
+  // Every comparison is on test days, paper and edge model; the product agents kept a validation-day checkpoint.
+  assert.deepEqual(s.comparisons.map((c) => `${c.model}:${c.scenario}`), ['paper:sr111-roundtrip', 'paper:sr111-test', 'edge:sr111-edge-roundtrip', 'edge:sr111-edge-test']);
+  assert.ok(s.comparisons[2]!.policies.some((p) => p.policy === 'dqn-edge') && s.comparisons[0]!.policies.some((p) => p.policy === 'dqn-product'));
+  assert.equal(typeof s.product.edge.selectedStep, 'number');
+  for (const c of s.comparisons) {
+    const oracle = c.policies.find((p) => p.policy === 'oracle')!;
+    for (const row of c.policies) assert.ok(row.return <= oracle.return + 1e-6, `${c.scenario}: ${row.policy} beats the oracle`);
+  }
   assert.equal(summary.baselines.oracle.pctOfOracle, 100);
   for (const row of summary.roundtrip.policies) assert.ok(row.return <= summary.baselines.oracle.return + 1e-6, `${row.policy} beats the oracle`);
   assert.equal(s.quick, true);
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//i, 'no network fetches');
-  assert.equal((html.match(/<svg /g) ?? []).length, 3, 'the three figures are inline');
+  assert.equal((html.match(/<svg /g) ?? []).length, 5, 'the five figures are inline');
   assert.match(html, /<table>/);
   assert.match(progress, /^train: .*steps\/s/m, 'quiet progress lines off a TTY');
   const md = readFileSync(join(out, 'compare.md'), 'utf8');

@@ -74,7 +74,7 @@ test('remora train --network replaces the config file\'s network with that kind\
   const io = capture(cwd);
   assert.equal(await main(['train', '--config', 'lstm2.json', '--network', 'mlp', '--steps', '300', '--out', 'mlp'], io), 0, io.stderr);
   const cfg = JSON.parse(readFileSync(join(cwd, 'mlp', 'config.json'), 'utf8'));
-  assert.deepEqual(cfg.dqn.network, { kind: 'mlp', hidden: [24, 24] });
+  assert.deepEqual(cfg.dqn.network, { kind: 'mlp', hidden: [24, 24], window: 1 });
   assert.equal(cfg.dqn.gamma, 0.9);
   const sl = capture(cwd);
   assert.equal(await main(['train', '--agent', 'sarsa', '--network', 'lstm', '--steps', '300', '--out', 'x'], sl), 1);

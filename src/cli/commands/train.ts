@@ -1,7 +1,7 @@
 /**
  * `remora train`: train a DQN or Deep SARSA agent on a twin scenario; writes metrics.jsonl, model.json/model.bin
  * and config.json into the run folder. Flags override the `--config` file, which overrides the paper's defaults.
- * Without `--scenario` and `--config` it trains the product agent of the edge model (`--preset edge`, issue 9):
+ * Without `--scenario`, `--config`, `--agent` and `--network` it trains the edge model's product agent (`--preset edge`, issue 9):
  * the preset's scenario, hyperparameters, steps and validation-day checkpoint selection (experiments/product.ts).
  */
 import { join, resolve } from 'node:path';
@@ -32,7 +32,7 @@ export const trainCommand = defineCommand({
     config: { type: 'string', description: 'JSON file with hyperparameters (validated; unknown keys are errors)', placeholder: '<file.json>' },
     workers: { type: 'integer', description: 'Worker threads training runs in parallel', default: 1 },
     runs: { type: 'integer', description: 'Number of runs (seeds); default: --workers' },
-    preset: { type: 'string', description: 'Product preset (scenario, hyperparameters, steps, validation); default: edge when neither --scenario nor --config is given', choices: ['paper', 'edge'] },
+    preset: { type: 'string', description: 'Product preset (scenario, hyperparameters, steps, validation); default: edge when none of --scenario, --config, --agent, --network is given', choices: ['paper', 'edge'] },
     validate: { type: 'string', description: "Keep the best checkpoint on this validation scenario (default: the preset's; never a test day)", placeholder: '<scenario>' },
   },
   details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
@@ -44,9 +44,10 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
 10 s otherwise.`,
   async run({ flags }, io) {
     const source = 'remora train';
-    const presetName: ProductModel | undefined = flags.preset ?? (flags.scenario === undefined && flags.config === undefined ? 'edge' : undefined);
+    const bare = flags.scenario === undefined && flags.config === undefined && flags.agent === undefined && flags.network === undefined;
+    const presetName: ProductModel | undefined = flags.preset ?? (bare ? 'edge' : undefined);
     const preset = presetName ? PRODUCT_PRESETS[presetName] : undefined;
-    if (preset && !flags.preset) io.err(`remora train: no --scenario or --config: training the edge model's product agent (--preset edge: ${preset.scenario}, validated on ${preset.validation})\n`);
+    if (preset && !flags.preset) io.err(`remora train: no --scenario, --config, --agent or --network: training the edge model's product agent (--preset edge: ${preset.scenario}, validated on ${preset.validation})\n`);
     const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : preset ? structuredClone(preset.config) : {};
     const agent = flags.agent ?? fromFile.agent ?? 'dqn';
     const file = flags.network ? withNetworkKind(fromFile, agent, flags.network, `${source} --network ${flags.network}`) : fromFile;
