@@ -1,62 +1,78 @@
-// Learning tests on the twin (honest thresholds, fixed seeds): DQN and Deep SARSA trained for a modest number of
-// steps on `sr111` must clearly beat `never` and `random` on held-out episodes (a world seed and reset seed never
-// used in training). "Clearly" = at least 1.5× never's mean return AND at least 10 reward units above both never and
-// random, over 100 episodes. For scale: follow-me, a strong hand-written heuristic, scores ~110 here; never ~17;
-// random ~−1. Measured with these seeds/steps: DQN ≈ 80–90 and SARSA ≈ 55–70 (seed 3 DQN: 34).
+// Learning tests on the twin (fixed seeds; thresholds relative to the exact oracle and the best heuristic, issue 9).
+// Each agent trains briefly on training days and is scored on 30 episodes of the validation days (never the test
+// days) as a percentage of the oracle's return on the same episodes. The thresholds sit below what these seeds and
+// step counts measured, with the margin noted, so a regression fails and noise does not:
+// - product paper-model DQN (experiments/product.ts), 50k steps: 98.9 % (sla-greedy, the best heuristic: 99.2 %);
+// - product edge-model DQN, 60k steps: 64.6 % (sla-greedy 95.0 %: at this budget it does NOT reach the heuristic;
+//   see the README's edge-model table for the 200k-step figures);
+// - the paper's agents with Table II settings, 50k steps on sr111: Deep SARSA 50.3 %, DQN (LSTM) 23.6 %;
+// - size-agnostic node-seq DQN trained on 3 nodes, run on 5 and 8: 39.8 % and 21.6 %.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Policy } from '../../core/env.js';
-import { loadPolicy } from '../../agents/index.js';
-import { loadScenario, makeEnv, type ResolvedScenario } from '../../twin/index.js';
+import { parseTrainConfig, type TrainConfigFile } from '../../agents/config.js';
+import { HEURISTICS } from '../../agents/registry.js';
+import { loadScenario } from '../../twin/index.js';
+import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
 import { resolvePolicy } from '../policies.js';
-import { rollout } from '../evaluate/rollout.js';
-import { runTraining } from './train.js';
+import { PRODUCT_PRESETS } from '../product.js';
+import { runTraining, type TrainRunOptions } from './train.js';
 
-const HELD_OUT_WORLD_SEED = 777;
-const HELD_OUT_RESET_SEED = 424242;
-const EPISODES = 100;
+const EPISODES = 30;
+const EVAL_SEED = 4242;
 
-const scenario = loadScenario('sr111');
-
-function meanReturn(policy: Policy, on: ResolvedScenario = scenario): number {
-  const env = makeEnv(on, HELD_OUT_WORLD_SEED);
-  const eps = rollout(env, policy, { episodes: EPISODES, seed: HELD_OUT_RESET_SEED });
-  return eps.reduce((a, e) => a + e.return, 0) / eps.length;
+/** % of the oracle of a model and of the best heuristic on `scenario`'s identical episodes. */
+async function score(modelPath: string, scenario: string): Promise<{ agent: number; best: number; bestName: string }> {
+  const sc = loadScenario(scenario);
+  const cache: OracleCache = new Map();
+  const pct = async (spec: string) => evaluatePolicy(await resolvePolicy(spec, { seed: 1, scenario: sc }, process.cwd()), sc, { episodes: EPISODES, seed: EVAL_SEED }, cache).metrics.pctOfOracle;
+  let best = -Infinity, bestName = '';
+  for (const h of HEURISTICS) {
+    const p = await pct(h);
+    if (p > best) [best, bestName] = [p, h];
+  }
+  return { agent: await pct(modelPath), best, bestName };
 }
 
-async function check(agent: 'dqn' | 'sarsa', steps: number, seed: number): Promise<void> {
-  const out = mkdtempSync(join(tmpdir(), `remora-learn-${agent}-`));
-  const run = runTraining({ agent, scenario: 'sr111', steps, seed, out, config: {}, cwd: process.cwd() });
-  const trained = meanReturn(await loadPolicy(run.modelPath));
-  const never = meanReturn(await resolvePolicy('never', { seed: 1, scenario }, process.cwd()));
-  const random = meanReturn(await resolvePolicy('random', { seed: 1, scenario }, process.cwd()));
-  const msg = `${agent} (seed ${seed}, ${steps} steps): ${trained.toFixed(2)} vs never ${never.toFixed(2)}, random ${random.toFixed(2)}`;
+function train(o: Omit<TrainRunOptions, 'out' | 'cwd' | 'seed'> & { config: TrainConfigFile }): string {
+  return runTraining({ ...o, seed: 1, out: mkdtempSync(join(tmpdir(), 'remora-learn-')), cwd: process.cwd(), config: parseTrainConfig(o.config, 'learning test') }).modelPath;
+}
+
+test('product paper-model DQN (50k steps, checkpoint on validation days) reaches >= 95 % of the oracle, within 3 pp of the best heuristic', { timeout: 300_000 }, async () => {
+  const p = PRODUCT_PRESETS.paper;
+  const model = train({ agent: 'dqn', scenario: p.scenario, steps: 50_000, config: p.config, validation: { scenario: p.validation, every: 10_000, episodes: 10, seed: 77 } });
+  const s = await score(model, p.validation);
+  const msg = `paper-model DQN: ${s.agent.toFixed(1)} % of the oracle; best heuristic ${s.bestName} ${s.best.toFixed(1)} %`;
   console.log(msg);
-  assert.ok(trained >= 1.5 * Math.max(never, 0) && trained >= never + 10 && trained >= random + 10, msg);
-}
-
-test('DQN (LSTM W=4, paper defaults) trained 50k steps on sr111 clearly beats never and random', { timeout: 300_000 }, async () => {
-  await check('dqn', 50_000, 1);
+  assert.ok(s.agent >= 95 && s.agent >= s.best - 3, msg);
 });
 
-test('Deep SARSA (MLP 24,24, paper defaults) trained 50k steps on sr111 clearly beats never and random', { timeout: 120_000 }, async () => {
-  await check('sarsa', 50_000, 1);
+test('product edge-model DQN (60k steps) reaches >= 55 % of the oracle on validation days', { timeout: 300_000 }, async () => {
+  const p = PRODUCT_PRESETS.edge;
+  const model = train({ agent: 'dqn', scenario: p.scenario, steps: 60_000, config: p.config, validation: { scenario: p.validation, every: 12_000, episodes: 10, seed: 77 } });
+  const s = await score(model, p.validation);
+  const msg = `edge-model DQN: ${s.agent.toFixed(1)} % of the oracle; best heuristic ${s.bestName} ${s.best.toFixed(1)} %`;
+  console.log(msg);
+  assert.ok(s.agent >= 55, msg);
 });
 
-test('size-agnostic node-seq DQN trained on sr111 (3 nodes) runs unchanged on highway-5 and highway-8 and beats never and random there', { timeout: 300_000 }, async () => {
-  const out = mkdtempSync(join(tmpdir(), 'remora-learn-nodeseq-'));
-  const run = runTraining({ agent: 'dqn', scenario: 'sr111', steps: 50_000, seed: 1, out, config: { dqn: { network: { kind: 'node-seq', context: 'none', contextUnits: 24, hidden: [24] } } }, cwd: process.cwd() });
-  const policy = await loadPolicy(run.modelPath);
-  for (const name of ['highway-5', 'highway-8']) {
-    const sc = loadScenario(name);
-    const trained = meanReturn(policy, sc);
-    const never = meanReturn(await resolvePolicy('never', { seed: 1, scenario: sc }, process.cwd()), sc);
-    const random = meanReturn(await resolvePolicy('random', { seed: 1, scenario: sc }, process.cwd()), sc);
-    const msg = `node-seq trained on sr111, on ${name}: ${trained.toFixed(2)} vs never ${never.toFixed(2)}, random ${random.toFixed(2)}`;
+test("the paper's agents with Table II settings (50k steps on sr111): Deep SARSA >= 40 %, DQN (LSTM) >= 15 % of the oracle", { timeout: 300_000 }, async () => {
+  for (const [agent, floor] of [['sarsa', 40], ['dqn', 15]] as const) {
+    const s = await score(train({ agent, scenario: 'sr111', steps: 50_000, config: {} }), 'sr111-validation');
+    const msg = `${agent} (Table II): ${s.agent.toFixed(1)} % of the oracle; best heuristic ${s.bestName} ${s.best.toFixed(1)} %`;
     console.log(msg);
-    assert.ok(trained >= 1.5 * Math.max(never, 0) && trained >= never + 10 && trained >= random + 10, msg);
+    assert.ok(s.agent >= floor, msg);
+  }
+});
+
+test('size-agnostic node-seq DQN trained on sr111 (3 nodes) runs unchanged on highway-5 and highway-8: >= 30 % and >= 12 % of the oracle', { timeout: 300_000 }, async () => {
+  const model = train({ agent: 'dqn', scenario: 'sr111', steps: 50_000, config: { dqn: { network: { kind: 'node-seq', context: 'none', contextUnits: 24, hidden: [24] } } } });
+  for (const [name, floor] of [['highway-5', 30], ['highway-8', 12]] as const) {
+    const s = await score(model, name);
+    const msg = `node-seq trained on sr111, on ${name}: ${s.agent.toFixed(1)} % of the oracle; best heuristic ${s.bestName} ${s.best.toFixed(1)} %`;
+    console.log(msg);
+    assert.ok(s.agent >= floor, msg);
   }
 });
