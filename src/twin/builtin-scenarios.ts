@@ -46,6 +46,7 @@ export const DAY_S = 86400;
 const M1 = { format: 'follow-me', file: 'builtin:traces/follow-me-borg/cpu_mem_1.txt.gz' } as const;
 const M3 = { format: 'follow-me', file: 'builtin:traces/follow-me-borg/cpu_mem_3.txt.gz' } as const;
 const JOB = { format: 'google2011-job', dir: 'builtin:traces/google2011-hipro-job-986962601', job: '986962601' } as const;
+const CELL2019 = { format: 'google2019-cell', file: 'builtin:traces/google2019-cell-aggregate/instance_usage_grouped_300_seconds_month.csv.gz' } as const;
 
 /** An N-node version of the sr111 highway: same 6 km spacing, traces cycled and shifted by whole days. */
 export function highwayScenario(name: string, nodes: number, description: string): ScenarioInput {
@@ -98,6 +99,21 @@ const TRAINING: Partial<ScenarioInput> = {
 const overlay = (base: ScenarioInput, name: string, description: string, over: Partial<ScenarioInput>): ScenarioInput =>
   ({ ...(deepMerge(base, over) as ScenarioInput), name, description, extends: base.name });
 
+/**
+ * A workload no agent trains on: every node replays the Google 2019 cell aggregate (shifted by 0, 9 and 18 days, so
+ * no two nodes share a load series), all of its days usable (there is nothing to hold out: it is test data whole).
+ */
+function unseenWorkload(base: ScenarioInput, name: string, description: string): ScenarioInput {
+  return {
+    ...base,
+    name,
+    description,
+    extends: base.name,
+    nodes: base.nodes.map((n, i) => ({ ...n, trace: { ...CELL2019, shiftSeconds: i * 9 * DAY_S } })),
+    workload: { heldOutDay: 'none', testDays: [], validationDays: [], start: 'random' },
+  };
+}
+
 /** The Fig. 6 round trip (see `sr111-roundtrip`). */
 const roundtrip: ScenarioInput = {
   ...sr111,
@@ -124,6 +140,10 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   'sr111-edge': overlay(sr111, 'sr111-edge', 'Edge model (timed pre-copy pod migrations, switch-over downtime, traffic cost, breach penalty, no termination) on the sr111 training days, with training randomization (random start node, load surges).', deepMerge(BUILTIN_OVERLAYS.edge!, TRAINING) as Partial<ScenarioInput>),
   'sr111-edge-validation': overlay(sr111, 'sr111-edge-validation', 'sr111-edge on the validation days (4, 18, 29), for checkpoint selection.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'validation' } }) as Partial<ScenarioInput>),
   'sr111-edge-test': overlay(sr111, 'sr111-edge-test', 'sr111-edge on the test days (25, 7, 14, 21): held-out evaluation.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' } }) as Partial<ScenarioInput>),
+  'sr111-google2019': unseenWorkload(sr111, 'sr111-google2019', 'Unseen workload (evaluation only): the sr111 geometry with Google 2019 cell-aggregate load on every node (shifted 0, 9, 18 days).'),
+  'sr111-slow': overlay(sr111, 'sr111-slow', 'Unseen mobility (evaluation only): sr111 on the test days at 30-60 km/h, outside the training speeds (80-104.5 km/h).', { workload: { start: 'test' }, mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 30, max: 60 }, direction: 'both' }, maxSteps: 1000 }),
+  'sr111-edge-google2019': unseenWorkload(deepMerge(sr111, BUILTIN_OVERLAYS.edge!) as ScenarioInput, 'sr111-edge-google2019', 'Unseen workload in the edge model (evaluation only): Google 2019 cell-aggregate load on every node.'),
+  'sr111-edge-slow': overlay(sr111, 'sr111-edge-slow', 'Unseen mobility in the edge model (evaluation only): the test days at 30-60 km/h.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' }, mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 30, max: 60 }, direction: 'both' } }) as Partial<ScenarioInput>),
   'sr111-edge-roundtrip': overlay(roundtrip, 'sr111-edge-roundtrip', 'The Fig. 6 round trip (held-out heaviest day) in the edge model.', BUILTIN_OVERLAYS.edge!),
   'sr111-timed': {
     ...sr111,
