@@ -108,9 +108,10 @@ export type ExplorationConfig = z.infer<typeof ExplorationSchema>;
  * Observation features (features.ts): `paper` = 3 per node (isCurrent, scaled RTT, log load: the same information as
  * Eq. 3); `reward-terms` = those plus the per-node quantities Eq. 4-7 are built from (1/R, R/max R, min R/R, the
  * load's three, and the two SLA-breach indicators), a deterministic function of the same observation that makes the
- * one-step reward linear in the input. Beyond the paper; chosen by measurement (README).
+ * one-step reward linear in the input; `advised` = reward-terms plus the `sla-greedy` heuristic's choice as a one-hot
+ * per node (residual policy learning). Beyond the paper; chosen by measurement (README).
  */
-const features = z.enum(['paper', 'reward-terms']).default('paper');
+const features = z.enum(['paper', 'reward-terms', 'advised']).default('paper');
 
 /** Huber δ of the TD error; null = ∞, i.e. ½·MSE (keras-rl2 `delta_clip` default). */
 const huberDelta = z.number().positive().nullable().default(null);

@@ -15,11 +15,16 @@
  * one-step reward is linear in the input: `1/R_j` (ms⁻¹·R_min, R_min = 1 ms), `R_j / max R`, `min R / R_j`,
  * `1/L_j`, `L_j / max L`, `min L / L_j`, and the breach indicators `R_j > RTT_SCALE_MS`, `L_j > LOAD_SLA_MAX`
  * (the paper's SLA, R_max = 20 ms, L_max = 12).
+ * The `advised` set (beyond the paper; residual policy learning in the sense of Silver et al. 2018, "Residual
+ * Policy Learning") adds one more per node: `advice_j = 1` where the `sla-greedy` heuristic, run on this same
+ * observation with the paper's SLA (R 1-20 ms, L 1-12, cost 2), would put the service (its current node when it
+ * would stay). The agent can copy the rule of thumb from its input and learns where deviating from it pays.
  * This is fixed arithmetic, not learned statistics, so a model file needs no normaliser state, unless the DQN
  * option `observationNorm: 'running'` adds learned statistics on top (normalizer.ts).
  */
 import type { Vec } from '../nn/backend.js';
 import { nodeCountOf } from '../core/observation.js';
+import { SlaGreedyPolicy } from './baselines/sla-greedy.js';
 
 /** RTT that maps to feature 0, ms (the paper's example R_max). */
 export const RTT_SCALE_MS = 20;
@@ -31,14 +36,14 @@ export const LOAD_SLA_MAX = 12;
 const REWARD_TERMS = 8;
 
 /** Which features per node (see the header). */
-export type FeatureSet = 'paper' | 'reward-terms';
+export type FeatureSet = 'paper' | 'reward-terms' | 'advised';
 
 /** Seconds of an in-flight migration that map to feature 1 (twice the pod median, half a VM's tail). */
 export const IN_FLIGHT_SCALE_S = 30;
 
 /** Features per node: 3, or 4 with the in-flight block. */
 export function featuresPerNode(inFlight = false, set: FeatureSet = 'paper'): number {
-  return NODE_FEATURES + (inFlight ? 1 : 0) + (set === 'reward-terms' ? REWARD_TERMS : 0);
+  return NODE_FEATURES + (inFlight ? 1 : 0) + (set === 'paper' ? 0 : REWARD_TERMS) + (set === 'advised' ? 1 : 0);
 }
 
 /** Input layout a network expects. */
@@ -74,7 +79,7 @@ export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout,
       if (inFlight) out[offset + P * j + 3] = obs[1 + 2 * n + j]! / IN_FLIGHT_SCALE_S;
     }
   }
-  if (set === 'reward-terms') {
+  if (set !== 'paper') {
     let rMin = Infinity, rMax = -Infinity, lMin = Infinity, lMax = -Infinity;
     for (let j = 0; j < n; j++) {
       const r = obs[1 + j]!, l = obs[1 + n + j]!;
@@ -97,6 +102,22 @@ export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout,
       }
     }
   }
+  if (set === 'advised') {
+    const base = NODE_FEATURES + (inFlight ? 1 : 0) + REWARD_TERMS;
+    const a = adviceOf(obs, n);
+    const target = a === 0 ? obs[0]! : a;
+    for (let j = 0; j < n; j++) out[flat ? offset + base * n + j : offset + P * j + base] = target === j + 1 ? 1 : 0;
+  }
+}
+
+/** The paper's SLA and migration cost, which the `advised` set's heuristic scores with. */
+const PAPER_REWARD = { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: LOAD_SLA_MAX }, migrationCost: 2 };
+let advisor: { n: number; policy: SlaGreedyPolicy; mask: Uint8Array } | undefined;
+
+/** `sla-greedy`'s action on `obs` (every node allowed; 0 = stay), with one advisor kept per node count. */
+function adviceOf(obs: ArrayLike<number>, n: number): number {
+  if (!advisor || advisor.n !== n) advisor = { n, policy: new SlaGreedyPolicy(PAPER_REWARD, n), mask: new Uint8Array(n + 1).fill(1) };
+  return advisor.policy.act(obs instanceof Float64Array ? obs : Float64Array.from(obs), advisor.mask);
 }
 
 /**

@@ -42,7 +42,7 @@ export const PolicyHeaderSchema = z
     architecture: ArchitectureSchema,
     dueling: z.boolean(),
     /** `set`: the feature set (features.ts; absent in files written before it existed = `paper`). */
-    features: z.object({ layout: z.enum(['flat', 'node-sequence']), set: z.enum(['paper', 'reward-terms']).default('paper'), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
+    features: z.object({ layout: z.enum(['flat', 'node-sequence']), set: z.enum(['paper', 'reward-terms', 'advised']).default('paper'), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
     /**
      * Frozen running statistics of the encoded features (`observationNorm: 'running'`, normalizer.ts), one per
      * feature (flat) or per feature of a node (node-sequence). Absent: the fixed encoding alone, as before.
