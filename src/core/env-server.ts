@@ -1,16 +1,39 @@
 /**
  * Any {@link Env} (the twin, in practice) over a line protocol, for other languages (the Python Gymnasium adapter in `python/`).
  * One JSON object per line on the input, one per line on the output:
- * - `{"cmd":"spec"}` → `{"observationSpace":{"low":[...],"high":[...],"labels":[...]},"actionSpace":{"n":4,"labels":[...]},"scenario":"sr111"}`
+ * - `{"cmd":"spec"}` → `{"observationSpace":{"low":[...],"high":[...],"labels":[...]},"actionSpace":{"n":4,"labels":[...]},
+ *   "scenario":"sr111","maxEpisodeSteps":1000,"maskedActions":"wait","numEnvs":1}`
  * - `{"cmd":"reset","seed":1}` (seed optional) → `{"observation":[...],"info":{...}}`
  * - `{"cmd":"step","action":2}` → `{"observation":[...],"reward":0.5,"terminated":false,"truncated":false,"info":{...}}`
- * - `{"cmd":"close"}` → `{"ok":true}` and the server stops.
+ * - `{"cmd":"vreset","seed":1}` → copy k reset with seed `seed + k` (Gymnasium's vector seeding), all K copies:
+ *   `{"observations":[K·D],"actionMasks":[K·A]}` (flat, row-major)
+ * - `{"cmd":"vstep","actions":[K]}` → `{"observations":[K·D],"rewards":[K],"terminated":[K],"truncated":[K],
+ *   "actionMasks":[K·A],"maskedActions":[K]}` (flags as 0/1), with Gymnasium's next-step autoreset ({@link VecEnv}).
+ * - `{"cmd":"close"}` → `{"ok":true}` and the server stops at once (it does not wait for the input to end).
+ *
+ * A session is single (`reset`/`step`) or vector (`vreset`/`vstep`), fixed by its first reset; the other kind is refused.
+ * With `maskedActions: 'wait'` a masked action is executed as Wait and `info.maskedAction` (`maskedActions[k]`) says so
+ * ({@link MaskedAsWait}); with `'error'` it is an error line, as the {@link Env} contract throws.
  * A bad request gets `{"error":"<one line>"}` and the server keeps going.
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { RemoraError } from './errors.js';
 import type { Env, StepInfo } from './env.js';
+import { MaskedAsWait, type MaskedActionMode } from './masked-as-wait.js';
+import { VecEnv } from './vec-env.js';
+
+/** What the server serves and how. */
+export interface ServeOptions {
+  /** Scenario name reported by `spec` (the env contract has no name of its own). */
+  scenario: string;
+  /** The scenario's step limit, reported by `spec` (Gymnasium's `max_episode_steps`). */
+  maxEpisodeSteps: number;
+  /** What a masked action does (see the file comment). */
+  maskedActions: MaskedActionMode;
+  /** Copies K stepped by `vreset`/`vstep`; single sessions use one. */
+  numEnvs: number;
+}
 
 function infoToJson(info: StepInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -22,17 +45,57 @@ function infoToJson(info: StepInfo): Record<string, unknown> {
   return out;
 }
 
+type Request = { cmd?: unknown; seed?: unknown; action?: unknown; actions?: unknown };
+
+/** The seed of a reset request, or an error line. */
+function seedOf(req: Request, cmd: string): { seed?: number } | string {
+  if (req.seed === undefined || req.seed === null) return {};
+  if (typeof req.seed !== 'number' || !Number.isInteger(req.seed)) return `${cmd}: seed: expected an integer, got ${JSON.stringify(req.seed)}`;
+  return { seed: req.seed };
+}
+
 /**
- * Serve `env` until the input ends or a `close` arrives. Resolves when done.
- * @param scenario name reported by `spec` (the env contract has no name of its own).
+ * Why a `vstep`'s actions cannot be applied, checked before any copy steps so that a bad action leaves every copy as
+ * it was. Copies about to be autoreset ignore their action, as Gymnasium's vector envs do.
  */
-export function serveEnv(env: Env, scenario: string, input: Readable, output: Writable): Promise<void> {
+function vstepError(vec: VecEnv, actions: unknown, masked: MaskedActionMode): string | undefined {
+  const K = vec.size, A = vec.nActions;
+  if (!Array.isArray(actions) || actions.length !== K) return `vstep: actions: expected an array of ${K} integers, got ${(JSON.stringify(actions) ?? 'nothing').slice(0, 60)}`;
+  for (let k = 0; k < K; k++) {
+    if (vec.autoresetPending[k] === 1) continue;
+    const a: unknown = actions[k];
+    if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= A) return `vstep: actions[${k}]: expected an integer in [0, ${A - 1}] (0 = Wait, j = migrate to node j), got ${JSON.stringify(a)}`;
+    if (masked === 'error' && vec.actionMasks[k * A + a] !== 1) return `vstep: actions[${k}]: action ${a} is masked (a migration is in flight)`;
+  }
+  return undefined;
+}
+
+/**
+ * Serve envs built by `makeEnv` until the input ends or a `close` arrives. Resolves when done; the caller owns the
+ * streams (`remora env serve` destroys stdin so the process exits at once).
+ */
+export function serveEnv(makeEnv: () => Env, options: ServeOptions, input: Readable, output: Writable): Promise<void> {
   const send = (o: unknown) => output.write(JSON.stringify(o) + '\n');
+  const waiters: MaskedAsWait[] = [];
+  const wrap = (e: Env): Env => {
+    if (options.maskedActions !== 'wait') return e;
+    const w = new MaskedAsWait(e);
+    waiters.push(w);
+    return w;
+  };
   const rl = createInterface({ input, crlfDelay: Infinity });
+  const first = wrap(makeEnv());
+  let session: 'none' | 'single' | 'vector' = 'none';
+  let vec: VecEnv | undefined;
+  let copies: Env[] = [first];
+  const K = options.numEnvs;
+  const other = (want: 'single' | 'vector', cmd: string): string | undefined =>
+    session !== 'none' && session !== want ? `${cmd}: this is a ${session} session (${session === 'single' ? 'reset/step' : 'vreset/vstep'}); start a new server for the other kind` : undefined;
+
   return new Promise((resolve) => {
     rl.on('line', (line) => {
       if (line.trim() === '') return;
-      let req: { cmd?: unknown; seed?: unknown; action?: unknown };
+      let req: Request;
       try {
         req = JSON.parse(line);
       } catch {
@@ -43,23 +106,77 @@ export function serveEnv(env: Env, scenario: string, input: Readable, output: Wr
         switch (req.cmd) {
           case 'spec':
             send({
-              scenario,
-              observationSpace: { low: Array.from(env.observationSpace.low), high: Array.from(env.observationSpace.high), labels: env.observationSpace.labels },
-              actionSpace: { n: env.actionSpace.n, labels: env.actionSpace.labels },
+              scenario: options.scenario,
+              maxEpisodeSteps: options.maxEpisodeSteps,
+              maskedActions: options.maskedActions,
+              numEnvs: K,
+              observationSpace: { low: Array.from(first.observationSpace.low), high: Array.from(first.observationSpace.high), labels: first.observationSpace.labels },
+              actionSpace: { n: first.actionSpace.n, labels: first.actionSpace.labels },
             });
             break;
           case 'reset': {
-            if (req.seed !== undefined && req.seed !== null && (typeof req.seed !== 'number' || !Number.isInteger(req.seed))) {
-              send({ error: `reset: seed: expected an integer, got ${JSON.stringify(req.seed)}` });
+            const bad = other('single', 'reset');
+            const seed = seedOf(req, 'reset');
+            if (bad || typeof seed === 'string') {
+              send({ error: bad ?? seed });
               break;
             }
-            const r = env.reset(typeof req.seed === 'number' ? { seed: req.seed } : {});
+            session = 'single';
+            const r = first.reset(seed);
             send({ observation: Array.from(r.observation), info: infoToJson(r.info) });
             break;
           }
           case 'step': {
-            const r = env.step(req.action as number);
+            if (session === 'none') {
+              send({ error: 'step: called before reset' });
+              break;
+            }
+            const bad = other('single', 'step');
+            if (bad) {
+              send({ error: bad });
+              break;
+            }
+            const r = first.step(req.action as number);
             send({ observation: Array.from(r.observation), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: infoToJson(r.info) });
+            break;
+          }
+          case 'vreset': {
+            const bad = other('vector', 'vreset');
+            const seed = seedOf(req, 'vreset');
+            if (bad || typeof seed === 'string') {
+              send({ error: bad ?? seed });
+              break;
+            }
+            if (!vec) {
+              copies = [first, ...Array.from({ length: K - 1 }, () => wrap(makeEnv()))];
+              vec = new VecEnv(copies, { autoreset: 'next-step' });
+            }
+            session = 'vector';
+            vec.reset(seed.seed);
+            send({ observations: Array.from(vec.observations), actionMasks: Array.from(vec.actionMasks) });
+            break;
+          }
+          case 'vstep': {
+            if (!vec) {
+              send({ error: session === 'single' ? other('vector', 'vstep') : 'vstep: called before vreset' });
+              break;
+            }
+            const a = req.actions;
+            const bad = vstepError(vec, a, options.maskedActions);
+            if (bad) {
+              send({ error: bad });
+              break;
+            }
+            vec.step(a as number[]);
+            const masked = copies.map((_, k) => (waiters[k]?.lastStepMasked ? 1 : 0));
+            send({
+              observations: Array.from(vec.observations),
+              rewards: Array.from(vec.rewards),
+              terminated: Array.from(vec.terminated),
+              truncated: Array.from(vec.truncated),
+              actionMasks: Array.from(vec.actionMasks),
+              maskedActions: masked,
+            });
             break;
           }
           case 'close':
@@ -67,7 +184,7 @@ export function serveEnv(env: Env, scenario: string, input: Readable, output: Wr
             rl.close();
             break;
           default:
-            send({ error: `request: cmd: expected one of spec|reset|step|close, got ${JSON.stringify(req.cmd)}` });
+            send({ error: `request: cmd: expected one of spec|reset|step|vreset|vstep|close, got ${JSON.stringify(req.cmd)}` });
         }
       } catch (e) {
         send({ error: e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}` });

@@ -4,6 +4,7 @@ export * from './spaces.js';
 export * from './env.js';
 export * from './check-env.js';
 export * from './vec-env.js';
+export * from './masked-as-wait.js';
 export * from './observation.js';
 export * from './version.js';
 export * from './validate.js';

@@ -83,7 +83,10 @@ export interface GpsCsvColumns {
   timeUnit: 's' | 'ms' | 'iso';
 }
 
-/** Read a GPS CSV (header row; lat/lon in degrees; time column as configured) and project it to metres. */
+/**
+ * Read a GPS CSV (header row; lat/lon in degrees; time column as configured: `s`/`ms` must be >= 0, `iso` any ISO-8601
+ * date) and project it to metres; times are re-based to the first fix.
+ */
 export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }): GpsTrack {
   const lines = readTextFile(path, 'gps track').split('\n');
   const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, '')).map((h) => h.trim());
@@ -106,6 +109,9 @@ export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: nu
     const rawT = (f[ti] ?? '').trim();
     const tv = cols.timeUnit === 'iso' ? Date.parse(rawT) / 1000 : Number(rawT) * (cols.timeUnit === 'ms' ? 1e-3 : 1);
     if (rawT === '' || !Number.isFinite(tv)) throw new InvalidInputError({ source: path, field: where(cols.time), expected: cols.timeUnit === 'iso' ? 'an ISO-8601 time' : `a number (${cols.timeUnit})`, actual: renderValue(rawT) });
+    // Negative times were silently re-based to 0 (issue 12). A track measured from its start has none; an ISO time
+    // before 1970 is a real date, so only the numeric units are checked.
+    if (cols.timeUnit !== 'iso' && tv < 0) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time >= 0 (${cols.timeUnit} from the track's start or an epoch; negative times are refused, not re-based)`, actual: renderValue(rawT) });
     if (t.length && tv <= t[t.length - 1]!) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time after the previous fix (${t[t.length - 1]})`, actual: String(tv) });
     lat.push(la);
     lon.push(lo);

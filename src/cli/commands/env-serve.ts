@@ -1,18 +1,26 @@
 import { serveEnv } from '../../core/env-server.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { loadScenario, makeEnv, scenarioNames } from '../../twin/index.js';
 import { defineCommand } from '../command.js';
 
 export const envServeCommand = defineCommand({
   name: 'env serve',
   summary: 'Serve the twin over stdin/stdout as JSON lines (used by the Python Gymnasium adapter)',
-  usage: '[--scenario <name|file>]',
+  usage: '[--scenario <name|file>] [--masked wait|error] [--num-envs K]',
   flags: {
     scenario: { type: 'string', description: `Built-in scenario (${scenarioNames().join(', ')}) or a .json/.yaml file`, default: 'sr111', placeholder: '<name|file>' },
+    masked: { type: 'string', description: 'A masked action: an error line (the Env contract), or executed as Wait with info.maskedAction', choices: ['error', 'wait'], default: 'error' },
+    'num-envs': { type: 'integer', description: 'Copies stepped per vstep request (vector sessions)', default: 1 },
   },
-  details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"close"}. See src/experiments/env-server.ts.',
+  details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"vreset","seed":1}, {"cmd":"vstep","actions":[0,...]}, {"cmd":"close"}. See src/core/env-server.ts.',
   async run({ flags }, io) {
-    const env = makeEnv(loadScenario(flags.scenario, { cwd: io.cwd }));
-    await serveEnv(env, env.scenario.spec.name, process.stdin, process.stdout);
+    const K = flags['num-envs'];
+    if (K < 1 || K > 4096) throw new InvalidInputError({ source: 'remora env serve', field: '--num-envs', expected: 'an integer in [1, 4096]', actual: String(K) });
+    const scenario = loadScenario(flags.scenario, { cwd: io.cwd });
+    await serveEnv(() => makeEnv(scenario), { scenario: scenario.spec.name, maxEpisodeSteps: scenario.spec.maxSteps, maskedActions: flags.masked, numEnvs: K }, process.stdin, process.stdout);
+    // readline's close leaves stdin open, and an open pipe keeps Node alive until the client closes its end: the
+    // adapter's close() used to wait 5 s for that, then kill (issue 12).
+    process.stdin.destroy();
     return 0;
   },
 });
