@@ -18,8 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.js';
-import { parseWith } from '../core/validate.js';
+import { parseWith, readJsonWith } from '../core/validate.js';
 import type { NodeContext } from '../nn/node-sequence.js';
 
 const posInt = z.number().int().positive();
@@ -257,13 +256,7 @@ export type TrainConfigFile = z.input<typeof TrainConfigSchema>;
 
 /** Read and validate a config file; one-line InvalidInputError on any problem. */
 export function readTrainConfig(path: string): TrainConfigFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InvalidInputError({ source: path, field: '(file)', expected: 'a readable JSON file', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
-  }
-  return parseWith(TrainConfigSchema, raw, path);
+  return readJsonWith(TrainConfigSchema, path, (p) => readFileSync(p, 'utf8'));
 }
 
 /** Parse an in-memory config object (e.g. sent to a worker thread). */

@@ -55,3 +55,17 @@ export function parseWith<S extends ZodTypeAny>(schema: S, input: unknown, sourc
   if (!r.success) throw zodIssueToError(r.error, source, input);
   return r.data;
 }
+
+/**
+ * Read a JSON file and validate it with `schema`: the one reader every JSON artefact (config files, summaries) goes
+ * through, so a missing, unreadable or malformed file is the same one {@link InvalidInputError} line everywhere.
+ */
+export function readJsonWith<S extends ZodTypeAny>(schema: S, path: string, read: (path: string) => string): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(read(path));
+  } catch (e) {
+    throw new InvalidInputError({ source: path, field: '(file)', expected: 'a readable JSON file', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
+  }
+  return parseWith(schema, raw, path);
+}

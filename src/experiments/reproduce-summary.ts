@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
-import { parseWith } from '../core/validate.js';
+import { readJsonWith } from '../core/validate.js';
 import type { PolicyMetrics } from './evaluate/evaluate.js';
 import type { ReproduceSummary } from './reproduce.js';
 
@@ -77,14 +77,7 @@ export type ReproduceSummaryFile = z.infer<typeof reproduceSummarySchema>;
 
 /** Reads and validates a summary.json; a bad file throws one {@link InvalidInputError} naming file, field, expected, actual. */
 export function readReproduceSummary(path: string): ReproduceSummaryFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    // Worded as readTrainConfig (agents/config.ts) words it.
-    throw new InvalidInputError({ source: path, field: '(file)', expected: 'a readable JSON file', actual: (e as Error).message.split('\n')[0]! }, { cause: e });
-  }
-  return parseWith(reproduceSummarySchema, json, path);
+  return readJsonWith(reproduceSummarySchema, path, (p) => readFileSync(p, 'utf8'));
 }
 
 // Compile-time: everything reproduce.ts writes must satisfy the schema, and every row read back is a PolicyMetrics.

@@ -8,6 +8,13 @@ import type { Policy } from '../../core/env.js';
 import { nodeCountOf } from '../../core/observation.js';
 import { reward, type RewardParams } from '../../core/reward.js';
 
+/** The one-step reward (Eq. 8) of ending the step on node j (1-based), read from an observation with N nodes. */
+export function oneStepReward(observation: Float64Array, n: number, j: number, params: RewardParams): number {
+  const rtts = observation.subarray(1, 1 + n);
+  const loads = observation.subarray(1 + n, 1 + 2 * n);
+  return reward({ rttMs: rtts[j - 1]!, rttsMs: rtts, load: loads[j - 1]!, loads, rttSla: params.rttSla, loadSla: params.loadSla, migrationCost: params.migrationCost });
+}
+
 export class GreedyPolicy implements Policy {
   readonly name = 'greedy';
   /** @param nodes N; read from the observation length (the paper's layout) when omitted. */
@@ -16,10 +23,7 @@ export class GreedyPolicy implements Policy {
   act(observation: Float64Array, actionMask: Uint8Array): number {
     const n = this.nodes ?? nodeCountOf(observation.length);
     const current = observation[0]!;
-    const rtts = observation.subarray(1, 1 + n);
-    const loads = observation.subarray(1 + n, 1 + 2 * n);
-    const score = (j: number) =>
-      reward({ rttMs: rtts[j - 1]!, rttsMs: rtts, load: loads[j - 1]!, loads, rttSla: this.params.rttSla, loadSla: this.params.loadSla, migrationCost: this.params.migrationCost });
+    const score = (j: number) => oneStepReward(observation, n, j, this.params);
     let bestAction = 0;
     let best = score(current);
     for (let j = 1; j <= n; j++) {

@@ -7,7 +7,8 @@
  */
 import type { Policy } from '../../core/env.js';
 import { nodeCountOf } from '../../core/observation.js';
-import { reward, type RewardParams } from '../../core/reward.js';
+import type { RewardParams } from '../../core/reward.js';
+import { oneStepReward } from './greedy.js';
 
 export class SlaGreedyPolicy implements Policy {
   readonly name = 'sla-greedy';
@@ -19,11 +20,9 @@ export class SlaGreedyPolicy implements Policy {
   act(observation: Float64Array, actionMask: Uint8Array): number {
     const n = this.nodes ?? nodeCountOf(observation.length);
     const current = observation[0]!;
-    const rtts = observation.subarray(1, 1 + n);
-    const loads = observation.subarray(1 + n, 1 + 2 * n);
     const p = this.params;
-    const score = (j: number) => reward({ rttMs: rtts[j - 1]!, rttsMs: rtts, load: loads[j - 1]!, loads, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
-    const inside = (j: number) => rtts[j - 1]! <= p.rttSla.max && loads[j - 1]! <= p.loadSla.max;
+    const score = (j: number) => oneStepReward(observation, n, j, p);
+    const inside = (j: number) => observation[j]! <= p.rttSla.max && observation[n + j]! <= p.loadSla.max;
     const legal = (j: number) => j === current || actionMask[j] === 1;
     let anyInside = false;
     for (let j = 1; j <= n; j++) if (legal(j) && inside(j)) anyInside = true;
