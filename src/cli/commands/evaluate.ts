@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache } from '../../experiments/evaluate/evaluate.js';
+import { HEURISTICS } from '../../agents/registry.js';
 import { baselineNames, resolvePolicy } from '../../experiments/policies.js';
 import { loadScenario, scenarioNames } from '../../twin/index.js';
 import { defineCommand, renderTable, type FlagSpecs } from '../command.js';
@@ -39,8 +40,8 @@ export const evaluateCommand = defineCommand({
 export const compareCommand = defineCommand({
   name: 'compare',
   summary: 'Run several policies on identical episodes and print a comparison table',
-  usage: '--policies never,follow-me,threshold,greedy,oracle,<model.json>... [--scenario ...] [--episodes N] [--seed S] [--json]',
-  flags: { policies: { type: 'string', description: 'Comma-separated policies', default: 'never,follow-me,threshold,greedy,oracle', placeholder: '<a,b,...>' }, ...common },
+  usage: '--policies never,follow-me,sla-greedy,oracle,<model.json>... [--scenario ...] [--episodes N] [--seed S] [--json]',
+  flags: { policies: { type: 'string', description: 'Comma-separated policies (default: every heuristic and the oracle)', default: [...HEURISTICS, 'oracle'].join(','), placeholder: '<a,b,...>' }, ...common },
   details: 'With --json the last line is {"policies": [{"policy": ..., "return": ..., "pctOfOracle": ..., ...}]}.',
   async run({ flags }, io) {
     const episodes = checkEpisodes('compare', flags.episodes);
