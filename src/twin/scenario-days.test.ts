@@ -120,11 +120,11 @@ test('extends: [sr111, edge] gives the edge scenario settings (sr111-edge withou
   assert.equal(viaOverlay.reward.violationPenalty, 2);
   assert.deepEqual(viaOverlay.workload.testDays, [7, 14, 21]);
   assert.deepEqual(viaOverlay.workload.validationDays, VALIDATION_DAYS);
-  // Equal to the built-in edge scenario on everything but the training randomization (random start, surges).
+  // Equal to the built-in edge scenario on everything but the training randomization (random start, round trips, surges).
   const shipped = builtin('sr111-edge').spec;
   assert.deepEqual(
     unnamed(viaOverlay),
-    unnamed({ ...shipped, initialNode: viaOverlay.initialNode, workload: { ...shipped.workload, surges: viaOverlay.workload.surges } }),
+    unnamed({ ...shipped, initialNode: viaOverlay.initialNode, mobility: viaOverlay.mobility, workload: { ...shipped.workload, surges: viaOverlay.workload.surges } }),
   );
   // And the Fig. 6 trip through the overlay is the shipped sr111-edge-roundtrip.
   assert.deepEqual(unnamed(parseScenario({ name: 'rt', extends: ['sr111-roundtrip', 'edge'] }, 'test')), unnamed(builtin('sr111-edge-roundtrip').spec));

@@ -87,7 +87,8 @@ export const MobilitySchema = z.discriminatedUnion('kind', [
       /** `both`: direction drawn per trip; `forward`: from → to; `backward`: to → from. */
       direction: z.enum(['both', 'forward', 'backward']).default('both'),
       /** Drive to the far end and back in one episode. */
-      roundTrip: z.boolean().default(false),
+      /** Or the probability that a trip is a round trip, drawn per episode (training randomization). */
+      roundTrip: z.union([z.boolean(), z.number().min(0).max(1)]).default(false),
     })
     .strict(),
   z

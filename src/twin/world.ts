@@ -90,7 +90,9 @@ export class World {
     if (m.kind === 'highway') {
       this.speedKmh = rng.uniformIn(m.speedKmh.min, m.speedKmh.max);
       const forward = m.direction === 'forward' || (m.direction === 'both' && rng.uniform() < 0.5);
-      this.highway!.set(forward ? m.fromXM : m.toXM, forward ? m.toXM : m.fromXM, m.yM, this.speedKmh * KMH_TO_MS, m.roundTrip);
+      // A probability is drawn only when given, so scenarios with a fixed roundTrip keep their random stream.
+      const roundTrip = typeof m.roundTrip === 'number' ? rng.uniform() < m.roundTrip : m.roundTrip;
+      this.highway!.set(forward ? m.fromXM : m.toXM, forward ? m.toXM : m.fromXM, m.yM, this.speedKmh * KMH_TO_MS, roundTrip);
     } else {
       this.speedKmh = Number.NaN;
       this.trip.positionAt(0, this.tmp); // resets the GPS cursor
