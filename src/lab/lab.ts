@@ -206,6 +206,21 @@ export class Lab {
     cp.writeKubeconfig(this.kubeconfig);
     this.state.kubeconfig = this.kubeconfig;
     this.save();
+    // system:kubelet-api-admin (1.35) covers nodes/proxy, log, stats, metrics and pods, but not the kubelet's
+    // checkpoint endpoint, which the kubelet authorizes as `create nodes/checkpoint`.
+    await this.createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'remora-lab:kubelet-checkpoint' },
+      rules: [{ apiGroups: [''], resources: ['nodes/checkpoint'], verbs: ['create'] }],
+    });
+    await this.createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'remora-lab:apiserver-kubelet-checkpoint' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'remora-lab:kubelet-checkpoint' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_CLIENT_USER }],
+    });
     await this.createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
