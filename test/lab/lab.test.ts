@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { isNotFound, KubeApiError } from '../../src/cluster/kube/client.js';
 import { isPodReady, type PodObject } from '../../src/cluster/kube/resources.js';
-import { CheckpointMigrator, RecreateMigrator } from '../../src/cluster/migrate/pod.js';
+import { CheckpointMigrator, CheckpointUnavailableError, FALLBACK_ANNOTATION, RecreateMigrator } from '../../src/cluster/migrate/pod.js';
 import type { InFlight, Progress, Workload } from '../../src/cluster/migrate/types.js';
 import { REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
 import { EchoClient } from '../../src/lab/echo-client.js';
@@ -241,7 +241,7 @@ describe('lab: real kubelets, a pod that moves', () => {
     }
   });
 
-  test('(d) checkpoint backend meets the real kubelet: CheckpointContainer not implemented on containerd 1.6', async (t) => {
+  test('(d) checkpoint backend meets the real kubelet: classified as unavailable; with fallback allowed, a real recreate', async (t) => {
     const l = need(t);
     if (!l) return;
     assert.ok(movedTo, 'needs the pod moved by (c)');
@@ -253,12 +253,45 @@ describe('lab: real kubelets, a pod that moves', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    assert.ok(err, 'the real kubelet cannot checkpoint on containerd 1.6');
-    const status = err instanceof KubeApiError ? err.status : undefined;
-    t.diagnostic(`real kubelet via the apiserver node proxy answered: ${status ?? ''} ${(err as Error).message}`);
-    assert.match((err as Error).message, /CheckpointContainer not implemented/);
+    assert.ok(err instanceof CheckpointUnavailableError, `classified as unavailable, got ${String(err)}`);
+    const raw = err.cause as KubeApiError;
+    t.diagnostic(`real kubelet via the apiserver node proxy answered: ${raw.status} ${raw.message}`);
+    assert.equal(raw.status, 500);
+    assert.match(raw.message, /rpc error: code = Unimplemented desc = method CheckpointContainer not implemented/);
     assert.equal(await getPod(l, 'remora-echo-2'), undefined, 'no target pod was created');
     assert.ok(isPodReady((await getPod(l, 'remora-echo-1'))!), 'the serving pod is untouched');
+
+    // The workload allows a cold restart: the same backend falls back to a real recreate, client connected.
+    const annotated = await l.admin.request<PodObject>('PATCH', `/api/v1/namespaces/${NS}/pods/remora-echo-1`, { body: { metadata: { annotations: { [FALLBACK_ANNOTATION]: 'recreate' } } } });
+    const ep = new ServiceEndpoint({ client: l.admin, namespace: NS, service: 'echo', port: 7000 });
+    const port = await ep.start();
+    const client = new EchoClient({ host: '127.0.0.1', port, intervalMs: 10 });
+    client.start();
+    try {
+      await waitFor('PONGs from remora-echo-1', 10_000, async () => (client.pongs.length >= 20 ? true : undefined));
+      const startedAt = Date.now();
+      const f = await m.start({ ...w, object: annotated }, back, 'remora-echo-2', startedAt);
+      assert.match(f.fallback ?? '', /does not implement CheckpointContainer/, 'the in-flight record says why');
+      let p: Progress = { state: 'running', phase: '' };
+      while (p.state === 'running') {
+        p = await m.progress(f);
+        if (Date.now() - startedAt > 60_000) assert.fail(`fallback migration still ${JSON.stringify(p)} after 60 s`);
+        if (p.state === 'running') await sleep(50);
+      }
+      assert.equal(p.state, 'succeeded', JSON.stringify(p));
+      const succeededAt = Date.now();
+      await m.finalize(f, p);
+      const adopted = await m.listInFlight([NS]);
+      assert.deepEqual(adopted, [], 'finalized');
+      assert.ok(await client.waitForHost((h) => h === 'remora-echo-2', 30_000), `client reached the fallback target (last error: ${client.lastError})`);
+      const r = await client.stop();
+      assert.deepEqual(r.hosts, ['remora-echo-1', 'remora-echo-2']);
+      assert.equal(r.switchover!.after.count, 1, 'state lost, as the fallback says');
+      t.diagnostic(`checkpoint -> recreate fallback ${movedTo} -> ${back}: start->succeeded ${succeededAt - startedAt} ms; client downtime ${r.switchover!.gapMs} ms`);
+    } finally {
+      await client.stop();
+      await ep.stop();
+    }
   });
 
   test('(e) stop leaves nothing behind: no processes, links, mounts, cgroups or CNI cache files', async (t) => {
