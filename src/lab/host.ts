@@ -7,10 +7,13 @@
  * - links: their names start with the lab's prefix `rl<id>` (veths for node addresses, CNI bridges);
  * - cgroups: `/<cgroupPrefix>-<node>` in every cgroup v1 hierarchy (each kubelet's `cgroupRoot`);
  * - mounts: under the lab folder (containerd's rootfs and netns mounts, kubelet volumes);
- * - CNI result cache files: `/var/lib/cni/results/<networkPrefix>-*` (libcni's default cache, not configurable
- *   from containerd 1.6).
+ * - CNI result cache files: `/var/lib/cni/results/<networkPrefix>-*` and `cni-loopback-<sandbox>-lo` (libcni's
+ *   default cache, not configurable from containerd 1.6), and shim sockets in /run/containerd/s (containerd 1.6
+ *   puts them there whatever its state folder): both named from the task ids in the lab's containerd state;
+ * - host folders containerd and libcni create on first use, if they did not exist before the lab.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,6 +29,8 @@ export interface HostFootprint {
   cgroupPrefix: string;
   /** CNI network-name prefix; each node's network is `<networkPrefix>-<node>`. */
   networkPrefix: string;
+  /** Host folders that did not exist before the lab (containerd's and libcni's); removed once empty. */
+  createdDirs?: string[];
 }
 
 export interface Leftovers {
@@ -33,10 +38,15 @@ export interface Leftovers {
   links: string[];
   mounts: string[];
   cgroups: string[];
+  /** libcni result cache files of the lab's networks and of its sandboxes' loopback. */
   cniCache: string[];
+  /** containerd shim sockets (/run/containerd/s/<sha256>) of the lab's tasks. */
+  shimSockets: string[];
+  /** Host folders the lab created that still exist. */
+  dirs: string[];
 }
 
-export const isClean = (l: Leftovers): boolean => !l.processes.length && !l.links.length && !l.mounts.length && !l.cgroups.length && !l.cniCache.length;
+export const isClean = (l: Leftovers): boolean => Object.values(l).every((v: unknown[]) => !v.length);
 
 export function describeLeftovers(l: Leftovers): string {
   const parts: string[] = [];
@@ -45,6 +55,8 @@ export function describeLeftovers(l: Leftovers): string {
   if (l.mounts.length) parts.push(`mounts ${l.mounts.join(', ')}`);
   if (l.cgroups.length) parts.push(`cgroups ${l.cgroups.join(', ')}`);
   if (l.cniCache.length) parts.push(`CNI cache ${l.cniCache.join(', ')}`);
+  if (l.shimSockets.length) parts.push(`shim sockets ${l.shimSockets.join(', ')}`);
+  if (l.dirs.length) parts.push(`folders ${l.dirs.join(', ')}`);
   return parts.length ? parts.join('; ') : 'nothing';
 }
 
@@ -267,11 +279,36 @@ export function unmountAll(dir: string): void {
 }
 
 export const CNI_CACHE_DIR = '/var/lib/cni/results';
+/** containerd 1.6 puts every shim's socket here, whatever its root and state (`shim.SocketAddress`). */
+export const SHIM_SOCKET_DIR = '/run/containerd/s';
+/** Host folders containerd and libcni create on first use; the lab removes them if it created them. */
+export const SHARED_HOST_DIRS = [SHIM_SOCKET_DIR, '/run/containerd', CNI_CACHE_DIR, '/var/lib/cni'];
 
-export function cniCacheFiles(networkPrefix: string): string[] {
+/**
+ * Ids of the tasks (sandboxes and containers) each of the lab's containerds ran, from their state folders:
+ * `<dir>/nodes/<node>/containerd/state/io.containerd.runtime.v2.task/k8s.io/<id>`.
+ */
+function labTasks(dir: string): { socket: string; id: string }[] {
+  const out: { socket: string; id: string }[] = [];
+  for (const node of safeReaddir(join(dir, 'nodes'))) {
+    const c = join(dir, 'nodes', node, 'containerd');
+    for (const id of safeReaddir(join(c, 'state', 'io.containerd.runtime.v2.task', 'k8s.io'))) out.push({ socket: join(c, 'containerd.sock'), id });
+  }
+  return out;
+}
+
+export function cniCacheFiles(f: HostFootprint): string[] {
+  const ids = new Set(labTasks(f.dir).map((t) => t.id));
   return safeReaddir(CNI_CACHE_DIR)
-    .filter((n) => n.startsWith(`${networkPrefix}-`))
+    .filter((n) => n.startsWith(`${f.networkPrefix}-`) || [...ids].some((id) => n === `cni-loopback-${id}-lo`))
     .map((n) => join(CNI_CACHE_DIR, n));
+}
+
+/** A shim's socket is sha256(<containerd address>/<namespace>/<task id>) under /run/containerd/s. */
+export function shimSockets(dir: string): string[] {
+  return labTasks(dir)
+    .map((t) => join(SHIM_SOCKET_DIR, createHash('sha256').update(join(t.socket, 'k8s.io', t.id)).digest('hex')))
+    .filter((p) => existsSync(p));
 }
 
 // --- the sweep ------------------------------------------------------------------------------------------
@@ -282,7 +319,9 @@ export function leftovers(f: HostFootprint): Leftovers {
     links: links(f.linkPrefix),
     mounts: mountsUnder(f.dir),
     cgroups: labCgroups(f.cgroupPrefix),
-    cniCache: cniCacheFiles(f.networkPrefix),
+    cniCache: cniCacheFiles(f),
+    shimSockets: shimSockets(f.dir),
+    dirs: (f.createdDirs ?? []).filter((d) => existsSync(d)),
   };
 }
 
@@ -303,7 +342,14 @@ export async function sweep(f: HostFootprint, opts: { keepDir?: boolean } = {}):
   unmountAll(f.dir);
   for (const l of links(f.linkPrefix)) deleteLink(l);
   for (const c of labCgroups(f.cgroupPrefix)) removeCgroupTree(c);
-  for (const c of cniCacheFiles(f.networkPrefix)) rmSync(c, { force: true });
+  for (const c of [...cniCacheFiles(f), ...shimSockets(f.dir)]) rmSync(c, { force: true });
+  for (const d of f.createdDirs ?? []) {
+    try {
+      rmdirSync(d); // only when empty: someone else may use it by now
+    } catch {
+      /* not empty, or gone */
+    }
+  }
   if (!opts.keepDir && !mountsUnder(f.dir).length) rmSync(f.dir, { recursive: true, force: true });
   return leftovers(f);
 }

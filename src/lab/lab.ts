@@ -21,7 +21,7 @@ import * as net from 'node:net';
 import { join, resolve } from 'node:path';
 import { ControlPlane, KUBELET_CLIENT_USER, REPO_ROOT } from '../cluster/testing/control-plane.js';
 import { isAlreadyExists, type KubeClient } from '../cluster/kube/client.js';
-import { describeLeftovers, isClean, labProcesses, leftovers, logTail, rssBytes, spawnDaemon, sweep, terminate, usedTenNets, type HostFootprint, type Leftovers } from './host.js';
+import { describeLeftovers, isClean, labProcesses, leftovers, logTail, rssBytes, SHARED_HOST_DIRS, spawnDaemon, sweep, terminate, usedTenNets, type HostFootprint, type Leftovers } from './host.js';
 import { EdgeNode, KUBELET_PORT, type NodeSpec } from './node.js';
 import { ensureLabBinaries, missingHostPreconditions, type LabBinaries } from './preconditions.js';
 
@@ -68,7 +68,7 @@ export interface LabState {
 }
 
 export function footprintFor(id: string, dir: string): HostFootprint {
-  return { dir: resolve(dir), linkPrefix: `rl${id}`, cgroupPrefix: `remora-lab-${id}`, networkPrefix: `remora-lab-${id}` };
+  return { dir: resolve(dir), linkPrefix: `rl${id}`, cgroupPrefix: `remora-lab-${id}`, networkPrefix: `remora-lab-${id}`, createdDirs: SHARED_HOST_DIRS.filter((d) => !existsSync(d)) };
 }
 
 export function readState(dir: string): LabState | undefined {
@@ -327,7 +327,7 @@ export class Lab {
   /** Tear everything down; returns what is left on the host (nothing, when all went well). */
   async stop(opts: { keepDir?: boolean } = {}): Promise<Leftovers> {
     if (existsSync(this.dir)) {
-      this.state.phase = 'stopping';
+      if (this.state.phase !== 'failed') this.state.phase = 'stopping';
       try {
         this.save();
       } catch {

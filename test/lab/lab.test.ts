@@ -10,7 +10,7 @@
  * Run: npm run test:lab (LAB_NODES=3 for three nodes; REMORA_KEEP_LAB=1 keeps the folder for its logs).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import type { InFlight, Progress, Workload } from '../../src/cluster/migrate/typ
 import { REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
 import { EchoClient } from '../../src/lab/echo-client.js';
 import { ServiceEndpoint } from '../../src/lab/endpoint.js';
-import { describeLeftovers, isClean, leftovers } from '../../src/lab/host.js';
+import { CNI_CACHE_DIR, describeLeftovers, isClean, leftovers, SHIM_SOCKET_DIR } from '../../src/lab/host.js';
 import { httpsStatus, Lab } from '../../src/lab/lab.js';
 import { KUBELET_PORT, type NodeSpec } from '../../src/lab/node.js';
 import { ensureLabBinaries } from '../../src/lab/preconditions.js';
@@ -35,6 +35,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 let lab: Lab | undefined;
 let unavailable = '';
+/** Shared host folders before the lab: what containerd and libcni put there must be gone afterwards. */
+let hostBefore: Record<string, string[] | null> = {};
+const hostNow = (): Record<string, string[] | null> => Object.fromEntries([SHIM_SOCKET_DIR, CNI_CACHE_DIR].map((d) => [d, existsSync(d) ? readdirSync(d).sort() : null]));
 let stopped = false;
 
 function need(t: TestContext): Lab | undefined {
@@ -102,6 +105,7 @@ describe('lab: real kubelets, a pod that moves', () => {
       process.stderr.write(`\n!! LAB TESTS ${REQUIRE ? 'FAIL' : 'SKIPPED'}: ${unavailable}\n`);
       return;
     }
+    hostBefore = hostNow();
     const dir = mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-lab-'));
     lab = new Lab({ dir, nodes: NODES, log: (l) => process.stderr.write(`lab: ${l}\n`) });
     try {
@@ -302,5 +306,7 @@ describe('lab: real kubelets, a pod that moves', () => {
     stopped = true;
     assert.ok(isClean(left), `left behind: ${describeLeftovers(left)}`);
     assert.ok(isClean(leftovers(fp)), 'and still nothing a moment later');
+    assert.deepEqual(hostNow(), hostBefore, 'no shim socket or CNI cache file (nor their folders) added to the host');
+    assert.equal(existsSync(fp.dir), false, 'the lab folder is gone');
   });
 });
