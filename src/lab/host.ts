@@ -2,8 +2,9 @@
  * What the lab does to the host, and how it undoes it: processes, network links, cgroups, mounts and CNI cache
  * files. Everything the lab creates is recognisable without memory of having created it, so `remora lab down`
  * from a fresh process (or after the supervisor was SIGKILLed) finds all of it:
- * - processes: their command line names a path under the lab folder (etcd, kube-*, containerd and its shims,
- *   which carry `-address <lab>/…/containerd.sock`), or they live in one of the lab's cgroups (the pods);
+ * - processes: one of the lab's programs whose command line names a path under the lab folder (etcd, kube-*,
+ *   containerd and its shims, which carry `-address <lab>/…/containerd.sock`), or anything in one of the lab's
+ *   cgroups (the pods);
  * - links: their names start with the lab's prefix `rl<id>` (veths for node addresses, CNI bridges);
  * - cgroups: `/<cgroupPrefix>-<node>` in every cgroup v1 hierarchy (each kubelet's `cgroupRoot`);
  * - mounts: under the lab folder (containerd's rootfs and netns mounts, kubelet volumes);
@@ -127,6 +128,12 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 // --- processes ------------------------------------------------------------------------------------------
 
+/**
+ * Programs the lab starts. A process that merely names the lab folder (a `tail -f` of a log) is not the lab's,
+ * and is never killed; a pod's processes are found by cgroup, whatever they run.
+ */
+const LAB_PROGRAMS = new Set(['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kubelet', 'containerd', 'containerd-shim-runc-v2', 'runc']);
+
 /** Every process of this lab (see the module comment), except this one and its parent. */
 export function labProcesses(f: HostFootprint): { pid: number; cmd: string }[] {
   const out: { pid: number; cmd: string }[] = [];
@@ -143,7 +150,8 @@ export function labProcesses(f: HostFootprint): { pid: number; cmd: string }[] {
       continue; // exited meanwhile
     }
     if (!cmdline) continue; // kernel thread or zombie
-    if (cmdline.includes(f.dir + '/') || cgroup.includes(cgMark)) out.push({ pid, cmd: cmdline.split(' ')[0]!.split('/').pop()! });
+    const cmd = cmdline.split(' ')[0]!.split('/').pop()!;
+    if ((LAB_PROGRAMS.has(cmd) && cmdline.includes(f.dir + '/')) || cgroup.includes(cgMark)) out.push({ pid, cmd });
   }
   return out;
 }
