@@ -89,6 +89,8 @@ export class Lab {
   private nodesList: EdgeNode[] = [];
   private procs: { name: string; proc: ChildProcess; log: string; listen?: string }[] = [];
   private state: LabState;
+  /** Set once start() found the folder free: from then on the folder, and what the sweep finds, are this lab's. */
+  private claimed = false;
   bins: LabBinaries | undefined;
 
   constructor(private readonly opts: LabOptions) {
@@ -142,6 +144,7 @@ export class Lab {
     const missing = missingHostPreconditions();
     if (missing.length) throw new Error(`lab preconditions missing: ${missing.join('; ')}`);
     if (existsSync(join(this.dir, STATE_FILE))) throw new Error(`${join(this.dir, STATE_FILE)} exists: a lab is up there (remora lab down --dir ${this.dir})`);
+    this.claimed = true;
     const bins = ensureLabBinaries(REPO_ROOT);
     if (typeof bins === 'string') throw new Error(`lab binaries: ${bins}`);
     this.bins = bins;
@@ -326,6 +329,8 @@ export class Lab {
 
   /** Tear everything down; returns what is left on the host (nothing, when all went well). */
   async stop(opts: { keepDir?: boolean } = {}): Promise<Leftovers> {
+    // A lab that never claimed its folder (another lab's lab.json was there) must not sweep that other lab.
+    if (!this.claimed) return leftovers(this.footprint);
     if (existsSync(this.dir)) {
       if (this.state.phase !== 'failed') this.state.phase = 'stopping';
       try {
