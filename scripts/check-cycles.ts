@@ -46,7 +46,8 @@ const allowed: Record<string, string[]> = {
   cluster: ['core', 'nn', 'agents'],
   probe: ['core'],
   server: ['core', 'twin', 'nn', 'agents', 'experiments'],
-  cli: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster', 'probe', 'server'],
+  lab: ['core', 'cluster'],
+  cli: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster', 'probe', 'server', 'lab'],
   'index.ts': ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster'],
 };
 // Files of `agents` that train (cluster must not import them).

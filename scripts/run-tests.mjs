@@ -5,21 +5,25 @@
 //
 // Tiers are decided by where a test file lives or how it is named, so a new test is classified by its name:
 //   cluster   any test under test/cluster/ or src/cluster/ (the cluster suite starts a real kube-apiserver)
+//   lab       any test under test/lab/ (real kubelets + containerd as root, issue 11); only with --tier lab
 //   learning  *.learning.test.ts   trains agents long enough to assert they learn on the real scenarios
 //   browser   *.browser.test.ts    drives Chromium (/usr/bin/chromium or CHROMIUM_PATH) through playwright-core
 //   python    *.python.test.ts     runs the Gymnasium adapter's pytest suite (python3 + gymnasium)
 //   fast      everything else; `npm run test:fast` must stay under 60 s on 2 cores (README, Tests)
-// Without --tier every tier runs (this is what `npm test` does). Path fragments narrow the selection further;
+// Without --tier every tier but `lab` runs (this is what `npm test` does; the lab needs root and builds kubelets). Path fragments narrow the selection further;
 // --list prints each selected file with its tier instead of running them.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const TIERS = ['fast', 'learning', 'browser', 'python', 'cluster'];
+const TIERS = ['fast', 'learning', 'browser', 'python', 'cluster', 'lab'];
+/** Tiers that run only when asked for by name. */
+const OPT_IN = ['lab'];
 
 /** The tier of a test file path (relative to the repository root). */
 function tierOf(path) {
   const p = path.split(sep).join('/');
+  if (p.startsWith('test/lab/')) return 'lab';
   if (p.startsWith('test/cluster/') || p.startsWith('src/cluster/')) return 'cluster';
   if (p.endsWith('.learning.test.ts')) return 'learning';
   if (p.endsWith('.browser.test.ts')) return 'browser';
@@ -53,7 +57,7 @@ const walk = (dir) => {
 };
 for (const r of ['src', 'test']) if (existsSync(r)) walk(r);
 const selected = files
-  .filter((f) => !tiers.length || tiers.includes(tierOf(f)))
+  .filter((f) => (tiers.length ? tiers.includes(tierOf(f)) : !OPT_IN.includes(tierOf(f))))
   .filter((f) => !only.length || only.some((o) => f.includes(o)))
   .sort();
 if (!selected.length) {

@@ -6,7 +6,7 @@
 import type { WorkloadKey } from './workload-key.js';
 
 /** One kind of repeatable Event. Each topic remembers its own last cause per workload. */
-export type DedupTopic = 'observation-invalid' | 'cap' | 'precheck' | 'missing-user' | 'kind-mismatch';
+export type DedupTopic = 'observation-invalid' | 'cap' | 'precheck' | 'missing-user' | 'kind-mismatch' | 'checkpoint-unavailable';
 
 export class EventDeduplicator {
   private readonly last = new Map<WorkloadKey, Map<DedupTopic, string>>();

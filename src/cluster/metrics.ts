@@ -108,6 +108,9 @@ export class ControllerMetrics {
   readonly ticks = this.registry.register(new Counter('remora_ticks_total', 'Controller ticks run while leader.'));
   readonly isLeader = this.registry.register(new Gauge('remora_leader', '1 when this replica holds the lease.'));
   readonly errors = this.registry.register(new Counter('remora_errors_total', 'Errors by stage.'));
+  readonly checkpointUnavailable = this.registry.register(
+    new Counter('remora_checkpoint_unavailable_total', 'Checkpoint migrations whose source node could not checkpoint, by node and outcome (fallback-recreate|not-migrated).'),
+  );
 }
 
 /** Serves `/metrics`, `/healthz` and `/readyz`. Returns the bound port. */

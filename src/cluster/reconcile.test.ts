@@ -5,7 +5,8 @@ import { parseControllerConfig } from './config.js';
 import { KubeApiError } from './kube/client.js';
 import { silentLogger } from './log.js';
 import { ControllerMetrics } from './metrics.js';
-import type { InFlight, Workload } from './migrate/types.js';
+import { CheckpointUnavailableError } from './migrate/pod.js';
+import type { InFlight, Migrator, Workload } from './migrate/types.js';
 import { fakeMigrator, recordingClient } from './testing/fakes.js';
 import { RttAverager } from './observe/observation.js';
 import type { Timed } from './observe/types.js';
@@ -17,11 +18,11 @@ const NOW = Date.parse('2026-06-01T12:00:00Z');
 const NODES = ['edge-1', 'edge-2', 'edge-3'];
 const config = parseControllerConfig({ nodes: NODES, observation: { rtt: { source: 'http-json', url: 'http://x' } }, migration: { maxConcurrent: 1, cooldownMs: 60_000 } }, 'test');
 
-function world(o: { act?: Policy['act']; patch?: Error } = {}) {
+function world(o: { act?: Policy['act']; patch?: Error; migrator?: Partial<Migrator> } = {}) {
   const events: string[] = [];
   let asked = 0;
   const { client, calls: writes } = recordingClient((method) => (method === 'PATCH' ? o.patch : undefined));
-  const migrator = fakeMigrator();
+  const migrator = fakeMigrator(o.migrator);
   const averager = new RttAverager(1);
   const policy = (): Policy => ({ name: 'scripted', reset() {}, act: (obs, mask) => (asked++, (o.act ?? (() => 3))(obs, mask)) });
   const state = new WorkloadState(policy, averager);
@@ -83,4 +84,21 @@ test('reconcile: results are explicit (cooldown requeues after the rest of it; b
   const conflict = world({ patch: new KubeApiError(409, 'Conflict', 'changed', 'PATCH', '/x') });
   const d4 = await reconcileWorkload(conflict.ctx, conflict.vm('upf', 'ue-1'), conflict.view());
   assert.deepEqual([d4.reason, d4.detail, d4.result.result, conflict.events], ['error', 'workload changed concurrently (409); will retry next tick', 'retryable', ['MigrationStartFailed']]);
+});
+
+test('reconcile: a node that cannot checkpoint: no migration and one CheckpointUnavailable Event, or a counted fallback to recreate', async () => {
+  const why = 'the container runtime does not implement CheckpointContainer (containerd < 2.0)';
+  const refused = world({ migrator: { start: async (wl) => { throw new CheckpointUnavailableError(wl.node, why); } } });
+  for (let i = 0; i < 3; i++) {
+    const d = await reconcileWorkload(refused.ctx, refused.vm('cache', 'ue-1'), refused.view());
+    assert.deepEqual([d.action, d.reason, d.result.result], [0, 'precheck', 'requeue-after']);
+    assert.match(d.detail!, /checkpoint backend unavailable on node edge-1/);
+  }
+  assert.deepEqual(refused.events, ['CheckpointUnavailable'], 'one Event per cause, not one per tick');
+  assert.match(refused.ctx.metrics.registry.render(), /remora_checkpoint_unavailable_total\{node="edge-1",outcome="not-migrated"\} 3/);
+
+  const fell = world({ migrator: { start: async (wl, target, id, at) => ({ id, kind: 'vm', backend: 'checkpoint', namespace: wl.namespace, workload: wl.name, sourceNode: wl.node, targetNode: target, startedAtMs: at, fallback: why, object: { metadata: { name: id } } }) } });
+  const d = await reconcileWorkload(fell.ctx, fell.vm('cache', 'ue-1'), fell.view());
+  assert.deepEqual([d.reason, fell.events], ['policy', ['CheckpointFallback', 'MigrationStarted']]);
+  assert.match(fell.ctx.metrics.registry.render(), /remora_checkpoint_unavailable_total\{node="edge-1",outcome="fallback-recreate"\} 1/);
 });

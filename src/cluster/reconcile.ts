@@ -14,6 +14,7 @@ import { isConflict, type KubeClient, type KubeObject } from './kube/client.js';
 import { ANNOTATIONS, paths } from './kube/resources.js';
 import type { Logger } from './log.js';
 import type { ControllerMetrics } from './metrics.js';
+import { CheckpointUnavailableError, FALLBACK_ANNOTATION } from './migrate/pod.js';
 import type { InFlight, Migrator, Workload, WorkloadKind } from './migrate/types.js';
 import { buildObservation, type RttAverager } from './observe/observation.js';
 import type { LoadSource, RttSource, Timed } from './observe/types.js';
@@ -140,11 +141,22 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
     const f = await m.start(w, target, id, t.nowMs);
     t.inFlight.set(k, f);
     t.started.push(f);
+    state.dedup.clear(k, 'checkpoint-unavailable');
     ctx.metrics.migrationsStarted.inc({ kind: w.kind, backend: m.backend });
+    if (f.fallback) {
+      ctx.metrics.checkpointUnavailable.inc({ node: w.node, outcome: 'fallback-recreate' });
+      await ctx.event(w.object, 'Warning', 'CheckpointFallback', `node ${w.node} cannot checkpoint (${f.fallback}); recreating on ${target} instead (${FALLBACK_ANNOTATION}: recreate), the workload's in-memory state is lost`);
+    }
     await ctx.event(w.object, 'Normal', 'MigrationStarted', `policy ${policyName} chose ${target}: migrating ${w.node} -> ${target} via ${m.backend} (${id}); observation [${obsArr!.map((x) => +x.toFixed(3)).join(', ')}]`);
     ctx.log.log('info', 'migration started', { workload: base.workload, migration: id, from: w.node, to: target, backend: m.backend });
     return { ...dec, action, reason: 'policy', result: next };
   } catch (e) {
+    if (e instanceof CheckpointUnavailableError) {
+      ctx.metrics.checkpointUnavailable.inc({ node: w.node, outcome: 'not-migrated' });
+      ctx.log.log('warn', 'checkpoint unavailable', { workload: base.workload, node: w.node, why: e.reason });
+      await emit(ctx, state.dedup, k, w.object, { type: 'Warning', reason: 'CheckpointUnavailable', message: `policy chose ${target}; not migrating: ${e.message}; annotate ${FALLBACK_ANNOTATION}=recreate to allow a cold recreate`, dedup: { topic: 'checkpoint-unavailable', cause: e.reason } });
+      return { ...dec, action: 0, reason: 'precheck', detail: e.message, result: next };
+    }
     ctx.metrics.errors.inc({ stage: 'start' });
     const msg = isConflict(e) ? 'workload changed concurrently (409); will retry next tick' : (e as Error).message;
     ctx.log.log('warn', 'migration start failed', { workload: base.workload, error: msg });

@@ -11,12 +11,43 @@
  * The source pod is never deleted before the target is Ready; a failed or cancelled migration deletes only the
  * target.
  */
-import { isAlreadyExists, isNotFound, listAll, type KubeClient } from '../kube/client.js';
+import { isAlreadyExists, isNotFound, KubeApiError, listAll, type KubeClient } from '../kube/client.js';
 import { ANNOTATIONS, isPodReady, LABELS, paths, type PodmigrationObject, type PodObject } from '../kube/resources.js';
 import { fillTemplate } from '../observe/http.js';
 import { FINALIZED_LABEL, forNamespaces, STARTED_AT_ANNOTATION, type InFlight, type Migrator, type Progress, type Workload } from './types.js';
 
 export const ROLE_TARGET = 'migration-target';
+
+/** On a workload: `recreate` allows a cold restart when the node cannot checkpoint (the state is lost). */
+export const FALLBACK_ANNOTATION = 'remora.io/fallback';
+/** On a target pod: why the checkpoint backend fell back to recreate. */
+export const CHECKPOINT_FALLBACK_ANNOTATION = 'remora.io/checkpoint-fallback';
+
+/** The source node cannot checkpoint at all (not a transient error), and the workload does not allow a fallback. */
+export class CheckpointUnavailableError extends Error {
+  override readonly name = 'CheckpointUnavailableError';
+  constructor(
+    readonly node: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`checkpoint backend unavailable on node ${node}: ${reason}`, options);
+  }
+}
+
+/**
+ * Why a kubelet's answer to the checkpoint call means "this node cannot checkpoint", or undefined for any other
+ * error (transient, RBAC, a missing pod), which must surface as it is. Seen on a real kubelet 1.35 with
+ * containerd 1.6 (issue 11 lab): `500 … checkpointing of <ns>/<pod>/<c> failed (rpc error: code = Unimplemented
+ * desc = method CheckpointContainer not implemented)`. A kubelet without the ContainerCheckpoint gate has no such
+ * route at all and answers `404 page not found` (a missing pod is a different 404: "pod does not exist").
+ */
+export function checkpointUnavailableReason(e: unknown): string | undefined {
+  if (!(e instanceof KubeApiError)) return undefined;
+  if (e.status === 500 && /code = Unimplemented/.test(e.message)) return 'the container runtime does not implement CheckpointContainer (containerd < 2.0)';
+  if (e.status === 404 && /404 page not found/.test(e.message)) return 'the kubelet has no checkpoint API (feature gate ContainerCheckpoint off)';
+  return undefined;
+}
 
 /** An OCI tag is `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`; checkpoint archive names contain `:` from timestamps. */
 export const imageTagSafe = (s: string): string => s.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 128).toLowerCase();
@@ -54,7 +85,8 @@ abstract class TargetPodMigrator implements Migrator {
     return undefined;
   }
 
-  protected abstract image(w: Workload, target: string): Promise<((container: string, image: string) => string) | undefined>;
+  /** What the target pod differs in: its images (checkpoint restores), and annotations to record on it. */
+  protected abstract prepare(w: Workload, target: string): Promise<{ image?: (container: string, image: string) => string; annotations?: Record<string, string> }>;
 
   async start(w: Workload, target: string, id: string, startedAtMs: number): Promise<InFlight> {
     const src = w.object as PodObject;
@@ -63,7 +95,8 @@ abstract class TargetPodMigrator implements Migrator {
       pod = await this.client.request<PodObject>('GET', paths.pods(w.namespace, id));
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      const body = targetPodFrom(src, id, w.name, target, { [ANNOTATIONS.sourceNode]: w.node, [STARTED_AT_ANNOTATION]: String(startedAtMs), 'remora.io/source-pod': src.metadata.name, 'remora.io/backend': this.backend }, await this.image(w, target));
+      const prep = await this.prepare(w, target);
+      const body = targetPodFrom(src, id, w.name, target, { [ANNOTATIONS.sourceNode]: w.node, [STARTED_AT_ANNOTATION]: String(startedAtMs), 'remora.io/source-pod': src.metadata.name, 'remora.io/backend': this.backend, ...prep.annotations }, prep.image);
       try {
         pod = await this.client.request<PodObject>('POST', paths.pods(w.namespace), { body });
       } catch (e2) {
@@ -85,6 +118,7 @@ abstract class TargetPodMigrator implements Migrator {
       sourceNode: a[ANNOTATIONS.sourceNode] ?? '',
       targetNode: pod.spec.nodeName ?? pod.metadata.labels?.[LABELS.target] ?? '',
       startedAtMs: Number(a[STARTED_AT_ANNOTATION]),
+      ...(a[CHECKPOINT_FALLBACK_ANNOTATION] ? { fallback: a[CHECKPOINT_FALLBACK_ANNOTATION] } : {}),
       object: pod,
     };
   }
@@ -135,8 +169,8 @@ abstract class TargetPodMigrator implements Migrator {
 
 export class RecreateMigrator extends TargetPodMigrator {
   readonly backend = 'recreate';
-  protected async image(): Promise<undefined> {
-    return undefined;
+  protected async prepare(): Promise<Record<string, never>> {
+    return {};
   }
 }
 
@@ -146,21 +180,36 @@ export class CheckpointMigrator extends TargetPodMigrator {
     super(client);
   }
 
-  /** Checkpoint every container of the source pod through the node proxy; map container → restored image. */
-  protected async image(w: Workload): Promise<(container: string, image: string) => string> {
+  /**
+   * Checkpoint every container of the source pod through the node proxy; map container → restored image. When
+   * the node cannot checkpoint ({@link checkpointUnavailableReason}), a workload annotated
+   * `remora.io/fallback: recreate` gets a cold recreate (the target records why, {@link InFlight.fallback});
+   * any other gets {@link CheckpointUnavailableError}.
+   */
+  protected async prepare(w: Workload): Promise<{ image?: (container: string, image: string) => string; annotations?: Record<string, string> }> {
     const pod = w.object as PodObject;
     const archives = new Map<string, string>();
     for (const c of pod.spec.containers) {
       const rest = `checkpoint/${encodeURIComponent(w.namespace)}/${encodeURIComponent(pod.metadata.name)}/${encodeURIComponent(c.name)}`;
-      const res = await this.client.request<{ items?: string[] }>('POST', paths.nodeProxy(w.node, rest), { timeoutMs: 120_000 });
+      let res: { items?: string[] };
+      try {
+        res = await this.client.request<{ items?: string[] }>('POST', paths.nodeProxy(w.node, rest), { timeoutMs: 120_000 });
+      } catch (e) {
+        const why = checkpointUnavailableReason(e);
+        if (!why) throw e;
+        if (pod.metadata.annotations?.[FALLBACK_ANNOTATION] === 'recreate') return { annotations: { [CHECKPOINT_FALLBACK_ANNOTATION]: why } };
+        throw new CheckpointUnavailableError(w.node, why, { cause: e });
+      }
       const archive = res?.items?.[0];
       if (!archive) throw new Error(`kubelet checkpoint of ${w.namespace}/${pod.metadata.name}/${c.name} returned no archive`);
       archives.set(c.name, archive);
     }
-    return (container, image) => {
-      const archive = archives.get(container);
-      if (!archive) return image;
-      return fillTemplate(this.imageTemplate, { namespace: w.namespace, pod: pod.metadata.name, container, archive: imageTagSafe(archive.split('/').pop()!.replace(/\.tar$/, '')) }, false);
+    return {
+      image: (container, image) => {
+        const archive = archives.get(container);
+        if (!archive) return image;
+        return fillTemplate(this.imageTemplate, { namespace: w.namespace, pod: pod.metadata.name, container, archive: imageTagSafe(archive.split('/').pop()!.replace(/\.tar$/, '')) }, false);
+      },
     };
   }
 }

@@ -31,6 +31,11 @@ export interface InFlight {
   targetNode: string;
   /** Controller-clock time it started (annotation, survives restarts). */
   startedAtMs: number;
+  /**
+   * Set when the backend could not run on the source node and the migration fell back to a cold recreate
+   * (checkpoint on a runtime without CheckpointContainer): why. Read from the target, so it survives restarts.
+   */
+  fallback?: string;
   object: KubeObject;
 }
 

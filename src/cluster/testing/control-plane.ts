@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { HttpKubeClient, isAlreadyExists, type KubeClient, type KubeObject } from '../kube/client.js';
+
+/** The user kube-apiserver presents to kubelets (`--kubelet-client-certificate`). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -61,6 +64,26 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export interface ControlPlaneOptions {
   /** Keep the logs here (default: the temp dir, removed on stop). */
   logDir?: string;
+  /** Folder to make the control plane's own folder in (default: REMORA_TEST_TMP, else the OS temp dir). */
+  parentDir?: string;
+  /** `--authorization-mode` (default RBAC; the lab, which runs real kubelets, adds Node). */
+  authorizationModes?: readonly string[];
+  /** `--enable-admission-plugins` (default: the apiserver's own set; the lab adds NodeRestriction). */
+  admissionPlugins?: readonly string[];
+  /**
+   * Verify kubelets' serving certificates against the CA (`--kubelet-certificate-authority`). The lab signs its
+   * kubelets' certificates, so it turns this on; the cluster suite's fake kubelet serves the loopback certificate
+   * on another address, so it stays off there.
+   */
+  verifyKubelets?: boolean;
+  /** More apiserver flags (ones not set above; a repeated list flag would append, not replace). */
+  extraArgs?: readonly string[];
+}
+
+/** PEM files of a client certificate signed by the control plane's CA. */
+export interface ClientCert {
+  cert: string;
+  key: string;
 }
 
 export class ControlPlane {
@@ -75,8 +98,41 @@ export class ControlPlane {
   /** Admin client (system:masters). */
   admin!: KubeClient;
 
-  constructor(private readonly bins: Binaries) {
-    this.dir = mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-cp-'));
+  constructor(
+    private readonly bins: Binaries,
+    private readonly opts: ControlPlaneOptions = {},
+  ) {
+    this.dir = mkdtempSync(join(opts.parentDir ?? process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-cp-'));
+  }
+
+  /** The CA that signs the apiserver's serving certificate and every client certificate it trusts. */
+  get caFile(): string {
+    return join(this.dir, 'ca.crt');
+  }
+
+  get caData(): string {
+    return this.caPem;
+  }
+
+  /** The key the apiserver verifies service-account tokens with (kube-controller-manager signs with it). */
+  get serviceAccountKeyFile(): string {
+    return join(this.dir, 'sa.key');
+  }
+
+  /**
+   * A client certificate for user `cn` in groups `orgs`, signed by the CA (after {@link start}); key 0600.
+   * `ipSans` also makes it a serving certificate for those addresses (a kubelet's).
+   */
+  signCert(name: string, cn: string, orgs: readonly string[] = [], ipSans: readonly string[] = []): ClientCert {
+    const d = this.dir;
+    const subj = `/CN=${cn}${orgs.map((o) => `/O=${o}`).join('')}`;
+    const usage = ipSans.length ? 'serverAuth,clientAuth' : 'clientAuth';
+    const ext = `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=${usage}\n${ipSans.length ? `subjectAltName=${ipSans.map((ip) => `IP:${ip}`).join(',')}\n` : ''}`;
+    writeFileSync(join(d, `${name}.cnf`), ext);
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj], d);
+    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.cnf`], d);
+    chmodSync(join(d, `${name}.key`), 0o600);
+    return { cert: join(d, `${name}.crt`), key: join(d, `${name}.key`) };
   }
 
   get server(): string {
@@ -95,6 +151,9 @@ export class ControlPlane {
     writeFileSync(join(d, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(join(d, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(join(d, 'tokens.csv'), `${this.adminToken},remora-test-admin,remora-test-admin,system:masters\n`);
+    // The apiserver's identity towards kubelets (their webhook authn/authz sees it as this user).
+    this.signCert('kubelet-client', KUBELET_CLIENT_USER);
+    for (const f of ['ca.key', 'serving.key', 'sa.key', 'tokens.csv']) chmodSync(join(d, f), 0o600);
     mkdirSync(join(d, 'etcd'), { recursive: true });
     this.etcdPort = await freePort();
     this.apiPort = await freePort();
@@ -155,7 +214,11 @@ export class ControlPlane {
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(d, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(d, 'sa.key')}`,
-      '--authorization-mode=RBAC',
+      `--authorization-mode=${(this.opts.authorizationModes ?? ['RBAC']).join(',')}`,
+      ...(this.opts.admissionPlugins ? [`--enable-admission-plugins=${this.opts.admissionPlugins.join(',')}`] : []),
+      `--kubelet-client-certificate=${join(d, 'kubelet-client.crt')}`,
+      `--kubelet-client-key=${join(d, 'kubelet-client.key')}`,
+      ...(this.opts.verifyKubelets ? [`--kubelet-certificate-authority=${join(d, 'ca.crt')}`] : []),
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
       '--disable-admission-plugins=ServiceAccount',
@@ -163,6 +226,7 @@ export class ControlPlane {
       '--enable-priority-and-fairness=false',
       '--endpoint-reconciler-type=none',
       '--v=0',
+      ...(this.opts.extraArgs ?? []),
     ];
   }
 
@@ -203,19 +267,26 @@ export class ControlPlane {
     return new HttpKubeClient(kc);
   }
 
-  /** A kubeconfig file for `token` (what `remora controller --kubeconfig` reads). */
-  writeKubeconfig(path: string, token = this.adminToken): void {
+  /** A kubeconfig file (0600) for `token`, or for a client certificate (what `remora controller --kubeconfig` reads). */
+  writeKubeconfig(path: string, token: string | ClientCert = this.adminToken): void {
+    const user = typeof token === 'string' ? { token } : { 'client-certificate': token.cert, 'client-key': token.key };
     writeFileSync(
       path,
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
         clusters: [{ name: 'test', cluster: { server: this.server, 'certificate-authority-data': Buffer.from(this.caPem).toString('base64') } }],
-        users: [{ name: 'u', user: { token } }],
+        users: [{ name: 'u', user }],
         contexts: [{ name: 'test', context: { cluster: 'test', user: 'u' } }],
         'current-context': 'test',
       }),
+      { mode: 0o600 },
     );
+  }
+
+  /** PIDs of etcd and kube-apiserver while they run. */
+  get pids(): number[] {
+    return [this.etcd, this.apiserver].filter((p) => p && p.exitCode === null && p.pid).map((p) => p!.pid!);
   }
 
   /** A real service-account token (TokenRequest API, signed by the apiserver). */
