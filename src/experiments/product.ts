@@ -8,7 +8,7 @@ import type { TrainConfigFile } from '../agents/config.js';
 export interface ProductPreset {
   /** Training scenario (training days only, with training randomization). */
   scenario: string;
-  /** Validation scenario for checkpoint selection (validation days only). */
+  /** Validation scenario(s), comma-separated, for checkpoint selection (validation days only). */
   validation: string;
   /** Test scenarios reported (test days only; never used to choose anything). */
   test: readonly string[];
@@ -41,9 +41,9 @@ const DQN_EDGE: TrainConfigFile = {
 
 export const PRODUCT_PRESETS = {
   /** The paper's model (instant migration, Eq. 1-8, terminating), trained robustly. */
-  paper: { scenario: 'sr111-train', validation: 'sr111-validation', test: ['sr111-roundtrip', 'sr111-test'], config: DQN_PAPER, steps: 200_000, validateEvery: 20_000, validateEpisodes: 10 },
+  paper: { scenario: 'sr111-train', validation: 'sr111-validation,sr111-validation-roundtrip', test: ['sr111-roundtrip', 'sr111-test'], config: DQN_PAPER, steps: 200_000, validateEvery: 20_000, validateEpisodes: 10 },
   /** The edge model (timed pre-copy, downtime, traffic cost, breach penalty): the controller's shipped policy. */
-  edge: { scenario: 'sr111-edge', validation: 'sr111-edge-validation', test: ['sr111-edge-roundtrip', 'sr111-edge-test'], config: DQN_EDGE, steps: 200_000, validateEvery: 20_000, validateEpisodes: 10 },
+  edge: { scenario: 'sr111-edge', validation: 'sr111-edge-validation,sr111-edge-validation-roundtrip', test: ['sr111-edge-roundtrip', 'sr111-edge-test'], config: DQN_EDGE, steps: 200_000, validateEvery: 20_000, validateEpisodes: 10 },
 } as const satisfies Record<string, ProductPreset>;
 
 export type ProductModel = keyof typeof PRODUCT_PRESETS;

@@ -30,8 +30,10 @@ export interface TrainRunOptions {
   progressEvery?: number;
   /**
    * Checkpoint selection: every `every` steps (and at the end) the greedy policy plays `episodes` episodes of the
-   * validation scenario (fixed `seed`, so every checkpoint meets the same episodes); the best one by return is saved
-   * instead of the last weights. Use a validation-day scenario (e.g. `sr111-validation`), never a test day.
+   * validation scenario (fixed `seed`, so every checkpoint meets the same episodes); the best one is saved instead of
+   * the last weights. `scenario` may list several, comma-separated (e.g. `sr111-validation,sr111-validation-roundtrip`:
+   * one-way trips and round trips); a checkpoint is then scored by its mean % of the oracle over them, since returns
+   * of different scenarios are on different scales. Use validation-day scenarios only, never a test day.
    */
   validation?: { scenario: string; every: number; episodes: number; seed: number };
 }
@@ -65,13 +67,16 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   const fd = openSync(join(out, METRICS_FILE), 'w');
   let summary: TrainSummary;
   const v = opts.validation;
-  const valScenario = v ? loadScenario(v.scenario, { cwd: opts.cwd }) : undefined;
-  const oracleCache: OracleCache = new Map();
-  let best: { step: number; ret: number; pct: number; params: Float32Array; normalizer: ReturnType<typeof agent.normalizerSnapshot> } | undefined;
+  const valScenarios = v ? v.scenario.split(',').map((s) => loadScenario(s.trim(), { cwd: opts.cwd })) : [];
+  const oracleCaches: OracleCache[] = valScenarios.map(() => new Map());
+  let best: { step: number; key: number; ret: number; pct: number; params: Float32Array; normalizer: ReturnType<typeof agent.normalizerSnapshot> } | undefined;
   const checkpoint = (steps: number): void => {
-    if (!v || !valScenario) return;
-    const ev = evaluatePolicy(snapshotPolicy(agent), valScenario, { episodes: v.episodes, seed: v.seed }, oracleCache);
-    if (!best || ev.metrics.return > best.ret) best = { step: steps, ret: ev.metrics.return, pct: ev.metrics.pctOfOracle, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
+    if (!v || valScenarios.length === 0) return;
+    const evs = valScenarios.map((sc, i) => evaluatePolicy(snapshotPolicy(agent), sc, { episodes: v.episodes, seed: v.seed }, oracleCaches[i]).metrics);
+    // One scenario: by return (the quantity the oracle bounds). Several: by mean % of the oracle (scale-free).
+    const key = evs.length === 1 ? evs[0]!.return : evs.reduce((a, m) => a + m.pctOfOracle, 0) / evs.length;
+    const pct = evs.reduce((a, m) => a + m.pctOfOracle, 0) / evs.length;
+    if (!best || key > best.key) best = { step: steps, key, ret: evs.reduce((a, m) => a + m.return, 0) / evs.length, pct, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
   };
   try {
     summary = trainAgent(agent, env, {
