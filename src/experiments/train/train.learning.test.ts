@@ -2,8 +2,8 @@
 // Each agent trains briefly on training days and is scored on 30 episodes of the validation days (never the test
 // days) as a percentage of the oracle's return on the same episodes. The thresholds sit below what these seeds and
 // step counts measured, with the margin noted, so a regression fails and noise does not:
-// - product paper-model DQN (experiments/product.ts), 50k steps: 98.9 % (sla-greedy, the best heuristic: 99.2 %);
-// - product edge-model DQN, 60k steps: 64.6 % (sla-greedy 95.0 %: at this budget it does NOT reach the heuristic;
+// - product paper-model DQN (experiments/product.ts), 50k steps: 99.7 % (sla-greedy, the best heuristic: 99.2 %);
+// - product edge-model DQN, 60k steps: 78.4 % (sla-greedy 95.0 %: at this budget it does NOT reach the heuristic;
 //   see the README's edge-model table for the 200k-step figures);
 // - the paper's agents with Table II settings, 50k steps on sr111: Deep SARSA 50.3 %, DQN (LSTM) 23.6 %;
 // - size-agnostic node-seq DQN trained on 3 nodes, run on 5 and 8: 39.8 % and 21.6 %.
@@ -49,13 +49,13 @@ test('product paper-model DQN (50k steps, checkpoint on validation days) reaches
   assert.ok(s.agent >= 95 && s.agent >= s.best - 3, msg);
 });
 
-test('product edge-model DQN (60k steps) reaches >= 55 % of the oracle on validation days', { timeout: 300_000 }, async () => {
+test('product edge-model DQN (60k steps) reaches >= 70 % of the oracle on validation days', { timeout: 300_000 }, async () => {
   const p = PRODUCT_PRESETS.edge;
   const model = train({ agent: 'dqn', scenario: p.scenario, steps: 60_000, config: p.config, validation: { scenario: p.validation, every: 12_000, episodes: 10, seed: 77 } });
   const s = await score(model, p.validation.split(',')[0]!);
   const msg = `edge-model DQN: ${s.agent.toFixed(1)} % of the oracle; best heuristic ${s.bestName} ${s.best.toFixed(1)} %`;
   console.log(msg);
-  assert.ok(s.agent >= 55, msg);
+  assert.ok(s.agent >= 70, msg);
 });
 
 test("the paper's agents with Table II settings (50k steps on sr111): Deep SARSA >= 40 %, DQN (LSTM) >= 15 % of the oracle", { timeout: 300_000 }, async () => {
