@@ -17,9 +17,8 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import { join, resolve } from 'node:path';
-import { ControlPlane, KUBELET_CLIENT_USER, REPO_ROOT } from '../cluster/testing/control-plane.js';
+import { ControlPlane, freePort, KUBELET_CLIENT_USER, REPO_ROOT } from '../cluster/testing/control-plane.js';
 import { isAlreadyExists, type KubeClient } from '../cluster/kube/client.js';
 import { describeLeftovers, isClean, labProcesses, leftovers, logTail, rssBytes, SHARED_HOST_DIRS, spawnDaemon, sweep, terminate, usedTenNets, type HostFootprint, type Leftovers } from './host.js';
 import { EdgeNode, KUBELET_PORT, type NodeSpec } from './node.js';
@@ -386,16 +385,6 @@ async function deleteAllPods(admin: KubeClient, log: (l: string) => void): Promi
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 /**
  * Status code of an HTTPS GET. `ca` verifies the server; without it the server is not verified (the scheduler's

@@ -43,7 +43,8 @@ export function ensureBinaries(): Binaries | string {
   return check(dir) ?? `build script printed ${dir}, which lacks the binaries`;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (the kernel picks it; the listener closes before the port is used). */
+export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = net.createServer();
     s.once('error', rej);
