@@ -93,10 +93,11 @@ export const BUILTIN_OVERLAYS: Record<string, Partial<ScenarioInput>> = {
  * 30-60 pp from a random step, so it meets overloaded nodes (loads of about 4 to 100, the test day's range; larger
  * surges saturate nodes at L = 10⁴, whose rewards of −800 a step swamp every other signal). Measured rationale in the README's training table.
  */
+const SURGES = { probability: 0.3, magnitudePct: { min: 30, max: 60 }, startStep: { min: 0, max: 120 } };
 const TRAINING: Partial<ScenarioInput> = {
   initialNode: 'random',
   mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 80, max: 104.5 }, direction: 'both', roundTrip: 0.5 },
-  workload: { surges: { probability: 0.3, magnitudePct: { min: 30, max: 60 }, startStep: { min: 0, max: 120 } } },
+  workload: { surges: SURGES },
 };
 
 const overlay = (base: ScenarioInput, name: string, description: string, over: Partial<ScenarioInput>): ScenarioInput =>
@@ -140,11 +141,11 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   'sr111-train': overlay(sr111, 'sr111-train', 'The paper model (instant, Eq. 1-8, terminating) on the sr111 training days with training randomization: random start node, load surges.', TRAINING),
   'sr111-train-nt': overlay(sr111, 'sr111-train-nt', 'sr111-train without termination at a breach (the paper\'s Eq. 1-8 unchanged; a training choice, measured in the README).', deepMerge(TRAINING, { terminateOnViolation: false }) as Partial<ScenarioInput>),
   'sr111-validation': overlay(sr111, 'sr111-validation', 'sr111 on the validation days (4, 18, 29), for checkpoint selection.', { workload: { start: 'validation' } }),
-  'sr111-validation-roundtrip': overlay(roundtrip, 'sr111-validation-roundtrip', 'The Fig. 6 round trip (top speed, no termination) on random segments of the validation days: checkpoint selection for round-trip service.', { workload: { start: 'validation' } }),
+  'sr111-validation-roundtrip': overlay(roundtrip, 'sr111-validation-roundtrip', 'The Fig. 6 round trip (top speed, no termination) on random segments of the validation days, with the training surges (an overloaded node, as the test day has): checkpoint selection for round-trip service.', { workload: { start: 'validation', surges: SURGES } }),
   'sr111-test': overlay(sr111, 'sr111-test', 'sr111 on the test days (25, 7, 14, 21): held-out evaluation.', { workload: { start: 'test' } }),
   'sr111-edge': overlay(sr111, 'sr111-edge', 'Edge model (timed pre-copy pod migrations, switch-over downtime, traffic cost, breach penalty, no termination) on the sr111 training days, with training randomization (random start node, load surges).', deepMerge(BUILTIN_OVERLAYS.edge!, TRAINING) as Partial<ScenarioInput>),
   'sr111-edge-validation': overlay(sr111, 'sr111-edge-validation', 'sr111-edge on the validation days (4, 18, 29), for checkpoint selection.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'validation' } }) as Partial<ScenarioInput>),
-  'sr111-edge-validation-roundtrip': overlay(roundtrip, 'sr111-edge-validation-roundtrip', 'The edge model\'s round trip on random segments of the validation days: checkpoint selection.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'validation' } }) as Partial<ScenarioInput>),
+  'sr111-edge-validation-roundtrip': overlay(roundtrip, 'sr111-edge-validation-roundtrip', 'The edge model\'s round trip on random segments of the validation days, with the training surges: checkpoint selection.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'validation', surges: SURGES } }) as Partial<ScenarioInput>),
   'sr111-edge-test': overlay(sr111, 'sr111-edge-test', 'sr111-edge on the test days (25, 7, 14, 21): held-out evaluation.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' } }) as Partial<ScenarioInput>),
   'sr111-google2019': unseenWorkload(sr111, 'sr111-google2019', 'Unseen workload (evaluation only): the sr111 geometry with Google 2019 cell-aggregate load on every node (shifted 0, 9, 18 days).'),
   'sr111-slow': overlay(sr111, 'sr111-slow', 'Unseen mobility (evaluation only): sr111 on the test days at 30-60 km/h, outside the training speeds (80-104.5 km/h).', { workload: { start: 'test' }, mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 30, max: 60 }, direction: 'both' }, maxSteps: 1000 }),
