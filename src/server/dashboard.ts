@@ -224,8 +224,12 @@ export class Dashboard {
       if ('error' in s) parts.push(errorRow(s.error));
       else {
         parts.push(`<p>Commit <code>${escapeHtml(s.commit)}</code>, ${escapeHtml(String(s.steps))} training steps, ${escapeHtml(String(s.seconds))} s.</p>`);
-        parts.push(`<h2>sr111-roundtrip (Fig. 6 evaluation)</h2>${metricsTable(s.roundtrip.policies)}`);
-        parts.push(`<h2>sr111, held-out episodes</h2>${metricsTable(s.sr111.policies)}`);
+        // Summaries since the edge model list every comparison (paper and edge model, test days); older ones have two.
+        if (s.comparisons.length) for (const c of s.comparisons) parts.push(`<h2>${escapeHtml(c.title)}</h2>${metricsTable(c.policies)}`);
+        else {
+          parts.push(`<h2>sr111-roundtrip (Fig. 6 evaluation)</h2>${metricsTable(s.roundtrip.policies)}`);
+          parts.push(`<h2>sr111, held-out episodes</h2>${metricsTable(s.sr111.policies)}`);
+        }
       }
       if (existsSync(join(dir, 'fig6.svg'))) parts.push(`<h2>Fig. 6</h2>${readFileSync(join(dir, 'fig6.svg'), 'utf8')}`);
       const read = [this.curves(join(dir, 'dqn'), 'DQN'), this.curves(join(dir, 'sarsa'), 'Deep SARSA')].filter((c) => c !== undefined);
