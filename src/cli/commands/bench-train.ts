@@ -4,7 +4,7 @@
  * pure update rate. Each figure is the median of `--rounds` rounds after warm-up rounds, with its spread. See
  * src/experiments/bench/train-bench.ts.
  */
-import { benchTrain, DEFAULT_ROUND_MS, DEFAULT_ROUNDS, DEFAULT_WARMUP_ROUNDS, type NetworkBench, type Spread } from '../../experiments/bench/train-bench.js';
+import { BENCH_CLOCKS, benchTrain, type BenchClock, DEFAULT_ROUND_MS, DEFAULT_ROUNDS, DEFAULT_WARMUP_ROUNDS, type NetworkBench, type Spread } from '../../experiments/bench/train-bench.js';
 import { defineCommand } from '../command.js';
 
 const r = (x: number | null, d = 1): number | null => (x === null ? null : Number(x.toFixed(d)));
@@ -16,21 +16,23 @@ const showSpread = (s: Spread): string => `${s.median.toFixed(0)} ±${s.halfRang
 export const benchTrainCommand = defineCommand({
   name: 'bench train',
   summary: 'Training updates/s of the LSTM-DQN and MLP networks: Remora kernels vs TF.js (wasm, cpu), and the whole loop vs the updates',
-  usage: '[--json] [--rounds R] [--warmup-rounds W] [--duration-ms N] [--skip-loop]',
+  usage: '[--json] [--rounds R] [--warmup-rounds W] [--duration-ms N] [--clock wall|cpu] [--skip-loop]',
   flags: {
     json: { type: 'boolean', description: 'Print {"lstm": {"remora", "tfjsWasm", "tfjsCpu", "spread", "loop"}, "mlp": {...}} as JSON' },
     rounds: { type: 'integer', description: 'Measured rounds per network and implementation (the median is reported)', default: DEFAULT_ROUNDS },
     'warmup-rounds': { type: 'integer', description: 'Discarded warm-up rounds before them', default: DEFAULT_WARMUP_ROUNDS },
     'duration-ms': { type: 'integer', description: 'Measuring time of one round, ms', default: DEFAULT_ROUND_MS },
+    clock: { type: 'string', description: 'wall, or cpu: this process\'s CPU time (steadier when other processes load the machine)', choices: BENCH_CLOCKS, default: 'cpu' },
     'skip-loop': { type: 'boolean', description: 'Do not time the whole training loop (loop steps/s ÷ pure updates/s)' },
   },
   details: `An update = target forward on s' + online forward on s + 0.5*MSE on taken actions + backward + Adam, batch 32.
-Every figure is the median of R rounds after W warm-up rounds; its spread is min-max and the half-range as +-% of the
+Every figure is the median of R rounds after W warm-up rounds, timed on this process's CPU time by default
+(--clock wall: wall time); its spread is min-max and the half-range as +-% of the
 median. The loop is remora's training loop (agent + sr111 env, DQN defaults, the same network, one update per step)
 after the replay warm-up; its ratio is loop steps/s / pure updates/s, both measured in this process.
 The JSON also carries speedups, FLOPs per update, achieved GFLOP/s and one core's peak FLOP rate.`,
   async run({ flags }, io) {
-    const res = await benchTrain({ durationMs: flags['duration-ms'], rounds: flags.rounds, warmupRounds: flags['warmup-rounds'], loop: !flags['skip-loop'] });
+    const res = await benchTrain({ durationMs: flags['duration-ms'], rounds: flags.rounds, warmupRounds: flags['warmup-rounds'], loop: !flags['skip-loop'], clock: flags.clock });
     const pack = (b: NetworkBench) => ({
       remora: r(b.remora), tfjsWasm: r(b.tfjsWasm), tfjsCpu: r(b.tfjsCpu), remoraJs: r(b.remoraJs),
       speedupVsWasm: r(b.speedupVsWasm, 2), speedupVsCpu: r(b.speedupVsCpu, 2),
@@ -40,12 +42,12 @@ The JSON also carries speedups, FLOPs per update, achieved GFLOP/s and one core'
       spread: { remora: packSpread(b.spread.remora), remoraJs: packSpread(b.spread.remoraJs), tfjsWasm: packSpread(b.spread.tfjsWasm), tfjsCpu: packSpread(b.spread.tfjsCpu) },
       loop: b.loop && { stepsPerSecond: packSpread(b.loop.steps), ratio: r(b.loop.ratio, 3), roundSteps: b.loop.roundSteps, scenario: b.loop.scenario },
     });
-    const out = { lstm: pack(res.lstm), mlp: pack(res.mlp), peak: res.peak, rounds: res.rounds, warmupRounds: res.warmupRounds, durationMs: res.durationMs, notes: res.notes };
+    const out = { lstm: pack(res.lstm), mlp: pack(res.mlp), peak: res.peak, rounds: res.rounds, warmupRounds: res.warmupRounds, durationMs: res.durationMs, clock: res.clock, notes: res.notes };
     if (flags.json) {
       io.out(JSON.stringify(out) + '\n');
       return 0;
     }
-    const lines = [`medians of ${res.rounds} rounds of ${res.durationMs} ms after ${res.warmupRounds} warm-up rounds; ± is half the range`];
+    const lines = [`medians of ${res.rounds} rounds of ${res.durationMs} ms (${res.clock} clock) after ${res.warmupRounds} warm-up rounds; ± is half the range`];
     lines.push(`network  remora/s  tfjs-wasm/s  tfjs-cpu/s  ×wasm  ×cpu   GFLOP/s  of peak (hw / wasm128)`);
     for (const k of ['lstm', 'mlp'] as const) {
       const b = out[k];
