@@ -22,12 +22,12 @@ export const benchTrainCommand = defineCommand({
     rounds: { type: 'integer', description: 'Measured rounds per network and implementation (the median is reported)', default: DEFAULT_ROUNDS },
     'warmup-rounds': { type: 'integer', description: 'Discarded warm-up rounds before them', default: DEFAULT_WARMUP_ROUNDS },
     'duration-ms': { type: 'integer', description: 'Measuring time of one round, ms', default: DEFAULT_ROUND_MS },
-    clock: { type: 'string', description: 'wall, or cpu: this process\'s CPU time (steadier when other processes load the machine)', choices: BENCH_CLOCKS, default: 'cpu' },
+    clock: { type: 'string', description: 'wall, or cpu: this process\'s CPU time (steadier for Remora and the loop ratio when other processes load the machine; charges TF.js for all its threads)', choices: BENCH_CLOCKS, default: 'wall' },
     'skip-loop': { type: 'boolean', description: 'Do not time the whole training loop (loop steps/s ÷ pure updates/s)' },
   },
   details: `An update = target forward on s' + online forward on s + 0.5*MSE on taken actions + backward + Adam, batch 32.
-Every figure is the median of R rounds after W warm-up rounds, timed on this process's CPU time by default
-(--clock wall: wall time); its spread is min-max and the half-range as +-% of the
+Every figure is the median of R rounds after W warm-up rounds, timed on wall time by default
+(--clock cpu: this process's CPU time, for a loaded machine); its spread is min-max and the half-range as +-% of the
 median. The loop is remora's training loop (agent + sr111 env, DQN defaults, the same network, one update per step)
 after the replay warm-up; its ratio is loop steps/s / pure updates/s, both measured in this process.
 The JSON also carries speedups, FLOPs per update, achieved GFLOP/s and one core's peak FLOP rate.`,
@@ -59,7 +59,7 @@ The JSON also carries speedups, FLOPs per update, achieved GFLOP/s and one core'
     }
     for (const k of ['lstm', 'mlp'] as const) {
       const l = res[k].loop;
-      if (l) lines.push(`${k} train loop: ${showSpread(l.steps)} steps/s = ${l.ratio.toFixed(2)} × the pure update rate (${l.scenario}, ${l.roundSteps} steps a round)`);
+      if (l) lines.push(`${k} train loop: ${showSpread(l.steps)} steps/s = ${l.ratio.toFixed(3)} × the pure update rate (${l.scenario}, ${l.roundSteps} steps a round)`);
     }
     lines.push(`peak: ${res.peak.cpuModel}, ${res.peak.ghz.toFixed(2)} GHz nominal, ${res.peak.isa}: ${res.peak.hardwarePeakGflops.toFixed(1)} GFLOP/s per core (hw), ${res.peak.wasmSimdPeakGflops.toFixed(1)} (128-bit SIMD, no FMA)`);
     for (const n of res.notes) lines.push(`note: ${n}`);

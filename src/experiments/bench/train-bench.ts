@@ -55,9 +55,11 @@ export interface BenchTrainOptions {
   /** Skip TF.js (e.g. when it is not installed). */
   skipTfjs?: boolean;
   /**
-   * `cpu` (default): this process's CPU time (process.cpuUsage, user + system), so time the OS gives to other
-   * processes on a loaded machine is not counted against us (cache and memory contention still are); all threads
-   * of the process count, so a multi-threaded peer would be charged for every thread. `wall`: performance.now().
+   * `wall` (default): performance.now(). `cpu`: this process's CPU time (process.cpuUsage, user + system), so time
+   * the OS gives to other processes on a loaded machine is not counted against us (cache and memory contention still
+   * are). Every thread of the process counts: TF.js-wasm's rate reads ~10 % lower and spreads ±20 % on the CPU clock
+   * on an idle machine (bench/README.md), so use `cpu` for Remora's own figures and the loop ratio on a loaded
+   * machine, and `wall` for the ratios against TF.js.
    */
   clock?: BenchClock;
   now?: () => number;
@@ -323,7 +325,7 @@ export const DEFAULT_WARMUP_ROUNDS = 2;
 export const DEFAULT_ROUND_MS = 400;
 
 export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTrainResult> {
-  const clock = opts.clock ?? 'cpu';
+  const clock = opts.clock ?? 'wall';
   const now = opts.now ?? clockNow(clock);
   const duration = opts.durationMs ?? DEFAULT_ROUND_MS;
   const rounds = opts.rounds ?? DEFAULT_ROUNDS;
