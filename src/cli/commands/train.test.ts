@@ -136,9 +136,15 @@ test('remora export --format tfjs: tf.loadLayersModel loads it and returns the s
 
 test('remora bench train --json prints the agreed shape', { timeout: 120_000 }, async () => {
   const io = capture(process.cwd());
-  assert.equal(await main(['bench', 'train', '--json', '--duration-ms', '200'], io), 0, io.stderr);
+  assert.equal(await main(['bench', 'train', '--json', '--duration-ms', '100', '--rounds', '3', '--warmup-rounds', '1'], io), 0, io.stderr);
   const j = JSON.parse(io.stdout);
+  assert.equal(j.rounds, 3);
   for (const k of ['lstm', 'mlp']) {
     assert.ok(j[k].remora > 0 && j[k].tfjsWasm > 0 && j[k].tfjsCpu > 0, JSON.stringify(j[k]));
+    const s = j[k].spread.remora;
+    assert.equal(s.rounds.length, 3);
+    assert.equal(s.median, j[k].remora);
+    assert.ok(s.min <= s.median && s.median <= s.max && s.halfRangePct >= 0, JSON.stringify(s));
+    assert.ok(j[k].loop.stepsPerSecond.median > 0 && j[k].loop.ratio > 0, JSON.stringify(j[k].loop));
   }
 });

@@ -18,6 +18,12 @@ import { createBackend } from '../../nn/create-backend.js';
 import { tdLoss } from '../../nn/losses.js';
 import { createNetwork, type FeedForwardSpec } from '../../nn/network.js';
 import { tfjsArtifacts } from '../../nn/tfjs-export.js';
+import { resolveDqnConfig, type TrainConfigFile } from '../../agents/config.js';
+import { createAgent } from '../../agents/factory.js';
+import { trainAgent } from '../../agents/trainer.js';
+import { loadScenario, makeEnv } from '../../twin/index.js';
+import { metricsLine } from '../train/metrics-jsonl.js';
+import { runSeeds } from '../train/train.js';
 
 export const BENCH_BATCH = 32;
 export const BENCH_NETWORKS: Record<'lstm' | 'mlp', FeedForwardSpec> = {
@@ -25,15 +31,73 @@ export const BENCH_NETWORKS: Record<'lstm' | 'mlp', FeedForwardSpec> = {
   mlp: { kind: 'mlp', inputSize: 9, hidden: [24, 24], outputs: 4 },
 };
 
+export type BenchClock = 'wall' | 'cpu';
+export const BENCH_CLOCKS: readonly BenchClock[] = ['wall', 'cpu'];
+
+/** Milliseconds on `clock`. */
+export function clockNow(clock: BenchClock): () => number {
+  if (clock === 'wall') return () => performance.now();
+  return () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+}
+
 export interface BenchTrainOptions {
-  /** Measuring time per (network, implementation), ms. */
+  /** Measuring time of one round per (network, implementation), ms. */
   durationMs?: number;
+  /** Measured rounds per (network, implementation); the median is reported, with its spread. */
+  rounds?: number;
+  /** Discarded warm-up rounds before them (JIT, caches, CPU clock). */
+  warmupRounds?: number;
+  /** Also time the whole training loop (env + agent, {@link trainLoopRate}) against the pure update rate. */
+  loop?: boolean;
   /** Skip TF.js (e.g. when it is not installed). */
   skipTfjs?: boolean;
+  /**
+   * `wall` (default): performance.now(). `cpu`: this process's CPU time (process.cpuUsage, user + system), so time
+   * the OS gives to other processes on a loaded machine is not counted against us (cache and memory contention still
+   * are). Every thread of the process counts: TF.js-wasm's rate reads ~10 % lower and spreads ±20 % on the CPU clock
+   * on an idle machine (bench/README.md), so use `cpu` for Remora's own figures and the loop ratio on a loaded
+   * machine, and `wall` for the ratios against TF.js.
+   */
+  clock?: BenchClock;
   now?: () => number;
 }
 
+/** Rounds of one measurement: the median and how far the rounds spread around it. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** Half the range, (max − min) / 2, as % of the median: the ± of the figure. */
+  halfRangePct: number;
+  /** Every measured round, in order (warm-ups excluded). */
+  rounds: number[];
+}
+
+export function spreadOf(xs: readonly number[]): Spread {
+  if (xs.length === 0) throw new RangeError('spreadOf: no rounds');
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const median = n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+  const min = s[0]!, max = s[n - 1]!;
+  return { median, min, max, halfRangePct: median > 0 ? (100 * (max - min)) / 2 / median : 0, rounds: [...xs] };
+}
+
+/** The whole training loop (agent + env, `trainAgent`) against the pure update rate, same network. */
+export interface LoopBench {
+  /** Env steps per second of the loop once updates run (one update per step, batch 32). */
+  steps: Spread;
+  /** `steps.median / remora` (issue 10's target: ≥ 0.8 MLP, ≥ 0.9 LSTM). */
+  ratio: number;
+  /** Steps per measured round. */
+  roundSteps: number;
+  scenario: string;
+}
+
 export interface NetworkBench {
+  /** Median updates/s over the rounds (see {@link spread}). */
   remora: number;
   /** Plain-JS float32 kernels, no WASM (for reference). */
   remoraJs: number;
@@ -46,6 +110,10 @@ export interface NetworkBench {
   flopsPerUpdate: number;
   /** Achieved GFLOP/s of `remora`. */
   gflops: number;
+  /** Rounds behind each median (null where not measured). */
+  spread: { remora: Spread; remoraJs: Spread; tfjsWasm: Spread | null; tfjsCpu: Spread | null };
+  /** The whole training loop, when asked for. */
+  loop: LoopBench | null;
 }
 
 export interface BenchTrainResult {
@@ -53,6 +121,10 @@ export interface BenchTrainResult {
   mlp: NetworkBench;
   /** Peak FLOP rate context for one core (see {@link peakInfo}). */
   peak: PeakInfo;
+  rounds: number;
+  warmupRounds: number;
+  durationMs: number;
+  clock: BenchClock;
   notes: string[];
 }
 
@@ -120,17 +192,62 @@ function fill(rng: Rng, n: number): Float32Array {
   return a;
 }
 
-/** Runs `step` repeatedly for `durationMs` after a warm-up; returns calls per second. */
-async function measure(step: () => void | Promise<void>, durationMs: number, now: () => number): Promise<number> {
-  const warm = now();
-  while (now() - warm < Math.min(300, durationMs / 3)) await step();
+/** One round: calls of `step` per second over `durationMs`. */
+async function round(step: () => void | Promise<void>, durationMs: number, now: () => number): Promise<number> {
   const t0 = now();
   let n = 0;
-  while (now() - t0 < durationMs) {
-    await step();
-    n++;
+  let t = t0;
+  // The clock is read every 4 calls (process.cpuUsage is a syscall; a fast MLP update takes ~20 µs).
+  while (t - t0 < durationMs) {
+    for (let i = 0; i < 4; i++) await step();
+    n += 4;
+    t = now();
   }
-  return (n * 1000) / (now() - t0);
+  return (n * 1000) / (t - t0);
+}
+
+/** `warmupRounds` discarded rounds, then `rounds` measured ones of `durationMs` each: calls/s with its spread. */
+async function measure(step: () => void | Promise<void>, durationMs: number, rounds: number, warmupRounds: number, now: () => number): Promise<Spread> {
+  for (let i = 0; i < warmupRounds; i++) await round(step, durationMs, now);
+  const rates: number[] = [];
+  for (let i = 0; i < rounds; i++) rates.push(await round(step, durationMs, now));
+  return spreadOf(rates);
+}
+
+/** DQN config (`remora train`'s, Table II defaults) whose network is `BENCH_NETWORKS[key]` on a 3-node scenario. */
+export function loopConfig(key: 'lstm' | 'mlp'): TrainConfigFile {
+  return { dqn: { network: key === 'lstm' ? { kind: 'lstm', window: 4, lstmUnits: 24, hidden: [24] } : { kind: 'mlp', hidden: [24, 24], window: 1 } } } as TrainConfigFile;
+}
+
+/**
+ * Env steps per second of the whole training loop (`trainAgent`: ε-greedy act on the online net, env step, replay
+ * store, sampling and window assembly, one batch-32 update per step, target copies, per-episode metrics lines), on
+ * `scenario` with the DQN defaults and the bench's network. The replay warm-up (no updates) and `warmupRounds`
+ * rounds are discarded; each round is `roundSteps` env steps.
+ */
+export function trainLoopRate(key: 'lstm' | 'mlp', roundSteps: number, rounds: number, warmupRounds: number, now: () => number, scenarioName = 'sr111', cwd = process.cwd()): { spread: Spread; spec: FeedForwardSpec } {
+  const scenario = loadScenario(scenarioName, { cwd });
+  const { envSeed, agentSeed } = runSeeds(1);
+  const env = makeEnv(scenario, envSeed);
+  const config = resolveDqnConfig(loopConfig(key));
+  const agent = createAgent({ kind: 'dqn', config }, env.layout, 1_000_000, new Rng(agentSeed));
+  const skip = Math.ceil((config.warmupSteps + 1) / roundSteps) + warmupRounds;
+  const marks: number[] = [];
+  let episodeBytes = 0;
+  trainAgent(agent, env, {
+    steps: (skip + rounds) * roundSteps,
+    seed: envSeed,
+    progressEvery: roundSteps,
+    onProgress: () => marks.push(now()),
+    onEpisode: (m) => {
+      episodeBytes += metricsLine(m).length;
+    },
+  });
+  void episodeBytes;
+  // marks[i] is taken after (i + 1) · roundSteps steps (the last one twice: progress() also runs at the end).
+  const rates: number[] = [];
+  for (let i = skip; i < skip + rounds; i++) rates.push((roundSteps * 1000) / (marks[i]! - marks[i - 1]!));
+  return { spread: spreadOf(rates), spec: agent.spec as FeedForwardSpec };
 }
 
 function remoraUpdater(spec: FeedForwardSpec, kind: BackendKind, xs: Float32Array, xn: Float32Array, actions: Int32Array): () => void {
@@ -203,9 +320,18 @@ async function loadTfjs(): Promise<{ tf: Tf | null; note?: string }> {
   }
 }
 
+export const DEFAULT_ROUNDS = 7;
+export const DEFAULT_WARMUP_ROUNDS = 2;
+export const DEFAULT_ROUND_MS = 400;
+
 export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTrainResult> {
-  const now = opts.now ?? (() => performance.now());
-  const duration = opts.durationMs ?? 2000;
+  const clock = opts.clock ?? 'wall';
+  const now = opts.now ?? clockNow(clock);
+  const duration = opts.durationMs ?? DEFAULT_ROUND_MS;
+  const rounds = opts.rounds ?? DEFAULT_ROUNDS;
+  const warmupRounds = opts.warmupRounds ?? DEFAULT_WARMUP_ROUNDS;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`bench train: rounds must be a positive integer, got ${rounds}`);
+  if (!Number.isInteger(warmupRounds) || warmupRounds < 0) throw new RangeError(`bench train: warm-up rounds must be a non-negative integer, got ${warmupRounds}`);
   const notes: string[] = [];
   const { tf, note } = opts.skipTfjs ? { tf: null } : await loadTfjs();
   if (note) notes.push(note);
@@ -216,9 +342,20 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
     const per = spec.kind === 'lstm-mlp' ? spec.steps * spec.inputSize : spec.inputSize;
     const xs = fill(rng, BENCH_BATCH * per), xn = fill(rng, BENCH_BATCH * per);
     const actions = Int32Array.from({ length: BENCH_BATCH }, () => rng.int(spec.outputs));
-    const remora = await measure(remoraUpdater(spec, 'wasm-simd', xs, xn, actions), duration, now);
-    const remoraJs = await measure(remoraUpdater(spec, 'js', xs, xn, actions), duration / 2, now);
+    const remoraS = await measure(remoraUpdater(spec, 'wasm-simd', xs, xn, actions), duration, rounds, warmupRounds, now);
+    const remora = remoraS.median;
+    let loop: LoopBench | null = null;
+    if (opts.loop) {
+      // Rounds of about `duration` ms at the loop's rate (slower than the updates alone), in whole hundreds of steps.
+      const roundSteps = Math.max(100, Math.round((remora * duration) / 1000 / 2 / 100) * 100);
+      const l = trainLoopRate(key, roundSteps, rounds, warmupRounds, now);
+      if (JSON.stringify(l.spec) !== JSON.stringify(spec)) notes.push(`${key}: the training loop's network ${JSON.stringify(l.spec)} differs from the bench's`);
+      loop = { steps: l.spread, ratio: l.spread.median / remora, roundSteps, scenario: 'sr111' };
+    }
+    const remoraJsS = await measure(remoraUpdater(spec, 'js', xs, xn, actions), duration, rounds, warmupRounds, now);
+    const remoraJs = remoraJsS.median;
     let tfjsWasm: number | null = null, tfjsCpu: number | null = null;
+    let tfjsWasmS: Spread | null = null, tfjsCpuS: Spread | null = null;
     if (tf) {
       for (const backend of ['wasm', 'cpu'] as const) {
         if (!(await tf.setBackend(backend))) {
@@ -227,10 +364,10 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
         }
         await tf.ready();
         const u = await tfjsUpdater(tf, spec, xs, xn, actions);
-        const rate = await measure(u.step, duration, now);
+        const rate = await measure(u.step, duration, rounds, warmupRounds, now);
         u.dispose();
-        if (backend === 'wasm') tfjsWasm = rate;
-        else tfjsCpu = rate;
+        if (backend === 'wasm') [tfjsWasm, tfjsWasmS] = [rate.median, rate];
+        else [tfjsCpu, tfjsCpuS] = [rate.median, rate];
       }
     }
     const flopsPerUpdate = updateFlops(spec, BENCH_BATCH);
@@ -240,7 +377,9 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
       speedupVsCpu: tfjsCpu ? remora / tfjsCpu : null,
       flopsPerUpdate,
       gflops: (remora * flopsPerUpdate) / 1e9,
+      spread: { remora: remoraS, remoraJs: remoraJsS, tfjsWasm: tfjsWasmS, tfjsCpu: tfjsCpuS },
+      loop,
     };
   }
-  return { ...out, peak: peakInfo(), notes };
+  return { ...out, peak: peakInfo(), rounds, warmupRounds, durationMs: duration, clock, notes };
 }
