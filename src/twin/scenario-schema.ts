@@ -22,6 +22,9 @@ export const DurationSchema = z.discriminatedUnion('kind', [
 ]);
 export type Duration = z.infer<typeof DurationSchema>;
 
+/** A CSV column: its header name, or its 0-based index. */
+const CsvColumnSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+
 /** Where a node's cpu/mem series comes from. `file`/`dir` may start with `builtin:` (the package's `data/`). */
 export const TraceRefSchema = z.discriminatedUnion('format', [
   z
@@ -40,20 +43,34 @@ export const TraceRefSchema = z.discriminatedUnion('format', [
     .object({
       format: z.literal('csv'),
       file: z.string().min(1),
-      cpuColumn: z.string().min(1),
-      memColumn: z.string().min(1),
+      /**
+       * Whether the file's first line is a header row. Default true: columns are header names or 0-based indexes.
+       * `false`: every line is data, and every column (cpu, mem, timestamp, machine id) is a 0-based index.
+       */
+      header: z.boolean().default(true),
+      /** Column holding CPU utilisation: header name or 0-based index. */
+      cpuColumn: CsvColumnSchema,
+      /** Column holding memory utilisation: header name or 0-based index. */
+      memColumn: CsvColumnSchema,
       cpuUnit: z.enum(['fraction', 'percent']),
       memUnit: z.enum(['fraction', 'percent']),
-      timestampColumn: z.string().optional(),
+      /** Optional timestamp column (name or index); rows are then binned onto the `sampleSeconds` grid. */
+      timestampColumn: CsvColumnSchema.optional(),
       timestampUnit: z.enum(['s', 'ms', 'us']).optional(),
-      machineIdColumn: z.string().optional(),
+      /** Optional machine-id column (name or index) and the id whose rows are kept. */
+      machineIdColumn: CsvColumnSchema.optional(),
       machineId: z.string().optional(),
       sampleSeconds: finite.positive(),
       delimiter: z.string().length(1).optional(),
       shiftSeconds: finite.default(0),
     })
     .strict(),
-]);
+]).superRefine((t, ctx) => {
+  if (t.format !== 'csv' || t.header) return;
+  for (const k of ['cpuColumn', 'memColumn', 'timestampColumn', 'machineIdColumn'] as const) {
+    if (typeof t[k] === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: 'a 0-based column index (a number) when header is false' });
+  }
+});
 export type TraceRef = z.infer<typeof TraceRefSchema>;
 
 export const NodeSchema = z
