@@ -63,3 +63,36 @@ test('csv trace: header names are refused with header: false; an index past the 
   const mixed = userDir('remora-header-idx-', { ...files, 'raw.csv': 'c,m\n1,2\n3,4\n', 'scenario.yaml': gpsScenario('{ format: csv, file: raw.csv, cpuColumn: 0, memColumn: m, cpuUnit: percent, memUnit: percent, sampleSeconds: 300 }') });
   assert.deepEqual(Array.from(loadScenario(join(mixed, 'scenario.yaml')).traces[1]!.cpu), [0.01, 0.03]);
 });
+
+const multi = [
+  'track_id,time,lat,lon',
+  'car-1,2019-05-01T08:00:00Z,10.0,10.0',
+  'car-2,2019-05-01T08:00:00Z,33.2000,-115.6000',
+  'car-1,2019-05-01T08:01:00Z,10.1,10.1',
+  'car-2,2019-05-01T08:01:00Z,33.2050,-115.6050',
+  'car-2,2019-05-01T08:03:00Z,33.2150,-115.6150',
+  '',
+].join('\n');
+
+test('gps: trackColumn + track select one track of a multi-track file; timeUnit iso', () => {
+  const dir = userDir('remora-gps-multi-', {
+    'scenario.yaml': gpsScenario('{ format: google2019-cell, file: cell.csv }', 'mobility: { kind: gps, file: tracks.csv, columns: { timeUnit: iso, trackColumn: track_id }, track: car-2 }'),
+    'cell.csv': cell,
+    'tracks.csv': multi,
+  });
+  const r = loadScenario(join(dir, 'scenario.yaml'));
+  assert.deepEqual(Array.from(r.gpsTrack!.tS), [0, 60, 180]);
+  assert.equal(r.gpsTrack!.originLat, 33.2);
+  // Node a sits on the first fix of car-2.
+  assert.ok(Math.abs(r.nodeX[0]!) < 1e-9 && Math.abs(r.nodeY[0]!) < 1e-9);
+});
+
+test('gps: an unknown track names the tracks seen; trackColumn without track is refused', () => {
+  const base = { 'cell.csv': cell, 'tracks.csv': multi };
+  const unknown = userDir('remora-gps-unknown-', { ...base, 'scenario.yaml': gpsScenario('{ format: google2019-cell, file: cell.csv }', 'mobility: { kind: gps, file: tracks.csv, columns: { timeUnit: iso, trackColumn: track_id }, track: car-9 }') });
+  assert.throws(() => loadScenario(join(unknown, 'scenario.yaml')), /tracks\.csv: rows \(track_id = "car-9"\): expected at least two GPS fixes, got 0; tracks seen: "car-1, car-2"$/);
+  const missing = userDir('remora-gps-notrack-', { ...base, 'scenario.yaml': gpsScenario('{ format: google2019-cell, file: cell.csv }', 'mobility: { kind: gps, file: tracks.csv, columns: { timeUnit: iso, trackColumn: track_id } }') });
+  assert.throws(() => loadScenario(join(missing, 'scenario.yaml')), /mobility\.track: expected the track to keep when columns\.trackColumn is given/);
+  const badCol = userDir('remora-gps-badcol-', { ...base, 'scenario.yaml': gpsScenario('{ format: google2019-cell, file: cell.csv }', 'mobility: { kind: gps, file: tracks.csv, columns: { timeUnit: iso, trackColumn: vehicle }, track: car-2 }') });
+  assert.throws(() => loadScenario(join(badCol, 'scenario.yaml')), /tracks\.csv: header \(track\): expected a column named "vehicle"/);
+});

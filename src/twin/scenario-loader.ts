@@ -145,7 +145,9 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
   const nodeX = new Float64Array(n), nodeY = new Float64Array(n);
   let gpsTrack: GpsTrack | undefined;
   if (spec.mobility.kind === 'gps') {
-    gpsTrack = readGpsCsv(resolveDataPath(spec.mobility.file, cwd), spec.mobility.columns, spec.mobility.origin);
+    const m = spec.mobility;
+    const filter = m.columns.trackColumn !== undefined && m.track !== undefined ? { column: m.columns.trackColumn, id: String(m.track) } : undefined;
+    gpsTrack = readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, filter);
   }
   const p = new Float64Array(2);
   spec.nodes.forEach((node, j) => {

@@ -111,16 +111,36 @@ export const MobilitySchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('gps'),
+      /** A CSV with a header row and one row per fix, in time order. */
       file: z.string().min(1),
       columns: z
-        .object({ lat: z.string().default('lat'), lon: z.string().default('lon'), time: z.string().default('time'), timeUnit: z.enum(['s', 'ms', 'iso']).default('s') })
+        .object({
+          /** Header names of the latitude and longitude columns (degrees) and the time column. */
+          lat: z.string().default('lat'),
+          lon: z.string().default('lon'),
+          time: z.string().default('time'),
+          /**
+           * Unit of the time column: `s` or `ms` (numbers >= 0, from the track's start or an epoch; negative times
+           * are refused), or `iso` (ISO-8601 date-times such as `2019-05-01T08:00:00Z`; a time without a zone is
+           * read as local time, so give the zone). Times are re-based to the first fix of the track.
+           */
+          timeUnit: z.enum(['s', 'ms', 'iso']).default('s'),
+          /** Track-id column of a multi-track file; with `track`, only that track's rows are read. */
+          trackColumn: z.string().min(1).optional(),
+        })
         .strict()
         .default({}),
+      /** The track to keep (its value in `columns.trackColumn`); required when `trackColumn` is given. */
+      track: z.union([z.string().min(1), z.number()]).optional(),
       /** Projection origin; default: the first fix. */
       origin: z.object({ lat: finite, lon: finite }).strict().optional(),
     })
     .strict(),
-]);
+]).superRefine((m, ctx) => {
+  if (m.kind !== 'gps') return;
+  if (m.columns.trackColumn !== undefined && m.track === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['track'], message: 'the track to keep when columns.trackColumn is given' });
+  if (m.columns.trackColumn === undefined && m.track !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['columns', 'trackColumn'], message: 'the track-id column when track is given' });
+});
 
 /**
  * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution
