@@ -4,7 +4,7 @@
  * - {@link GpsTrip}: a recorded GPS track (lat, lon, time), projected to metres, interpolated linearly.
  */
 import { InvalidInputError, renderValue } from '../core/errors.js';
-import { readTextFile, splitCsvLine } from './traces.js';
+import { MAX_GPS_BYTES, readTextFile, splitCsvLine } from './traces.js';
 
 /** One trip of the UE. Positions are in metres in the scenario's planar frame. */
 export interface Trip {
@@ -95,11 +95,11 @@ export interface GpsTrackFilter {
  * are read (public datasets hold many tracks in one file, with a track-id column); other rows are not parsed.
  */
 export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }, filter?: GpsTrackFilter): GpsTrack {
-  const lines = readTextFile(path, 'gps track').split('\n');
+  const lines = readTextFile(path, 'gps track', MAX_GPS_BYTES).split('\n');
   const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, '')).map((h) => h.trim());
   const idx = (c: string, what: string): number => {
     const i = header.indexOf(c);
-    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${header.join(',')}` });
+    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
     return i;
   };
   const li = idx(cols.lat, 'lat'), oi = idx(cols.lon, 'lon'), ti = idx(cols.time, 'time');

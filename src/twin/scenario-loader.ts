@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { InvalidInputError, NotFoundError, renderValue } from '../core/errors.js';
+import { escapeText, InvalidInputError, NotFoundError, renderValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { parseWith } from '../core/validate.js';
 import { projectToMetres, readGpsCsv, type GpsTrack } from './mobility.js';
 import { nodeLoad } from '../core/reward.js';
 import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
-import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
+import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, MAX_SCENARIO_BYTES, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
 
 import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
 
@@ -82,12 +82,12 @@ export function parseScenario(raw: unknown, source: string): Scenario {
 
 /** Read and validate a scenario file (`.json`, `.yaml` or `.yml`). */
 export function readScenarioFile(path: string): Scenario {
-  const text = readTextFile(path, 'scenario');
+  const text = readTextFile(path, 'scenario', MAX_SCENARIO_BYTES);
   let raw: unknown;
   try {
     raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new InvalidInputError({ source: path, field: '(syntax)', expected: path.endsWith('.json') ? 'valid JSON' : 'valid YAML', actual: (e as Error).message.split('\n')[0]! });
+    throw new InvalidInputError({ source: path, field: '(syntax)', expected: path.endsWith('.json') ? 'valid JSON' : 'valid YAML', actual: escapeText((e as Error).message.split('\n')[0]!, 200) });
   }
   return parseScenario(raw, path);
 }

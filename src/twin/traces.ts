@@ -10,7 +10,7 @@
  * - `csv`: any CSV with a column mapping (machine id, timestamp, cpu, mem and their units); with or without a header
  *   row (`header: false`: columns by 0-based index).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InvalidInputError, renderValue } from '../core/errors.js';
@@ -28,22 +28,56 @@ export interface TraceSeries {
   mem: Float64Array;
 }
 
-/** Read a file as text, transparently gunzipping `.gz`. Missing files raise a one-line error. */
-export function readTextFile(path: string, what = 'file'): string {
+const MiB = 1024 * 1024;
+/** Largest trace file read (and, for `.gz`, largest decompressed size), bytes: 64 MiB (the paper's month is ~3 MiB). */
+export const MAX_TRACE_BYTES = 64 * MiB;
+/** Largest GPS track file read, bytes: 64 MiB (a multi-track public dataset of several hundred thousand fixes). */
+export const MAX_GPS_BYTES = 64 * MiB;
+/** Largest scenario file read, bytes: 1 MiB (a scenario is a few KiB; its data lives in trace files). */
+export const MAX_SCENARIO_BYTES = 1 * MiB;
+/** Bytes inspected for a NUL byte, the sign of a binary file. */
+const BINARY_SNIFF_BYTES = 8192;
+
+function sizeText(bytes: number): string {
+  return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Read a file as text, transparently gunzipping `.gz`. Missing files, files larger than `maxBytes` (checked with a
+ * stat before reading, and on the decompressed size for `.gz`) and binary files (a NUL byte) raise a one-line error.
+ */
+export function readTextFile(path: string, what = 'file', maxBytes = MAX_TRACE_BYTES): string {
+  const unreadable = (e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return new InvalidInputError({ source: path, field: what, expected: 'a readable file', actual: code === 'ENOENT' ? 'no such file' : String(code ?? e) });
+  };
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new InvalidInputError({ source: path, field: what, expected: 'a regular file', actual: st.isDirectory() ? 'a directory' : 'not a regular file' });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
+    throw unreadable(e);
+  }
+  const tooLarge = (bytes: string) => new InvalidInputError({ source: path, field: what, expected: `a file of at most ${sizeText(maxBytes)}`, actual: bytes });
+  if (size > maxBytes) throw tooLarge(sizeText(size));
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InvalidInputError({ source: path, field: what, expected: 'a readable file', actual: code === 'ENOENT' ? 'no such file' : String(code ?? e) });
+    throw unreadable(e);
   }
   if (path.endsWith('.gz')) {
     try {
-      buf = gunzipSync(buf);
-    } catch {
+      buf = gunzipSync(buf, { maxOutputLength: maxBytes });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(`more than ${sizeText(maxBytes)} once decompressed`);
       throw new InvalidInputError({ source: path, field: what, expected: 'a gzip file', actual: 'corrupt gzip data' });
     }
   }
+  const nul = buf.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
+  if (nul >= 0) throw new InvalidInputError({ source: path, field: what, expected: 'a text file (CSV, YAML or JSON)', actual: `binary data (a NUL byte at offset ${nul})` });
   return buf.toString('utf8');
 }
 
