@@ -51,7 +51,8 @@ test('remora scenario show on 2 MB of random bytes, as the scenario and as a tra
   const dir = mkdtempSync(join(tmpdir(), 'remora-garbage-cli-'));
   writeFileSync(join(dir, 'garbage.yaml'), randomBytes(2 * 1024 * 1024));
   for (const f of ['gps-scenario.yaml', 'cell-2019.csv', 'gps-track.csv']) copyFileSync(join(testdata, f), join(dir, f));
-  writeFileSync(join(dir, 'generic.csv'), randomBytes(2 * 1024 * 1024).map((b) => (b === 0 ? 1 : b)));
+  // No NUL (past the binary sniff) and no newline: one 2 MB header line, which must be escaped and cut short.
+  writeFileSync(join(dir, 'generic.csv'), randomBytes(2 * 1024 * 1024).map((b) => (b === 0 || b === 10 ? 1 : b)));
   for (const [file, want] of [
     ['garbage.yaml', /garbage\.yaml: scenario: expected a file of at most 1\.0 MiB, got 2\.0 MiB$/],
     ['gps-scenario.yaml', /generic\.csv: (header|line \d+).*\.\.\./],
