@@ -52,7 +52,7 @@ test('a 2 MB random-bytes file given as a trace (next to the scenario): one clea
   // Random bytes without a NUL get past the binary sniff: the offending line is escaped (and cut short when long).
   const bytes = randomBytes(2 * 1024 * 1024).map((b) => (b === 0 ? 1 : b));
   writeFileSync(join(dir, 'trace.txt'), bytes);
-  assert.throws(() => loadScenario(join(dir, 'scenario.yaml')), (e: Error) => (assertCleanLine(e.message), /trace\.txt: line \d+: expected two whitespace-separated numbers .*got ".*"( \([\d,]+ chars\))?$/.test(e.message)));
+  assert.throws(() => loadScenario(join(dir, 'scenario.yaml')), (e: Error) => (assertCleanLine(e.message), /trace\.txt: line \d+(, column (cpu|mem)%)?: expected .*, got ".*"( \([\d,]+ chars\))?$/.test(e.message)));
 });
 
 test('a trace larger than the 64 MiB cap is refused by its size (a sparse file: never read)', () => {
