@@ -7,6 +7,7 @@ import { compareCommand, evaluateCommand } from './commands/evaluate.js';
 import { envServeCommand } from './commands/env-serve.js';
 import { reproduceCommand } from './commands/reproduce.js';
 import { scenarioShowCommand } from './commands/scenario-show.js';
+import { scenarioValidateCommand } from './commands/scenario-validate.js';
 import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
 import { exportCommand } from './commands/export.js';
@@ -16,4 +17,4 @@ import { labDownCommand, labStatusCommand, labUpCommand } from './commands/lab.j
 
 export const commands: readonly Command[] = [
   reproduceCommand,
-  simulateCommand, scenarioShowCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, sweepCommand, labUpCommand, labDownCommand, labStatusCommand];
+  simulateCommand, scenarioShowCommand, scenarioValidateCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, sweepCommand, labUpCommand, labDownCommand, labStatusCommand];

@@ -29,9 +29,11 @@ export interface InvalidInputDetails {
 export class InvalidInputError extends RemoraError {
   readonly details: InvalidInputDetails;
   constructor(details: InvalidInputDetails, options?: { cause?: unknown }) {
+    // Belt and braces: whatever a reader passed, the message stays one printable line of bounded length.
+    const clean = (t: string, max: number) => escapeText(t, max);
     super(
       'E_INPUT',
-      `${details.source}: ${details.field}: expected ${details.expected}, got ${details.actual}`,
+      `${clean(details.source, 400)}: ${clean(details.field, 200)}: expected ${clean(details.expected, 400)}, got ${clean(details.actual, 200)}`,
       options,
     );
     this.details = details;
@@ -59,15 +61,54 @@ export class NotFoundError extends RemoraError {
   }
 }
 
-/** Render any value compactly for an error message. */
+/** Longest rendered value in an error message, characters (longer ones are cut, with their length). */
+export const MAX_RENDERED_CHARS = 80;
+
+/** Control, format, private-use, unassigned and separator code points, and U+FFFD (what undecodable bytes become). */
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\uFFFD]/u;
+
+function escapeCodePoint(ch: string): string {
+  switch (ch) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+  }
+  const cp = ch.codePointAt(0)!;
+  return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
+}
+
+/**
+ * Escape non-printable characters (as `\n`, `\xNN`, `\u{NNNN}`) so raw binary never reaches a terminal, and cut the
+ * result at `max` characters, saying how long the input was. `quote` wraps it in double quotes, JSON-style.
+ */
+export function escapeText(s: string, max = MAX_RENDERED_CHARS, quote = false): string {
+  let out = '';
+  let cut = false;
+  for (const ch of s) {
+    const piece = NON_PRINTABLE.test(ch) ? escapeCodePoint(ch) : quote && (ch === '"' || ch === '\\') ? `\\${ch}` : ch;
+    if (out.length + piece.length > max) {
+      cut = true;
+      break;
+    }
+    out += piece;
+  }
+  const q = quote ? '"' : '';
+  return cut ? `${q}${out}...${q} (${s.length.toLocaleString('en-US')} chars)` : `${q}${out}${q}`;
+}
+
+/** Render any value compactly for an error message: strings quoted, non-printable content escaped, long values cut. */
 export function renderValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return escapeText(v, MAX_RENDERED_CHARS, true);
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (v === undefined) return 'undefined (missing)';
   try {
     const s = JSON.stringify(v);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+    if (s === undefined) return String(v);
+    return escapeText(s, MAX_RENDERED_CHARS);
   } catch {
-    return String(v);
+    return escapeText(String(v));
   }
 }

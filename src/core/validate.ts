@@ -38,15 +38,27 @@ function expectedOf(issue: ZodIssue): string {
   }
 }
 
-export function zodIssueToError(error: ZodError, source: string, input: unknown): InvalidInputError {
-  const issue = error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const path = [...issue.path, issue.keys[0]!];
-    return new InvalidInputError({ source, field: path.join('.'), expected: 'no such key (unknown keys are errors)', actual: renderValue(valueAt(input, path)) });
+/** Every issue of a zod failure as one {@link InvalidInputError} each (an unknown key is one error per key), in zod's order. */
+export function zodIssuesToErrors(error: ZodError, source: string, input: unknown): InvalidInputError[] {
+  const out: InvalidInputError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        out.push(new InvalidInputError({ source, field: path.join('.'), expected: 'no such key (unknown keys are errors)', actual: renderValue(valueAt(input, path)) }));
+      }
+      continue;
+    }
+    const field = issue.path.length ? issue.path.join('.') : '(root)';
+    const actual = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'nothing (missing)' : renderValue(valueAt(input, issue.path));
+    out.push(new InvalidInputError({ source, field, expected: expectedOf(issue), actual }));
   }
-  const field = issue.path.length ? issue.path.join('.') : '(root)';
-  const actual = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'nothing (missing)' : renderValue(valueAt(input, issue.path));
-  return new InvalidInputError({ source, field, expected: expectedOf(issue), actual });
+  return out;
+}
+
+/** The first issue of a zod failure as one {@link InvalidInputError} line. */
+export function zodIssueToError(error: ZodError, source: string, input: unknown): InvalidInputError {
+  return zodIssuesToErrors(error, source, input)[0]!;
 }
 
 /** Parse `input` with `schema` or throw a one-line {@link InvalidInputError}. */

@@ -9,7 +9,7 @@ import type { ReproduceSummary } from './reproduce.js';
 import { readReproduceSummary } from './reproduce-summary.js';
 
 const row = (policy: string, pctOfOracle = 50): PolicyMetrics => ({
-  policy, episodes: 1, return: 2, oracleReturn: 4, pctOfOracle, steps: 166, slaViolations: 3, violationSeconds: 15, downtimeSeconds: 0, regret: 2, migrations: 2, terminatedEpisodes: 0, meanRttMs: 9.5, p95RttMs: 18, meanLoad: 4.2,
+  policy, episodes: 1, return: 2, oracleReturn: 4, pctOfOracle, steps: 166, slaViolations: 3, violationSeconds: 15, downtimeSeconds: 0, regret: 2, migrations: 2, terminatedEpisodes: 0, meanRttMs: 9.5, p95RttMs: 18, meanLoad: 4.2, pctOfOracleUnstable: false,
 });
 
 function summary(): ReproduceSummary {

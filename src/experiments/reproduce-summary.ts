@@ -35,6 +35,8 @@ export const policyMetricsSchema = z.object({
   meanRttMs: jsonNumber,
   p95RttMs: jsonNumber,
   meanLoad: jsonNumber,
+  // Added with issue 12; summaries written before it lack it and read back as false (not flagged).
+  pctOfOracleUnstable: z.boolean().default(false),
 });
 
 const comparisonSchema = z.object({

@@ -4,7 +4,7 @@
  * - {@link GpsTrip}: a recorded GPS track (lat, lon, time), projected to metres, interpolated linearly.
  */
 import { InvalidInputError, renderValue } from '../core/errors.js';
-import { readTextFile, splitCsvLine } from './traces.js';
+import { MAX_GPS_BYTES, readTextFile, splitCsvLine } from './traces.js';
 
 /** One trip of the UE. Positions are in metres in the scenario's planar frame. */
 export interface Trip {
@@ -83,24 +83,40 @@ export interface GpsCsvColumns {
   timeUnit: 's' | 'ms' | 'iso';
 }
 
+/** Which track of a multi-track file to keep: rows whose `column` equals `id` (compared as trimmed text). */
+export interface GpsTrackFilter {
+  column: string;
+  id: string;
+}
+
 /**
  * Read a GPS CSV (header row; lat/lon in degrees; time column as configured: `s`/`ms` must be >= 0, `iso` any ISO-8601
- * date) and project it to metres; times are re-based to the first fix.
+ * date) and project it to metres; times are re-based to the first fix. With `filter`, only the rows of that track
+ * are read (public datasets hold many tracks in one file, with a track-id column); other rows are not parsed.
  */
-export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }): GpsTrack {
-  const lines = readTextFile(path, 'gps track').split('\n');
+export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }, filter?: GpsTrackFilter): GpsTrack {
+  const lines = readTextFile(path, 'gps track', MAX_GPS_BYTES).split('\n');
   const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, '')).map((h) => h.trim());
   const idx = (c: string, what: string): number => {
     const i = header.indexOf(c);
-    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${header.join(',')}` });
+    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
     return i;
   };
   const li = idx(cols.lat, 'lat'), oi = idx(cols.lon, 'lon'), ti = idx(cols.time, 'time');
+  const ki = filter ? idx(filter.column, 'track') : -1;
+  const seen = new Set<string>();
   const lat: number[] = [], lon: number[] = [], t: number[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
     const f = splitCsvLine(line);
+    if (filter) {
+      const id = (f[ki] ?? '').trim();
+      if (id !== filter.id) {
+        if (seen.size < 10) seen.add(id);
+        continue;
+      }
+    }
     const where = (c: string) => `line ${i + 1}, column ${c}`;
     const la = Number((f[li] ?? '').trim());
     const lo = Number((f[oi] ?? '').trim());
@@ -117,7 +133,10 @@ export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: nu
     lon.push(lo);
     t.push(tv);
   }
-  if (t.length < 2) throw new InvalidInputError({ source: path, field: 'rows', expected: 'at least two GPS fixes', actual: String(t.length) });
+  if (t.length < 2) {
+    const tracks = seen.size ? `; tracks seen: ${renderValue([...seen].join(', '))}` : '';
+    throw new InvalidInputError({ source: path, field: filter ? `rows (${filter.column} = ${renderValue(filter.id)})` : 'rows', expected: 'at least two GPS fixes', actual: `${t.length}${tracks}` });
+  }
   const oLat = origin?.lat ?? lat[0]!, oLon = origin?.lon ?? lon[0]!;
   const n = t.length;
   const track: GpsTrack = { source: path, originLat: oLat, originLon: oLon, tS: new Float64Array(n), xM: new Float64Array(n), yM: new Float64Array(n) };

@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { InvalidInputError, NotFoundError, renderValue } from '../core/errors.js';
+import { escapeText, InvalidInputError, NotFoundError, RemoraError, renderValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { parseWith } from '../core/validate.js';
-import { projectToMetres, readGpsCsv, type GpsTrack } from './mobility.js';
+import { parseWith, zodIssuesToErrors } from '../core/validate.js';
+import { projectToMetres, readGpsCsv, type GpsTrack, type GpsTrackFilter } from './mobility.js';
 import { nodeLoad } from '../core/reward.js';
 import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
-import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
+import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, MAX_SCENARIO_BYTES, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
 
 import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
 
@@ -60,36 +60,58 @@ export function scenarioNames(): string[] {
   return Object.keys(BUILTIN_SCENARIOS);
 }
 
+/**
+ * Apply `extends` (built-in scenarios and overlays, left to right, under the file's own keys). Every bad name is
+ * collected in `errors` when given; otherwise the first one is thrown.
+ */
+function applyExtends(raw: unknown, source: string, errors?: RemoraError[]): unknown {
+  if (!(raw && typeof raw === 'object' && !Array.isArray(raw) && 'extends' in raw)) return raw;
+  const ext = (raw as { extends: unknown }).extends;
+  const names = Array.isArray(ext) ? ext : [ext];
+  let merged: unknown = undefined;
+  names.forEach((name, i) => {
+    const base = typeof name === 'string' ? BUILTIN_SCENARIOS[name] ?? BUILTIN_OVERLAYS[name] : undefined;
+    if (!base || (i === 0 && !(name as string in BUILTIN_SCENARIOS))) {
+      const what = i === 0 ? `a built-in scenario (${scenarioNames().join(', ')})` : `a built-in scenario or overlay (${[...scenarioNames(), ...Object.keys(BUILTIN_OVERLAYS)].join(', ')})`;
+      const e = new InvalidInputError({ source, field: Array.isArray(ext) ? `extends.${i}` : 'extends', expected: what, actual: renderValue(name) });
+      if (!errors) throw e;
+      errors.push(e);
+      return;
+    }
+    merged = deepMerge(merged, base);
+  });
+  return deepMerge(merged, raw);
+}
+
 /** Validate a raw scenario object (applying `extends`: built-in scenarios and overlays, left to right). */
 export function parseScenario(raw: unknown, source: string): Scenario {
-  let input = raw;
-  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'extends' in raw) {
-    const ext = (raw as { extends: unknown }).extends;
-    const names = Array.isArray(ext) ? ext : [ext];
-    let merged: unknown = undefined;
-    names.forEach((name, i) => {
-      const base = typeof name === 'string' ? BUILTIN_SCENARIOS[name] ?? BUILTIN_OVERLAYS[name] : undefined;
-      if (!base || (i === 0 && !(name as string in BUILTIN_SCENARIOS))) {
-        const what = i === 0 ? `a built-in scenario (${scenarioNames().join(', ')})` : `a built-in scenario or overlay (${[...scenarioNames(), ...Object.keys(BUILTIN_OVERLAYS)].join(', ')})`;
-        throw new InvalidInputError({ source, field: Array.isArray(ext) ? `extends.${i}` : 'extends', expected: what, actual: renderValue(name) });
-      }
-      merged = deepMerge(merged, base);
-    });
-    input = deepMerge(merged, raw);
+  return parseWith(ScenarioSchema, applyExtends(raw, source), source);
+}
+
+/** Read a scenario file (`.json`, `.yaml` or `.yml`, at most {@link MAX_SCENARIO_BYTES}) into a raw object. */
+function readScenarioRaw(path: string): unknown {
+  const text = readTextFile(path, 'scenario', MAX_SCENARIO_BYTES);
+  try {
+    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new InvalidInputError({ source: path, field: '(syntax)', expected: path.endsWith('.json') ? 'valid JSON' : 'valid YAML', actual: escapeText((e as Error).message.split('\n')[0]!, 200) });
   }
-  return parseWith(ScenarioSchema, input, source);
 }
 
 /** Read and validate a scenario file (`.json`, `.yaml` or `.yml`). */
 export function readScenarioFile(path: string): Scenario {
-  const text = readTextFile(path, 'scenario');
-  let raw: unknown;
-  try {
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new InvalidInputError({ source: path, field: '(syntax)', expected: path.endsWith('.json') ? 'valid JSON' : 'valid YAML', actual: (e as Error).message.split('\n')[0]! });
+  return parseScenario(readScenarioRaw(path), path);
+}
+
+/** The absolute path of a scenario file named on the command line, or a one-line error. */
+function locateScenarioFile(nameOrFile: string, cwd: string): string {
+  const looksLikeFile = /[./\\]/.test(nameOrFile);
+  const path = isAbsolute(nameOrFile) ? nameOrFile : resolvePath(cwd, nameOrFile);
+  if (!looksLikeFile || !existsSync(path)) {
+    if (!looksLikeFile) throw new NotFoundError('scenario', nameOrFile, scenarioNames());
+    throw new InvalidInputError({ source: nameOrFile, field: 'scenario', expected: `a built-in scenario (${scenarioNames().join(', ')}) or a readable .json/.yaml file`, actual: 'no such file' });
   }
-  return parseScenario(raw, path);
+  return path;
 }
 
 /** Load a built-in scenario by name, or a scenario file by path, and resolve it. */
@@ -97,15 +119,63 @@ export function loadScenario(nameOrFile: string, options: LoadScenarioOptions = 
   if (nameOrFile in BUILTIN_SCENARIOS) {
     return resolveScenario(parseScenario(BUILTIN_SCENARIOS[nameOrFile], `scenario ${nameOrFile}`), `builtin:${nameOrFile}`, { ...options, cwd: options.cwd ?? process.cwd() });
   }
-  const looksLikeFile = /[./\\]/.test(nameOrFile);
-  const path = isAbsolute(nameOrFile) ? nameOrFile : resolvePath(options.cwd ?? process.cwd(), nameOrFile);
-  if (!looksLikeFile || !existsSync(path)) {
-    if (!looksLikeFile) throw new NotFoundError('scenario', nameOrFile, scenarioNames());
-    throw new InvalidInputError({ source: nameOrFile, field: 'scenario', expected: `a built-in scenario (${scenarioNames().join(', ')}) or a readable .json/.yaml file`, actual: 'no such file' });
-  }
+  const path = locateScenarioFile(nameOrFile, options.cwd ?? process.cwd());
   // Paths inside a scenario file are relative to the file's own folder, wherever the command runs (issue 12);
   // `options.cwd` only locates the file itself.
   return resolveScenario(readScenarioFile(path), path, { ...options, cwd: dirname(path) });
+}
+
+/** The outcome of {@link validateScenario}: the resolved scenario, or every error found. */
+export type ScenarioValidation = { ok: true; scenario: ResolvedScenario } | { ok: false; errors: RemoraError[] };
+
+/**
+ * Validate a scenario (built-in name or file) and report every error at once rather than the first: every bad
+ * `extends` name, every schema issue (one per field; one per unknown key), then every trace and GPS file that fails
+ * to load, then the checks that need the data (days). Stages run in that order; a stage runs only when the ones
+ * before it passed, since it needs their result. Within the schema stage, a rule that spans fields (a node's position,
+ * the csv `header: false` column rule, `trackColumn` with `track`) is checked by zod only once the fields it reads are
+ * valid, so such an error can first show on the next run. Errors other than bad input (bugs) are thrown.
+ */
+export function validateScenario(nameOrFile: string, options: LoadScenarioOptions = {}): ScenarioValidation {
+  const errors: RemoraError[] = [];
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof RemoraError)) throw e;
+      errors.push(e);
+      return undefined;
+    }
+  };
+  if (nameOrFile in BUILTIN_SCENARIOS) {
+    const sc = attempt(() => loadScenario(nameOrFile, options));
+    return sc ? { ok: true, scenario: sc } : { ok: false, errors };
+  }
+  const path = attempt(() => locateScenarioFile(nameOrFile, options.cwd ?? process.cwd()));
+  const raw = path === undefined ? undefined : attempt(() => ({ value: readScenarioRaw(path) }));
+  if (path === undefined || raw === undefined) return { ok: false, errors };
+  const input = applyExtends(raw.value, path, errors);
+  if (errors.length) return { ok: false, errors };
+  const parsed = ScenarioSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: zodIssuesToErrors(parsed.error, path, input) };
+  const spec = parsed.data;
+  const cwd = dirname(path);
+  const traceCache = options.traceCache ?? new Map<string, TraceSeries>();
+  spec.nodes.forEach((node) => attempt(() => loadTrace(node.trace, node.name, cwd, traceCache)));
+  if (spec.mobility.kind === 'gps') {
+    const m = spec.mobility;
+    attempt(() => readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m)));
+  }
+  if (errors.length) return { ok: false, errors };
+  const sc = attempt(() => resolveScenario(spec, path, { ...options, traceCache, cwd }));
+  return sc ? { ok: true, scenario: sc } : { ok: false, errors };
+}
+
+type GpsMobility = Extract<Scenario['mobility'], { kind: 'gps' }>;
+
+/** The track filter of a GPS mobility spec (`columns.trackColumn` + `track`), if any. */
+function gpsFilter(m: GpsMobility): GpsTrackFilter | undefined {
+  return m.columns.trackColumn !== undefined && m.track !== undefined ? { column: m.columns.trackColumn, id: String(m.track) } : undefined;
 }
 
 function resolveDataPath(p: string, cwd: string): string {
@@ -145,7 +215,8 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
   const nodeX = new Float64Array(n), nodeY = new Float64Array(n);
   let gpsTrack: GpsTrack | undefined;
   if (spec.mobility.kind === 'gps') {
-    gpsTrack = readGpsCsv(resolveDataPath(spec.mobility.file, cwd), spec.mobility.columns, spec.mobility.origin);
+    const m = spec.mobility;
+    gpsTrack = readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m));
   }
   const p = new Float64Array(2);
   spec.nodes.forEach((node, j) => {

@@ -22,6 +22,9 @@ export const DurationSchema = z.discriminatedUnion('kind', [
 ]);
 export type Duration = z.infer<typeof DurationSchema>;
 
+/** A CSV column: its header name, or its 0-based index. */
+const CsvColumnSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+
 /** Where a node's cpu/mem series comes from. `file`/`dir` may start with `builtin:` (the package's `data/`). */
 export const TraceRefSchema = z.discriminatedUnion('format', [
   z
@@ -40,20 +43,34 @@ export const TraceRefSchema = z.discriminatedUnion('format', [
     .object({
       format: z.literal('csv'),
       file: z.string().min(1),
-      cpuColumn: z.string().min(1),
-      memColumn: z.string().min(1),
+      /**
+       * Whether the file's first line is a header row. Default true: columns are header names or 0-based indexes.
+       * `false`: every line is data, and every column (cpu, mem, timestamp, machine id) is a 0-based index.
+       */
+      header: z.boolean().default(true),
+      /** Column holding CPU utilisation: header name or 0-based index. */
+      cpuColumn: CsvColumnSchema,
+      /** Column holding memory utilisation: header name or 0-based index. */
+      memColumn: CsvColumnSchema,
       cpuUnit: z.enum(['fraction', 'percent']),
       memUnit: z.enum(['fraction', 'percent']),
-      timestampColumn: z.string().optional(),
+      /** Optional timestamp column (name or index); rows are then binned onto the `sampleSeconds` grid. */
+      timestampColumn: CsvColumnSchema.optional(),
       timestampUnit: z.enum(['s', 'ms', 'us']).optional(),
-      machineIdColumn: z.string().optional(),
+      /** Optional machine-id column (name or index) and the id whose rows are kept. */
+      machineIdColumn: CsvColumnSchema.optional(),
       machineId: z.string().optional(),
       sampleSeconds: finite.positive(),
       delimiter: z.string().length(1).optional(),
       shiftSeconds: finite.default(0),
     })
     .strict(),
-]);
+]).superRefine((t, ctx) => {
+  if (t.format !== 'csv' || t.header) return;
+  for (const k of ['cpuColumn', 'memColumn', 'timestampColumn', 'machineIdColumn'] as const) {
+    if (typeof t[k] === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: 'a 0-based column index (a number) when header is false' });
+  }
+});
 export type TraceRef = z.infer<typeof TraceRefSchema>;
 
 export const NodeSchema = z
@@ -94,16 +111,36 @@ export const MobilitySchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('gps'),
+      /** A CSV with a header row and one row per fix, in time order. */
       file: z.string().min(1),
       columns: z
-        .object({ lat: z.string().default('lat'), lon: z.string().default('lon'), time: z.string().default('time'), timeUnit: z.enum(['s', 'ms', 'iso']).default('s') })
+        .object({
+          /** Header names of the latitude and longitude columns (degrees) and the time column. */
+          lat: z.string().default('lat'),
+          lon: z.string().default('lon'),
+          time: z.string().default('time'),
+          /**
+           * Unit of the time column: `s` or `ms` (numbers >= 0, from the track's start or an epoch; negative times
+           * are refused), or `iso` (ISO-8601 date-times such as `2019-05-01T08:00:00Z`; a time without a zone is
+           * read as local time, so give the zone). Times are re-based to the first fix of the track.
+           */
+          timeUnit: z.enum(['s', 'ms', 'iso']).default('s'),
+          /** Track-id column of a multi-track file; with `track`, only that track's rows are read. */
+          trackColumn: z.string().min(1).optional(),
+        })
         .strict()
         .default({}),
+      /** The track to keep (its value in `columns.trackColumn`); required when `trackColumn` is given. */
+      track: z.union([z.string().min(1), z.number()]).optional(),
       /** Projection origin; default: the first fix. */
       origin: z.object({ lat: finite, lon: finite }).strict().optional(),
     })
     .strict(),
-]);
+]).superRefine((m, ctx) => {
+  if (m.kind !== 'gps') return;
+  if (m.columns.trackColumn !== undefined && m.track === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['track'], message: 'the track to keep when columns.trackColumn is given' });
+  if (m.columns.trackColumn === undefined && m.track !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['columns', 'trackColumn'], message: 'the track-id column when track is given' });
+});
 
 /**
  * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution

@@ -7,9 +7,10 @@
  * - `follow-me`: the paper authors' files, `cpu% mem%` per line, no timestamp (row period is a parameter).
  * - `google2011-job`: the HiPro per-job files `vm_<job>_<day>`, 288 five-minute rows of `cpu% mem%` per day.
  * - `google2019-cell`: the cell-aggregate CSV with header `avg_cpu,avg_mem,...` (fractions, 300 s rows).
- * - `csv`: any CSV with a column mapping (machine id, timestamp, cpu, mem and their units).
+ * - `csv`: any CSV with a column mapping (machine id, timestamp, cpu, mem and their units); with or without a header
+ *   row (`header: false`: columns by 0-based index).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InvalidInputError, renderValue } from '../core/errors.js';
@@ -27,22 +28,56 @@ export interface TraceSeries {
   mem: Float64Array;
 }
 
-/** Read a file as text, transparently gunzipping `.gz`. Missing files raise a one-line error. */
-export function readTextFile(path: string, what = 'file'): string {
+const MiB = 1024 * 1024;
+/** Largest trace file read (and, for `.gz`, largest decompressed size), bytes: 64 MiB (the paper's month is ~3 MiB). */
+export const MAX_TRACE_BYTES = 64 * MiB;
+/** Largest GPS track file read, bytes: 64 MiB (a multi-track public dataset of several hundred thousand fixes). */
+export const MAX_GPS_BYTES = 64 * MiB;
+/** Largest scenario file read, bytes: 1 MiB (a scenario is a few KiB; its data lives in trace files). */
+export const MAX_SCENARIO_BYTES = 1 * MiB;
+/** Bytes inspected for a NUL byte, the sign of a binary file. */
+const BINARY_SNIFF_BYTES = 8192;
+
+function sizeText(bytes: number): string {
+  return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Read a file as text, transparently gunzipping `.gz`. Missing files, files larger than `maxBytes` (checked with a
+ * stat before reading, and on the decompressed size for `.gz`) and binary files (a NUL byte) raise a one-line error.
+ */
+export function readTextFile(path: string, what = 'file', maxBytes = MAX_TRACE_BYTES): string {
+  const unreadable = (e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return new InvalidInputError({ source: path, field: what, expected: 'a readable file', actual: code === 'ENOENT' ? 'no such file' : String(code ?? e) });
+  };
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new InvalidInputError({ source: path, field: what, expected: 'a regular file', actual: st.isDirectory() ? 'a directory' : 'not a regular file' });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
+    throw unreadable(e);
+  }
+  const tooLarge = (bytes: string) => new InvalidInputError({ source: path, field: what, expected: `a file of at most ${sizeText(maxBytes)}`, actual: bytes });
+  if (size > maxBytes) throw tooLarge(sizeText(size));
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InvalidInputError({ source: path, field: what, expected: 'a readable file', actual: code === 'ENOENT' ? 'no such file' : String(code ?? e) });
+    throw unreadable(e);
   }
   if (path.endsWith('.gz')) {
     try {
-      buf = gunzipSync(buf);
-    } catch {
+      buf = gunzipSync(buf, { maxOutputLength: maxBytes });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(`more than ${sizeText(maxBytes)} once decompressed`);
       throw new InvalidInputError({ source: path, field: what, expected: 'a gzip file', actual: 'corrupt gzip data' });
     }
   }
+  const nul = buf.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
+  if (nul >= 0) throw new InvalidInputError({ source: path, field: what, expected: 'a text file (CSV, YAML or JSON)', actual: `binary data (a NUL byte at offset ${nul})` });
   return buf.toString('utf8');
 }
 
@@ -133,37 +168,53 @@ export function readGoogle2019Cell(path: string, name: string): TraceSeries {
   return readCsvTrace(path, name, { cpuColumn: 'avg_cpu', memColumn: 'avg_mem', cpuUnit: 'fraction', memUnit: 'fraction', sampleSeconds: 300 });
 }
 
+/** A CSV column: a header name, or a 0-based index (the only form when the file has no header row). */
+export type CsvColumn = string | number;
+
 /** Column mapping for a generic CSV trace. */
 export interface CsvTraceMapping {
+  /** Whether the first line is a header row (default true). Without one, every column is given by 0-based index. */
+  header?: boolean;
   /** Column holding CPU utilisation. */
-  cpuColumn: string;
+  cpuColumn: CsvColumn;
   /** Column holding memory utilisation. */
-  memColumn: string;
+  memColumn: CsvColumn;
   /** `fraction` (0-1) or `percent` (0-100). */
   cpuUnit: 'fraction' | 'percent';
   memUnit: 'fraction' | 'percent';
   /** Optional timestamp column; rows are then binned onto a `sampleSeconds` grid (mean per bin, hold when empty). */
-  timestampColumn?: string;
+  timestampColumn?: CsvColumn;
   /** Unit of the timestamp column: seconds, milliseconds or microseconds (Google traces use microseconds). */
   timestampUnit?: 's' | 'ms' | 'us';
   /** Optional machine-id column and the id to keep. */
-  machineIdColumn?: string;
+  machineIdColumn?: CsvColumn;
   machineId?: string;
   /** Row period (no timestamp) or grid period (with timestamp), seconds. */
   sampleSeconds: number;
   delimiter?: string;
 }
 
-/** A generic CSV with a header row and a column mapping. */
+/**
+ * A generic CSV and a column mapping. With a header row (the default) columns are named or given by 0-based index;
+ * with `header: false` every row is data and columns are given by index only.
+ */
 export function readCsvTrace(path: string, name: string, map: CsvTraceMapping): TraceSeries {
   const text = readTextFile(path, 'trace');
   const lines = text.split('\n');
   const delim = map.delimiter ?? ',';
-  const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, ''), delim).map((h) => h.trim());
-  const col = (c: string | undefined, what: string): number => {
+  const hasHeader = map.header ?? true;
+  const firstCells = splitCsvLine((lines[0] ?? '').replace(/\r$/, ''), delim).map((h) => h.trim());
+  // Without a header the columns are named by their index in messages.
+  const header = hasHeader ? firstCells : firstCells.map((_, i) => String(i));
+  const col = (c: CsvColumn | undefined, what: string): number => {
     if (c === undefined) return -1;
+    if (typeof c === 'number') {
+      if (c >= firstCells.length) throw new InvalidInputError({ source: path, field: `line 1 (${what} column)`, expected: `a column index < ${firstCells.length} (0-based; the first line has ${firstCells.length} columns)`, actual: String(c) });
+      return c;
+    }
+    if (!hasHeader) throw new InvalidInputError({ source: path, field: `${what} column`, expected: 'a 0-based column index (the mapping says header: false)', actual: renderValue(c) });
     const i = header.indexOf(c);
-    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${header.join(',')}` });
+    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
     return i;
   };
   const ci = col(map.cpuColumn, 'cpu');
@@ -177,7 +228,7 @@ export function readCsvTrace(path: string, name: string, map: CsvTraceMapping): 
   const memScale = map.memUnit === 'percent' ? 0.01 : 1;
   const tScale = map.timestampUnit === 'us' ? 1e-6 : map.timestampUnit === 'ms' ? 1e-3 : 1;
   const rows: { t: number; c: number; m: number }[] = [];
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = hasHeader ? 1 : 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
     const f = splitCsvLine(line, delim);

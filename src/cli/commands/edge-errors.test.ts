@@ -2,6 +2,7 @@
 // load, and a GPS track with negative times is refused; each prints one line, never "internal error".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,4 +45,24 @@ test('remora scenario show on a GPS scenario whose track has a negative time: on
   assert.equal(io.stderr.trim().split('\n').length, 1, io.stderr);
   assert.doesNotMatch(io.stderr, /internal error/);
   assert.match(io.stderr, /gps-track\.csv: line 2, column time: expected a time >= 0/);
+});
+
+test('remora scenario show on 2 MB of random bytes, as the scenario and as a trace: one printable line, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'remora-garbage-cli-'));
+  writeFileSync(join(dir, 'garbage.yaml'), randomBytes(2 * 1024 * 1024));
+  for (const f of ['gps-scenario.yaml', 'cell-2019.csv', 'gps-track.csv']) copyFileSync(join(testdata, f), join(dir, f));
+  // No NUL (past the binary sniff) and no newline: one 2 MB header line, which must be escaped and cut short.
+  writeFileSync(join(dir, 'generic.csv'), randomBytes(2 * 1024 * 1024).map((b) => (b === 0 || b === 10 ? 1 : b)));
+  for (const [file, want] of [
+    ['garbage.yaml', /garbage\.yaml: scenario: expected a file of at most 1\.0 MiB, got 2\.0 MiB$/],
+    ['gps-scenario.yaml', /generic\.csv: (header|line \d+).*\.\.\./],
+  ] as const) {
+    const io = capture(dir);
+    assert.equal(await main(['scenario', 'show', file], io), 1, io.stdout);
+    assert.equal(io.stderr.trim().split('\n').length, 1, io.stderr);
+    assert.doesNotMatch(io.stderr.trim(), /[\p{Cc}\uFFFD]/u);
+    assert.ok(io.stderr.length < 800, `${io.stderr.length} chars`);
+    assert.doesNotMatch(io.stderr, /internal error/);
+    assert.match(io.stderr.trim(), want);
+  }
 });

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../core/errors.js';
-import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache } from '../../experiments/evaluate/evaluate.js';
+import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, unstableNote, type OracleCache } from '../../experiments/evaluate/evaluate.js';
 import { HEURISTICS } from '../../agents/registry.js';
 import { baselineNames, resolvePolicy } from '../../experiments/policies.js';
 import { loadScenario, scenarioNames } from '../../twin/index.js';
@@ -22,7 +22,9 @@ export const evaluateCommand = defineCommand({
   summary: 'Evaluate one policy on held-out episodes against the exact oracle',
   usage: '--policy <name|model.json> [--scenario <name|file>] [--episodes N] [--seed S] [--json]',
   flags: { policy: { type: 'string', description: `${baselineNames().join(', ')}, or a trained model.json`, placeholder: '<name|model.json>' }, ...common },
-  details: 'Reports return, oracleReturn, pctOfOracle, steps, slaViolations, migrations, meanRttMs, p95RttMs, meanLoad.',
+  details:
+    'Reports return, oracleReturn, pctOfOracle, regret, steps, slaViolations, violationSeconds, migrations, downtimeSeconds, meanRttMs, p95RttMs, meanLoad and pctOfOracleUnstable ' +
+    "(yes when the oracle's mean return is under 1 reward unit in magnitude: pctOfOracle then divides by almost nothing; compare by regret, in reward units).",
   async run({ flags }, io) {
     const episodes = checkEpisodes('evaluate', flags.episodes);
     const spec = flags.policy;
@@ -32,7 +34,7 @@ export const evaluateCommand = defineCommand({
     const policy = await resolvePolicy(spec, { seed, scenario }, io.cwd);
     const { metrics } = evaluatePolicy(policy, scenario, { episodes, seed });
     if (flags.json) io.out(JSON.stringify(roundMetrics(metrics)) + '\n');
-    else io.out(renderTable([...METRIC_COLUMNS], [metricsRow(metrics)]));
+    else io.out(renderTable([...METRIC_COLUMNS], [metricsRow(metrics)]) + (unstableNote([metrics]) ?? ''));
     return 0;
   },
 });
@@ -42,7 +44,7 @@ export const compareCommand = defineCommand({
   summary: 'Run several policies on identical episodes and print a comparison table',
   usage: '--policies never,follow-me,sla-greedy,oracle,<model.json>... [--scenario ...] [--episodes N] [--seed S] [--json]',
   flags: { policies: { type: 'string', description: 'Comma-separated policies (default: every heuristic and the oracle)', default: [...HEURISTICS, 'oracle'].join(','), placeholder: '<a,b,...>' }, ...common },
-  details: 'With --json the last line is {"policies": [{"policy": ..., "return": ..., "pctOfOracle": ..., ...}]}.',
+  details: 'Columns as in evaluate (pctOfOracleUnstable flags rows whose pctOfOracle divides by a near-zero oracle return). With --json the last line is {"policies": [{"policy": ..., "return": ..., "pctOfOracle": ..., "pctOfOracleUnstable": ..., ...}]}.',
   async run({ flags }, io) {
     const episodes = checkEpisodes('compare', flags.episodes);
     const specs = flags.policies.split(',').map((s) => s.trim()).filter(Boolean);
@@ -57,7 +59,7 @@ export const compareCommand = defineCommand({
       rows.push(roundMetrics({ ...metrics, policy: spec }));
     }
     if (flags.json) io.out(JSON.stringify({ scenario: scenario.spec.name, episodes, seed, policies: rows }) + '\n');
-    else io.out(renderTable([...METRIC_COLUMNS], rows.map(metricsRow)));
+    else io.out(renderTable([...METRIC_COLUMNS], rows.map(metricsRow)) + (unstableNote(rows) ?? ''));
     return 0;
   },
 });

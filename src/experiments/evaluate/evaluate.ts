@@ -13,7 +13,11 @@ export interface PolicyMetrics {
   return: number;
   /** Mean oracle return on the same episodes. */
   oracleReturn: number;
-  /** 100 · (1 − (Σoracle − Σreturn) / |Σoracle|): 100 means optimal; equals Σreturn/Σoracle·100 when Σoracle > 0. */
+  /**
+   * 100 · (1 − (Σoracle − Σreturn) / |Σoracle|): 100 means optimal; equals Σreturn/Σoracle·100 when Σoracle > 0.
+   * Divides by the oracle's return, so it explodes when that is near 0 (a GPS scenario gave −276,396 %); see
+   * {@link PolicyMetrics.pctOfOracleUnstable} and use `regret` there.
+   */
   pctOfOracle: number;
   /** Mean steps per episode. */
   steps: number;
@@ -34,6 +38,31 @@ export interface PolicyMetrics {
   p95RttMs: number;
   /** Mean load of the serving node over all steps. */
   meanLoad: number;
+  /**
+   * True when `pctOfOracle` is not meaningful: the oracle's mean return per episode is below
+   * {@link PCT_OF_ORACLE_MIN_RETURN} (1 reward unit) in magnitude, so the percentage divides by almost nothing.
+   * Compare policies by `regret` (reward units, stable at any oracle return) then.
+   */
+  pctOfOracleUnstable: boolean;
+}
+
+/**
+ * `pctOfOracle` is flagged unstable when |Σoracle| < this × episodes, i.e. the oracle's mean return per episode is
+ * under 1 reward unit in magnitude (issue 12's choice). That is of the order of a single step's Eq. 8 reward, so the
+ * percentage then divides by less than one step's worth of reward and a small regret becomes a huge percentage.
+ */
+export const PCT_OF_ORACLE_MIN_RETURN = 1;
+
+/** Whether `pctOfOracle` is unstable for an oracle return summed over `episodes` episodes. */
+export function isPctOfOracleUnstable(sumOracleReturn: number, episodes: number): boolean {
+  return !(Math.abs(sumOracleReturn) >= PCT_OF_ORACLE_MIN_RETURN * episodes);
+}
+
+/** The note printed under a table where some row's `pctOfOracle` is unstable, or null. */
+export function unstableNote(rows: readonly PolicyMetrics[]): string | null {
+  const flagged = rows.filter((r) => r.pctOfOracleUnstable);
+  if (flagged.length === 0) return null;
+  return `note: pctOfOracle is unstable (the oracle's return is under ${PCT_OF_ORACLE_MIN_RETURN} reward unit per episode in magnitude) for ${flagged.map((r) => r.policy).join(', ')}; compare by regret\n`;
 }
 
 /** One step of a recorded episode (for timelines such as Fig. 6). */
@@ -132,6 +161,7 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
     meanRttMs: sum(rtts) / Math.max(1, rtts.length),
     p95RttMs: percentile(rttArr, 0.95),
     meanLoad: loadSum / Math.max(1, rtts.length),
+    pctOfOracleUnstable: isPctOfOracleUnstable(O, episodes.length),
   };
   return { metrics, returns, oracleReturns, trace: opts.recordFirstEpisode ? trace : undefined };
 }
@@ -142,9 +172,11 @@ export function roundMetrics(m: PolicyMetrics): PolicyMetrics {
   return { ...m, return: r(m.return, 4), oracleReturn: r(m.oracleReturn, 4), pctOfOracle: r(m.pctOfOracle, 2), regret: r(m.regret, 4), violationSeconds: r(m.violationSeconds, 1), downtimeSeconds: r(m.downtimeSeconds, 2), steps: r(m.steps, 2), meanRttMs: r(m.meanRttMs, 3), p95RttMs: r(m.p95RttMs, 3), meanLoad: r(m.meanLoad, 3) };
 }
 
-export const METRIC_COLUMNS = ['policy', 'return', 'oracleReturn', 'pctOfOracle', 'regret', 'steps', 'slaViolations', 'violationSeconds', 'migrations', 'downtimeSeconds', 'meanRttMs', 'p95RttMs', 'meanLoad'] as const;
+/** Table columns, in print order; new columns are appended so scripts reading columns by position keep working. */
+export const METRIC_COLUMNS = ['policy', 'return', 'oracleReturn', 'pctOfOracle', 'regret', 'steps', 'slaViolations', 'violationSeconds', 'migrations', 'downtimeSeconds', 'meanRttMs', 'p95RttMs', 'meanLoad', 'pctOfOracleUnstable'] as const;
 
+/** One table row; the `pctOfOracleUnstable` flag prints as `yes` (use `regret`) or `no`. */
 export function metricsRow(m: PolicyMetrics): string[] {
   const r = roundMetrics(m);
-  return METRIC_COLUMNS.map((c) => String(r[c]));
+  return METRIC_COLUMNS.map((c) => (c === 'pctOfOracleUnstable' ? (r[c] ? 'yes' : 'no') : String(r[c])));
 }
