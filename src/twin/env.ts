@@ -29,9 +29,9 @@ import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../co
 import { actionLabels, observationLabels, type ObservationLayout } from '../core/observation.js';
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
-import { combineRewardTerms, MAX_LOAD, migrationTrafficCost, rewardTerms, slaViolationPenalty, switchoverRttMs, type RewardTerms } from '../core/reward.js';
+import { combineRewardTerms, MAX_LOAD, rewardTerms, slaViolationPenalty, type RewardTerms } from '../core/reward.js';
 import type { ResolvedScenario } from './scenario-loader.js';
-import { RTT_CAP_MS, World } from './world.js';
+import { edgeMigrationCosts, RTT_CAP_MS, World } from './world.js';
 
 /** Extra fields of the twin's `info` (all reused, overwritten each step). */
 export interface TwinInfo extends StepInfo {
@@ -119,10 +119,7 @@ export class TwinEnv implements Env {
     this.actionSpace = discrete(n + 1, actionLabels(n));
     this.obs = new Float64Array(len);
     this.seenRttMs = new Float64Array(n);
-    const kind = spec.migration.serviceKind;
-    this.downtimeS = spec.migration.downtimeSeconds[kind];
-    this.spikeMs = switchoverRttMs(this.downtimeS, spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window);
-    this.trafficCost = migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB);
+    ({ downtimeS: this.downtimeS, spikeMs: this.spikeMs, trafficCost: this.trafficCost } = edgeMigrationCosts(spec));
     this.info = {
       actionMask: new Uint8Array(n + 1),
       t: 0,

@@ -10,10 +10,10 @@
  * The oracle maximises the undiscounted episode return, the quantity evaluations report.
  */
 import type { Policy, StepInfo } from '../core/env.js';
-import { migrationTrafficCost, reward, slaViolationPenalty, switchoverRttMs } from '../core/reward.js';
+import { reward, slaViolationPenalty } from '../core/reward.js';
 import type { Scenario } from './scenario-schema.js';
 import type { ResolvedScenario } from './scenario-loader.js';
-import { recordWorld, type WorldRecord } from './world.js';
+import { edgeMigrationCosts, recordWorld, type WorldRecord } from './world.js';
 
 export interface OracleSolution {
   /** Maximal undiscounted return of the episode. */
@@ -31,15 +31,14 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   const per = 1 + n * K; // states per serving node: idle, or in flight to g with k steps left
   const S = n * per;
   const enc = (s: number, g: number, k: number) => s * per + (k === 0 ? 0 : 1 + g * K + (k - 1));
-  // Per-step reward and violation of serving from node j (Eq. 8, computed exactly as the env does), without and with
-  // the switch-over spike (edge model; equal to the first when there is no downtime).
+  // Per-step reward of serving from node j (Eq. 8, computed exactly as the env does), without and with the switch-over
+  // spike (edge model; equal when there is no downtime), and the breach flag (a blackout is downtime, not a breach,
+  // so the flag is the same either way).
   const R = new Float64Array(T * n), Rsw = new Float64Array(T * n);
-  const viol = new Uint8Array(T * n), violSw = new Uint8Array(T * n);
+  const viol = new Uint8Array(T * n);
   const { rttMs: rttSla, load: loadSla } = spec.sla;
   const cost = spec.reward.migrationCost;
-  const kind = spec.migration.serviceKind;
-  const spike = switchoverRttMs(spec.migration.downtimeSeconds[kind], spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window);
-  const traffic = migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB);
+  const { spikeMs: spike, trafficCost: traffic } = edgeMigrationCosts(spec);
   const seen = new Float64Array(n);
   for (let t = 0; t < T; t++) {
     const rtts = world.rttMs.subarray(t * n, (t + 1) * n);
@@ -50,11 +49,9 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
       const pen = slaViolationPenalty(v, spec.reward.violationPenalty);
       R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
       viol[t * n + j] = v ? 1 : 0;
-      // A blackout counts as downtime, not as a breach (env.ts): only the reward sees the spike.
       seen.set(rtts);
       seen[j] = rtt + spike; // as env.ts: the serving node's spiked RTT is in the candidate list too
       Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: seen, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
-      violSw[t * n + j] = viol[t * n + j]!;
     }
   }
   const terminate = spec.terminateOnViolation;
@@ -68,7 +65,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
     // Value of serving from `serving` at t (switching or not), then moving to state `next`.
     const q = (serving: number, switching: boolean, next: number): number => {
       const i = t * n + serving;
-      const stop = (switching ? violSw[i] : viol[i]) && terminate;
+      const stop = viol[i] && terminate;
       return (switching ? Rsw[i]! : R[i]!) + (stop || last ? 0 : V[(t + 1) * S + next]!);
     };
     for (let s = 0; s < n; s++) {
@@ -113,15 +110,12 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
     const a = A[t * S + enc(s, g, k)]!;
     actions.push(a);
     let serving = s;
-    let switching = false;
     if (k > 0) {
-      switching = k === 1;
       if (--k === 0) s = g;
     } else if (a !== 0 && a - 1 === s) {
       break; // penalised self-migration ends the episode
     } else if (a !== 0) {
       const d = world.durationSteps[t]!;
-      switching = d <= 1;
       if (d === 0) serving = s = a - 1;
       else if (d === 1) s = a - 1;
       else {
@@ -129,7 +123,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
         k = d - 1;
       }
     }
-    if (terminate && (switching ? violSw : viol)[t * n + serving]) break;
+    if (terminate && viol[t * n + serving]) break;
   }
   return { return: V[enc(initialNode - 1, 0, 0)]!, actions: Int32Array.from(actions) };
 }

@@ -6,11 +6,11 @@
  * Allocation-free after construction: `reset` and `advance` only write into preallocated typed arrays.
  */
 import { Rng } from '../core/rng.js';
-import { averageRtt, nodeLoad } from '../core/reward.js';
+import { averageRtt, migrationTrafficCost, nodeLoad, switchoverRttMs } from '../core/reward.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { rowAt } from './traces.js';
 import { GpsTrip, HighwayTrip, type Trip } from './mobility.js';
-import type { Duration } from './scenario-schema.js';
+import type { Duration, Scenario } from './scenario-schema.js';
 
 const KMH_TO_MS = 1 / 3.6;
 /** Upper clip for RTT samples, ms (keeps observations inside the Box even for absurd configs). */
@@ -205,6 +205,21 @@ export class World {
 
 function clip01(x: number): number {
   return x < 0 ? 0 : x > 0.99 ? 0.99 : x;
+}
+
+/**
+ * The edge model's per-migration terms of a scenario, read once for the env and the oracle: the switch-over blackout
+ * (seconds), the extra RTT it adds to the step it falls in (`switchoverRttMs`), and the traffic cost of one migration
+ * (`migrationTrafficCost`). All 0 in the paper's model.
+ */
+export function edgeMigrationCosts(spec: Scenario): { downtimeS: number; spikeMs: number; trafficCost: number } {
+  const kind = spec.migration.serviceKind;
+  const downtimeS = spec.migration.downtimeSeconds[kind];
+  return {
+    downtimeS,
+    spikeMs: switchoverRttMs(downtimeS, spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window),
+    trafficCost: migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB),
+  };
 }
 
 /** Draw one migration duration (seconds) from a configured distribution. */
