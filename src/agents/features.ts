@@ -24,6 +24,7 @@
  */
 import type { Vec } from '../nn/backend.js';
 import { nodeCountOf } from '../core/observation.js';
+import { PAPER_REWARD_PARAMS } from '../core/reward.js';
 import { SlaGreedyPolicy } from './baselines/sla-greedy.js';
 
 /** RTT that maps to feature 0, ms (the paper's example R_max). */
@@ -31,7 +32,7 @@ export const RTT_SCALE_MS = 20;
 /** Features per node (the paper's layout). */
 export const NODE_FEATURES = 3;
 /** The paper's L_max, for the breach indicator of the `reward-terms` set. */
-export const LOAD_SLA_MAX = 12;
+export const LOAD_SLA_MAX = PAPER_REWARD_PARAMS.loadSla.max;
 /** Extra features per node of the `reward-terms` set. */
 const REWARD_TERMS = 8;
 
@@ -110,13 +111,11 @@ export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout,
   }
 }
 
-/** The paper's SLA and migration cost, which the `advised` set's heuristic scores with. */
-const PAPER_REWARD = { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: LOAD_SLA_MAX }, migrationCost: 2 };
 let advisor: { n: number; policy: SlaGreedyPolicy; mask: Uint8Array } | undefined;
 
 /** `sla-greedy`'s action on `obs` (every node allowed; 0 = stay), with one advisor kept per node count. */
 function adviceOf(obs: ArrayLike<number>, n: number): number {
-  if (!advisor || advisor.n !== n) advisor = { n, policy: new SlaGreedyPolicy(PAPER_REWARD, n), mask: new Uint8Array(n + 1).fill(1) };
+  if (!advisor || advisor.n !== n) advisor = { n, policy: new SlaGreedyPolicy(PAPER_REWARD_PARAMS, n), mask: new Uint8Array(n + 1).fill(1) };
   return advisor.policy.act(obs instanceof Float64Array ? obs : Float64Array.from(obs), advisor.mask);
 }
 

@@ -137,6 +137,17 @@ export interface RewardParams {
 }
 
 /**
+ * The paper's reward parameters (Sec. IV, Fig. 6: R_max = 20 ms, L_max = 12; R_min = L_min = 1; migration cost 2):
+ * the scenario schema's defaults, and what rules score with where no scenario is given (the controller, the
+ * `advised` features).
+ */
+export const PAPER_REWARD_PARAMS: Readonly<RewardParams> = Object.freeze({
+  rttSla: Object.freeze({ min: 1, max: 20 }),
+  loadSla: Object.freeze({ min: 1, max: 12 }),
+  migrationCost: 2,
+});
+
+/**
  * **Beyond the paper (edge model).** The extra mean RTT, ms, that a switch-over blackout adds to Eq. 1's average:
  * `D² / (2 · Δ · N)` for a blackout of `D` seconds, probes every `Δ` seconds and Eq. 1 over the last `N` probes.
  * Derivation: a blackout at a uniformly random phase swallows on average `D/Δ` probes, each answered when the

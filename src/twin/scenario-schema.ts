@@ -4,6 +4,7 @@
  * is chosen; the calibration notes live in `builtin-scenarios.ts`.
  */
 import { z } from 'zod';
+import { PAPER_REWARD_PARAMS } from '../core/reward.js';
 
 const finite = z.number().finite();
 
@@ -260,16 +261,16 @@ export const ScenarioSchema = z
     sla: z
       .object({
         /** (R_min, R_max), ms. */
-        rttMs: RangeSchema.default({ min: 1, max: 20 }),
+        rttMs: RangeSchema.default({ ...PAPER_REWARD_PARAMS.rttSla }),
         /** (L_min, L_max). */
-        load: RangeSchema.default({ min: 1, max: 12 }),
+        load: RangeSchema.default({ ...PAPER_REWARD_PARAMS.loadSla }),
       })
       .strict()
       .default({}),
     reward: z
       .object({
         /** Eq. 6-7 migration cost; each penalty is cost/2. */
-        migrationCost: finite.min(0).default(2),
+        migrationCost: finite.min(0).default(PAPER_REWARD_PARAMS.migrationCost),
         /** Migrating to the node the service is already on: treat as Wait, or the released code's −10 and terminate. */
         selfMigration: z.enum(['wait', 'penalize']).default('wait'),
         /** Reward given on a penalised self-migration (released code: −10). */

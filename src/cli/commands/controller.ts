@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Policy } from '../../core/env.js';
 import { InvalidInputError } from '../../core/errors.js';
+import { PAPER_REWARD_PARAMS } from '../../core/reward.js';
 import { loadModel } from '../../agents/policy-file.js';
 import { baselineRegistry, isModelPath } from '../../agents/registry.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
@@ -23,7 +24,7 @@ import { defineCommand } from '../command.js';
  */
 export function resolvePolicy(spec: string, cwd: string, nodes: number): () => Policy {
   const inFlight = isModelPath(spec) ? loadModel(resolve(cwd, spec)).header.observation.inFlight : false;
-  const ctx = { layout: { nodes, inFlight }, reward: { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: 12 }, migrationCost: 2 }, seed: 1 };
+  const ctx = { layout: { nodes, inFlight }, reward: PAPER_REWARD_PARAMS, seed: 1 };
   return baselineRegistry().factoryFor(spec, ctx, cwd);
 }
 
