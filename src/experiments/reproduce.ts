@@ -21,7 +21,7 @@ import type { Policy } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import { VERSION } from '../core/version.js';
 import type { TrainConfigFile } from '../agents/config.js';
-import { loadModel, loadPolicy } from '../agents/policy-file.js';
+import { loadPolicy } from '../agents/policy-file.js';
 import { loadScenario, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache, type PolicyMetrics, type TraceStep } from './evaluate/evaluate.js';
 import { fig5a, fig5b, fig6, type TrainingCurve } from './report/figures.js';
@@ -32,7 +32,7 @@ import { iqmWithCi } from './report/stats.js';
 import { resolvePolicy } from './policies.js';
 import { readMetricsJsonl } from './train/metrics-jsonl.js';
 import { runParallel, type ParallelRun } from './train/train-parallel.js';
-import type { TrainRunResult } from './train/train.js';
+import { VALIDATION_SEED } from './train/train.js';
 import { ProgressReporter, type ProgressSink } from './train/train-progress.js';
 
 export interface ReproduceOptions {
@@ -160,7 +160,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
     const pSteps = o.steps ?? (o.quick ? 4000 : p.steps);
     return {
       agent: 'dqn', scenario: p.scenario, steps: pSteps, seed, config: structuredClone(p.config), cwd: out, progressEvery: 1000, out: join(out, dir),
-      validation: { scenario: p.validation, every: o.quick ? 2000 : p.validateEvery, episodes: o.quick ? 2 : p.validateEpisodes, seed: 77 },
+      validation: { scenario: p.validation, every: o.quick ? 2000 : p.validateEvery, episodes: o.quick ? 2 : p.validateEpisodes, seed: VALIDATION_SEED },
     };
   };
   const runs: ParallelRun[] = [];
@@ -186,11 +186,20 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
 
   // 2. Evaluate on identical episodes of the test days. Models are loaded once; they reset per episode.
   const cache = new Map();
-  const load = (name: string) => loadScenario(name, { cwd: o.cwd, traceCache: cache });
+  const scenarios = new Map<string, ResolvedScenario>();
+  const load = (name: string): ResolvedScenario => {
+    if (!scenarios.has(name)) scenarios.set(name, loadScenario(name, { cwd: o.cwd, traceCache: cache }));
+    return scenarios.get(name)!;
+  };
+  const loaded = new Map<string, Policy[]>();
   const agentsOf = async (k: number, model: 'paper' | 'edge'): Promise<Policy[]> => {
-    const r = bySeed[k]!;
-    if (model === 'edge') return [named(await loadPolicy(r.edge.modelPath), 'dqn-edge')];
-    return [named(await loadPolicy(r.dqn.modelPath), 'dqn'), named(await loadPolicy(r.sarsa.modelPath), 'sarsa'), named(await loadPolicy(r.product.modelPath), 'dqn-product')];
+    const key = `${k}|${model}`;
+    if (!loaded.has(key)) {
+      const r = bySeed[k]!;
+      const runs = model === 'edge' ? ([[r.edge, 'dqn-edge']] as const) : ([[r.dqn, 'dqn'], [r.sarsa, 'sarsa'], [r.product, 'dqn-product']] as const);
+      loaded.set(key, await Promise.all(runs.map(async ([run, name]) => named(await loadPolicy(run.modelPath), name))));
+    }
+    return loaded.get(key)!;
   };
   const heuristicsFor = (sc: ResolvedScenario): Promise<Policy[]> => Promise.all(BASELINES.map((b) => resolvePolicy(b, { seed: o.evalSeed, scenario: sc }, o.cwd)));
   const plan: { name: string; model: 'paper' | 'edge'; title: string; episodes: number; record?: string[] }[] = [
@@ -240,7 +249,6 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
   const rt = comparisons[0]!, tr = comparisons[1]!;
   const byName = (c: ScenarioComparison, n: string) => c.policies.find((p) => p.policy === n)!;
   const plain = (c: ReproduceComparison): ScenarioComparison => ({ scenario: c.scenario, episodes: c.episodes, seed: c.seed, policies: c.policies });
-  const selected = (r: TrainRunResult) => (loadPolicyHeaderStep(r.modelPath));
   const summary: ReproduceSummary = {
     version: VERSION,
     commit: gitCommit(o.cwd),
@@ -260,8 +268,8 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
     dqnBeatsSarsa: byName(rt, 'dqn').return > byName(rt, 'sarsa').return,
     comparisons,
     product: {
-      paper: { agent: 'dqn-product', scenario: PRODUCT_PRESETS.paper.scenario, validation: PRODUCT_PRESETS.paper.validation, selectedStep: selected(first.product) },
-      edge: { agent: 'dqn-edge', scenario: PRODUCT_PRESETS.edge.scenario, validation: PRODUCT_PRESETS.edge.validation, selectedStep: selected(first.edge) },
+      paper: { agent: 'dqn-product', scenario: PRODUCT_PRESETS.paper.scenario, validation: PRODUCT_PRESETS.paper.validation, selectedStep: first.product.selectedStep },
+      edge: { agent: 'dqn-edge', scenario: PRODUCT_PRESETS.edge.scenario, validation: PRODUCT_PRESETS.edge.validation, selectedStep: first.edge.selectedStep },
     },
     multiSeed,
   };
@@ -271,11 +279,6 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(out, 'index.html'), indexHtml(summary, out));
   return summary;
-}
-
-/** The step of the checkpoint a model file kept (its `training.selection`), or null for the last weights. */
-function loadPolicyHeaderStep(modelPath: string): number | null {
-  return loadModel(modelPath).header.training.selection?.step ?? null;
 }
 
 /** The IQM/CI table over seeds. */

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidInputError } from '../../core/errors.js';
 import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
+import { VALIDATION_SEED } from '../../experiments/train/train.js';
 import { EVAL_ROLES, defaultSweepPolicies, sweep, sweepMarkdown, type EvalRole, type EvalScenario } from '../../experiments/sweep.js';
 import { scenarioNames } from '../../twin/index.js';
 import { defineCommand } from '../command.js';
@@ -98,7 +99,7 @@ Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --
     const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'], 1);
     const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'], 0);
     const policies = parseList('--policies', flags.policies);
-    const validation = flags.validate === undefined ? undefined : { scenario: flags.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: 77 };
+    const validation = flags.validate === undefined ? undefined : { scenario: flags.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: VALIDATION_SEED };
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `sweep-${agent}-${scenarioTag}`);
     const s = await sweep({

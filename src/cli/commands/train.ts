@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidInputError } from '../../core/errors.js';
 import { NETWORK_KINDS, readTrainConfig, withNetworkKind, type TrainConfigFile } from '../../agents/config.js';
-import { runTraining, type TrainRunResult } from '../../experiments/train/train.js';
+import { runTraining, VALIDATION_SEED, type TrainRunResult } from '../../experiments/train/train.js';
 import { runParallel, type ParallelRun } from '../../experiments/train/train-parallel.js';
 import { ProgressReporter } from '../../experiments/train/train-progress.js';
 import { scenarioNames } from '../../twin/index.js';
@@ -54,7 +54,7 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
     const scenario = flags.scenario ?? file.scenario ?? preset?.scenario ?? 'sr111';
     const steps = flags.steps ?? file.steps ?? preset?.steps ?? PAPER_STEPS;
     const validateOn = flags.validate ?? preset?.validation;
-    const validation = validateOn ? { scenario: validateOn, every: Math.max(1000, Math.round((preset?.validateEvery ?? 20_000) * Math.min(1, steps / (preset?.steps ?? PAPER_STEPS)))), episodes: preset?.validateEpisodes ?? 10, seed: 77 } : undefined;
+    const validation = validateOn ? { scenario: validateOn, every: Math.max(1000, Math.round((preset?.validateEvery ?? 20_000) * Math.min(1, steps / (preset?.steps ?? PAPER_STEPS)))), episodes: preset?.validateEpisodes ?? 10, seed: VALIDATION_SEED } : undefined;
     const seed = flags.seed ?? file.seed ?? 0;
     const workers = flags.workers;
     const runs = flags.runs ?? workers;

@@ -42,7 +42,12 @@ export interface TrainRunResult extends TrainSummary {
   out: string;
   modelPath: string;
   seed: number;
+  /** Step of the checkpoint kept on the validation days, or null when the last weights were saved. */
+  selectedStep: number | null;
 }
+
+/** Seed of the validation episodes every checkpoint plays (the same episodes for every checkpoint and run). */
+export const VALIDATION_SEED = 77;
 
 /** The agent spec a config file resolves to. */
 export function agentSpecFor(agent: 'dqn' | 'sarsa', config: TrainConfigFile): AgentSpec {
@@ -72,11 +77,13 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   let best: { step: number; key: number; ret: number; pct: number; params: Float32Array; normalizer: ReturnType<typeof agent.normalizerSnapshot> } | undefined;
   const checkpoint = (steps: number): void => {
     if (!v || valScenarios.length === 0) return;
-    const evs = valScenarios.map((sc, i) => evaluatePolicy(snapshotPolicy(agent), sc, { episodes: v.episodes, seed: v.seed }, oracleCaches[i]).metrics);
+    const policy = snapshotPolicy(agent);
+    const evs = valScenarios.map((sc, i) => evaluatePolicy(policy, sc, { episodes: v.episodes, seed: v.seed }, oracleCaches[i]).metrics);
+    const mean = (f: (m: (typeof evs)[number]) => number) => evs.reduce((a, m) => a + f(m), 0) / evs.length;
+    const pct = mean((m) => m.pctOfOracle), ret = mean((m) => m.return);
     // One scenario: by return (the quantity the oracle bounds). Several: by mean % of the oracle (scale-free).
-    const key = evs.length === 1 ? evs[0]!.return : evs.reduce((a, m) => a + m.pctOfOracle, 0) / evs.length;
-    const pct = evs.reduce((a, m) => a + m.pctOfOracle, 0) / evs.length;
-    if (!best || key > best.key) best = { step: steps, key, ret: evs.reduce((a, m) => a + m.return, 0) / evs.length, pct, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
+    const key = evs.length === 1 ? ret : pct;
+    if (!best || key > best.key) best = { step: steps, key, ret, pct, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
   };
   try {
     summary = trainAgent(agent, env, {
@@ -104,5 +111,5 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
     config: spec.config as unknown as Record<string, unknown>,
     ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
   }, best?.params, best?.normalizer);
-  return { ...summary, out, modelPath, seed: opts.seed };
+  return { ...summary, out, modelPath, seed: opts.seed, selectedStep: best?.step ?? null };
 }
