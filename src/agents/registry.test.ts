@@ -16,6 +16,7 @@ import { NeverPolicy } from './baselines/index.js';
 import { runTraining } from '../experiments/train/train.js';
 import { contextFor } from '../experiments/policies.js';
 import { loadScenario } from '../twin/index.js';
+import { thrown } from '../core/testing/thrown.js';
 
 const reward = { rttSla: { min: 1, max: 20 }, loadSla: { min: 1, max: 12 }, migrationCost: 2 };
 const ctx = (nodes: number, inFlight = false): PolicyContext => ({ layout: { nodes, inFlight }, reward, seed: 1 });
@@ -31,15 +32,6 @@ function savedModel(layout: ObservationLayout, network?: DqnConfig['network']): 
   return saveAgent(dir, agent, training);
 }
 
-/** Catch the error `f` throws (fails the test if it does not). */
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  assert.fail('expected an error');
-}
 
 test('baselineRegistry names every baseline, and every heuristic of the comparisons is registered', () => {
   const names = baselineRegistry().names();

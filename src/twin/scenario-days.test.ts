@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../core/errors.js';
 import { DAY_S, loadScenario, makeEnv, parseScenario, resolveScenario, type ResolvedScenario, type Scenario, type ScenarioInput } from './index.js';
+import { thrown } from '../core/testing/thrown.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cache = new Map();
@@ -30,15 +31,6 @@ function daysOf([a, b]: [number, number]): number[] {
   return out;
 }
 
-/** Caught error (fails when none is thrown). */
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  assert.fail('expected an error');
-}
 
 test('sr111 records its days: test 25 (heaviest), 7, 14, 21; validation 4, 18, 29', () => {
   const sc = builtin('sr111');
