@@ -13,7 +13,7 @@
  * `[N, 3]` (or `[N, 4]`), node by node.
  * With the `reward-terms` set (beyond the paper) each node also gets the quantities Eq. 4-7 are composed of, so the
  * one-step reward is linear in the input: `1/R_j` (ms⁻¹·R_min, R_min = 1 ms), `R_j / max R`, `min R / R_j`,
- * `1/L_j`, `L_j / max L`, `min L / L_j`, and the breach indicators `R_j > RTT_SCALE_MS`, `L_j > LOAD_SLA_MAX`
+ * `1/L_j`, `L_j / max L`, `min L / L_j`, and the breach indicators `R_j > R_max`, `L_j > L_max`
  * (the paper's SLA, R_max = 20 ms, L_max = 12).
  * The `advised` set (beyond the paper; residual policy learning in the sense of Silver et al. 2018, "Residual
  * Policy Learning") adds one more per node: `advice_j = 1` where the `sla-greedy` heuristic, run on this same
@@ -33,6 +33,8 @@ export const RTT_SCALE_MS = 20;
 export const NODE_FEATURES = 3;
 /** The paper's L_max, for the breach indicator of the `reward-terms` set. */
 export const LOAD_SLA_MAX = PAPER_REWARD_PARAMS.loadSla.max;
+/** The paper's R_max, for the RTT breach indicator (the same 20 ms as `RTT_SCALE_MS`, but a threshold, not a scale). */
+const RTT_SLA_MAX_MS = PAPER_REWARD_PARAMS.rttSla.max;
 /** Extra features per node of the `reward-terms` set. */
 const REWARD_TERMS = 8;
 
@@ -56,8 +58,8 @@ export function featureSize(nodes: number, inFlight = false, set: FeatureSet = '
 }
 
 /**
- * Writes the features of `obs` into `out` at `offset` (3N numbers, 4N with `inFlight`) in the given layout.
- * Throws RangeError when `obs` is not 2N + 1 (3N + 1) long.
+ * Writes the features of `obs` into `out` at `offset` (`featureSize(N, inFlight, set)` numbers) in the given layout.
+ * Throws RangeError when `obs` is not 2N + 1 (3N + 1 with `inFlight`) long.
  */
 export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout, out: Vec | Float64Array, offset: number, inFlight = false, set: FeatureSet = 'paper'): void {
   const n = nodeCountOf(obs.length, inFlight);
@@ -92,7 +94,7 @@ export function encodeObservation(obs: ArrayLike<number>, layout: FeatureLayout,
     const base = NODE_FEATURES + (inFlight ? 1 : 0);
     for (let j = 0; j < n; j++) {
       const r = Math.max(obs[1 + j]!, 1e-6), l = Math.max(obs[1 + n + j]!, 1e-6);
-      const f0 = 1 / r, f1 = r / rMax, f2 = rMin / r, f3 = 1 / l, f4 = l / lMax, f5 = lMin / l, f6 = r > RTT_SCALE_MS ? 1 : 0, f7 = l > LOAD_SLA_MAX ? 1 : 0;
+      const f0 = 1 / r, f1 = r / rMax, f2 = rMin / r, f3 = 1 / l, f4 = l / lMax, f5 = lMin / l, f6 = r > RTT_SLA_MAX_MS ? 1 : 0, f7 = l > LOAD_SLA_MAX ? 1 : 0;
       if (flat) {
         const o = offset + base * n;
         out[o + j] = f0; out[o + n + j] = f1; out[o + 2 * n + j] = f2; out[o + 3 * n + j] = f3;
