@@ -21,6 +21,11 @@ export interface PolicyContext {
   reward: RewardParams;
   /** Seed of stochastic policies (`random`). */
   seed: number;
+  /**
+   * The consumer builds either observation layout and follows the policy's `needsInFlight` (the controller), so a
+   * model's in-flight choice is not checked against `layout.inFlight`; its node count still is.
+   */
+  eitherInFlight?: boolean;
 }
 
 /** Builds a fresh policy (policies keep per-episode state, so each user of one gets its own). */
@@ -72,7 +77,7 @@ export class PolicyRegistry<C extends PolicyContext = PolicyContext> {
     if (isModelPath(spec)) {
       const path = resolve(cwd, spec);
       const model = loadModel(path);
-      checkModelLayout(path, model.header.observation, model.header.architecture.kind === 'node-seq', ctx.layout);
+      checkModelLayout(path, model.header.observation, model.header.architecture.kind === 'node-seq', ctx.layout, ctx.eitherInFlight === true);
       return () => model.policy();
     }
     throw new NotFoundError('policy', spec, [...this.names(), '<path/to/model.json>']);
@@ -93,8 +98,8 @@ export function isModelPath(spec: string): boolean {
  * Refuse a model that cannot read the observations it would get: a different node count (unless its network is
  * the size-agnostic node-seq) or a different layout (the edge model's in-flight block).
  */
-export function checkModelLayout(path: string, trained: { nodes: number; inFlight: boolean }, sizeAgnostic: boolean, layout: ObservationLayout): void {
-  if (trained.inFlight !== layout.inFlight) {
+export function checkModelLayout(path: string, trained: { nodes: number; inFlight: boolean }, sizeAgnostic: boolean, layout: ObservationLayout, eitherInFlight = false): void {
+  if (!eitherInFlight && trained.inFlight !== layout.inFlight) {
     const say = (f: boolean) => (f ? "the edge model's layout with the in-flight block (observation.inFlight: true)" : "the paper's layout without the in-flight block");
     throw new InvalidInputError({ source: path, field: 'observation.inFlight', expected: `${say(layout.inFlight)}, as the scenario gives`, actual: `a model trained on ${say(trained.inFlight)}` });
   }

@@ -10,8 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Policy } from '../../core/env.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { PAPER_REWARD_PARAMS } from '../../core/reward.js';
-import { loadModel } from '../../agents/policy-file.js';
-import { baselineRegistry, isModelPath } from '../../agents/registry.js';
+import { baselineRegistry } from '../../agents/registry.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
 import { defineCommand } from '../command.js';
 
@@ -23,8 +22,7 @@ import { defineCommand } from '../command.js';
  * rules score with are the paper's (R 1-20 ms, L 1-12, migration cost 2), as in the twin's built-in scenarios.
  */
 export function resolvePolicy(spec: string, cwd: string, nodes: number): () => Policy {
-  const inFlight = isModelPath(spec) ? loadModel(resolve(cwd, spec)).header.observation.inFlight : false;
-  const ctx = { layout: { nodes, inFlight }, reward: PAPER_REWARD_PARAMS, seed: 1 };
+  const ctx = { layout: { nodes, inFlight: false }, eitherInFlight: true, reward: PAPER_REWARD_PARAMS, seed: 1 };
   return baselineRegistry().factoryFor(spec, ctx, cwd);
 }
 
