@@ -93,10 +93,17 @@ export const BUILTIN_OVERLAYS: Record<string, Partial<ScenarioInput>> = {
  * 30-60 pp from a random step, so it meets overloaded nodes (loads of about 4 to 100, the test day's range; larger
  * surges saturate nodes at L = 10⁴, whose rewards of −800 a step swamp every other signal). Measured rationale in the README's training table.
  */
+/** SR-111's 12 km segment, from the first antenna to the last (speeds, direction and round trips vary by scenario). */
+const SR111_ROAD = { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0 } as const;
+/** The training speeds (80-104.5 km/h, the paper's cars). */
+const SR111_SPEEDS = { min: 80, max: 104.5 };
+/** Unseen speeds for evaluation (30-60 km/h). */
+const SLOW_SPEEDS = { min: 30, max: 60 };
+
 const SURGES = { probability: 0.3, magnitudePct: { min: 30, max: 60 }, startStep: { min: 0, max: 120 } };
 const TRAINING: Partial<ScenarioInput> = {
   initialNode: 'random',
-  mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 80, max: 104.5 }, direction: 'both', roundTrip: 0.5 },
+  mobility: { ...SR111_ROAD, speedKmh: SR111_SPEEDS, direction: 'both', roundTrip: 0.5 },
   workload: { surges: SURGES },
 };
 
@@ -124,7 +131,7 @@ const roundtrip: ScenarioInput = {
   name: 'sr111-roundtrip',
   extends: 'sr111',
   description: 'Fig. 6 evaluation: one round trip at the top speed (104.5 km/h) on the held-out heaviest day, R_max = 20 ms, L_max = 12.',
-  mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 104.5, max: 104.5 }, direction: 'forward', roundTrip: true },
+  mobility: { ...SR111_ROAD, speedKmh: { min: SR111_SPEEDS.max, max: SR111_SPEEDS.max }, direction: 'forward', roundTrip: true },
   // 16 h 36 min 20 s into the held-out day (day 25): node 2's load jumps from ~1.2 to ~110 at step ~88, just as the
   // car turns back at node 3, and stays there for the rest of the trip. On the way back the service must skip
   // the overloaded node 2 and cross a stretch where every node is out of SLA: the situation of Fig. 6.
@@ -148,9 +155,9 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   'sr111-edge-validation-roundtrip': overlay(roundtrip, 'sr111-edge-validation-roundtrip', 'The edge model\'s round trip on random segments of the validation days, with the training surges: checkpoint selection.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'validation', surges: SURGES } }) as Partial<ScenarioInput>),
   'sr111-edge-test': overlay(sr111, 'sr111-edge-test', 'sr111-edge on the test days (25, 7, 14, 21): held-out evaluation.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' } }) as Partial<ScenarioInput>),
   'sr111-google2019': unseenWorkload(sr111, 'sr111-google2019', 'Unseen workload (evaluation only): the sr111 geometry with Google 2019 cell-aggregate load on every node (shifted 0, 9, 18 days).'),
-  'sr111-slow': overlay(sr111, 'sr111-slow', 'Unseen mobility (evaluation only): sr111 on the test days at 30-60 km/h, outside the training speeds (80-104.5 km/h).', { workload: { start: 'test' }, mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 30, max: 60 }, direction: 'both' }, maxSteps: 1000 }),
+  'sr111-slow': overlay(sr111, 'sr111-slow', 'Unseen mobility (evaluation only): sr111 on the test days at 30-60 km/h, outside the training speeds (80-104.5 km/h).', { workload: { start: 'test' }, mobility: { ...SR111_ROAD, speedKmh: SLOW_SPEEDS, direction: 'both' }, maxSteps: 1000 }),
   'sr111-edge-google2019': unseenWorkload(deepMerge(sr111, BUILTIN_OVERLAYS.edge!) as ScenarioInput, 'sr111-edge-google2019', 'Unseen workload in the edge model (evaluation only): Google 2019 cell-aggregate load on every node.'),
-  'sr111-edge-slow': overlay(sr111, 'sr111-edge-slow', 'Unseen mobility in the edge model (evaluation only): the test days at 30-60 km/h.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' }, mobility: { kind: 'highway', fromXM: 0, toXM: 12000, yM: 0, speedKmh: { min: 30, max: 60 }, direction: 'both' } }) as Partial<ScenarioInput>),
+  'sr111-edge-slow': overlay(sr111, 'sr111-edge-slow', 'Unseen mobility in the edge model (evaluation only): the test days at 30-60 km/h.', deepMerge(BUILTIN_OVERLAYS.edge!, { workload: { start: 'test' }, mobility: { ...SR111_ROAD, speedKmh: SLOW_SPEEDS, direction: 'both' } }) as Partial<ScenarioInput>),
   'sr111-edge-roundtrip': overlay(roundtrip, 'sr111-edge-roundtrip', 'The Fig. 6 round trip (held-out heaviest day) in the edge model.', BUILTIN_OVERLAYS.edge!),
   'sr111-timed': {
     ...sr111,
