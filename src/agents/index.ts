@@ -15,3 +15,4 @@ export * from './trainer.js';
 export * from './config.js';
 export * from './factory.js';
 export * from './registry.js';
+export * from './coordination.js';
