@@ -29,6 +29,8 @@ const prometheusLoad = z
 
 const loadSource = z.discriminatedUnion('source', [
   z.object({ source: z.literal('metrics-server') }).strict(),
+  /** Each kubelet's Summary API through the apiserver's node proxy (needs `get nodes/proxy`); no metrics-server needed. */
+  z.object({ source: z.literal('kubelet-summary'), timeoutMs: positiveMs.default(3000) }).strict(),
   z.object({ source: z.literal('prometheus'), prometheus: prometheusLoad }).strict(),
 ]);
 

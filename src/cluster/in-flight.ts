@@ -69,6 +69,7 @@ export async function advance(ctx: AdvanceContext, f: InFlight, readyNodes: Read
   let result: Finished['result'];
   try {
     const got = await m.progress(f);
+    if (got.state === 'running') f.phase = got.phase;
     const s = nextStep(got, f, readyNodes, nowMs, ctx.timeoutMs);
     if (s.step === 'wait') return undefined;
     if (s.step === 'cancel') {

@@ -65,6 +65,11 @@ async function emit(ctx: ReconcileContext, dedup: EventDeduplicator, k: Workload
   await ctx.event(obj, e.type, e.reason, e.message);
 }
 
+/** An invalid observation also says why the RTT source failed this tick, when it did (the cause of "missing"/"stale"). */
+function withRttError(problems: readonly string[], rttError: string | undefined): readonly string[] {
+  return problems.length && rttError ? [...problems, `last RTT read failed (${rttError})`] : problems;
+}
+
 export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: TickView): Promise<Decision> {
   const { config, state } = ctx;
   const k = workloadKey(w.kind, w.namespace, w.name);
@@ -79,7 +84,7 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
     readyNodes: t.readyNodes,
     inFlightId: t.inFlight.get(k)?.id,
     inFlightCount: t.inFlight.size,
-    problems: built?.problems ?? [],
+    problems: withRttError(built?.problems ?? [], state.rttError(w.user)),
     nowMs: t.nowMs,
     cooldownMs: config.migration.cooldownMs,
     maxConcurrent: config.migration.maxConcurrent,
@@ -189,6 +194,7 @@ export async function readObservations(
       for (const [n, samples] of got) averager.push(u, n, samples);
     } catch (e) {
       metrics.errors.inc({ stage: 'rtt' });
+      state.noteRttError(u, `${src.rtt.name}: ${(e as Error).message}`);
       log.log('warn', 'rtt source failed', { source: src.rtt.name, user: u, error: e });
     }
   }
