@@ -5,7 +5,8 @@
  * - RTT: the `http-json` source, pointed at an endpoint the caller controls ({@link RttFeed}, or a real prober
  *   that serves the same format);
  * - load: the `kubelet-summary` source (the lab has no metrics-server; the real kubelets' Summary API is read
- *   through the apiserver's node proxy);
+ *   through the apiserver's node proxy), with a 20 s staleness budget (its CPU figure refreshes every ~10 s) next
+ *   to the RTT's 5 s;
  * - pods: the `recreate` backend, so the move is a real cold restart on the target node;
  * - a 1 s tick, a short lease (4 s) so a restarted controller takes over quickly, metrics on loopback.
  * Every one of these is a field of {@link LabControllerSettings}, written into the YAML, not a code path of its own.
@@ -34,6 +35,8 @@ export interface LabControllerSettings {
   /** In-flight migrations older than this are cancelled. */
   timeoutMs?: number;
   maxAgeMs?: number;
+  /** Load staleness budget (default 20 s: the kubelet's CPU figure refreshes every ~10 s). */
+  loadMaxAgeMs?: number;
   rttWindow?: number;
   rttTimeoutMs?: number;
   leaseDurationMs?: number;
@@ -49,6 +52,7 @@ export function labControllerConfig(s: LabControllerSettings): ControllerConfigI
     workloads: { namespaces: [s.workloadNamespace], kinds: ['pod'] },
     observation: {
       maxAgeMs: s.maxAgeMs ?? 5000,
+      loadMaxAgeMs: s.loadMaxAgeMs ?? 20_000,
       rttWindow: s.rttWindow ?? 1,
       load: { source: 'kubelet-summary' },
       rtt: { source: 'http-json', url: s.rttUrl, timeoutMs: s.rttTimeoutMs ?? 500 },

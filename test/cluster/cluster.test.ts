@@ -24,7 +24,7 @@ import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
 import { HttpKubeClient, listAll, type KubeClient } from '../../src/cluster/kube/client.js';
 import { systemDelay, type Clock } from '../../src/cluster/observe/types.js';
-import { isPodReady, LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
+import { ANNOTATIONS, isPodReady, LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
 import { jsonLogger } from '../../src/cluster/log.js';
 import { serveMetrics } from '../../src/cluster/metrics.js';
 import { KubevirtMigrator } from '../../src/cluster/migrate/kubevirt.js';
@@ -628,7 +628,25 @@ describe('cluster suite (real kube-apiserver)', () => {
       assert.equal(h.reports.flatMap((r) => r.started).length, 1, 'no second target');
       assert.ok(isPodReady(await admin.request<PodObject>('GET', paths.pods(ns, 'sip-0'))), 'the source still serves');
       kubelet.holdTerminating.delete('remora-sip-1');
+      kubelet.holdNotReady.delete('remora-sip-1');
       await kubelet.sync();
+      await account(ns, [], ['sip']);
+    });
+
+    test('recreate: a second move of the same workload gets a new target (the target carries the sequence number)', async () => {
+      const ns = 'pod-twice';
+      await fx.namespace(ns);
+      await fx.pod(ns, 'sip-0', 'edge-1', { user: 'ue-p3', workload: 'sip' });
+      await kubelet.sync();
+      userAt('ue-p3', 3);
+      const h = makeController(ns);
+      for (let i = 0; i < 4; i++) await round([h]);
+      userAt('ue-p3', 1);
+      for (let i = 0; i < 4; i++) await round([h]);
+      assert.deepEqual(h.reports.flatMap((r) => r.started.map((s) => s.id)), ['remora-sip-1', 'remora-sip-2'], `never the serving pod adopted as a new target: ${JSON.stringify(h.reports.map((r) => r.decisions.map((d) => [d.reason, d.detail])))}`);
+      assert.deepEqual(h.reports.flatMap((r) => r.finished.map((f) => `${f.id}:${f.result}`)), ['remora-sip-1:succeeded', 'remora-sip-2:succeeded']);
+      const live = (await listAll<PodObject>(admin, paths.pods(ns))).items.filter((p) => !p.metadata.deletionTimestamp);
+      assert.deepEqual(live.map((p) => [p.metadata.name, p.spec.nodeName, p.metadata.annotations?.[ANNOTATIONS.migrationSeq]]), [['remora-sip-2', 'edge-1', '2']]);
       await account(ns, [], ['sip']);
     });
 

@@ -93,6 +93,9 @@ abstract class TargetPodMigrator implements Migrator {
     let pod: PodObject;
     try {
       pod = await this.client.request<PodObject>('GET', paths.pods(w.namespace, id));
+      // Adopt only this migration's own target (a restart between create and the next tick); a pod of that name
+      // that is no target (a finished migration's pod, now serving) means the sequence number was reused.
+      if (pod.metadata.labels?.[LABELS.role] !== ROLE_TARGET) throw new Error(`pod ${w.namespace}/${id} exists and is not a migration target (${LABELS.role}=${pod.metadata.labels?.[LABELS.role] ?? 'unset'}): not adopting it as the target of a new migration`);
     } catch (e) {
       if (!isNotFound(e)) throw e;
       const prep = await this.prepare(w, target);

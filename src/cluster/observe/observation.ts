@@ -62,6 +62,8 @@ export function buildObservation(
   nowMs: number,
   maxAgeMs: number,
   inFlight = false,
+  /** Staleness budget of the load components (default `maxAgeMs`). */
+  loadMaxAgeMs = maxAgeMs,
 ): BuiltObservation {
   const n = nodes.length;
   // With the edge model's layout the in-flight block is all zeros: the controller asks the policy only about
@@ -72,7 +74,7 @@ export function buildObservation(
   const idx = nodes.indexOf(currentNode);
   if (idx < 0) problems.push(`workload runs on ${currentNode || '(no node)'}, not one of the configured nodes`);
   obs[0] = idx + 1;
-  const check = (what: string, node: string, t: Timed | undefined): number => {
+  const check = (what: string, node: string, t: Timed | undefined, budgetMs: number): number => {
     if (!t) {
       problems.push(`${what} of ${node} missing`);
       oldest = Number.NaN;
@@ -85,12 +87,12 @@ export function buildObservation(
       problems.push(`${what} of ${node} has no valid timestamp`);
       oldest = Number.NaN;
     } else {
-      if (age > maxAgeMs) problems.push(`${what} of ${node} is stale (${Math.round(age)} ms > ${maxAgeMs} ms)`);
+      if (age > budgetMs) problems.push(`${what} of ${node} is stale (${Math.round(age)} ms > ${budgetMs} ms)`);
       if (!Number.isNaN(oldest)) oldest = Math.max(oldest, age);
     }
     return t.value;
   };
-  for (let j = 0; j < n; j++) obs[1 + j] = check('RTT', nodes[j]!, rtt(nodes[j]!));
-  for (let j = 0; j < n; j++) obs[1 + n + j] = check('load', nodes[j]!, load(nodes[j]!));
+  for (let j = 0; j < n; j++) obs[1 + j] = check('RTT', nodes[j]!, rtt(nodes[j]!), maxAgeMs);
+  for (let j = 0; j < n; j++) obs[1 + n + j] = check('load', nodes[j]!, load(nodes[j]!), loadMaxAgeMs);
   return { observation: obs, problems, maxAgeMs: oldest };
 }

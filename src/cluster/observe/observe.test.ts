@@ -67,6 +67,10 @@ test('RttAverager: a garbage sample (negative, NaN) poisons the Eq.1 mean while 
   assert.deepEqual(a.get('u', 'n1'), { value: 14, atMs: 7 }, 'once the window has only RTTs, the mean is back');
   const obs = buildObservation(['n1'], 'n1', () => ({ value: -5, atMs: 100 }), () => ({ value: 1, atMs: 100 }), 100, 10_000);
   assert.deepEqual(obs.problems, ['RTT of n1 is negative (-5)']);
+  // A slower load source gets its own staleness budget; the RTT keeps the tighter one.
+  const slow = (loadMaxAgeMs?: number) => buildObservation(['n1'], 'n1', () => ({ value: 5, atMs: 90_000 }), () => ({ value: 1, atMs: 88_000 }), 100_000, 11_000, false, loadMaxAgeMs).problems;
+  assert.deepEqual(slow(), ['load of n1 is stale (12000 ms > 11000 ms)']);
+  assert.deepEqual(slow(20_000), []);
 });
 
 test('buildObservation: layout (N_i, R_1..R_N, L_1..L_N) and forced-Wait reasons', () => {
