@@ -97,18 +97,21 @@ function mapHtml(s: LiveSnapshot): string {
   const ys = pts.map((p) => p.y);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const W = 900;
-  const H = 220;
   const pad = 30;
-  const span = Math.max(x1 - x0, y1 - y0, 1e-9);
-  const k = Math.min((W - 2 * pad) / Math.max(x1 - x0, span * 0.05), (H - 2 * pad) / Math.max(y1 - y0, span * 0.05));
-  const X = (x: number): number => pad + (x - x0) * k;
-  const Y = (y: number): number => H - pad - (y - y0) * k;
+  // One scale for both axes (a map), as large as fits 900 x 500 px; the height follows the route's shape (a
+  // straight road gives a strip, not a tall empty box). 30 px more room for the antennas and their labels.
+  const k = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1e-9), (500 - 2 * pad - 30) / Math.max(y1 - y0, 1e-9));
+  const H = Math.round(Math.max(120, (y1 - y0) * k + 2 * pad + 30));
+  const xOff = (W - 2 * pad - (x1 - x0) * k) / 2;
+  const yOff = (H - 2 * pad - 30 - (y1 - y0) * k) / 2;
+  const X = (x: number): number => pad + xOff + (x - x0) * k;
+  const Y = (y: number): number => H - pad - yOff - (y - y0) * k;
   const road = r.path.length ? `<polyline points="${r.path.map((p) => `${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`).join(' ')}" fill="none" stroke="#999" stroke-width="6" stroke-linecap="round"/>` : '';
   const ants = r.antennas
     .map((a) => {
       const c = colorOf(s, a.node);
       const [ax, ay] = [X(a.x), Y(a.y)];
-      return `<g class="antenna" data-node="${e(a.node)}"><path d="M${ax.toFixed(1)},${(ay - 22).toFixed(1)} l-9,22 h18 z" fill="${c}"/><text x="${ax.toFixed(1)}" y="${(ay + 14).toFixed(1)}" font-size="12" text-anchor="middle" font-family="sans-serif">${e(a.node)}</text></g>`;
+      return `<g class="antenna" data-node="${e(a.node)}"><path d="M${ax.toFixed(1)},${(ay - 22).toFixed(1)} l-9,22 h18 z" fill="${c}"/><text x="${ax.toFixed(1)}" y="${(ay + 26).toFixed(1)}" font-size="12" text-anchor="middle" font-family="sans-serif">${e(a.node)}</text></g>`;
     })
     .join('');
   const ue = r.ue ? `<g class="ue"><circle cx="${X(r.ue.x).toFixed(1)}" cy="${Y(r.ue.y).toFixed(1)}" r="8" fill="#111"/><text x="${X(r.ue.x).toFixed(1)}" y="${(Y(r.ue.y) - 12).toFixed(1)}" font-size="12" text-anchor="middle" font-family="sans-serif">UE</text></g>` : '';

@@ -14,7 +14,7 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePolicy } from '../../src/cli/commands/controller.js';
-import { LiveFeed } from '../../src/core/live-feed.js';
+import { LiveFeed, type LiveSnapshot } from '../../src/core/live-feed.js';
 import { isNotFound, listAll } from '../../src/cluster/kube/client.js';
 import { isPodReady, LABELS, type PodObject } from '../../src/cluster/kube/resources.js';
 import { systemClock } from '../../src/cluster/observe/types.js';
@@ -372,7 +372,7 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
         const now = (await pods(l)).find((p) => p.metadata.name === tgt.metadata.name);
         assert.ok(now && !isPodReady(now), 'killed mid-move: the target is not Ready yet');
         const killedAt = Date.now();
-        second = spawnControllerProcess({ config, kubeconfig: l.kubeconfig, policy: 'follow-me', identity: 'lab-proc-2' });
+        second = spawnControllerProcess({ config, kubeconfig: l.kubeconfig, policy: 'follow-me', identity: 'lab-proc-2', extraArgs: ['--live-port', '0'] });
         await settledOn(l, 'edge-1', 60_000);
         t.diagnostic(`restarted controller finished the move ${Date.now() - killedAt} ms after the SIGKILL`);
       });
@@ -383,6 +383,11 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
       assert.equal(metricValue(text, 'remora_migrations_total', { kind: 'pod', backend: 'recreate', result: 'succeeded' }), 1, 'it adopted and finished the move');
       const started = (await events(l)).filter((e) => e.reason === 'MigrationStarted' && /remora-echo-5/.test(e.message));
       assert.equal(started.length, 1);
+      // The restarted process's live page (remora controller --live-port) saw the adopted move finish.
+      const live = (await (await fetch((await second!.liveUrl()).replace(/\/live$/, '/api/live'))).json()) as LiveSnapshot;
+      const adopted = live.migrations.find((x) => x.id === 'remora-echo-5');
+      assert.deepEqual([adopted?.from, adopted?.to, adopted?.state], ['edge-2', 'edge-1', 'succeeded'], JSON.stringify(live.migrations));
+      assert.ok(live.nodes.find((n) => n.name === 'edge-1')?.workloads.includes(`${NS}/echo`));
       t.diagnostic(`controller SIGKILLed mid-move: ${downtime(r)}`);
     } finally {
       await first.kill('SIGKILL');

@@ -14,14 +14,16 @@ export interface ControllerProcess {
   stderr(): string;
   /** Resolves with the metrics port once the process logged it. */
   metricsPort(timeoutMs?: number): Promise<number>;
+  /** The live page's URL (with `--live-port`), once the process logged it. */
+  liveUrl(timeoutMs?: number): Promise<string>;
   /** `/metrics` text. */
   scrape(): Promise<string>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnControllerProcess(args: { config: string; kubeconfig: string; policy: string; identity: string }): ControllerProcess {
+export function spawnControllerProcess(args: { config: string; kubeconfig: string; policy: string; identity: string; extraArgs?: string[] }): ControllerProcess {
   const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src/cli/main.ts')).href)}); process.exitCode = await main(process.argv.slice(1));`;
-  const argv = ['controller', '--config', args.config, '--kubeconfig', args.kubeconfig, '--policy', args.policy, '--identity', args.identity];
+  const argv = ['controller', '--config', args.config, '--kubeconfig', args.kubeconfig, '--policy', args.policy, '--identity', args.identity, ...(args.extraArgs ?? [])];
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...argv], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let err = '';
@@ -41,21 +43,23 @@ export function spawnControllerProcess(args: { config: string; kubeconfig: strin
   });
   child.stderr!.setEncoding('utf8').on('data', (c: string) => void (err = (err + c).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const metricsPort = async (timeoutMs = 30_000): Promise<number> => {
+  const logged = async (msg: string, timeoutMs: number): Promise<Record<string, unknown>> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const l = lines.find((x) => x.msg === 'metrics listening');
-      if (l) return Number(l.port);
+      const l = lines.find((x) => x.msg === msg);
+      if (l) return l;
       if (child.exitCode !== null) throw new Error(`remora controller exited (${child.exitCode}): ${err}`);
-      if (Date.now() > deadline) throw new Error(`remora controller did not log its metrics port within ${timeoutMs} ms: ${err}`);
+      if (Date.now() > deadline) throw new Error(`remora controller did not log "${msg}" within ${timeoutMs} ms: ${err}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  const metricsPort = async (timeoutMs = 30_000): Promise<number> => Number((await logged('metrics listening', timeoutMs)).port);
   return {
     child,
     lines,
     stderr: () => err,
     metricsPort,
+    liveUrl: async (timeoutMs = 30_000) => String((await logged('live page listening', timeoutMs)).url),
     async scrape() {
       const r = await fetch(`http://127.0.0.1:${await metricsPort()}/metrics`);
       return r.text();
