@@ -57,7 +57,7 @@ export function publishTick(feed: LiveFeed, t: TickFacts): void {
       });
     });
     for (const f of t.finished) {
-      feed.upsertMigration({ id: f.id, state: f.result, phase: f.result, ...(f.reason !== undefined ? { reason: f.reason } : {}), ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}) });
+      feed.upsertMigration({ id: f.id, workload: `${f.namespace}/${f.workload}`, from: f.from, to: f.to, backend: f.backend, state: f.result, phase: f.result, ...(f.reason !== undefined ? { reason: f.reason } : {}), ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}) });
     }
     for (const f of t.inFlight.values()) {
       feed.upsertMigration({ id: f.id, workload: `${f.namespace}/${f.workload}`, from: f.sourceNode, to: f.targetNode, backend: f.backend, state: 'in-flight', phase: f.phase ?? 'started', startedAtMs: f.startedAtMs });
