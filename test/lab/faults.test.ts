@@ -67,6 +67,13 @@ const pods = async (l: Lab): Promise<PodObject[]> => (await listAll<PodObject>(l
 const serving = async (l: Lab): Promise<PodObject[]> => (await pods(l)).filter((p) => !p.metadata.deletionTimestamp && p.metadata.labels?.[LABELS.workload] === 'echo');
 const targets = async (l: Lab): Promise<PodObject[]> => (await pods(l)).filter((p) => p.metadata.labels?.[LABELS.role] === 'migration-target');
 
+/** Once the move is over, the client must be served by the pod now serving (it reconnects when the old one goes). */
+async function servedBy(l: Lab, client: EchoClient, node: string): Promise<void> {
+  const pod = await settledOn(l, node, 60_000);
+  const got = await client.waitForHost((h) => h === pod.metadata.name, 30_000);
+  assert.ok(got, `the client reached ${pod.metadata.name} (last error: ${client.lastError})`);
+}
+
 /** The one pod serving the workload, once it is the only one, on `node`, Ready (the move is over). */
 async function settledOn(l: Lab, node: string, timeoutMs: number): Promise<PodObject> {
   return waitFor(`the workload to be served by one Ready pod on ${node}`, timeoutMs, async () => {
@@ -205,12 +212,12 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
     const feed = new LiveFeed({ title: 'lab', clock: systemClock });
     const c = await controller('move', {}, feed);
     try {
-      const r = await withClient(async () => {
+      const r = await withClient(async (client) => {
         await waitFor('two decisions with the UE near edge-1', 15_000, () => (feed.snapshot().decisions.length >= 2 ? true : undefined));
         for (const d of feed.snapshot().decisions) assert.deepEqual([d.action, d.gate], [0, 'policy chose Wait'], `near edge-1: follow-me waits (${JSON.stringify(d)})`);
         assert.equal((await targets(l)).length, 0);
         rtt.set({ 'edge-1': 20, 'edge-2': 3 });
-        await settledOn(l, 'edge-2', 30_000);
+        await servedBy(l, client, 'edge-2');
       });
       assertSwitched(r, 'echo-0', 'remora-echo-1');
       const m = c.controller.metrics;
@@ -310,7 +317,7 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
         assert.ok(client.pongs.at(-1)!.host === 'remora-echo-1', 'and it serves the client');
         t.diagnostic(`abandoned ${abandoned.state} ${Date.now() - killedAt} ms after the kill: ${abandoned.reason}`);
         l.restartKubelet('edge-1');
-        await settledOn(l, 'edge-1', 60_000);
+        await servedBy(l, client, 'edge-1');
       });
       const created = [...seen].filter((n) => !before.has(n)).sort();
       assert.deepEqual(created, ['remora-echo-2', 'remora-echo-3'], 'one abandoned target, then one retry after the cooldown');
@@ -334,14 +341,14 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
     const c = await controller('apiserver', { cooldownMs: 1000 });
     const before = new Set(seen);
     try {
-      const r = await withClient(async () => {
+      const r = await withClient(async (client) => {
         rtt.set({ 'edge-1': 20, 'edge-2': 3 });
         const tgt = await waitFor('the move to start', 15_000, async () => (await targets(l))[0], 20);
         assert.equal(isPodReady(tgt), false, 'mid-move');
         const t0 = Date.now();
         await l.restartApiserver(1500);
         t.diagnostic(`apiserver down and back in ${Date.now() - t0} ms`);
-        await settledOn(l, 'edge-2', 60_000);
+        await servedBy(l, client, 'edge-2');
       });
       assert.deepEqual([...seen].filter((n) => !before.has(n)), ['remora-echo-4']);
       assertSwitched(r, 'remora-echo-3', 'remora-echo-4');
@@ -364,7 +371,7 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
     const first = spawnControllerProcess({ config, kubeconfig: l.kubeconfig, policy: 'follow-me', identity: 'lab-proc-1' });
     let second: ReturnType<typeof spawnControllerProcess> | undefined;
     try {
-      const r = await withClient(async () => {
+      const r = await withClient(async (client) => {
         await first.metricsPort();
         rtt.set({ 'edge-1': 3, 'edge-2': 20 });
         const tgt = await waitFor('the move to start', 30_000, async () => (await targets(l))[0], 20);
@@ -373,7 +380,7 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
         assert.ok(now && !isPodReady(now), 'killed mid-move: the target is not Ready yet');
         const killedAt = Date.now();
         second = spawnControllerProcess({ config, kubeconfig: l.kubeconfig, policy: 'follow-me', identity: 'lab-proc-2', extraArgs: ['--live-port', '0'] });
-        await settledOn(l, 'edge-1', 60_000);
+        await servedBy(l, client, 'edge-1');
         t.diagnostic(`restarted controller finished the move ${Date.now() - killedAt} ms after the SIGKILL`);
       });
       assert.deepEqual([...seen].filter((n) => !before.has(n)), ['remora-echo-5'], 'exactly one target pod ever created');
