@@ -340,14 +340,15 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
     if (!l) return;
     const c = await controller('apiserver', { cooldownMs: 1000 });
     const before = new Set(seen);
+    let restartAt = 0;
     try {
       const r = await withClient(async (client) => {
         rtt.set({ 'edge-1': 20, 'edge-2': 3 });
         const tgt = await waitFor('the move to start', 15_000, async () => (await targets(l))[0], 20);
         assert.equal(isPodReady(tgt), false, 'mid-move');
-        const t0 = Date.now();
+        restartAt = Date.now();
         await l.restartApiserver(1500);
-        t.diagnostic(`apiserver down and back in ${Date.now() - t0} ms`);
+        t.diagnostic(`apiserver down and back in ${Date.now() - restartAt} ms`);
         await servedBy(l, client, 'edge-2');
       });
       assert.deepEqual([...seen].filter((n) => !before.has(n)), ['remora-echo-4']);
@@ -355,7 +356,8 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
       const m = c.controller.metrics;
       assert.equal(m.migrationsStarted.get({ kind: 'pod', backend: 'recreate' }), 1);
       assert.equal(m.migrations.get({ kind: 'pod', backend: 'recreate', result: 'succeeded' }), 1);
-      t.diagnostic(`apiserver restart mid-move: ${downtime(r)}; controller errors during the outage: tick ${m.errors.get({ stage: 'tick' })}, load ${m.errors.get({ stage: 'load' })}`);
+      const gapAt = r.longest ? r.longest.before.sentAtMs - restartAt : Number.NaN;
+      t.diagnostic(`apiserver restart mid-move: ${downtime(r)}; the longest gap began ${gapAt} ms after the restart began, ${r.longest?.before.host === r.longest?.after.host ? 'with the same pod on both sides (the source, untouched)' : 'across the switch'}; controller errors during the outage: tick ${m.errors.get({ stage: 'tick' })}, load ${m.errors.get({ stage: 'load' })}`);
     } finally {
       await c.stop();
     }
