@@ -390,8 +390,11 @@ describe('lab: the controller drives real moves, and faults hit them mid-move', 
       const text = await second!.scrape();
       assert.equal(metricValue(text, 'remora_migrations_started_total', { kind: 'pod', backend: 'recreate' }), 0, 'the restarted controller started nothing');
       assert.equal(metricValue(text, 'remora_migrations_total', { kind: 'pod', backend: 'recreate', result: 'succeeded' }), 1, 'it adopted and finished the move');
-      const started = (await events(l)).filter((e) => e.reason === 'MigrationStarted' && /remora-echo-5/.test(e.message));
-      assert.equal(started.length, 1);
+      // At most one MigrationStarted: the first process may die between creating the target and recording the
+      // Event. Exactly one MigrationSucceeded, from the process that adopted the move.
+      const ev = await events(l);
+      assert.ok(ev.filter((e) => e.reason === 'MigrationStarted' && /remora-echo-5/.test(e.message)).length <= 1);
+      assert.equal(ev.filter((e) => e.reason === 'MigrationSucceeded' && /remora-echo-5/.test(e.message)).length, 1);
       // The restarted process's live page (remora controller --live-port) saw the adopted move finish.
       const live = (await (await fetch((await second!.liveUrl()).replace(/\/live$/, '/api/live'))).json()) as LiveSnapshot;
       const adopted = live.migrations.find((x) => x.id === 'remora-echo-5');
