@@ -29,6 +29,8 @@ const prometheusLoad = z
 
 const loadSource = z.discriminatedUnion('source', [
   z.object({ source: z.literal('metrics-server') }).strict(),
+  /** Each kubelet's Summary API through the apiserver's node proxy (needs `get nodes/proxy`); no metrics-server needed. */
+  z.object({ source: z.literal('kubelet-summary'), timeoutMs: positiveMs.default(3000) }).strict(),
   z.object({ source: z.literal('prometheus'), prometheus: prometheusLoad }).strict(),
 ]);
 
@@ -105,6 +107,12 @@ export const controllerConfigSchema = z
       .object({
         /** Observations older than this force Wait. */
         maxAgeMs: positiveMs.default(15_000),
+        /**
+         * Load observations older than this force Wait (default: `maxAgeMs`). Load sources sample more slowly
+         * than RTT probes: a kubelet's Summary API refreshes its CPU figure every ~10 s (cAdvisor housekeeping),
+         * metrics-server every 15-60 s. Without this, one budget had to be the slower source's.
+         */
+        loadMaxAgeMs: positiveMs.optional(),
         /** Eq.1: number of last RTT samples averaged per (user, node). */
         rttWindow: z.number().int().min(1).max(1000).default(5),
         load: loadSource.default({ source: 'metrics-server' }),

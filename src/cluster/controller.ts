@@ -12,12 +12,14 @@
  * VMIM watch). This file holds the tick, the election round and the run loop.
  */
 import type { Policy } from '../core/env.js';
+import type { LiveFeed } from '../core/live-feed.js';
 import type { ControllerConfig } from './config.js';
 import type { Discovered } from './discovery.js';
 import type { EventRecorder } from './events.js';
 import { reconcileInFlight, type Finished } from './in-flight.js';
 import type { KubeClient, KubeObject } from './kube/client.js';
 import { LeaderElector } from './leader.js';
+import { publishTick } from './live.js';
 import type { Logger } from './log.js';
 import { ControllerMetrics, serveMetrics } from './metrics.js';
 import type { InFlight, Migrator, WorkloadKind } from './migrate/types.js';
@@ -51,6 +53,8 @@ export interface ControllerDeps {
   metrics?: ControllerMetrics;
   /** Unique per replica (pod name + random suffix in production). */
   identity: string;
+  /** The live view (dashboard's live page): each tick's nodes, observations, decisions and migrations (live.ts). */
+  feed?: LiveFeed;
 }
 
 export interface TickReport {
@@ -156,6 +160,7 @@ export class Controller {
     }
     report.inFlight = inFlight.size;
     this.metrics.inFlight.set({}, inFlight.size);
+    if (this.d.feed) publishTick(this.d.feed, { nowMs: view.nowMs, nodes: config.nodes, readyNodes, workloads, decisions: report.decisions, inFlight, finished: report.finished, loads, averager: this.averager });
     this.lastTickOkMs = clock.nowMs();
     return report;
   }

@@ -13,6 +13,36 @@ import type { DedupTopic } from './event-dedup.js';
 
 export type DecisionReason = 'policy' | 'invalid-observation' | 'in-flight' | 'cap' | 'cooldown' | 'dry-run' | 'precheck' | 'illegal-action' | 'error' | 'stay';
 
+/**
+ * The gate a decision reason stands for, for people watching the controller (the live page): the one that
+ * allowed a migration, or the one that made the controller wait.
+ */
+export function gateOf(reason: DecisionReason, action: number): string {
+  if (action > 0) return 'all gates passed';
+  switch (reason) {
+    case 'in-flight':
+      return 'in-flight lock';
+    case 'invalid-observation':
+      return 'observation validity';
+    case 'illegal-action':
+      return 'action mask';
+    case 'policy':
+      return 'policy chose Wait';
+    case 'stay':
+      return 'policy chose the current node';
+    case 'cooldown':
+      return 'cooldown';
+    case 'cap':
+      return 'concurrency cap';
+    case 'precheck':
+      return 'precheck';
+    case 'dry-run':
+      return 'dry run';
+    case 'error':
+      return 'error';
+  }
+}
+
 /** What the policy did when asked: chose an action, or threw. */
 export type PolicyChoice = { action: number } | { error: string };
 

@@ -40,7 +40,7 @@ function fakes(progress: Progress | Error) {
 test('advance: success finalizes, writes the cooldown on the VMI, records the Event and metrics', async () => {
   const { ctx, calls, events, metrics } = fakes({ state: 'succeeded', durationMs: 30_000, durationSource: 'phaseTransitionTimestamps' });
   const fin = await advance(ctx, f0, ready, undefined, T0 + 30_000);
-  assert.deepEqual(fin, { id: 'remora-upf-1', workload: 'upf', result: 'succeeded', durationMs: 30_000 });
+  assert.deepEqual(fin, { id: 'remora-upf-1', workload: 'upf', namespace: 'ns', from: 'edge-1', to: 'edge-2', backend: 'kv', result: 'succeeded', durationMs: 30_000 });
   assert.deepEqual(calls, ['finalize remora-upf-1 succeeded', 'PATCH /apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/upf']);
   assert.deepEqual(events, ['MigrationSucceeded']);
   assert.equal(metrics.migrations.get({ kind: 'vm', backend: 'kv', result: 'succeeded' }), 1);

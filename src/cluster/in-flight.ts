@@ -22,6 +22,11 @@ import { workloadKey, type WorkloadKey } from './workload-key.js';
 export interface Finished {
   id: string;
   workload: string;
+  namespace: string;
+  /** Source and target node, and the backend (what the live view shows of a move adopted and finished in one tick). */
+  from: string;
+  to: string;
+  backend: string;
   result: 'succeeded' | 'failed' | 'timeout' | 'cancelled';
   reason?: string;
   durationMs?: number;
@@ -69,6 +74,7 @@ export async function advance(ctx: AdvanceContext, f: InFlight, readyNodes: Read
   let result: Finished['result'];
   try {
     const got = await m.progress(f);
+    if (got.state === 'running') f.phase = got.phase;
     const s = nextStep(got, f, readyNodes, nowMs, ctx.timeoutMs);
     if (s.step === 'wait') return undefined;
     if (s.step === 'cancel') {
@@ -83,7 +89,7 @@ export async function advance(ctx: AdvanceContext, f: InFlight, readyNodes: Read
     ctx.log.log('warn', 'migration progress failed', { migration: f.id, error: e });
     return undefined;
   }
-  const fin: Finished = { id: f.id, workload: f.workload, result, ...(p.state === 'failed' ? { reason: p.reason } : { durationMs: p.durationMs }) };
+  const fin: Finished = { id: f.id, workload: f.workload, namespace: f.namespace, from: f.sourceNode, to: f.targetNode, backend: f.backend, result, ...(p.state === 'failed' ? { reason: p.reason } : { durationMs: p.durationMs }) };
   ctx.metrics.migrations.inc({ kind: f.kind, backend: f.backend, result });
   if (p.state === 'succeeded' && Number.isFinite(p.durationMs)) ctx.metrics.migrationDuration.observe({ kind: f.kind, backend: f.backend }, p.durationMs / 1000);
   ctx.log.log(p.state === 'succeeded' ? 'info' : 'warn', 'migration finished', { ...fin, migration: f.id, workload: `${f.namespace}/${f.workload}`, from: f.sourceNode, to: f.targetNode });

@@ -1,5 +1,6 @@
 /** Wiring: build a {@link Controller} from a validated config, an API client and injected clock/logger. */
 import type { Policy } from '../core/env.js';
+import type { LiveFeed } from '../core/live-feed.js';
 import type { ControllerConfig } from './config.js';
 import { Controller } from './controller.js';
 import { KubeEventRecorder } from './events.js';
@@ -10,6 +11,7 @@ import { CheckpointMigrator, PodmigrationMigrator, RecreateMigrator } from './mi
 import type { Migrator } from './migrate/types.js';
 import { HttpJsonRtt } from './observe/http-json.js';
 import { Mec013Rtt } from './observe/mec013.js';
+import { KubeletSummaryLoad } from './observe/kubelet-summary.js';
 import { MetricsServerLoad } from './observe/metrics-server.js';
 import { PrometheusLoad, PrometheusRtt } from './observe/prometheus.js';
 import { TcpProbeRtt } from './observe/tcp-probe.js';
@@ -24,7 +26,14 @@ export { systemClock, systemDelay, type Clock, type Delay } from './observe/type
 
 export function loadSourceFromConfig(c: ControllerConfig, client: KubeClient): LoadSource {
   const l = c.observation.load;
-  return l.source === 'metrics-server' ? new MetricsServerLoad(client) : new PrometheusLoad(l.prometheus);
+  switch (l.source) {
+    case 'metrics-server':
+      return new MetricsServerLoad(client);
+    case 'kubelet-summary':
+      return new KubeletSummaryLoad(client, l);
+    case 'prometheus':
+      return new PrometheusLoad(l.prometheus);
+  }
 }
 
 export function rttSourceFromConfig(c: ControllerConfig, clock: Clock): RttSource {
@@ -56,6 +65,8 @@ export interface CreateControllerOptions {
   /** See `ControllerDeps.observationInFlight`. */
   observationInFlight?: boolean;
   identity: string;
+  /** See `ControllerDeps.feed`. */
+  feed?: LiveFeed;
 }
 
 export function createController(o: CreateControllerOptions): Controller {
@@ -71,5 +82,6 @@ export function createController(o: CreateControllerOptions): Controller {
     events: new KubeEventRecorder(o.client, o.clock, 'remora-controller', o.identity),
     logger: o.logger,
     identity: o.identity,
+    ...(o.feed ? { feed: o.feed } : {}),
   });
 }

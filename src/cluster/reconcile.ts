@@ -65,12 +65,17 @@ async function emit(ctx: ReconcileContext, dedup: EventDeduplicator, k: Workload
   await ctx.event(obj, e.type, e.reason, e.message);
 }
 
+/** An invalid observation also says why the RTT source failed this tick, when it did (the cause of "missing"/"stale"). */
+function withRttError(problems: readonly string[], rttError: string | undefined): readonly string[] {
+  return problems.length && rttError ? [...problems, `last RTT read failed (${rttError})`] : problems;
+}
+
 export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: TickView): Promise<Decision> {
   const { config, state } = ctx;
   const k = workloadKey(w.kind, w.namespace, w.name);
   const base = { workload: `${w.namespace}/${w.name}`, kind: w.kind };
   const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
-  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.averager.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs, ctx.inFlightLayout);
+  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.averager.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs, ctx.inFlightLayout, config.observation.loadMaxAgeMs);
   if (built) ctx.metrics.observationAge.set({ workload: base.workload }, built.maxAgeMs / 1000);
   const obsArr = built ? Array.from(built.observation) : undefined;
   const input = {
@@ -79,7 +84,7 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
     readyNodes: t.readyNodes,
     inFlightId: t.inFlight.get(k)?.id,
     inFlightCount: t.inFlight.size,
-    problems: built?.problems ?? [],
+    problems: withRttError(built?.problems ?? [], state.rttError(w.user)),
     nowMs: t.nowMs,
     cooldownMs: config.migration.cooldownMs,
     maxConcurrent: config.migration.maxConcurrent,
@@ -135,10 +140,14 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
   const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
   const id = `remora-${w.name}-${seq}`.slice(0, 253);
   try {
-    await ctx.client.request('PATCH', w.kind === 'vm' ? paths.vmis(w.namespace, w.name) : paths.pods(w.namespace, w.object.metadata.name), {
+    const patched = await ctx.client.request<KubeObject | undefined>('PATCH', w.kind === 'vm' ? paths.vmis(w.namespace, w.name) : paths.pods(w.namespace, w.object.metadata.name), {
       body: { metadata: { resourceVersion: w.object.metadata.resourceVersion, annotations: { [ANNOTATIONS.migrationSeq]: String(seq) } } },
     });
-    const f = await m.start(w, target, id, t.nowMs);
+    // Start from the object as patched: a pod backend copies the source's annotations to the target, and the
+    // target must carry this sequence number, or the next migration (from the target) would reuse this id
+    // (issue 11 lab: the second move "adopted" the serving pod, remora-echo-1, as its own target).
+    const source: Workload = patched?.metadata ? { ...w, object: { ...w.object, ...patched, apiVersion: w.object.apiVersion, kind: w.object.kind } } : w;
+    const f = await m.start(source, target, id, t.nowMs);
     t.inFlight.set(k, f);
     t.started.push(f);
     state.dedup.clear(k, 'checkpoint-unavailable');
@@ -189,6 +198,7 @@ export async function readObservations(
       for (const [n, samples] of got) averager.push(u, n, samples);
     } catch (e) {
       metrics.errors.inc({ stage: 'rtt' });
+      state.noteRttError(u, `${src.rtt.name}: ${(e as Error).message}`);
       log.log('warn', 'rtt source failed', { source: src.rtt.name, user: u, error: e });
     }
   }

@@ -57,6 +57,19 @@ export class WorkloadState {
 
   noteUser(user: string): void {
     this.users.add(user);
+    this.rttErrors.delete(user);
+  }
+
+  /** Why the RTT source failed for `user` on the last read (cleared by the next good read, see {@link noteUser}). */
+  private readonly rttErrors = new Map<string, string>();
+
+  noteRttError(user: string, error: string): void {
+    this.users.add(user);
+    this.rttErrors.set(user, error);
+  }
+
+  rttError(user: string): string | undefined {
+    return this.rttErrors.get(user);
   }
 
   get size(): number {
@@ -70,6 +83,7 @@ export class WorkloadState {
 
   private forgetUser(user: string): void {
     this.users.delete(user);
+    this.rttErrors.delete(user);
     this.averager.forgetUser(user);
   }
 }

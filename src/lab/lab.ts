@@ -320,6 +320,38 @@ export class Lab {
     return '';
   }
 
+  /**
+   * Stop kube-apiserver and start it again on the same port, certificates and etcd (the fault tests: an
+   * apiserver restart mid-move). Clients keep their kubeconfig; `lab.json` gets the new pid.
+   */
+  async restartApiserver(downMs = 0): Promise<void> {
+    const cp = this.controlPlane;
+    await cp.restartApiserver(downMs);
+    const pid = cp.pids[1];
+    const c = this.state.components.find((x) => x.name === 'kube-apiserver');
+    if (c && pid) c.pid = pid;
+    this.save();
+  }
+
+  /** SIGKILL one node's kubelet (`restartKubelet` brings it back); `lab.json` keeps the pid until then. */
+  async killKubelet(node: string): Promise<void> {
+    await this.node(node).killKubelet();
+  }
+
+  restartKubelet(node: string): void {
+    const n = this.node(node);
+    n.restartKubelet();
+    const c = this.state.components.find((x) => x.name === `kubelet/${node}`);
+    if (c && n.pids.kubelet) c.pid = n.pids.kubelet;
+    this.save();
+  }
+
+  private node(name: string): EdgeNode {
+    const n = this.nodesList.find((x) => x.spec.name === name);
+    if (!n) throw new Error(`lab has no node ${name} (nodes: ${this.nodesList.map((x) => x.spec.name).join(', ')})`);
+    return n;
+  }
+
   /** PIDs of every lab process now (control plane, nodes, shims, pods), and their total RSS in bytes. */
   usage(): { processes: { pid: number; cmd: string }[]; rssBytes: number } {
     const processes = labProcesses(this.footprint);

@@ -239,6 +239,22 @@ state = ${q(join(c, 'state'))}
     if (this.kubeletProc?.pid) await terminate([this.kubeletProc.pid]);
   }
 
+  /** SIGKILL the kubelet (a node failure, for the fault tests); its containerd and containers keep running. */
+  async killKubelet(): Promise<void> {
+    const p = this.kubeletProc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Start the kubelet again (same config, certificates and root dir) after {@link killKubelet} or {@link stopKubelet}. */
+  restartKubelet(): void {
+    const p = this.kubeletProc;
+    if (p && p.exitCode === null && p.signalCode === null) throw new Error(`kubelet of ${this.spec.name} is still running (pid ${p.pid})`);
+    this.startKubelet();
+  }
+
   async stopContainerd(): Promise<void> {
     if (this.containerdProc?.pid) await terminate([this.containerdProc.pid]);
   }

@@ -8,6 +8,8 @@
  * - `/episode?...`      any policy on any scenario, one episode as a Fig. 6 timeline plus its decision log
  *                       (`scenario`, `policy` = baseline name or a run name with a model.json, `seed`)
  * - `/api/runs`, `/api/episode?...`   the same data as JSON
+ * - `/live`, `/api/live`, `/api/live/stream`   a running controller's or lab's live view, when started with one
+ *                       (`live`; see live.ts)
  * Bad parameters get a 400 with one line naming the parameter, expected and actual value.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +24,9 @@ import { readReproduceSummary, SUMMARY_FILE, type ReproduceSummaryFile } from '.
 import { METRICS_FILE, readMetricsJsonl } from '../experiments/train/metrics-jsonl.js';
 import { baselineNames, resolvePolicy } from '../experiments/policies.js';
 import { loadScenario, scenarioNames, type ResolvedScenario } from '../twin/index.js';
+import type { LiveFeed } from '../core/live-feed.js';
+import { LiveRoutes } from './live.js';
+import { page } from './page.js';
 
 export interface DashboardOptions {
   /** Folder whose sub-folders are runs (each with metrics.jsonl and/or summary.json). */
@@ -29,6 +34,8 @@ export interface DashboardOptions {
   /** Port (0 = any free port). */
   port: number;
   host?: string;
+  /** A running controller's or lab's live view: serves `/live`, `/api/live` and `/api/live/stream` (live.ts). */
+  live?: LiveFeed;
 }
 
 export interface RunInfo {
@@ -48,19 +55,6 @@ class BadRequest extends RemoraError {
 }
 
 const NAME_RE = /^[A-Za-z0-9._-]+$/;
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Remora</title>
-<style>
-body{font-family:sans-serif;margin:0;color:#222}header{background:#1f3b57;color:#fff;padding:10px 20px}header a{color:#fff;margin-right:16px;text-decoration:none}
-main{max-width:1000px;margin:16px auto;padding:0 12px}table{border-collapse:collapse;font-size:13px;margin:8px 0 18px}th,td{border:1px solid #ccc;padding:3px 8px}
-th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}svg{max-width:100%;height:auto}form{margin:8px 0 16px}select,input,button{font-size:14px;margin-right:8px}
-.err{color:#b00020}
-</style></head><body><header><a href="/"><b>Remora</b></a><a href="/">Runs</a><a href="/episode">Episode explorer</a></header><main>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</main></body></html>`;
-}
 
 /** Runs `read`; a malformed artefact (InvalidInputError) becomes `{ error }` so one bad run cannot break a page. */
 function readable<T>(read: () => T): T | { error: string } {
@@ -88,8 +82,11 @@ export class Dashboard {
   private readonly scenarios = new Map<string, ResolvedScenario>();
   private readonly traceCache = new Map();
 
+  private readonly live: LiveRoutes | undefined;
+
   constructor(private readonly opts: DashboardOptions) {
     this.runsDir = resolve(opts.runsDir);
+    this.live = opts.live ? new LiveRoutes(opts.live) : undefined;
   }
 
   /** Start listening; resolves with the URL. */
@@ -106,6 +103,7 @@ export class Dashboard {
   }
 
   stop(): Promise<void> {
+    this.live?.close();
     return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
@@ -174,6 +172,8 @@ export class Dashboard {
     try {
       if (req.method !== 'GET') return send(405, 'text/plain', 'method: expected GET\n');
       const p = url.pathname;
+      if (this.live?.handle(req, res, p)) return;
+      if (p === '/live') return send(404, 'text/html', page('Live', '<p>This dashboard was started without a live controller or lab (see src/server/README.md).</p>'));
       if (p === '/api/runs') return send(200, 'application/json', JSON.stringify(this.listRuns()));
       if (p === '/' || p === '/index.html') return send(200, 'text/html', this.indexPage());
       if (p.startsWith('/run/')) {

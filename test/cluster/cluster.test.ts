@@ -24,7 +24,7 @@ import { Controller, type TickReport } from '../../src/cluster/controller.js';
 import { KubeEventRecorder } from '../../src/cluster/events.js';
 import { HttpKubeClient, listAll, type KubeClient } from '../../src/cluster/kube/client.js';
 import { systemDelay, type Clock } from '../../src/cluster/observe/types.js';
-import { LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
+import { ANNOTATIONS, isPodReady, LABELS, paths, type PodmigrationObject, type PodObject, type VmiObject, type VmimObject } from '../../src/cluster/kube/resources.js';
 import { jsonLogger } from '../../src/cluster/log.js';
 import { serveMetrics } from '../../src/cluster/metrics.js';
 import { KubevirtMigrator } from '../../src/cluster/migrate/kubevirt.js';
@@ -603,6 +603,50 @@ describe('cluster suite (real kube-apiserver)', () => {
       assert.equal(target.metadata.labels?.[LABELS.role], undefined, 'finalized');
       await round([h]);
       assert.deepEqual([h.reports.at(-1)!.decisions[0]!.action, h.reports.at(-1)!.decisions[0]!.observation![0]], [0, 3], 'serving from edge-3 now: Wait');
+      await account(ns, [], ['sip']);
+    });
+
+    test('recreate: a target whose kubelet died (stays Terminating) finishes once, not on every tick', async () => {
+      const ns = 'pod-dead-target';
+      await fx.namespace(ns);
+      await fx.pod(ns, 'sip-0', 'edge-1', { user: 'ue-p2', workload: 'sip' });
+      await kubelet.sync();
+      userAt('ue-p2', 3);
+      const h = makeController(ns, { migration: { timeoutMs: 2 * TICK_MS, cooldownMs: 60 * TICK_MS } });
+      kubelet.holdNotReady.add('remora-sip-1');
+      kubelet.holdTerminating.add('remora-sip-1');
+      await round([h]);
+      assert.equal(h.reports[0]!.started[0]?.id, 'remora-sip-1');
+      for (let i = 0; i < 6; i++) await round([h]);
+      const target = await admin.request<PodObject>('GET', paths.pods(ns, 'remora-sip-1'));
+      assert.ok(target.metadata.deletionTimestamp, 'the target was cancelled (deleted) and is stuck Terminating, as with a dead kubelet');
+      const finished = h.reports.flatMap((r) => r.finished).filter((f) => f.id === 'remora-sip-1');
+      assert.deepEqual(finished.map((f) => f.result), ['timeout'], 'finished exactly once');
+      assert.equal((await events(ns)).filter((e) => e.reason === 'MigrationTimedOut').length, 1);
+      assert.equal(h.ctrl.metrics.migrations.get({ kind: 'pod', backend: 'recreate', result: 'timeout' }), 1);
+      assert.deepEqual(h.reports.at(-1)!.decisions.map((d) => d.reason), ['cooldown'], 'abandoned: no retry inside the cooldown');
+      assert.equal(h.reports.flatMap((r) => r.started).length, 1, 'no second target');
+      assert.ok(isPodReady(await admin.request<PodObject>('GET', paths.pods(ns, 'sip-0'))), 'the source still serves');
+      kubelet.holdTerminating.delete('remora-sip-1');
+      kubelet.holdNotReady.delete('remora-sip-1');
+      await kubelet.sync();
+      await account(ns, [], ['sip']);
+    });
+
+    test('recreate: a second move of the same workload gets a new target (the target carries the sequence number)', async () => {
+      const ns = 'pod-twice';
+      await fx.namespace(ns);
+      await fx.pod(ns, 'sip-0', 'edge-1', { user: 'ue-p3', workload: 'sip' });
+      await kubelet.sync();
+      userAt('ue-p3', 3);
+      const h = makeController(ns);
+      for (let i = 0; i < 4; i++) await round([h]);
+      userAt('ue-p3', 1);
+      for (let i = 0; i < 4; i++) await round([h]);
+      assert.deepEqual(h.reports.flatMap((r) => r.started.map((s) => s.id)), ['remora-sip-1', 'remora-sip-2'], `never the serving pod adopted as a new target: ${JSON.stringify(h.reports.map((r) => r.decisions.map((d) => [d.reason, d.detail])))}`);
+      assert.deepEqual(h.reports.flatMap((r) => r.finished.map((f) => `${f.id}:${f.result}`)), ['remora-sip-1:succeeded', 'remora-sip-2:succeeded']);
+      const live = (await listAll<PodObject>(admin, paths.pods(ns))).items.filter((p) => !p.metadata.deletionTimestamp);
+      assert.deepEqual(live.map((p) => [p.metadata.name, p.spec.nodeName, p.metadata.annotations?.[ANNOTATIONS.migrationSeq]]), [['remora-sip-2', 'edge-1', '2']]);
       await account(ns, [], ['sip']);
     });
 

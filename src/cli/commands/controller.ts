@@ -8,6 +8,8 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Policy } from '../../core/env.js';
+import { LiveFeed } from '../../core/live-feed.js';
+import { Dashboard } from '../../server/dashboard.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { PAPER_REWARD_PARAMS } from '../../core/reward.js';
 import { baselineRegistry } from '../../agents/registry.js';
@@ -29,7 +31,7 @@ export function resolvePolicy(spec: string, cwd: string, nodes: number): () => P
 export const controllerCommand = defineCommand({
   name: 'controller',
   summary: 'Run the Kubernetes migration controller (observe, decide with a policy, migrate)',
-  usage: '--config <remora.yaml> --policy <model.json|baseline> [--kubeconfig <file>] [--dry-run]',
+  usage: '--config <remora.yaml> --policy <model.json|baseline> [--kubeconfig <file>] [--dry-run] [--live-port <port>]',
   details: `Without --kubeconfig it uses the in-cluster service account when KUBERNETES_SERVICE_HOST is set, else ~/.kube/config.
 Policies: ${baselineRegistry().names().join(', ')}, or a model.json. Logs are JSON lines on stdout. SIGTERM/SIGINT stop gracefully
 (the tick in progress finishes, the lease is released; in-flight migrations are adopted by the next leader).
@@ -41,6 +43,7 @@ See src/cluster/README.md for the config reference.`,
     'dry-run': { type: 'boolean', description: 'Decide and record Events, but never migrate', default: false },
     identity: { type: 'string', description: 'Leader-election identity (default: hostname + random suffix)', placeholder: '<id>' },
     'log-level': { type: 'string', description: 'Minimum log level', choices: ['debug', 'info', 'warn', 'error'], default: 'info' },
+    'live-port': { type: 'integer', description: 'Serve the dashboard with this controller\'s live page (/live) on 127.0.0.1:<port> (0 = any free port)', placeholder: '<port>' },
   },
   async run(args, io) {
     const configPath = resolve(io.cwd, args.flags.config);
@@ -63,16 +66,24 @@ See src/cluster/README.md for the config reference.`,
     const client = new HttpKubeClient(kc);
     const identity = args.flags.identity ?? `${io.env.POD_NAME ?? hostname()}-${randomBytes(4).toString('hex')}`;
     const logger = jsonLogger((l) => io.out(l), systemClock, { component: 'remora-controller' }, args.flags['log-level']);
-    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, observationInFlight: newPolicy().needsInFlight === true, identity });
+    const livePort = args.flags['live-port'];
+    const feed = livePort !== undefined ? new LiveFeed({ title: `controller ${identity} (${policySpec})`, clock: systemClock }) : undefined;
+    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, observationInFlight: newPolicy().needsInFlight === true, identity, ...(feed ? { feed } : {}) });
     logger.log('info', 'starting', { server: client.server, identity, policy: policySpec, nodes: config.nodes, dryRun: config.migration.dryRun });
     await controller.start();
     logger.log('info', 'metrics listening', { port: controller.metricsPort });
+    // The live page binds to loopback only: it shows the cluster's workloads and decisions.
+    const dashboard = feed ? new Dashboard({ runsDir: resolve(io.cwd, 'runs'), port: livePort!, host: '127.0.0.1', live: feed }) : undefined;
+    if (dashboard) logger.log('info', 'live page listening', { url: `${await dashboard.start()}/live` });
     await new Promise<void>((done) => {
       const onSignal = (sig: string): void => {
         logger.log('info', 'shutting down', { signal: sig });
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
-        void controller.stop().then(done);
+        void controller
+          .stop()
+          .then(() => dashboard?.stop())
+          .then(done);
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);

@@ -93,6 +93,9 @@ abstract class TargetPodMigrator implements Migrator {
     let pod: PodObject;
     try {
       pod = await this.client.request<PodObject>('GET', paths.pods(w.namespace, id));
+      // Adopt only this migration's own target (a restart between create and the next tick); a pod of that name
+      // that is no target (a finished migration's pod, now serving) means the sequence number was reused.
+      if (pod.metadata.labels?.[LABELS.role] !== ROLE_TARGET) throw new Error(`pod ${w.namespace}/${id} exists and is not a migration target (${LABELS.role}=${pod.metadata.labels?.[LABELS.role] ?? 'unset'}): not adopting it as the target of a new migration`);
     } catch (e) {
       if (!isNotFound(e)) throw e;
       const prep = await this.prepare(w, target);
@@ -137,6 +140,9 @@ abstract class TargetPodMigrator implements Migrator {
       throw e;
     }
     f.object = pod;
+    // Being deleted (cancelled earlier, by us or anyone): it will never serve. Its kubelet may be gone, so the
+    // object can stay Terminating indefinitely; finalize takes it out of the in-flight set (see finalize).
+    if (pod.metadata.deletionTimestamp) return { state: 'failed', reason: 'target pod is being deleted' };
     if (pod.status?.phase === 'Failed') return { state: 'failed', reason: `target pod failed: ${String(pod.status?.reason ?? pod.status?.message ?? '')}` };
     if (!isPodReady(pod)) return { state: 'running', phase: pod.status?.phase ?? 'Pending' };
     // Target Ready: only now may the source go.
@@ -161,9 +167,19 @@ abstract class TargetPodMigrator implements Migrator {
     }
   }
 
+  /**
+   * Succeeded: the target stops being a migration target (it is the workload's pod now). Failed: the target is
+   * deleted, and also loses its target role, because a pod whose kubelet is gone stays Terminating until the
+   * node returns; still labelled, it would be listed, and finished again, on every tick (issue 11 lab, a target
+   * node's kubelet killed mid-move).
+   */
   async finalize(f: InFlight, p: Progress): Promise<void> {
-    if (p.state === 'failed') return this.cancel(f, p.reason);
-    await this.client.request('PATCH', paths.pods(f.namespace, f.id), { body: { metadata: { labels: { [LABELS.role]: null, [FINALIZED_LABEL]: null } } } });
+    if (p.state === 'failed') await this.cancel(f, p.reason);
+    try {
+      await this.client.request('PATCH', paths.pods(f.namespace, f.id), { body: { metadata: { labels: { [LABELS.role]: null, [FINALIZED_LABEL]: null } } } });
+    } catch (e) {
+      if (!(p.state === 'failed' && isNotFound(e))) throw e;
+    }
   }
 }
 

@@ -36,6 +36,8 @@ export interface InFlight {
    * (checkpoint on a runtime without CheckpointContainer): why. Read from the target, so it survives restarts.
    */
   fallback?: string;
+  /** The backend's phase as last seen by `progress` (set by the in-flight reconcile; for people watching). */
+  phase?: string;
   object: KubeObject;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Builds the paper's observation `(N_i, R_1..R_N, L_1..L_N)` (Eq.3, layout in src/core/observation.ts) from
- * live measurements, and decides whether it is fit to act on. Stale (older than `maxAgeMs`), missing or
- * non-finite values make the observation invalid: the controller then forces Wait and says why in an Event.
+ * live measurements, and decides whether it is fit to act on. Stale (older than `maxAgeMs`), missing,
+ * non-finite or negative values make the observation invalid: the controller then forces Wait and says why in an Event.
  */
 import { observationLength } from '../../core/observation.js';
 import { averageRtt } from '../../core/reward.js';
@@ -25,11 +25,20 @@ export class RttAverager {
     this.samples.set(key, list);
   }
 
-  /** Eq.1 average and the time of the newest sample; undefined when there is none. */
+  /**
+   * Eq.1 average and the time of the newest sample; undefined when there is none. While a sample that is not an
+   * RTT (non-finite or negative, e.g. a prober's garbage) is in the window, the average is not computed: its
+   * value is that sample, so the observation is invalid and says why, instead of a plausible-looking mean.
+   */
   get(user: string, node: string): Timed | undefined {
     const list = this.samples.get(`${user}\u0000${node}`);
     if (!list || list.length === 0) return undefined;
-    return { value: averageRtt(list.map((s) => s.value)), atMs: list[list.length - 1]!.atMs };
+    const atMs = list[list.length - 1]!.atMs;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const v = list[i]!.value;
+      if (!Number.isFinite(v) || v < 0) return { value: v, atMs };
+    }
+    return { value: averageRtt(list.map((s) => s.value)), atMs };
   }
 
   forgetUser(user: string): void {
@@ -53,6 +62,8 @@ export function buildObservation(
   nowMs: number,
   maxAgeMs: number,
   inFlight = false,
+  /** Staleness budget of the load components (default `maxAgeMs`). */
+  loadMaxAgeMs = maxAgeMs,
 ): BuiltObservation {
   const n = nodes.length;
   // With the edge model's layout the in-flight block is all zeros: the controller asks the policy only about
@@ -63,24 +74,25 @@ export function buildObservation(
   const idx = nodes.indexOf(currentNode);
   if (idx < 0) problems.push(`workload runs on ${currentNode || '(no node)'}, not one of the configured nodes`);
   obs[0] = idx + 1;
-  const check = (what: string, node: string, t: Timed | undefined): number => {
+  const check = (what: string, node: string, t: Timed | undefined, budgetMs: number): number => {
     if (!t) {
       problems.push(`${what} of ${node} missing`);
       oldest = Number.NaN;
       return Number.NaN;
     }
     if (!Number.isFinite(t.value)) problems.push(`${what} of ${node} is ${t.value}`);
+    else if (t.value < 0) problems.push(`${what} of ${node} is negative (${t.value})`);
     const age = nowMs - t.atMs;
     if (!Number.isFinite(age)) {
       problems.push(`${what} of ${node} has no valid timestamp`);
       oldest = Number.NaN;
     } else {
-      if (age > maxAgeMs) problems.push(`${what} of ${node} is stale (${Math.round(age)} ms > ${maxAgeMs} ms)`);
+      if (age > budgetMs) problems.push(`${what} of ${node} is stale (${Math.round(age)} ms > ${budgetMs} ms)`);
       if (!Number.isNaN(oldest)) oldest = Math.max(oldest, age);
     }
     return t.value;
   };
-  for (let j = 0; j < n; j++) obs[1 + j] = check('RTT', nodes[j]!, rtt(nodes[j]!));
-  for (let j = 0; j < n; j++) obs[1 + n + j] = check('load', nodes[j]!, load(nodes[j]!));
+  for (let j = 0; j < n; j++) obs[1 + j] = check('RTT', nodes[j]!, rtt(nodes[j]!), maxAgeMs);
+  for (let j = 0; j < n; j++) obs[1 + n + j] = check('load', nodes[j]!, load(nodes[j]!), loadMaxAgeMs);
   return { observation: obs, problems, maxAgeMs: oldest };
 }

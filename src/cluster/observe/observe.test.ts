@@ -56,6 +56,23 @@ test('RttAverager keeps the last N samples per (user, node), ignores repeats', (
   assert.equal(a.get('u', 'n2'), undefined);
 });
 
+test('RttAverager: a garbage sample (negative, NaN) poisons the Eq.1 mean while it is in the window', () => {
+  const a = new RttAverager(3);
+  a.push('u', 'n1', [{ value: 10, atMs: 1 }, { value: 10, atMs: 2 }, { value: -5, atMs: 3 }]);
+  // A mean of 5 would look like a good node; the observation must see the -5 instead.
+  assert.deepEqual(a.get('u', 'n1'), { value: -5, atMs: 3 });
+  a.push('u', 'n1', [{ value: Number.NaN, atMs: 4 }]);
+  assert.ok(Number.isNaN(a.get('u', 'n1')!.value));
+  a.push('u', 'n1', [{ value: 12, atMs: 5 }, { value: 14, atMs: 6 }, { value: 16, atMs: 7 }]);
+  assert.deepEqual(a.get('u', 'n1'), { value: 14, atMs: 7 }, 'once the window has only RTTs, the mean is back');
+  const obs = buildObservation(['n1'], 'n1', () => ({ value: -5, atMs: 100 }), () => ({ value: 1, atMs: 100 }), 100, 10_000);
+  assert.deepEqual(obs.problems, ['RTT of n1 is negative (-5)']);
+  // A slower load source gets its own staleness budget; the RTT keeps the tighter one.
+  const slow = (loadMaxAgeMs?: number) => buildObservation(['n1'], 'n1', () => ({ value: 5, atMs: 90_000 }), () => ({ value: 1, atMs: 88_000 }), 100_000, 11_000, false, loadMaxAgeMs).problems;
+  assert.deepEqual(slow(), ['load of n1 is stale (12000 ms > 11000 ms)']);
+  assert.deepEqual(slow(20_000), []);
+});
+
 test('buildObservation: layout (N_i, R_1..R_N, L_1..L_N) and forced-Wait reasons', () => {
   const nodes = ['a', 'b', 'c'];
   const now = 100_000;

@@ -163,12 +163,15 @@ export class FakeVirtController {
 export class FakeKubelet {
   /** Pods (by name) to keep un-Ready. */
   readonly holdNotReady = new Set<string>();
+  /** Pods (by name) whose deletion is never confirmed, as when their node's kubelet is dead. */
+  readonly holdTerminating = new Set<string>();
   constructor(private readonly admin: KubeClient, private readonly clock: Clock) {}
 
   async sync(): Promise<void> {
     const nodes = new Map((await listAll<NodeObject>(this.admin, paths.nodes())).items.map((n) => [n.metadata.name, n]));
     for (const p of (await listAll<PodObject>(this.admin, paths.pods())).items) {
       if (p.metadata.deletionTimestamp) {
+        if (this.holdTerminating.has(p.metadata.name)) continue;
         // Graceful deletion completes when the kubelet confirms the containers are gone.
         await this.admin.request('DELETE', paths.pods(p.metadata.namespace!, p.metadata.name), { query: { gracePeriodSeconds: 0 } }).catch(() => undefined);
         continue;
