@@ -268,7 +268,16 @@ export class VmLab {
       last = await src.qmp.execute<QueryMigrate>('query-migrate');
       const status = last.status ?? 'none';
       progress.push({ atMs: this.now(), status, transferredBytes: last.ram?.transferred ?? 0, remainingBytes: last.ram?.remaining ?? 0, dirtySyncCount: last.ram?.['dirty-sync-count'] ?? 0 });
-      if (status === 'completed') break;
+      if (status === 'completed') {
+        // Trap: QEMU 7.2 sets the state to completed before it computes total-time and downtime
+        // (migration_completion, then migration_calculate_complete), so a poll in between reads zeros.
+        const settle = this.now() + 2000;
+        while (!last['total-time'] && this.now() < settle) {
+          await sleep(5);
+          last = await src.qmp.execute<QueryMigrate>('query-migrate');
+        }
+        break;
+      }
       if (status === 'failed' || status === 'cancelled') {
         await this.discard(dst);
         throw new VmMigrationError(`live migration ${src.name} -> ${dst.name} ${status}: ${last['error-desc'] ?? 'QEMU gave no reason'} (the guest keeps running in ${src.name})`, last);
