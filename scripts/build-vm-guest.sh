@@ -33,8 +33,11 @@ BUSYBOX_VERSION="$(dpkg-query -W -f '${Version}' busybox-static 2>/dev/null || t
 [ -n "$BUSYBOX_VERSION" ] || { echo "build-vm-guest: busybox-static is not installed (apt-get install busybox-static)" >&2; exit 3; }
 
 KPKG="${REMORA_VM_KERNEL_PKG:-}"
+meta_kernel() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -1; }
 if [ -z "$KPKG" ]; then
-  KPKG="$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -1)"
+  KPKG="$(meta_kernel)"
+  # A clean machine may have no package lists yet; as root, fetch them once.
+  if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ]; then apt-get update -qq >&2 && KPKG="$(meta_kernel)"; fi
   [ -n "$KPKG" ] || { echo "build-vm-guest: apt knows no linux-image-cloud-amd64 (run apt-get update, or set REMORA_VM_KERNEL_PKG)" >&2; exit 3; }
 fi
 KVER_PKG="$(apt-cache policy "$KPKG" 2>/dev/null | sed -n 's/^ *Candidate: //p')"
