@@ -13,9 +13,9 @@
  *
  * Definitions (the paper does not give them):
  * - jitter is RFC 3550's interarrival jitter (Sec. 6.4.1) over consecutive RTTs, `J += (|ΔRTT| - J) / 16`;
- * - throughput is replies per second in windows of `windowMs` (the echo is stop-and-wait, so it falls to zero
- *   while the service does not answer, as SIPp's call rate did in Fig. 4d), with the reply bytes per second
- *   alongside.
+ * - throughput is replies per second in whole windows of `windowMs` from the probe's start (the echo is
+ *   stop-and-wait, so it falls to zero while the service does not answer), with the reply bytes per second
+ *   alongside. A trailing part-window is left out.
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
@@ -141,10 +141,13 @@ export function summarizeProbe(samples: readonly ProbeSample[], windowMs: number
   });
   const w = windowMs / 1000;
   const end = samples.length ? Math.max(0, samples.at(-1)!.tS) : 0;
-  const windows: ProbeWindow[] = Array.from({ length: Math.floor(end / w) + 1 }, (_, k) => ({ tS: k * w, replies: 0, losses: 0, repliesPerS: 0, replyBytesPerS: 0, meanRttMs: null }));
-  const rttSum = new Float64Array(windows.length);
+  // Whole windows only: a trailing part-window would show a drop in throughput that did not happen.
+  const n = Math.max(1, Math.floor(end / w + 1e-9));
+  const windows: ProbeWindow[] = Array.from({ length: n }, (_, k) => ({ tS: k * w, replies: 0, losses: 0, repliesPerS: 0, replyBytesPerS: 0, meanRttMs: null }));
+  const rttSum = new Float64Array(n);
   for (const s of samples) {
-    const k = Math.min(windows.length - 1, Math.max(0, Math.floor(s.tS / w)));
+    const k = Math.max(0, Math.floor(s.tS / w + 1e-9));
+    if (k >= n) continue;
     const win = windows[k]!;
     if (s.rttMs === null) {
       win.losses++;
