@@ -171,3 +171,23 @@ test('remora probe --input re-draws a run with --events; bad input is one line n
   assert.match(e4.stderr, /remora probe: --target: expected host:port of an echo service/);
   assert.deepEqual(parseJsonl(ProbeEventSchema, '\n{"atMs":1,"kind":"switchover","label":"to q1"}\n', 'x'), [{ atMs: 1, kind: 'switchover', label: 'to q1' }]);
 });
+
+test('remora probe --target: probes for --duration-s, writes the JSONL and the SVG, prints the summary and progress', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'remora-probe-run-'));
+  const srv = await echoServer('pod-x');
+  writeFileSync(join(dir, 'ev.jsonl'), `{"atMs":${Date.now() + 300},"kind":"migration-start"}\n`);
+  const io = capture(dir);
+  try {
+    assert.equal(await main(['probe', '--target', `127.0.0.1:${srv.port}`, '--duration-s', '1.2', '--period-ms', '5', '--events', 'ev.jsonl', '--out', 'run.jsonl'], io), 0, io.stderr);
+  } finally {
+    await srv.close();
+  }
+  const samples = parseJsonl(ProbeSampleSchema, readFileSync(join(dir, 'run.jsonl'), 'utf8'), 'run.jsonl');
+  assert.ok(samples.length > 50, `${samples.length} samples`);
+  assert.ok(samples.every((s) => s.host === 'pod-x' && s.rttMs !== null));
+  assert.ok(samples.at(-1)!.tS < 1.3 && samples.at(-1)!.tS > 1.0, `ran for --duration-s (${samples.at(-1)!.tS} s)`);
+  assert.match(io.stdout, new RegExp(`replies ${samples.length}, lost 0`));
+  assert.match(io.stdout, /markers: migration start at 0\.[23]\d s/);
+  assert.match(io.stderr, /probe 127\.0\.0\.1:\d+: 1\/1\.2 s, \d+ replies, 0 lost, last \d+ ms from pod-x #\d+/);
+  assert.match(readFileSync(join(dir, 'run.svg'), 'utf8'), />migration start</);
+});
