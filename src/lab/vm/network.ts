@@ -42,16 +42,25 @@ export function tapName(id: string, n: number): string {
   return `${VM_LINK_PREFIX}${id}t${n}`;
 }
 
+/** Run `ip`; a failure names the precondition it points to (`what`), then ip's own words. */
+function ip(what: string, args: string[]): void {
+  try {
+    run('ip', args);
+  } catch (e) {
+    throw new Error(`VM network: ${what}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 export function createBridge(s: VmNetworkSpec): void {
-  run('ip', ['link', 'add', s.bridge, 'type', 'bridge', 'stp_state', '0']);
-  run('ip', ['addr', 'add', `${s.hostIp}/${s.prefixLength}`, 'dev', s.bridge]);
-  run('ip', ['link', 'set', s.bridge, 'up']);
+  ip('cannot create the Linux bridge (needs root and the kernel\'s bridge support)', ['link', 'add', s.bridge, 'type', 'bridge', 'stp_state', '0']);
+  ip(`cannot give ${s.bridge} its address`, ['addr', 'add', `${s.hostIp}/${s.prefixLength}`, 'dev', s.bridge]);
+  ip(`cannot bring ${s.bridge} up`, ['link', 'set', s.bridge, 'up']);
 }
 
 export function createTap(name: string, bridge: string): void {
-  run('ip', ['tuntap', 'add', 'dev', name, 'mode', 'tap']);
-  run('ip', ['link', 'set', name, 'master', bridge]);
-  run('ip', ['link', 'set', name, 'up']);
+  ip('cannot create a tap device (needs root and /dev/net/tun)', ['tuntap', 'add', 'dev', name, 'mode', 'tap']);
+  ip(`cannot attach ${name} to ${bridge}`, ['link', 'set', name, 'master', bridge]);
+  ip(`cannot bring ${name} up`, ['link', 'set', name, 'up']);
 }
 
 /** Links of lab `id` (or of every VM lab when `id` is omitted) that exist now. */

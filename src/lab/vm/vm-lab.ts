@@ -223,6 +223,7 @@ export class VmLab {
     return this.procs.map((p) => p.pid);
   }
 
+  /** Create the bridge and boot the guest. On failure, call {@link VmLab.stop} to remove what was made. */
   async start(): Promise<void> {
     const missing = missingVmPreconditions(this.config.qemu);
     if (missing.length) throw new Error(`VM lab preconditions missing: ${missing.join('; ')}`);
