@@ -166,6 +166,13 @@ test('remora probe --input re-draws a run with --events; bad input is one line n
   assert.match(e3.stderr, /probe options: target: expected host:port, got .*nohost/);
   assert.equal(e3.stderr.trim().split('\n').length, 1, e3.stderr);
 
+  const gone = await echoServer('gone');
+  await gone.close();
+  const e5 = capture(dir);
+  assert.equal(await main(['probe', '--target', `127.0.0.1:${gone.port}`, '--duration-s', '0.3', '--out', 'dead.jsonl'], e5), 1);
+  assert.match(e5.stderr, /^remora probe: no reply from 127\.0\.0\.1:\d+ \(last error: connect ECONNREFUSED/m);
+  assert.match(e5.stdout, /replies 0, lost [1-9]\d*/);
+
   const e4 = capture(dir);
   assert.equal(await main(['probe'], e4), 1);
   assert.match(e4.stderr, /remora probe: --target: expected host:port of an echo service/);

@@ -109,6 +109,9 @@ export const probeCommand = defineCommand({
         `wrote ${out} and ${svgPath}`,
       ].join('\n') + '\n',
     );
-    return s.replies > 0 ? 0 : 1;
+    if (s.replies > 0) return 0;
+    const lastError = samples.filter((x) => x.error !== undefined).at(-1)?.error;
+    io.err(`remora probe: no reply from ${flags.target ?? flags.input}${lastError ? ` (last error: ${lastError})` : ''}\n`);
+    return 1;
   },
 });
