@@ -3,15 +3,25 @@
 // samples, and the CLI's files and one-line errors. The prober through a real VM live migration is in
 // test/lab/vm.test.ts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { Io } from '../cli/command.js';
 import { writeProbeReport } from '../cli/commands/probe.js';
 import { main } from '../cli/main.js';
 import { parseJsonl, ProbeEventSchema, Prober, ProbeSampleSchema, summarizeProbe, type ProbeSample } from './probe.js';
+
+const made: string[] = [];
+/** A fresh folder under the OS tmpdir, removed after the file's tests. */
+const tmp = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 
 /** The echo protocol with a host name and a counter; `close()` drops every connection (a pod going away). */
 function echoServer(host: string): Promise<{ port: number; close: () => Promise<void> }> {
@@ -117,7 +127,7 @@ test('Prober: samples a real TCP echo, one connection with a counter that goes u
 });
 
 test('writeProbeReport: valid JSONL (one sample a line) and an SVG with the migration start and switch-over marked', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'remora-probe-'));
+  const dir = tmp('remora-probe-');
   const samples = [sample(0, 2, 'vm', 1), sample(0.5, 3, 'vm', 2), sample(1.2, 250, 'vm', 3), sample(1.5, 2, 'vm', 4)];
   const events = [
     { atMs: 400, kind: 'migration-start' },
@@ -125,8 +135,8 @@ test('writeProbeReport: valid JSONL (one sample a line) and an SVG with the migr
   ];
   const { markers } = writeProbeReport({ samples, events, startMs: 0, windowMs: 500, title: 'test', jsonlPath: join(dir, 'p.jsonl'), svgPath: join(dir, 'p.svg') });
   assert.deepEqual(markers, [
-    { tS: 0.4, label: 'migration start' },
-    { tS: 1.1, label: 'switch-over' },
+    { tS: 0.4, label: 'migration start', kind: 'migration-start' },
+    { tS: 1.1, label: 'switch-over', kind: 'switchover' },
   ]);
   const back = parseJsonl(ProbeSampleSchema, readFileSync(join(dir, 'p.jsonl'), 'utf8'), 'p.jsonl');
   assert.deepEqual(back, samples);
@@ -134,13 +144,14 @@ test('writeProbeReport: valid JSONL (one sample a line) and an SVG with the migr
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(svg, />migration start</);
   assert.match(svg, />switch-over</);
+  assert.match(svg, /<text [^>]*fill="#d62728"[^>]*>migration start</, 'coloured by kind');
   assert.equal((svg.match(/stroke-dasharray="4 3"/g) ?? []).length, 2 * 3, 'each marker crosses the three panels');
   assert.match(svg, /Jitter \(Fig\. 4c\)/);
   assert.match(svg, /Throughput \(Fig\. 4d\)/);
 });
 
 test('remora probe --input re-draws a run with --events; bad input is one line naming file, line and field', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'remora-probe-cli-'));
+  const dir = tmp('remora-probe-cli-');
   writeFileSync(join(dir, 'in.jsonl'), [sample(0, 2, 'vm', 1), sample(0.5, 3, 'vm', 2)].map((s) => JSON.stringify(s)).join('\n') + '\n');
   writeFileSync(join(dir, 'ev.jsonl'), '{"atMs":100,"kind":"migration-start"}\n{"atMs":300,"kind":"switchover"}\n');
   const io = capture(dir);
@@ -180,7 +191,7 @@ test('remora probe --input re-draws a run with --events; bad input is one line n
 });
 
 test('remora probe --target: probes for --duration-s, writes the JSONL and the SVG, prints the summary and progress', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'remora-probe-run-'));
+  const dir = tmp('remora-probe-run-');
   const srv = await echoServer('pod-x');
   writeFileSync(join(dir, 'ev.jsonl'), `{"atMs":${Date.now() + 300},"kind":"migration-start"}\n`);
   const io = capture(dir);

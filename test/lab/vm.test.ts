@@ -13,7 +13,7 @@
  * probe JSONL and SVG).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -21,7 +21,7 @@ import { writeProbeReport } from '../../src/cli/commands/probe.js';
 import { REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
 import { EchoClient } from '../../src/lab/echo-client.js';
 import { alive } from '../../src/lab/host.js';
-import { parseJsonl, Prober, ProbeSampleSchema, type ProbeSample } from '../../src/lab/probe.js';
+import { parseJsonl, ProbeEventSchema, Prober, ProbeSampleSchema, type ProbeSample } from '../../src/lab/probe.js';
 import { ensureVmGuest, type VmGuest } from '../../src/lab/vm/guest.js';
 import { vmLinks } from '../../src/lab/vm/network.js';
 import { describeVmLeftovers, isVmClean, vmLeftovers, VmLab, type VmMigrationStats } from '../../src/lab/vm/vm-lab.js';
@@ -35,6 +35,7 @@ let unavailable = '';
 let guest: VmGuest | undefined;
 let lab: VmLab | undefined;
 let outDir = '';
+let eventsPath = '';
 let stopped = false;
 /** Boot: QEMU start to the guest's ready line, and to the first PONG. */
 let bootMs = 0;
@@ -116,7 +117,8 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
       return;
     }
     outDir = mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-vm-'));
-    lab = new VmLab({ dir: join(outDir, 'vm'), guest: guest!, log: (l) => process.stderr.write(`vm: ${l}\n`) });
+    eventsPath = join(outDir, 'events.jsonl');
+    lab = new VmLab({ dir: join(outDir, 'vm'), guest: guest!, eventsPath, log: (l) => process.stderr.write(`vm: ${l}\n`) });
     const t0 = Date.now();
     try {
       await lab.start();
@@ -135,6 +137,7 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
 
   after(async () => {
     if (lab && !stopped) await lab.stop({ keepDir: KEEP });
+    if (outDir && !KEEP) rmSync(outDir, { recursive: true, force: true });
   });
 
   test('(a) pre-copy live migration: QEMU reports completed, downtime < total, bytes; the same guest serves on, its counter not reset', async (t) => {
@@ -152,11 +155,12 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
     const losses = samples.filter((s) => s.rttMs === null).length;
     assert.equal(losses, 0, 'the TCP connection survived the move: no PING lost, no reconnect');
 
-    // `remora probe`'s files for this run: JSONL that parses back, and the SVG with both markers.
-    const events = [
+    // `remora probe`'s files for this run, with the events the lab wrote: JSONL that parses back, the SVG with both markers.
+    const events = parseJsonl(ProbeEventSchema, readFileSync(eventsPath, 'utf8'), eventsPath);
+    assert.deepEqual(events, [
       { atMs: stats.startedAtMs, kind: 'migration-start' },
       { atMs: stats.targetResumedAtMs!, kind: 'switchover' },
-    ];
+    ]);
     const jsonlPath = join(outDir, 'probe-vm.jsonl');
     const svgPath = join(outDir, 'probe-vm.svg');
     const { summary, markers } = writeProbeReport({ samples, events, startMs: prober.startMs, windowMs: 250, title: `VM live migration ${stats.from} -> ${stats.to} (QEMU TCG, 128 MiB)`, jsonlPath, svgPath });

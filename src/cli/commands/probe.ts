@@ -23,9 +23,9 @@ export interface ProbeReportInput {
 }
 
 /** Write the JSONL and the SVG; returns the summary (the figure's series) and the markers drawn. */
-export function writeProbeReport(r: ProbeReportInput): { summary: ProbeSummary; markers: { tS: number; label: string }[] } {
+export function writeProbeReport(r: ProbeReportInput): { summary: ProbeSummary; markers: { tS: number; label: string; kind: string }[] } {
   const summary = summarizeProbe(r.samples, r.windowMs);
-  const markers = r.events.map((e) => ({ tS: (e.atMs - r.startMs) / 1000, label: e.label ?? PROBE_EVENT_LABELS[e.kind] ?? e.kind }));
+  const markers = r.events.map((e) => ({ tS: (e.atMs - r.startMs) / 1000, label: e.label ?? PROBE_EVENT_LABELS[e.kind] ?? e.kind, kind: e.kind }));
   const replies = r.samples.filter((s): s is ProbeSample & { rttMs: number } => s.rttMs !== null);
   writeFileSync(r.jsonlPath, toJsonl(r.samples));
   const svg = probeFigure({

@@ -15,8 +15,8 @@ export interface ProbeFigureInput {
   jitter: { tS: number; jitterMs: number }[];
   /** Per window: its start (s), replies per second, and mean RTT (ms) or null when nothing answered. */
   windows: { tS: number; repliesPerS: number }[];
-  /** Vertical markers, seconds since the probe started. */
-  markers: { tS: number; label: string }[];
+  /** Vertical markers, seconds since the probe started; `kind` picks the colour (`migration-start`, `switchover`). */
+  markers: { tS: number; label: string; kind?: string }[];
   /** Length of a throughput window, s (for the axis label). */
   windowS: number;
 }
@@ -38,7 +38,7 @@ function binMax(x: number[], y: number[], max: number): { x: number[]; y: number
   return { x: ox, y: oy };
 }
 
-const MARKER_COLORS: Readonly<Record<string, string>> = { 'migration start': '#d62728', 'switch-over': '#2ca02c' };
+const MARKER_COLORS: Readonly<Record<string, string>> = { 'migration-start': '#d62728', switchover: '#2ca02c' };
 
 export function probeFigure(f: ProbeFigureInput): string {
   const rtt = binMax(
@@ -60,7 +60,7 @@ export function probeFigure(f: ProbeFigureInput): string {
     xLabel: 'Time since the probe started [s]',
     xMin: 0,
     xMax,
-    vLines: f.markers.map((m) => ({ x: m.tS, label: m.label, color: MARKER_COLORS[m.label] ?? '#444', dash: '4 3' })),
+    vLines: f.markers.map((m) => ({ x: m.tS, label: m.label, color: MARKER_COLORS[m.kind ?? ''] ?? '#444', dash: '4 3' })),
     panels: [
       { title: 'Round-trip time', yLabel: 'RTT [ms]', series: rttSeries, yMin: 0, height: 220 },
       { title: 'Jitter (Fig. 4c)', yLabel: 'Jitter [ms]', series: jitterSeries, yMin: 0, height: 160 },

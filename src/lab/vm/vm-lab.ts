@@ -16,10 +16,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWith } from '../../core/validate.js';
 import { alive, logTail, spawnDaemon, terminate } from '../host.js';
+import type { ProbeEvent } from '../probe.js';
 import { VmLabConfigSchema, type VmLabConfig, type VmLabConfigInput } from './config.js';
 import { missingVmPreconditions, type VmGuest } from './guest.js';
 import { createBridge, createTap, deleteVmLinks, planVmNetwork, tapName, vmLinks, type VmNetworkSpec } from './network.js';
@@ -116,6 +117,11 @@ export interface VmLabOptions {
   id?: string;
   log?: (line: string) => void;
   nowMs?: () => number;
+  /**
+   * Append each migration's `migration-start` (when `migrate` was sent) and `switchover` (the target's RESUME)
+   * to this JSONL file, for `remora probe --events` running alongside.
+   */
+  eventsPath?: string;
 }
 
 export interface VmLeftovers {
@@ -314,6 +320,11 @@ export class VmLab {
       to: dst.name,
       progress,
     };
+    if (this.o.eventsPath) {
+      const events: ProbeEvent[] = [{ atMs: startedAtMs, kind: 'migration-start' }];
+      if (stats.targetResumedAtMs !== undefined) events.push({ atMs: stats.targetResumedAtMs, kind: 'switchover' });
+      appendFileSync(this.o.eventsPath, events.map((e) => JSON.stringify(e) + '\n').join(''));
+    }
     this.log(`migrated ${src.name} -> ${dst.name}: total ${stats.totalTimeMs} ms, downtime ${stats.downtimeMs} ms, ${(stats.transferredBytes / 1e6).toFixed(1)} MB, ${stats.dirtySyncCount} dirty syncs`);
     return stats;
   }
