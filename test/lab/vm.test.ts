@@ -2,7 +2,8 @@
  * VM live migration for real (issue 11, "VM"): the guest (a Debian cloud kernel and a busybox initramfs running
  * tools/lab/echo) boots in a QEMU process under TCG, and is live-migrated (pre-copy) to a second and then a
  * third QEMU process while `remora probe`'s prober PINGs it every 10 ms over the bridge. The figures are
- * QEMU's own (query-migrate); the client measures the gap it saw.
+ * QEMU's own (query-migrate); the client measures the gap it saw. Then a target is SIGKILLed mid-migration: the
+ * guest must serve on from the source, and the retry must succeed.
  *
  * What sets this apart from a pod recreate (test/lab/lab.test.ts (c)): the same guest keeps serving, so its
  * counter goes on, one by one, instead of restarting at 1.
@@ -24,7 +25,7 @@ import { alive } from '../../src/lab/host.js';
 import { parseJsonl, ProbeEventSchema, Prober, ProbeSampleSchema, type ProbeSample } from '../../src/lab/probe.js';
 import { ensureVmGuest, type VmGuest } from '../../src/lab/vm/guest.js';
 import { vmLinks } from '../../src/lab/vm/network.js';
-import { describeVmLeftovers, isVmClean, vmLeftovers, VmLab, type VmMigrationStats } from '../../src/lab/vm/vm-lab.js';
+import { describeVmLeftovers, isVmClean, vmLeftovers, VmLab, VmMigrationError, type VmMigrationStats } from '../../src/lab/vm/vm-lab.js';
 
 const REQUIRE = process.env.REQUIRE_LAB === '1';
 const KEEP = process.env.REMORA_KEEP_VM === '1';
@@ -62,12 +63,16 @@ async function until(what: string, timeoutMs: number, f: () => boolean): Promise
 async function migrateUnderProbe(l: VmLab): Promise<{ stats: VmMigrationStats; samples: ProbeSample[]; prober: Prober }> {
   const prober = new Prober({ target: `${l.address.host}:${l.address.port}`, periodMs: PERIOD_MS, durationS: 600, timeoutMs: 5000 });
   const run = prober.run();
-  await until('50 replies before the move', 30_000, () => prober.samples().filter((s) => s.rttMs !== null).length >= 50);
-  const stats = await l.migrate();
-  const resumed = stats.targetResumedAtMs ?? Date.now();
-  await until('replies for 1 s after the switch-over', 30_000, () => prober.samples().some((s) => s.rttMs !== null && s.atMs > resumed + 1000));
-  prober.stop();
-  return { stats, samples: await run, prober };
+  try {
+    await until('50 replies before the move', 30_000, () => prober.samples().filter((s) => s.rttMs !== null).length >= 50);
+    const stats = await l.migrate();
+    const resumed = stats.targetResumedAtMs ?? Date.now();
+    await until('replies for 1 s after the switch-over', 30_000, () => prober.samples().some((s) => s.rttMs !== null && s.atMs > resumed + 1000));
+    return { stats, samples: (prober.stop(), await run), prober };
+  } finally {
+    prober.stop(); // a failed assertion must not leave a 600 s probe holding the test process
+    await run;
+  }
 }
 
 function checkStats(s: VmMigrationStats, l: VmLab): void {
@@ -192,12 +197,60 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
     t.diagnostic(`migration ${stats.from} -> ${stats.to}: QEMU total ${stats.totalTimeMs} ms, downtime ${stats.downtimeMs} ms, ${(stats.transferredBytes / 1e6).toFixed(1)} MB; client gap ${served.gapMs} ms`);
   });
 
-  test('(c) stop leaves nothing behind: no QEMU process, tap, bridge or folder', async (t) => {
+  test('(c) the target QEMU is SIGKILLed mid-migration: QEMU reports failed, the source serves on, the next migration succeeds', async (t) => {
+    const l = need(t);
+    if (!l) return;
+    const source = l.running!;
+    const prober = new Prober({ target: `${l.address.host}:${l.address.port}`, periodMs: PERIOD_MS, durationS: 600, timeoutMs: 5000 });
+    const run = prober.run();
+    t.after(async () => {
+      prober.stop();
+      await run;
+    });
+    const replies = (): ProbeSample[] => prober.samples().filter((s) => s.rttMs !== null);
+    await until('50 replies before the move', 30_000, () => replies().length >= 50);
+    const known = new Set(l.pids);
+    // 8 MiB/s: the ~100 MB pre-copy takes ~12 s, so a kill after 1 s lands in the middle of it.
+    const moving = l.migrate({ maxBandwidthMiBps: 8 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await until('the target QEMU', 30_000, () => l.pids.some((p) => !known.has(p)));
+    const target = l.pids.find((p) => !known.has(p))!;
+    await sleep(1000);
+    const killedAtMs = Date.now();
+    process.kill(target, 'SIGKILL');
+    const err = await moving;
+    assert.ok(err instanceof VmMigrationError, `a VmMigrationError, got ${String(err)}`);
+    assert.match(err.message, /failed: .*\(the guest keeps running in q\d+\)/);
+    assert.equal(err.lastStatus?.status, 'failed');
+    const sent = err.progress.filter((p) => p.status === 'active').at(-1)?.transferredBytes ?? 0;
+    assert.ok(sent > 0 && err.progress.at(-1)?.status === 'failed', 'the kill came while RAM was being sent');
+    assert.equal(l.running!.name, source.name, 'the guest is still in the source');
+    assert.ok(alive(source.pid), 'the source QEMU runs on');
+    await until('replies for 1 s after the kill', 30_000, () => replies().some((s) => s.atMs > killedAtMs + 1000));
+    prober.stop();
+    const samples = await run;
+    const ok = samples.filter((s) => s.rttMs !== null);
+    assert.deepEqual(samples.filter((s) => s.rttMs === null), [], 'no PING lost');
+    assert.deepEqual([...new Set(ok.map((s) => s.host))], [l.config.hostname]);
+    for (let i = 1; i < ok.length; i++) assert.equal(ok[i]!.count, ok[i - 1]!.count! + 1, 'the counter continues through the failed attempt');
+    let gapMs = 0;
+    for (let i = 1; i < ok.length; i++) gapMs = Math.max(gapMs, ok[i]!.atMs + ok[i]!.rttMs! - (ok[i - 1]!.atMs + ok[i - 1]!.rttMs!));
+
+    // The source keeps no trace of the cap: the retry runs at QEMU's default bandwidth again.
+    const retry = await l.migrate();
+    checkStats(retry, l);
+    assert.ok(retry.mbps > 4 * 8 * 8.4, `the 8 MiB/s cap is gone (${retry.mbps.toFixed(0)} Mbit/s)`);
+    t.diagnostic(`target killed after ${(sent / 1e6).toFixed(1)} MB: "${err.message}"; longest client gap ${gapMs} ms; retry ${retry.from} -> ${retry.to}: total ${retry.totalTimeMs} ms, downtime ${retry.downtimeMs} ms`);
+  });
+
+  test('(d) stop leaves nothing behind: no QEMU process, tap, bridge or folder', async (t) => {
     const l = need(t);
     if (!l) return;
     const pids = l.pids;
-    assert.ok(pids.length >= 3, `three QEMU processes were started (${pids.length})`);
-    assert.ok(vmLinks(l.id).length >= 4, 'the bridge and a tap per QEMU exist before stop');
+    assert.ok(pids.length >= 5, `five QEMU processes were started (${pids.length})`);
+    assert.ok(vmLinks(l.id).length >= 6, 'the bridge and a tap per QEMU exist before stop');
     const left = await l.stop({ keepDir: KEEP });
     stopped = true;
     assert.ok(isVmClean(left), `left behind: ${describeVmLeftovers(left)}`);

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseWith } from '../../core/validate.js';
 import { alive, logTail, spawnDaemon, terminate } from '../host.js';
 import type { ProbeEvent } from '../probe.js';
-import { VmLabConfigSchema, type VmLabConfig, type VmLabConfigInput } from './config.js';
+import { VmLabConfigSchema, VmMigrationConfigSchema, type VmLabConfig, type VmLabConfigInput } from './config.js';
 import { missingVmPreconditions, type VmGuest } from './guest.js';
 import { createBridge, createTap, deleteVmLinks, planVmNetwork, tapName, vmLinks, type VmNetworkSpec } from './network.js';
 import { QmpClient } from './qmp.js';
@@ -35,7 +35,7 @@ export const GUEST_READY_LINE = 'remora-guest: ready';
 export type QemuMigrationStatus = 'none' | 'setup' | 'cancelling' | 'cancelled' | 'active' | 'postcopy-active' | 'postcopy-paused' | 'postcopy-recover' | 'completed' | 'failed' | 'colo' | 'pre-switchover' | 'device' | 'wait-unplug';
 
 /** The subset of `query-migrate`'s reply this lab reads. */
-interface QueryMigrate {
+export interface QueryMigrate {
   status?: QemuMigrationStatus;
   'total-time'?: number;
   downtime?: number;
@@ -90,7 +90,10 @@ export interface VmMigrationStats {
 export class VmMigrationError extends Error {
   constructor(
     message: string,
+    /** The source's last `query-migrate` (a failed one carries no RAM figures). */
     readonly lastStatus: QueryMigrate | undefined,
+    /** The polls until then. */
+    readonly progress: readonly VmMigrationProgress[] = [],
   ) {
     super(message);
     this.name = 'VmMigrationError';
@@ -106,6 +109,8 @@ interface QemuProc {
   serialLog: string;
   log: string;
   exitedAtMs?: number;
+  /** `query-migrate-parameters` before this QEMU's first outgoing migration. */
+  defaultParams?: { 'max-bandwidth': number; 'downtime-limit': number };
 }
 
 export interface VmLabOptions {
@@ -246,11 +251,15 @@ export class VmLab {
     this.log(`guest up in ${q.name} (pid ${q.pid}) after ${this.bootMs} ms`);
   }
 
-  /** Live-migrate the guest to a new QEMU process (pre-copy). Resolves once the source QEMU has exited. */
-  async migrate(): Promise<VmMigrationStats> {
+  /**
+   * Live-migrate the guest to a new QEMU process (pre-copy). Resolves once the source QEMU has exited. On a failed,
+   * cancelled or timed-out migration it throws {@link VmMigrationError}; the guest keeps running in the source.
+   * `overrides` change this migration's settings only (e.g. a bandwidth cap that makes it last).
+   */
+  async migrate(overrides: Partial<VmLabConfig['migration']> = {}): Promise<VmMigrationStats> {
     const src = this.current;
     if (!src) throw new Error('VmLab.migrate before start()');
-    const m = this.config.migration;
+    const m = parseWith(VmMigrationConfigSchema, { ...this.config.migration, ...overrides }, 'VM migration overrides');
     const dst = await this.spawn(true);
     await dst.qmp.execute('migrate-incoming', { uri: 'tcp:127.0.0.1:0' });
     const incoming = await dst.qmp.execute<QueryMigrate>('query-migrate');
@@ -259,10 +268,13 @@ export class VmLab {
 
     const caps = [{ capability: 'events', state: true }, { capability: 'auto-converge', state: m.autoConverge }];
     await src.qmp.execute('migrate-set-capabilities', { capabilities: caps });
-    const params: Record<string, number> = {};
-    if (m.maxBandwidthMiBps !== undefined) params['max-bandwidth'] = Math.round(m.maxBandwidthMiBps * 2 ** 20);
-    if (m.downtimeLimitMs !== undefined) params['downtime-limit'] = m.downtimeLimitMs;
-    if (Object.keys(params).length) await src.qmp.execute('migrate-set-parameters', params);
+    // Always set both: a source that survived a failed migration keeps whatever that one set. Unset fields get
+    // QEMU's own defaults, as this QEMU reported them before its first migration.
+    src.defaultParams ??= await src.qmp.execute<{ 'max-bandwidth': number; 'downtime-limit': number }>('query-migrate-parameters');
+    await src.qmp.execute('migrate-set-parameters', {
+      'max-bandwidth': m.maxBandwidthMiBps !== undefined ? Math.round(m.maxBandwidthMiBps * 2 ** 20) : src.defaultParams['max-bandwidth'],
+      'downtime-limit': m.downtimeLimitMs ?? src.defaultParams['downtime-limit'],
+    });
 
     const srcEvents = src.qmp.events.length;
     const dstEvents = dst.qmp.events.length;
@@ -287,12 +299,12 @@ export class VmLab {
       }
       if (status === 'failed' || status === 'cancelled') {
         await this.discard(dst);
-        throw new VmMigrationError(`live migration ${src.name} -> ${dst.name} ${status}: ${last['error-desc'] ?? 'QEMU gave no reason'} (the guest keeps running in ${src.name})`, last);
+        throw new VmMigrationError(`live migration ${src.name} -> ${dst.name} ${status}: ${last['error-desc'] ?? 'QEMU gave no reason'} (the guest keeps running in ${src.name})`, last, progress);
       }
       if (this.now() - startedAtMs > m.timeoutMs) {
         await src.qmp.execute('migrate_cancel').catch(() => undefined);
         await this.discard(dst);
-        throw new VmMigrationError(`live migration ${src.name} -> ${dst.name} still ${status} after ${m.timeoutMs} ms (cancelled; ${last.ram?.remaining ?? '?'} bytes remaining, ${last.ram?.['dirty-sync-count'] ?? '?'} passes)`, last);
+        throw new VmMigrationError(`live migration ${src.name} -> ${dst.name} still ${status} after ${m.timeoutMs} ms (cancelled; ${last.ram?.remaining ?? '?'} bytes remaining, ${last.ram?.['dirty-sync-count'] ?? '?'} passes)`, last, progress);
       }
       await sleep(m.pollMs);
     }
