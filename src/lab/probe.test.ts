@@ -206,6 +206,6 @@ test('remora probe --target: probes for --duration-s, writes the JSONL and the S
   assert.ok(samples.at(-1)!.tS < 1.3 && samples.at(-1)!.tS > 1.0, `ran for --duration-s (${samples.at(-1)!.tS} s)`);
   assert.match(io.stdout, new RegExp(`replies ${samples.length}, lost 0`));
   assert.match(io.stdout, /markers: migration start at 0\.[23]\d s/);
-  assert.match(io.stderr, /probe 127\.0\.0\.1:\d+: 1\/1\.2 s, \d+ replies, 0 lost, last \d+ ms from pod-x #\d+/);
+  assert.match(io.stderr, /probe 127\.0\.0\.1:\d+: 1\/1\.2 s, \d+ replies, 0 lost, last \d+\.\d ms from pod-x #\d+/);
   assert.match(readFileSync(join(dir, 'run.svg'), 'utf8'), />migration start</);
 });

@@ -179,6 +179,7 @@ export function summarizeProbe(samples: readonly ProbeSample[], windowMs: number
 }
 
 export interface ProberDeps {
+  /** Wall clock, ms since the epoch (default: `performance.timeOrigin + performance.now()`). */
   nowMs?: () => number;
   /** Called about once a second while the probe runs (progress). */
   onProgress?: (p: { elapsedS: number; replies: number; losses: number; last: ProbeSample | undefined }) => void;
@@ -200,7 +201,9 @@ export class Prober {
     private readonly deps: ProberDeps = {},
   ) {
     this.options = parseWith(ProbeOptionsSchema, options, 'probe options');
-    this.now = deps.nowMs ?? Date.now;
+    // Sub-millisecond by default: with Date.now's whole milliseconds, loopback RTTs of 1-3 ms and their jitter
+    // would be mostly quantisation. Still wall-clock based, so samples line up with events from other processes.
+    this.now = deps.nowMs ?? (() => performance.timeOrigin + performance.now());
   }
 
   get startMs(): number {
@@ -241,10 +244,11 @@ export class Prober {
   samples(): ProbeSample[] {
     const c = this.client;
     if (!c) return [];
+    const us = (ms: number): number => Math.round(ms * 1000) / 1000;
     const t = (atMs: number): number => Math.round(atMs - this.startedAtMs) / 1000;
     const out: ProbeSample[] = [
-      ...c.pongs.map((p) => ({ atMs: p.sentAtMs, tS: t(p.sentAtMs), rttMs: p.rttMs, host: p.host, count: p.count })),
-      ...c.losses.map((l) => ({ atMs: l.atMs, tS: t(l.atMs), rttMs: null, error: l.error })),
+      ...c.pongs.map((p) => ({ atMs: us(p.sentAtMs), tS: t(p.sentAtMs), rttMs: us(p.rttMs), host: p.host, count: p.count })),
+      ...c.losses.map((l) => ({ atMs: us(l.atMs), tS: t(l.atMs), rttMs: null, error: l.error })),
     ];
     return out.sort((a, b) => a.atMs - b.atMs);
   }

@@ -180,7 +180,7 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
       `migration ${stats.from} -> ${stats.to}: QEMU total ${stats.totalTimeMs} ms, downtime ${stats.downtimeMs} ms, setup ${stats.setupTimeMs} ms, ` +
         `${(stats.transferredBytes / 1e6).toFixed(1)} MB of ${(stats.ramTotalBytes / 2 ** 20).toFixed(0)} MiB RAM, ${stats.dirtySyncCount} dirty syncs, ${stats.mbps.toFixed(0)} Mbit/s; ` +
         `host: STOP -> RESUME ${(stats.targetResumedAtMs! - stats.sourceStoppedAtMs!).toFixed(0)} ms, migrate -> source exited ${stats.sourceExitedAtMs - stats.startedAtMs} ms; ` +
-        `client: gap ${served.gapMs} ms (PING period ${PERIOD_MS} ms), count ${served.beforeCount} before -> ${served.afterCount} after, ${losses} lost, RTT p50 ${summary.rttP50Ms} ms; ` +
+        `client: gap ${served.gapMs.toFixed(0)} ms (PING period ${PERIOD_MS} ms), count ${served.beforeCount} before -> ${served.afterCount} after, ${losses} lost, RTT p50 ${summary.rttP50Ms} ms; ` +
         `${KEEP ? `files ${jsonlPath}, ${svgPath}` : ''}`,
     );
   });
@@ -194,7 +194,7 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
     assert.equal(alive(sourcePid), false, 'the source QEMU exited');
     const served = checkServedBySameGuest(samples, l.config.hostname, stats);
     assert.deepEqual(samples.filter((s) => s.rttMs === null), [], 'no PING lost, no reconnect');
-    t.diagnostic(`migration ${stats.from} -> ${stats.to}: QEMU total ${stats.totalTimeMs} ms, downtime ${stats.downtimeMs} ms, ${(stats.transferredBytes / 1e6).toFixed(1)} MB; client gap ${served.gapMs} ms`);
+    t.diagnostic(`migration ${stats.from} -> ${stats.to}: QEMU total ${stats.totalTimeMs} ms, downtime ${stats.downtimeMs} ms, ${(stats.transferredBytes / 1e6).toFixed(1)} MB; client gap ${served.gapMs.toFixed(0)} ms`);
   });
 
   test('(c) the target QEMU is SIGKILLed mid-migration: QEMU reports failed, the source serves on, the next migration succeeds', async (t) => {
@@ -242,7 +242,7 @@ describe('lab: a VM live-migrated between QEMU processes (TCG), the client conne
     const retry = await l.migrate();
     checkStats(retry, l);
     assert.ok(retry.mbps > 4 * 8 * 8.4, `the 8 MiB/s cap is gone (${retry.mbps.toFixed(0)} Mbit/s)`);
-    t.diagnostic(`target killed after ${(sent / 1e6).toFixed(1)} MB: "${err.message}"; longest client gap ${gapMs} ms; retry ${retry.from} -> ${retry.to}: total ${retry.totalTimeMs} ms, downtime ${retry.downtimeMs} ms`);
+    t.diagnostic(`target killed after ${(sent / 1e6).toFixed(1)} MB: "${err.message}"; longest client gap ${gapMs.toFixed(0)} ms; retry ${retry.from} -> ${retry.to}: total ${retry.totalTimeMs} ms, downtime ${retry.downtimeMs} ms`);
   });
 
   test('(d) stop leaves nothing behind: no QEMU process, tap, bridge or folder', async (t) => {

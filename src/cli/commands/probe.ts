@@ -84,7 +84,7 @@ export const probeCommand = defineCommand({
         { target: flags.target, periodMs: flags['period-ms'], durationS: flags['duration-s'], timeoutMs: flags['timeout-ms'], windowMs: flags['window-ms'] },
         {
           onProgress: (p) => {
-            const last = p.last?.rttMs != null ? `last ${p.last.rttMs} ms from ${p.last.host} #${p.last.count}` : p.last ? `last: ${p.last.error}` : 'no reply yet';
+            const last = p.last?.rttMs != null ? `last ${p.last.rttMs.toFixed(1)} ms from ${p.last.host} #${p.last.count}` : p.last ? `last: ${p.last.error}` : 'no reply yet';
             io.err(`${io.isTTY ? '\r' : ''}probe ${flags.target}: ${p.elapsedS.toFixed(0)}/${flags['duration-s']} s, ${p.replies} replies, ${p.losses} lost, ${last}${io.isTTY ? '\x1b[K' : '\n'}`);
           },
         },
