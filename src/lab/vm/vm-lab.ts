@@ -254,9 +254,10 @@ export class VmLab {
   /**
    * Live-migrate the guest to a new QEMU process (pre-copy). Resolves once the source QEMU has exited. On a failed,
    * cancelled or timed-out migration it throws {@link VmMigrationError}; the guest keeps running in the source.
-   * `overrides` change this migration's settings only (e.g. a bandwidth cap that makes it last).
+   * `overrides` change this migration's settings only (e.g. a bandwidth cap that makes it last); `onProgress`
+   * sees each poll of `query-migrate`.
    */
-  async migrate(overrides: Partial<VmLabConfig['migration']> = {}): Promise<VmMigrationStats> {
+  async migrate(overrides: Partial<VmLabConfig['migration']> = {}, onProgress?: (p: VmMigrationProgress) => void): Promise<VmMigrationStats> {
     const src = this.current;
     if (!src) throw new Error('VmLab.migrate before start()');
     const m = parseWith(VmMigrationConfigSchema, { ...this.config.migration, ...overrides }, 'VM migration overrides');
@@ -286,7 +287,9 @@ export class VmLab {
     for (;;) {
       last = await src.qmp.execute<QueryMigrate>('query-migrate');
       const status = last.status ?? 'none';
-      progress.push({ atMs: this.now(), status, transferredBytes: last.ram?.transferred ?? 0, remainingBytes: last.ram?.remaining ?? 0, dirtySyncCount: last.ram?.['dirty-sync-count'] ?? 0 });
+      const p: VmMigrationProgress = { atMs: this.now(), status, transferredBytes: last.ram?.transferred ?? 0, remainingBytes: last.ram?.remaining ?? 0, dirtySyncCount: last.ram?.['dirty-sync-count'] ?? 0 };
+      progress.push(p);
+      onProgress?.(p);
       if (status === 'completed') {
         // Trap: QEMU 7.2 sets the state to completed before it computes total-time and downtime
         // (migration_completion, then migration_calculate_complete), so a poll in between reads zeros.
