@@ -29,6 +29,13 @@ export interface EchoClientOptions {
   nowMs?: () => number;
 }
 
+/** A PING that got no reply: the connect failed, the connection broke, or the reply came too late. */
+export interface Loss {
+  /** When the failure was seen (ms since epoch). */
+  atMs: number;
+  error: string;
+}
+
 export interface Gap {
   /** Last reply before the gap, first reply after it. */
   before: Pong;
@@ -51,6 +58,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class EchoClient {
   readonly pongs: Pong[] = [];
+  /** Every failure, in order (`failures` counts them). */
+  readonly losses: Loss[] = [];
   failures = 0;
   lastError = '';
   private running = false;
@@ -92,6 +101,7 @@ export class EchoClient {
       } catch (e) {
         this.failures++;
         this.lastError = (e as Error).message;
+        if (this.running) this.losses.push({ atMs: this.now(), error: this.lastError });
       }
       if (this.running) await sleep(this.o.retryMs ?? 10);
     }
