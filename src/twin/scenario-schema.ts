@@ -91,57 +91,115 @@ export const NodeSchema = z
     message: 'a position: xM and yM (metres), or lat and lon (degrees)',
   });
 
+/** A point on the Earth, degrees. */
+export const LatLonSchema = z
+  .object({
+    lat: finite.min(-90).max(90).describe('Latitude, degrees north.'),
+    lon: finite.min(-180).max(180).describe('Longitude, degrees east.'),
+  })
+  .strict();
+
+/** Columns of a GPS CSV (header row, one fix per row). */
+const GpsColumnsSchema = z
+  .object({
+    lat: z.string().default('lat').describe('Header name of the latitude column (degrees).'),
+    lon: z.string().default('lon').describe('Header name of the longitude column (degrees).'),
+    time: z.string().default('time').describe('Header name of the time column.'),
+    timeUnit: z
+      .enum(['s', 'ms', 'iso'])
+      .default('s')
+      .describe(
+        'Unit of the time column: `s` or `ms` (numbers >= 0, from the track\'s start or an epoch; negative times are refused), ' +
+          'or `iso` (ISO-8601 date-times such as `2019-05-01T08:00:00Z`; a time without a zone is read as local time, so give the zone). ' +
+          'Times are re-based to the first fix of the track.',
+      ),
+    trackColumn: z.string().min(1).optional().describe('Track-id column of a multi-track file; with `track`, only that track\'s rows are read.'),
+  })
+  .strict()
+  .default({});
+
+/** The fields naming one track of a GPS CSV: shared by `gps` mobility and a highway's `route.fromGps`. */
+const gpsSourceFields = {
+  file: z.string().min(1).describe('A CSV with a header row and one row per fix, in time order; relative to the scenario file\'s folder, or `builtin:<path>`.'),
+  columns: GpsColumnsSchema,
+  track: z.union([z.string().min(1), z.number()]).optional().describe('The track to keep (its value in `columns.trackColumn`); required when `trackColumn` is given.'),
+};
+
+/** `columns.trackColumn` and `track` come together. */
+function checkTrackFilter(g: { columns: { trackColumn?: string }; track?: string | number }, ctx: z.RefinementCtx, at: (string | number)[]): void {
+  if (g.columns.trackColumn !== undefined && g.track === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, 'track'], message: 'the track to keep when columns.trackColumn is given' });
+  if (g.columns.trackColumn === undefined && g.track !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, 'columns', 'trackColumn'], message: 'the track-id column when track is given' });
+}
+
+/** A waypoint of a highway route: metres in the scenario's planar frame, or degrees. */
+export const WaypointSchema = z
+  .object({
+    xM: finite.optional().describe('East coordinate in the scenario\'s planar frame, metres.'),
+    yM: finite.optional().describe('North coordinate in the scenario\'s planar frame, metres.'),
+    lat: finite.min(-90).max(90).optional().describe('Latitude, degrees (projected with `mobility.origin` or the centroid).'),
+    lon: finite.min(-180).max(180).optional().describe('Longitude, degrees.'),
+  })
+  .strict()
+  .refine((w) => (w.xM !== undefined && w.yM !== undefined) !== (w.lat !== undefined && w.lon !== undefined), {
+    message: 'a position: xM and yM (metres), or lat and lon (degrees)',
+  });
+
+/**
+ * The road of a highway beyond the straight segment along x: a polyline the car follows by arc length. Give exactly
+ * one of `waypoints` and `fromGps`.
+ */
+export const RouteSchema = z
+  .object({
+    waypoints: z.array(WaypointSchema).min(2).optional().describe('The road\'s waypoints in driving order (forward direction): each `{xM, yM}` or `{lat, lon}`.'),
+    fromGps: z
+      .object(gpsSourceFields)
+      .strict()
+      .superRefine((g, ctx) => checkTrackFilter(g, ctx, []))
+      .optional()
+      .describe('Take the road from a GPS track\'s points (its times are ignored: the car drives it at the drawn speed).'),
+  })
+  .strict()
+  .refine((r) => (r.waypoints === undefined) !== (r.fromGps === undefined), { message: 'exactly one of waypoints and fromGps' });
+
 export const MobilitySchema = z.discriminatedUnion('kind', [
   z
     .object({
-      kind: z.literal('highway'),
-      /** Segment ends along x, metres. */
-      fromXM: finite,
-      toXM: finite,
-      /** Road's y coordinate, metres. */
-      yM: finite.default(0),
-      /** Speed drawn per trip, uniform in [min, max] km/h. */
-      speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }),
-      /** `both`: direction drawn per trip; `forward`: from → to; `backward`: to → from. */
-      direction: z.enum(['both', 'forward', 'backward']).default('both'),
-      /** Drive to the far end and back in one episode. */
-      /** Or the probability that a trip is a round trip, drawn per episode (training randomization). */
-      roundTrip: z.union([z.boolean(), z.number().min(0).max(1)]).default(false),
+      kind: z.literal('highway').describe('A car at a constant speed along a road: a straight segment along x, or a `route`.'),
+      fromXM: finite.optional().describe('Start of the straight segment along x, metres (with `toXM`; or give a `route`).'),
+      toXM: finite.optional().describe('End of the straight segment along x, metres.'),
+      yM: finite.optional().describe('The straight road\'s y coordinate, metres (default 0).'),
+      route: RouteSchema.optional().describe('A polyline road instead of `fromXM`/`toXM`/`yM`; overlaying one on a straight highway drops those keys.'),
+      origin: LatLonSchema.optional().describe(
+        'Where x = y = 0 lies on the Earth, for lat/lon nodes and waypoints (local east-north tangent plane). Default: the centroid of the ' +
+          'lat/lon positions; required when metre and degree positions are mixed.',
+      ),
+      speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }).describe('Speed drawn per trip, uniform in [min, max], km/h.'),
+      direction: z
+        .enum(['both', 'forward', 'backward'])
+        .default('both')
+        .describe('`forward`: from the first point to the last (fromXM to toXM, or the route\'s order); `backward`: the reverse; `both`: drawn per trip.'),
+      roundTrip: z
+        .union([z.boolean(), z.number().min(0).max(1)])
+        .default(false)
+        .describe('Drive to the far end and back in one episode (`true`), or the probability that a trip is a round trip, drawn per episode.'),
     })
     .strict(),
   z
     .object({
-      kind: z.literal('gps'),
-      /** A CSV with a header row and one row per fix, in time order. */
-      file: z.string().min(1),
-      columns: z
-        .object({
-          /** Header names of the latitude and longitude columns (degrees) and the time column. */
-          lat: z.string().default('lat'),
-          lon: z.string().default('lon'),
-          time: z.string().default('time'),
-          /**
-           * Unit of the time column: `s` or `ms` (numbers >= 0, from the track's start or an epoch; negative times
-           * are refused), or `iso` (ISO-8601 date-times such as `2019-05-01T08:00:00Z`; a time without a zone is
-           * read as local time, so give the zone). Times are re-based to the first fix of the track.
-           */
-          timeUnit: z.enum(['s', 'ms', 'iso']).default('s'),
-          /** Track-id column of a multi-track file; with `track`, only that track's rows are read. */
-          trackColumn: z.string().min(1).optional(),
-        })
-        .strict()
-        .default({}),
-      /** The track to keep (its value in `columns.trackColumn`); required when `trackColumn` is given. */
-      track: z.union([z.string().min(1), z.number()]).optional(),
-      /** Projection origin; default: the first fix. */
-      origin: z.object({ lat: finite, lon: finite }).strict().optional(),
+      kind: z.literal('gps').describe('The user follows a recorded GPS track at its own times, interpolated linearly.'),
+      ...gpsSourceFields,
+      origin: LatLonSchema.optional().describe('Projection origin (x = y = 0); default: the track\'s first fix.'),
     })
     .strict(),
 ]).superRefine((m, ctx) => {
-  if (m.kind !== 'gps') return;
-  if (m.columns.trackColumn !== undefined && m.track === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['track'], message: 'the track to keep when columns.trackColumn is given' });
-  if (m.columns.trackColumn === undefined && m.track !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['columns', 'trackColumn'], message: 'the track-id column when track is given' });
+  if (m.kind === 'gps') return checkTrackFilter(m, ctx, []);
+  const straight = m.fromXM !== undefined || m.toXM !== undefined || m.yM !== undefined;
+  if (m.route !== undefined && straight) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['route'], message: 'a route or fromXM/toXM/yM (a straight road), not both' });
+  if (m.route === undefined) {
+    for (const k of ['fromXM', 'toXM'] as const) if (m[k] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: 'fromXM and toXM (metres: a straight road along x), or a route' });
+  }
 });
+export type Mobility = z.infer<typeof MobilitySchema>;
 
 /**
  * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution
@@ -312,9 +370,19 @@ export const ScenarioSchema = z
   .strict();
 
 /**
+ * Keys of one union member that are alternatives to each other, by the member's `kind`: an overlay that gives one
+ * group drops the base's other groups, so `mobility: {route: ...}` over the straight sr111 road does not inherit
+ * `fromXM`/`toXM`/`yM` (which would then be refused as "not both"), and the reverse.
+ */
+const ALTERNATIVE_KEYS: Record<string, readonly (readonly string[])[]> = {
+  highway: [['route'], ['fromXM', 'toXM', 'yM']],
+};
+
+/**
  * Deep merge for scenario overlays: objects merge key by key, arrays and scalars replace. A member of a
  * discriminated union (an object whose `kind` or `format` differs from the base's) replaces the base whole, so
- * `mobility: {kind: gps, ...}` over a highway base does not inherit the highway's keys.
+ * `mobility: {kind: gps, ...}` over a highway base does not inherit the highway's keys; within one member, the
+ * {@link ALTERNATIVE_KEYS} the overlay gives replace the base's alternatives.
  */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
@@ -322,6 +390,9 @@ export function deepMerge(base: unknown, over: unknown): unknown {
     const b = base as Record<string, unknown>, o = over as Record<string, unknown>;
     for (const tag of ['kind', 'format']) if (tag in o && tag in b && o[tag] !== b[tag]) return over;
     const out: Record<string, unknown> = { ...b };
+    const groups = typeof b.kind === 'string' ? ALTERNATIVE_KEYS[b.kind] : undefined;
+    const given = groups?.find((g) => g.some((k) => k in o));
+    if (given) for (const g of groups!) if (g !== given) for (const k of g) delete out[k];
     for (const [k, v] of Object.entries(o)) out[k] = deepMerge(out[k], v);
     return out;
   }
