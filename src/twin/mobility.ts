@@ -5,7 +5,7 @@
  * - {@link GpsTrip}: a recorded GPS track (lat, lon, time), projected to metres, interpolated linearly.
  */
 import { InvalidInputError, renderValue } from '../core/errors.js';
-import { MAX_GPS_BYTES, readTextFile, splitCsvLine } from './traces.js';
+import { forEachLine, MAX_GPS_BYTES, splitCsvLine } from './traces.js';
 
 /** One trip of the UE. Positions are in metres in the scenario's planar frame. */
 export interface Trip {
@@ -196,32 +196,38 @@ export interface GpsTrackFilter {
 /**
  * Read a GPS CSV (header row; lat/lon in degrees; time column as configured: `s`/`ms` must be >= 0, `iso` any ISO-8601
  * date) and project it to metres; times are re-based to the first fix. With `filter`, only the rows of that track
- * are read (public datasets hold many tracks in one file, with a track-id column); other rows are not parsed.
+ * are read (public datasets hold many tracks in one file, with a track-id column); other rows are not parsed. The
+ * file is streamed line by line ({@link forEachLine}).
  */
 export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }, filter?: GpsTrackFilter): GpsTrack {
-  const lines = readTextFile(path, 'gps track', MAX_GPS_BYTES).split('\n');
-  const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, '')).map((h) => h.trim());
-  const idx = (c: string, what: string): number => {
-    const i = header.indexOf(c);
-    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
-    return i;
-  };
-  const li = idx(cols.lat, 'lat'), oi = idx(cols.lon, 'lon'), ti = idx(cols.time, 'time');
-  const ki = filter ? idx(filter.column, 'track') : -1;
+  let header: string[] = [];
+  let li = -1, oi = -1, ti = -1, ki = -1;
   const seen = new Set<string>();
   const lat: number[] = [], lon: number[] = [], t: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    if (line.trim() === '') continue;
+  forEachLine(path, 'gps track', MAX_GPS_BYTES, (line, no) => {
+    if (no === 1) {
+      header = splitCsvLine(line).map((h) => h.trim());
+      const idx = (c: string, what: string): number => {
+        const i = header.indexOf(c);
+        if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
+        return i;
+      };
+      li = idx(cols.lat, 'lat');
+      oi = idx(cols.lon, 'lon');
+      ti = idx(cols.time, 'time');
+      ki = filter ? idx(filter.column, 'track') : -1;
+      return;
+    }
+    if (line.trim() === '') return;
     const f = splitCsvLine(line);
     if (filter) {
       const id = (f[ki] ?? '').trim();
       if (id !== filter.id) {
         if (seen.size < 10) seen.add(id);
-        continue;
+        return;
       }
     }
-    const where = (c: string) => `line ${i + 1}, column ${c}`;
+    const where = (c: string) => `line ${no}, column ${c}`;
     const la = Number((f[li] ?? '').trim());
     const lo = Number((f[oi] ?? '').trim());
     if (!Number.isFinite(la) || la < -90 || la > 90) throw new InvalidInputError({ source: path, field: where(cols.lat), expected: 'a latitude in [-90, 90] degrees', actual: renderValue(f[li]) });
@@ -236,7 +242,7 @@ export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: nu
     lat.push(la);
     lon.push(lo);
     t.push(tv);
-  }
+  });
   if (t.length < 2) {
     const tracks = seen.size ? `; tracks seen: ${renderValue([...seen].join(', '))}` : '';
     throw new InvalidInputError({ source: path, field: filter ? `rows (${filter.column} = ${renderValue(filter.id)})` : 'rows', expected: 'at least two GPS fixes', actual: `${t.length}${tracks}` });
