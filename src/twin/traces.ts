@@ -14,6 +14,7 @@ import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } fr
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InvalidInputError, renderValue } from '../core/errors.js';
+import { gunzipChunks } from './gunzip-stream.js';
 
 export interface TraceSeries {
   /** Short name for plots and errors. */
@@ -73,9 +74,18 @@ function tooLarge(path: string, what: string, maxBytes: number, bytes: string): 
   return new InvalidInputError({ source: path, field: what, expected: `a file of at most ${sizeText(maxBytes)}`, actual: bytes });
 }
 
-/** Refuse binary content: a NUL byte in the first {@link BINARY_SNIFF_BYTES} bytes. */
-function sniffBinary(head: Uint8Array, path: string, what: string): void {
-  const nul = head.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
+/**
+ * Compressed size above which a `.gz` is inflated by a streaming worker ({@link gunzipChunks}) rather than into one
+ * buffer: 1 MiB. Below it the whole inflate is faster than starting a worker (the shipped traces are under it), and
+ * its output is still capped at the reader's limit.
+ */
+export const GZ_STREAM_ABOVE_BYTES = 1 * MiB;
+
+/** Refuse binary content: a NUL byte in the first {@link BINARY_SNIFF_BYTES} bytes (`offset`: where `head` starts). */
+function sniffBinary(head: Uint8Array, path: string, what: string, offset = 0): void {
+  if (offset >= BINARY_SNIFF_BYTES) return;
+  const found = head.subarray(0, BINARY_SNIFF_BYTES - offset).indexOf(0);
+  const nul = found < 0 ? -1 : offset + found;
   if (nul >= 0) throw new InvalidInputError({ source: path, field: what, expected: 'a text file (CSV, YAML or JSON)', actual: `binary data (a NUL byte at offset ${nul})` });
 }
 
@@ -122,12 +132,12 @@ export type LineSource = (visit: (line: string, lineNo: number) => void) => void
  * The lines of a file, streamed: `visit(line, lineNo)` for every line, without its `\n` or a trailing `\r`, 1-based,
  * exactly as `text.split('\n')` would give them (a file ending in a newline ends with an empty line). The same caps
  * and one-line errors as {@link readTextFile}. A plain file is read in {@link CHUNK_BYTES} chunks, so memory does
- * not grow with its size. A `.gz` file is inflated into one buffer first (at most `maxBytes`; Node has no
- * synchronous streaming inflate, and the scenario loader is synchronous), whose lines are then decoded chunk by
- * chunk the same way: neither builds a string of the whole file or an array of its lines.
+ * not grow with its size; so is a `.gz` above {@link GZ_STREAM_ABOVE_BYTES}, inflated by a worker as it is read.
+ * A smaller `.gz` is inflated into one buffer (at most `maxBytes`), whose lines are then decoded chunk by chunk the
+ * same way. None builds a string of the whole file or an array of its lines.
  */
 export function forEachLine(path: string, what: string, maxBytes: number, visit: (line: string, lineNo: number) => void): void {
-  statInput(path, what, maxBytes);
+  const size = statInput(path, what, maxBytes);
   const decoder = new TextDecoder('utf-8');
   let carry = '';
   let lineNo = 0;
@@ -142,6 +152,19 @@ export function forEachLine(path: string, what: string, maxBytes: number, visit:
     carry = text.slice(from);
     if (last) visit(carry.endsWith('\r') ? carry.slice(0, -1) : carry, ++lineNo);
   };
+  if (path.endsWith('.gz') && size > GZ_STREAM_ABOVE_BYTES) {
+    let seen = 0;
+    const outcome = gunzipChunks(path, CHUNK_BYTES, maxBytes, (bytes) => {
+      sniffBinary(bytes, path, what, seen);
+      seen += bytes.length;
+      feed(bytes, false);
+    });
+    if (outcome === 'too-large') throw tooLarge(path, what, maxBytes, `more than ${sizeText(maxBytes)} once decompressed`);
+    if (outcome === 'corrupt') throw new InvalidInputError({ source: path, field: what, expected: 'a gzip file', actual: 'corrupt gzip data' });
+    if (outcome === 'unreadable') throw new InvalidInputError({ source: path, field: what, expected: 'a readable file', actual: 'a read error while inflating' });
+    feed(new Uint8Array(0), true);
+    return;
+  }
   if (path.endsWith('.gz')) {
     const buf = inflateFile(path, what, maxBytes);
     sniffBinary(buf, path, what);
