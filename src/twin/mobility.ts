@@ -88,35 +88,16 @@ export class HighwayTrip implements Trip {
   durationS = 0;
   /** Constant speed, m/s. */
   speedMs = 1;
-  private path: Polyline;
+  /** Until the first {@link HighwayTrip.follow}: standing at the origin. */
+  private path: Polyline = { xM: new Float64Array(2), yM: new Float64Array(2), sM: new Float64Array(2) };
   private lengthM = 0;
   private cursor = 0;
-  /** The two-point road of {@link HighwayTrip.set}, rewritten in place. */
-  private readonly straight = { xM: new Float64Array(2), yM: new Float64Array(2), sM: new Float64Array(2) };
-
-  constructor(fromXM = 0, toXM = 1, yM = 0, speedMs = 1, roundTrip = false) {
-    this.path = this.straight;
-    this.set(fromXM, toXM, yM, speedMs, roundTrip);
-  }
 
   /** Drive `road` in the waypoints' order (`forward`) or reversed, at `speedMs`, optionally there and back. */
   follow(road: Road, forward: boolean, speedMs: number, roundTrip: boolean): this {
-    return this.arm(forward ? road.forward : road.backward, road.lengthM, speedMs, roundTrip);
-  }
-
-  /** The straight road from (`fromXM`, `yM`) to (`toXM`, `yM`). */
-  set(fromXM: number, toXM: number, yM: number, speedMs: number, roundTrip: boolean): this {
-    const p = this.straight;
-    p.xM[0] = fromXM;
-    p.xM[1] = toXM;
-    p.yM[0] = p.yM[1] = yM;
-    p.sM[1] = Math.abs(toXM - fromXM);
-    return this.arm(p, p.sM[1], speedMs, roundTrip);
-  }
-
-  private arm(path: Polyline, lengthM: number, speedMs: number, roundTrip: boolean): this {
     if (!(speedMs > 0)) throw new RangeError(`HighwayTrip: speed must be > 0 m/s, got ${speedMs}`);
-    this.path = path;
+    const lengthM = road.lengthM;
+    this.path = forward ? road.forward : road.backward;
     this.lengthM = lengthM;
     this.speedMs = speedMs;
     this.cursor = 0;
