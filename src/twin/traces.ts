@@ -141,16 +141,22 @@ export function forEachLine(path: string, what: string, maxBytes: number, visit:
   const decoder = new TextDecoder('utf-8');
   let carry = '';
   let lineNo = 0;
+  const emit = (line: string) => visit(line.endsWith('\r') ? line.slice(0, -1) : line, ++lineNo);
   const feed = (bytes: Uint8Array, last: boolean) => {
-    const text = carry + decoder.decode(bytes, { stream: !last });
+    // Newlines are searched in the new piece only, and a line longer than a chunk grows `carry` as a rope, so one
+    // huge line costs O(its length), not O(length x chunks).
+    const piece = decoder.decode(bytes, { stream: !last });
     let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      visit(text.slice(from, end), ++lineNo);
+    for (let nl = piece.indexOf('\n'); nl >= 0; nl = piece.indexOf('\n', from)) {
+      const head = piece.slice(from, nl);
+      if (from === 0 && carry !== '') {
+        emit(carry + head);
+        carry = '';
+      } else emit(head);
       from = nl + 1;
     }
-    carry = text.slice(from);
-    if (last) visit(carry.endsWith('\r') ? carry.slice(0, -1) : carry, ++lineNo);
+    carry += from === 0 ? piece : piece.slice(from);
+    if (last) emit(carry);
   };
   if (path.endsWith('.gz') && size > GZ_STREAM_ABOVE_BYTES) {
     let seen = 0;
