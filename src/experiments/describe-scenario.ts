@@ -4,7 +4,7 @@
  * range along the trip; the mean episode length under `never`, `follow-me` and the oracle; and warnings for
  * degenerate scenarios (a node always above L_max, episodes shorter than {@link MIN_MEAN_EPISODE_STEPS} steps).
  */
-import { DAY_S, nodeLoad, rowAt, type ResolvedScenario } from '../twin/index.js';
+import { DAY_S, nodeLoad, pointAlong, rowAt, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, type OracleCache } from './evaluate/evaluate.js';
 import { resolvePolicy } from './policies.js';
 
@@ -93,11 +93,18 @@ export async function describeScenario(sc: ResolvedScenario, opts: { episodes?: 
   const pts: [number, number][] = [];
   let tripSteps: { min: number; max: number };
   if (m.kind === 'highway') {
-    const len = Math.abs(m.toXM - m.fromXM);
+    const road = sc.road!;
+    const len = road.lengthM;
     const round2 = m.roundTrip === true || (typeof m.roundTrip === 'number' && m.roundTrip > 0);
     const steps = (kmh: number, twice: boolean) => Math.ceil(((twice ? 2 : 1) * len) / (kmh / 3.6) / spec.stepSeconds);
     tripSteps = { min: steps(m.speedKmh.max, m.roundTrip === true), max: steps(m.speedKmh.min, round2) };
-    for (let i = 0; i <= 200; i++) pts.push([m.fromXM + ((m.toXM - m.fromXM) * i) / 200, m.yM]);
+    const at = new Float64Array(2);
+    for (let i = 0; i <= 200; i++) {
+      pointAlong(road.forward, (len * i) / 200, at);
+      pts.push([at[0]!, at[1]!]);
+    }
+    // A route's corners too, which even sampling can step over.
+    for (let i = 1; i < road.forward.xM.length - 1; i++) pts.push([road.forward.xM[i]!, road.forward.yM[i]!]);
   } else {
     const g = sc.gpsTrack!;
     const s = Math.ceil(g.tS[g.tS.length - 1]! / spec.stepSeconds);

@@ -1,10 +1,11 @@
 /**
  * UE mobility: where the user is at time t. Two models implement {@link Trip}:
- * - {@link HighwayTrip}: the paper's SR-111 scenario, a car on a straight segment at a constant speed drawn per trip.
+ * - {@link HighwayTrip}: a car on a road at a constant speed drawn per trip. The paper's SR-111 road is a straight
+ *   segment along x; a road may also be a polyline of waypoints (metres or lat/lon) or a GPS track's points.
  * - {@link GpsTrip}: a recorded GPS track (lat, lon, time), projected to metres, interpolated linearly.
  */
 import { InvalidInputError, renderValue } from '../core/errors.js';
-import { MAX_GPS_BYTES, readTextFile, splitCsvLine } from './traces.js';
+import { forEachLine, MAX_GPS_BYTES, splitCsvLine } from './traces.js';
 
 /** One trip of the UE. Positions are in metres in the scenario's planar frame. */
 export interface Trip {
@@ -15,32 +16,92 @@ export interface Trip {
 }
 
 /**
- * Straight-road trip from `fromXM` to `toXM` at `y = yM`, optionally back again (round trip). Re-armed in place by
- * {@link HighwayTrip.set} at every reset, so episodes allocate nothing.
+ * A road: a polyline in the scenario's planar frame (metres), with its cumulative arc length, in both directions of
+ * travel. Built by {@link makeRoad}; a straight highway (`fromXM`/`toXM`) is the two-point road.
+ */
+export interface Road {
+  /** Length of the road, metres. */
+  readonly lengthM: number;
+  /** Waypoints in the order given (`forward`) and reversed (`backward`), each with its arc length from its start. */
+  readonly forward: Polyline;
+  readonly backward: Polyline;
+}
+
+/** Waypoints of one direction of a {@link Road}: positions (m) and arc length from the first waypoint (m). */
+export interface Polyline {
+  readonly xM: Float64Array;
+  readonly yM: Float64Array;
+  readonly sM: Float64Array;
+}
+
+function polyline(xs: readonly number[], ys: readonly number[]): Polyline {
+  const n = xs.length;
+  const p = { xM: Float64Array.from(xs), yM: Float64Array.from(ys), sM: new Float64Array(n) };
+  for (let i = 1; i < n; i++) p.sM[i] = p.sM[i - 1]! + Math.hypot(xs[i]! - xs[i - 1]!, ys[i]! - ys[i - 1]!);
+  return p;
+}
+
+/**
+ * The road through waypoints (metres). Consecutive repeated points (a GPS track standing still) are dropped; fewer
+ * than two distinct points is a one-line error naming `field`.
+ */
+export function makeRoad(xM: ArrayLike<number>, yM: ArrayLike<number>, source: string, field: string): Road {
+  const xs: number[] = [], ys: number[] = [];
+  for (let i = 0; i < xM.length; i++) {
+    if (xs.length && xM[i] === xs[xs.length - 1] && yM[i] === ys[ys.length - 1]) continue;
+    xs.push(xM[i]!);
+    ys.push(yM[i]!);
+  }
+  if (xs.length < 2) throw new InvalidInputError({ source, field, expected: 'at least two distinct points (a road of length > 0)', actual: `${xs.length} distinct point(s)` });
+  const forward = polyline(xs, ys);
+  const backward = polyline([...xs].reverse(), [...ys].reverse());
+  return { lengthM: forward.sM[xs.length - 1]!, forward, backward };
+}
+
+/**
+ * The point at arc length `sM` along `p` (metres), written into `out` as [x, y]. Beyond either end the first or last
+ * segment is extended. `hint` is the segment to start the search from (positions are queried in increasing `sM`
+ * within an episode, so a caller's cursor makes this O(1) amortised); the segment found is returned.
+ *
+ * Exactness (why the form `x_i + u·(s − s_i)`): on a straight road along x the unit direction u is exactly ±1 and
+ * s_0 = 0, so the position is `from ± s`, bit for bit the closed form the straight highway always used.
+ */
+export function pointAlong(p: Polyline, sM: number, out: Float64Array, hint = 0): number {
+  const last = p.sM.length - 2;
+  let i = hint < 0 ? 0 : hint > last ? last : hint;
+  if (sM < p.sM[i]!) i = 0;
+  while (i < last && p.sM[i + 1]! < sM) i++;
+  const len = p.sM[i + 1]! - p.sM[i]!;
+  const ds = sM - p.sM[i]!;
+  // A zero-length road (a straight highway with fromXM = toXM) stays at its start.
+  out[0] = len > 0 ? p.xM[i]! + ((p.xM[i + 1]! - p.xM[i]!) / len) * ds : p.xM[i]!;
+  out[1] = len > 0 ? p.yM[i]! + ((p.yM[i + 1]! - p.yM[i]!) / len) * ds : p.yM[i]!;
+  return i;
+}
+
+/**
+ * A car on a {@link Road} at a constant speed drawn per trip, from one end to the other, optionally back again (round
+ * trip), moving by arc length. Re-armed in place by {@link HighwayTrip.follow} at every reset, so episodes allocate
+ * nothing.
  */
 export class HighwayTrip implements Trip {
   durationS = 0;
-  private fromXM = 0;
-  private toXM = 0;
-  private yM = 0;
   /** Constant speed, m/s. */
   speedMs = 1;
-  private roundTrip = false;
+  /** Until the first {@link HighwayTrip.follow}: standing at the origin. */
+  private path: Polyline = { xM: new Float64Array(2), yM: new Float64Array(2), sM: new Float64Array(2) };
   private lengthM = 0;
+  private cursor = 0;
 
-  constructor(fromXM = 0, toXM = 1, yM = 0, speedMs = 1, roundTrip = false) {
-    this.set(fromXM, toXM, yM, speedMs, roundTrip);
-  }
-
-  set(fromXM: number, toXM: number, yM: number, speedMs: number, roundTrip: boolean): this {
+  /** Drive `road` in the waypoints' order (`forward`) or reversed, at `speedMs`, optionally there and back. */
+  follow(road: Road, forward: boolean, speedMs: number, roundTrip: boolean): this {
     if (!(speedMs > 0)) throw new RangeError(`HighwayTrip: speed must be > 0 m/s, got ${speedMs}`);
-    this.fromXM = fromXM;
-    this.toXM = toXM;
-    this.yM = yM;
+    const lengthM = road.lengthM;
+    this.path = forward ? road.forward : road.backward;
+    this.lengthM = lengthM;
     this.speedMs = speedMs;
-    this.roundTrip = roundTrip;
-    this.lengthM = Math.abs(toXM - fromXM);
-    this.durationS = (this.lengthM * (roundTrip ? 2 : 1)) / speedMs;
+    this.cursor = 0;
+    this.durationS = (lengthM * (roundTrip ? 2 : 1)) / speedMs;
     return this;
   }
 
@@ -48,20 +109,41 @@ export class HighwayTrip implements Trip {
     const t = tS < 0 ? 0 : tS > this.durationS ? this.durationS : tS;
     let s = this.speedMs * t;
     if (s > this.lengthM) s = 2 * this.lengthM - s; // on the way back
-    const dir = this.toXM >= this.fromXM ? 1 : -1;
-    out[0] = this.fromXM + dir * s;
-    out[1] = this.yM;
+    this.cursor = pointAlong(this.path, s, out, this.cursor);
   }
 }
 
-/** Mean Earth radius (m) for the local equirectangular projection. */
-const EARTH_RADIUS_M = 6371008.8;
+/** Mean Earth radius (m) of the spherical Earth the projection uses. */
+export const EARTH_RADIUS_M = 6371008.8;
 
-/** Project (lat, lon) in degrees to metres around an origin (equirectangular; accurate to <0.1 % within ~50 km). */
+/**
+ * Project (lat, lon) in degrees to metres (x east, y north) on the plane tangent to the Earth at the origin: the local
+ * ENU (east-north-up) frame of a spherical Earth, dropping "up". Distances in that plane are shortened by the factor
+ * cos(d / R) at distance d from the origin: 0.03 m at 20 km, 3 m at 100 km (0.003 %); the sphere itself differs from
+ * the WGS-84 ellipsoid by up to 0.5 % in distance, which at the RTT model's 0.005 ms/m is under 0.03 ms per km. Inverse:
+ * {@link unprojectFromMetres}. Valid within a hemisphere of the origin (the scenarios span tens of kilometres).
+ */
 export function projectToMetres(latDeg: number, lonDeg: number, originLatDeg: number, originLonDeg: number, out: Float64Array): void {
   const k = Math.PI / 180;
-  out[0] = EARTH_RADIUS_M * (lonDeg - originLonDeg) * k * Math.cos(originLatDeg * k);
-  out[1] = EARTH_RADIUS_M * (latDeg - originLatDeg) * k;
+  const phi = latDeg * k, phi0 = originLatDeg * k, dLam = (lonDeg - originLonDeg) * k;
+  const cosPhi = Math.cos(phi);
+  out[0] = EARTH_RADIUS_M * cosPhi * Math.sin(dLam);
+  out[1] = EARTH_RADIUS_M * (Math.cos(phi0) * Math.sin(phi) - Math.sin(phi0) * cosPhi * Math.cos(dLam));
+}
+
+/** Inverse of {@link projectToMetres}: the (lat, lon) in degrees of the point (x, y) metres, into `out`. */
+export function unprojectFromMetres(xM: number, yM: number, originLatDeg: number, originLonDeg: number, out: Float64Array): void {
+  const k = Math.PI / 180;
+  const phi0 = originLatDeg * k, lam0 = originLonDeg * k;
+  const e = xM / EARTH_RADIUS_M, n = yM / EARTH_RADIUS_M;
+  const u = Math.sqrt(Math.max(0, 1 - e * e - n * n)); // the point lies on the sphere
+  // Unit vector = e·East + n·North + u·Up at the origin, in Earth-centred coordinates.
+  const sp0 = Math.sin(phi0), cp0 = Math.cos(phi0), sl0 = Math.sin(lam0), cl0 = Math.cos(lam0);
+  const X = -sl0 * e - sp0 * cl0 * n + cp0 * cl0 * u;
+  const Y = cl0 * e - sp0 * sl0 * n + cp0 * sl0 * u;
+  const Z = cp0 * n + sp0 * u;
+  out[0] = Math.asin(Math.max(-1, Math.min(1, Z))) / k;
+  out[1] = Math.atan2(Y, X) / k;
 }
 
 /** A recorded track: strictly increasing times (s from the first fix) and projected positions (m). */
@@ -70,6 +152,9 @@ export interface GpsTrack {
   /** Origin of the projection (degrees). */
   originLat: number;
   originLon: number;
+  /** The fixes as read, degrees. */
+  lat: Float64Array;
+  lon: Float64Array;
   tS: Float64Array;
   xM: Float64Array;
   yM: Float64Array;
@@ -92,32 +177,38 @@ export interface GpsTrackFilter {
 /**
  * Read a GPS CSV (header row; lat/lon in degrees; time column as configured: `s`/`ms` must be >= 0, `iso` any ISO-8601
  * date) and project it to metres; times are re-based to the first fix. With `filter`, only the rows of that track
- * are read (public datasets hold many tracks in one file, with a track-id column); other rows are not parsed.
+ * are read (public datasets hold many tracks in one file, with a track-id column); other rows are not parsed. The
+ * file is streamed line by line ({@link forEachLine}).
  */
 export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: number; lon: number }, filter?: GpsTrackFilter): GpsTrack {
-  const lines = readTextFile(path, 'gps track', MAX_GPS_BYTES).split('\n');
-  const header = splitCsvLine((lines[0] ?? '').replace(/\r$/, '')).map((h) => h.trim());
-  const idx = (c: string, what: string): number => {
-    const i = header.indexOf(c);
-    if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
-    return i;
-  };
-  const li = idx(cols.lat, 'lat'), oi = idx(cols.lon, 'lon'), ti = idx(cols.time, 'time');
-  const ki = filter ? idx(filter.column, 'track') : -1;
+  let header: string[] = [];
+  let li = -1, oi = -1, ti = -1, ki = -1;
   const seen = new Set<string>();
   const lat: number[] = [], lon: number[] = [], t: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    if (line.trim() === '') continue;
+  forEachLine(path, 'gps track', MAX_GPS_BYTES, (line, no) => {
+    if (no === 1) {
+      header = splitCsvLine(line).map((h) => h.trim());
+      const idx = (c: string, what: string): number => {
+        const i = header.indexOf(c);
+        if (i < 0) throw new InvalidInputError({ source: path, field: `header (${what})`, expected: `a column named ${JSON.stringify(c)}`, actual: `columns ${renderValue(header.join(','))}` });
+        return i;
+      };
+      li = idx(cols.lat, 'lat');
+      oi = idx(cols.lon, 'lon');
+      ti = idx(cols.time, 'time');
+      ki = filter ? idx(filter.column, 'track') : -1;
+      return;
+    }
+    if (line.trim() === '') return;
     const f = splitCsvLine(line);
     if (filter) {
       const id = (f[ki] ?? '').trim();
       if (id !== filter.id) {
         if (seen.size < 10) seen.add(id);
-        continue;
+        return;
       }
     }
-    const where = (c: string) => `line ${i + 1}, column ${c}`;
+    const where = (c: string) => `line ${no}, column ${c}`;
     const la = Number((f[li] ?? '').trim());
     const lo = Number((f[oi] ?? '').trim());
     if (!Number.isFinite(la) || la < -90 || la > 90) throw new InvalidInputError({ source: path, field: where(cols.lat), expected: 'a latitude in [-90, 90] degrees', actual: renderValue(f[li]) });
@@ -132,14 +223,14 @@ export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: nu
     lat.push(la);
     lon.push(lo);
     t.push(tv);
-  }
+  });
   if (t.length < 2) {
     const tracks = seen.size ? `; tracks seen: ${renderValue([...seen].join(', '))}` : '';
     throw new InvalidInputError({ source: path, field: filter ? `rows (${filter.column} = ${renderValue(filter.id)})` : 'rows', expected: 'at least two GPS fixes', actual: `${t.length}${tracks}` });
   }
   const oLat = origin?.lat ?? lat[0]!, oLon = origin?.lon ?? lon[0]!;
   const n = t.length;
-  const track: GpsTrack = { source: path, originLat: oLat, originLon: oLon, tS: new Float64Array(n), xM: new Float64Array(n), yM: new Float64Array(n) };
+  const track: GpsTrack = { source: path, originLat: oLat, originLon: oLon, lat: Float64Array.from(lat), lon: Float64Array.from(lon), tS: new Float64Array(n), xM: new Float64Array(n), yM: new Float64Array(n) };
   const p = new Float64Array(2);
   for (let i = 0; i < n; i++) {
     projectToMetres(lat[i]!, lon[i]!, oLat, oLon, p);

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { escapeText, InvalidInputError, NotFoundError, RemoraError, renderValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { parseWith, zodIssuesToErrors } from '../core/validate.js';
-import { projectToMetres, readGpsCsv, type GpsTrack, type GpsTrackFilter } from './mobility.js';
+import { makeRoad, projectToMetres, readGpsCsv, type GpsTrack, type GpsTrackFilter, type Road } from './mobility.js';
 import { nodeLoad } from '../core/reward.js';
 import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
 import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, MAX_SCENARIO_BYTES, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
@@ -34,6 +34,10 @@ export interface ResolvedScenario {
   nodeY: Float64Array;
   /** GPS track for `gps` mobility. */
   gpsTrack?: GpsTrack;
+  /** The road of `highway` mobility (the straight segment, a route's polyline or a GPS track's points), metres. */
+  road?: Road;
+  /** Where x = y = 0 lies when any position was given in degrees (the frame's projection origin), else undefined. */
+  projectionOrigin?: { lat: number; lon: number };
   /** Trace seconds covered by the scenario's longest series (the "month"). */
   traceSpanSeconds: number;
   /** 0-based main test day (Fig. 6; held out of training and validation), or null. */
@@ -166,15 +170,15 @@ export function validateScenario(nameOrFile: string, options: LoadScenarioOption
     const m = spec.mobility;
     attempt(() => readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m)));
   }
+  const fromGps = spec.mobility.kind === 'highway' ? spec.mobility.route?.fromGps : undefined;
+  if (fromGps) attempt(() => readGpsCsv(resolveDataPath(fromGps.file, cwd), fromGps.columns, undefined, gpsFilter(fromGps)));
   if (errors.length) return { ok: false, errors };
   const sc = attempt(() => resolveScenario(spec, path, { ...options, traceCache, cwd }));
   return sc ? { ok: true, scenario: sc } : { ok: false, errors };
 }
 
-type GpsMobility = Extract<Scenario['mobility'], { kind: 'gps' }>;
-
-/** The track filter of a GPS mobility spec (`columns.trackColumn` + `track`), if any. */
-function gpsFilter(m: GpsMobility): GpsTrackFilter | undefined {
+/** The track filter of a GPS source (`columns.trackColumn` + `track`), if any. */
+function gpsFilter(m: { columns: { trackColumn?: string }; track?: string | number }): GpsTrackFilter | undefined {
   return m.columns.trackColumn !== undefined && m.track !== undefined ? { column: m.columns.trackColumn, id: String(m.track) } : undefined;
 }
 
@@ -209,27 +213,9 @@ function loadTrace(ref: TraceRef, name: string, cwd: string, cache?: Map<string,
 /** Load traces and geometry for a validated scenario. */
 export function resolveScenario(spec: Scenario, source: string, options: LoadScenarioOptions & { cwd: string }): ResolvedScenario {
   const cwd = options.cwd;
-  const n = spec.nodes.length;
   const traces = spec.nodes.map((node) => loadTrace(node.trace, node.name, cwd, options.traceCache));
   const shiftSeconds = Float64Array.from(spec.nodes.map((node) => node.trace.shiftSeconds));
-  const nodeX = new Float64Array(n), nodeY = new Float64Array(n);
-  let gpsTrack: GpsTrack | undefined;
-  if (spec.mobility.kind === 'gps') {
-    const m = spec.mobility;
-    gpsTrack = readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m));
-  }
-  const p = new Float64Array(2);
-  spec.nodes.forEach((node, j) => {
-    if (node.xM !== undefined && node.yM !== undefined) {
-      nodeX[j] = node.xM;
-      nodeY[j] = node.yM;
-    } else {
-      if (!gpsTrack) throw new InvalidInputError({ source, field: `nodes.${j}`, expected: 'xM/yM (metres) for highway mobility', actual: 'lat/lon' });
-      projectToMetres(node.lat!, node.lon!, gpsTrack.originLat, gpsTrack.originLon, p);
-      nodeX[j] = p[0]!;
-      nodeY[j] = p[1]!;
-    }
-  });
+  const { nodeX, nodeY, gpsTrack, road, projectionOrigin } = resolveGeometry(spec, source, cwd);
   const traceSpanSeconds = Math.max(...traces.map(seriesSeconds));
   const days = Math.max(1, Math.floor(traceSpanSeconds / DAY_S));
   const dailyMeanLoad = dailyLoads(spec, traces, shiftSeconds, days);
@@ -287,7 +273,98 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
     }
     return allowed[allowed.length - 1]![1];
   };
-  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
+  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, road, projectionOrigin, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
+}
+
+type Geometry = Pick<ResolvedScenario, 'nodeX' | 'nodeY' | 'gpsTrack' | 'road' | 'projectionOrigin'>;
+
+/**
+ * Node positions and the user's path in one planar frame (metres). `gps` mobility: the frame of the track (origin:
+ * `mobility.origin` or its first fix). `highway`: metres as written; lat/lon nodes and waypoints (and a
+ * `route.fromGps` track) are projected onto the plane tangent at `mobility.origin`, by default the centroid of those
+ * lat/lon positions (mean latitude and longitude: a choice that keeps every point within half the scenario's extent
+ * of the origin, where the projection is most accurate; see `projectToMetres`). A frame that mixes metres and
+ * degrees needs `origin`, since nothing else says where x = y = 0 lies.
+ */
+function resolveGeometry(spec: Scenario, source: string, cwd: string): Geometry {
+  const n = spec.nodes.length;
+  const nodeX = new Float64Array(n), nodeY = new Float64Array(n);
+  const p = new Float64Array(2);
+  const m = spec.mobility;
+  let gpsTrack: GpsTrack | undefined, road: Road | undefined;
+  let origin: { lat: number; lon: number } | undefined;
+  if (m.kind === 'gps') {
+    gpsTrack = readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m));
+    origin = { lat: gpsTrack.originLat, lon: gpsTrack.originLon };
+  } else {
+    const route = m.route;
+    const track = route?.fromGps ? readGpsCsv(resolveDataPath(route.fromGps.file, cwd), route.fromGps.columns, undefined, gpsFilter(route.fromGps)) : undefined;
+    const lats: number[] = [], lons: number[] = [];
+    let metres: string | undefined;
+    spec.nodes.forEach((node, j) => {
+      if (!(node.xM !== undefined && node.yM !== undefined)) {
+        lats.push(node.lat!);
+        lons.push(node.lon!);
+      } else metres ??= `nodes.${j}`;
+    });
+    route?.waypoints?.forEach((w, i) => {
+      if (w.lat !== undefined && w.lon !== undefined) {
+        lats.push(w.lat);
+        lons.push(w.lon);
+      } else metres ??= `mobility.route.waypoints.${i}`;
+    });
+    if (track) {
+      lats.push(...track.lat);
+      lons.push(...track.lon);
+    }
+    if (!route) metres ??= 'mobility.fromXM';
+    if (lats.length) {
+      if (!m.origin && metres) {
+        throw new InvalidInputError({ source, field: 'mobility.origin', expected: `the lat/lon of x = y = 0, since ${metres} is in metres while other positions are in degrees`, actual: 'none' });
+      }
+      origin = m.origin ?? { lat: mean(lats), lon: mean(lons) };
+    }
+    const xs: number[] = [], ys: number[] = [];
+    if (!route) {
+      xs.push(m.fromXM!, m.toXM!);
+      ys.push(m.yM ?? 0, m.yM ?? 0);
+    } else if (route.waypoints) {
+      for (const w of route.waypoints) {
+        if (w.xM !== undefined && w.yM !== undefined) {
+          xs.push(w.xM);
+          ys.push(w.yM);
+        } else {
+          projectToMetres(w.lat!, w.lon!, origin!.lat, origin!.lon, p);
+          xs.push(p[0]!);
+          ys.push(p[1]!);
+        }
+      }
+    } else {
+      for (let i = 0; i < track!.lat.length; i++) {
+        projectToMetres(track!.lat[i]!, track!.lon[i]!, origin!.lat, origin!.lon, p);
+        xs.push(p[0]!);
+        ys.push(p[1]!);
+      }
+    }
+    road = makeRoad(xs, ys, source, route ? (route.waypoints ? 'mobility.route.waypoints' : `mobility.route.fromGps (${track!.source})`) : 'mobility.toXM');
+  }
+  spec.nodes.forEach((node, j) => {
+    if (node.xM !== undefined && node.yM !== undefined) {
+      nodeX[j] = node.xM;
+      nodeY[j] = node.yM;
+    } else {
+      projectToMetres(node.lat!, node.lon!, origin!.lat, origin!.lon, p);
+      nodeX[j] = p[0]!;
+      nodeY[j] = p[1]!;
+    }
+  });
+  return { nodeX, nodeY, gpsTrack, road, projectionOrigin: origin };
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
 }
 
 function dailyLoads(spec: Scenario, traces: TraceSeries[], shift: Float64Array, days: number): number[] {

@@ -10,60 +10,83 @@ const finite = z.number().finite();
 
 /** A closed interval. */
 export const RangeSchema = z
-  .object({ min: finite, max: finite })
+  .object({ min: finite.describe('Lower end (in the unit of the field).'), max: finite.describe('Upper end; at least `min`.') })
   .strict()
-  .refine((r) => r.min <= r.max, { message: 'min <= max' });
+  .refine((r) => r.min <= r.max, { message: 'min <= max' })
+  .describe('A closed interval `{min, max}` with min <= max.');
 
 /** A migration-duration distribution, seconds. */
-export const DurationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('fixed'), seconds: finite.min(0) }).strict(),
-  z.object({ kind: z.literal('uniform'), minSeconds: finite.min(0), maxSeconds: finite.min(0) }).strict(),
-  /** Log-normal: `median · exp(sigma · N(0,1))`. */
-  z.object({ kind: z.literal('lognormal'), medianSeconds: finite.positive(), sigma: finite.min(0) }).strict(),
-]);
+export const DurationSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fixed').describe('Always the same duration.'), seconds: finite.min(0).describe('Duration, seconds.') }).strict(),
+    z
+      .object({
+        kind: z.literal('uniform').describe('Uniform in [minSeconds, maxSeconds].'),
+        minSeconds: finite.min(0).describe('Shortest duration, seconds.'),
+        maxSeconds: finite.min(0).describe('Longest duration, seconds.'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('lognormal').describe('Log-normal: `medianSeconds · exp(sigma · N(0, 1))`.'),
+        medianSeconds: finite.positive().describe('Median duration, seconds.'),
+        sigma: finite.min(0).describe('Standard deviation of the log-duration (dimensionless).'),
+      })
+      .strict(),
+  ])
+  .describe('A migration-duration distribution, drawn per migration; seconds.');
 export type Duration = z.infer<typeof DurationSchema>;
 
 /** A CSV column: its header name, or its 0-based index. */
-const CsvColumnSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+const CsvColumnSchema = z.union([z.string().min(1), z.number().int().min(0)]).describe('A CSV column: its header name, or its 0-based index.');
+
+const TRACE_FILE = 'The trace file; relative to the scenario file\'s folder, or `builtin:<path>` (the package\'s `data/`). Streamed line by line.';
+const SHIFT = finite.default(0).describe('Shift the series in time, trace seconds (e.g. to reuse one machine\'s series for a second node); the series wraps around its end.');
 
 /** Where a node's cpu/mem series comes from. `file`/`dir` may start with `builtin:` (the package's `data/`). */
 export const TraceRefSchema = z.discriminatedUnion('format', [
   z
     .object({
-      format: z.literal('follow-me'),
-      file: z.string().min(1),
-      /** Seconds between rows; 17.45 s = 31 days / 153,504 rows for the paper's files. */
-      sampleSeconds: finite.positive().default(17.45),
-      /** Shift the series in time (seconds), e.g. to reuse one machine for a second node. */
-      shiftSeconds: finite.default(0),
+      format: z.literal('follow-me').describe('The paper authors\' files: one `cpu% mem%` pair per line, whitespace-separated, no header, no timestamp (`.gz` allowed).'),
+      file: z.string().min(1).describe(TRACE_FILE),
+      sampleSeconds: finite.positive().default(17.45).describe('Seconds between rows; 17.45 s = 31 days / 153,504 rows for the paper\'s files.'),
+      shiftSeconds: SHIFT,
     })
     .strict(),
-  z.object({ format: z.literal('google2011-job'), dir: z.string().min(1), job: z.string().min(1), shiftSeconds: finite.default(0) }).strict(),
-  z.object({ format: z.literal('google2019-cell'), file: z.string().min(1), shiftSeconds: finite.default(0) }).strict(),
   z
     .object({
-      format: z.literal('csv'),
-      file: z.string().min(1),
-      /**
-       * Whether the file's first line is a header row. Default true: columns are header names or 0-based indexes.
-       * `false`: every line is data, and every column (cpu, mem, timestamp, machine id) is a 0-based index.
-       */
-      header: z.boolean().default(true),
-      /** Column holding CPU utilisation: header name or 0-based index. */
-      cpuColumn: CsvColumnSchema,
-      /** Column holding memory utilisation: header name or 0-based index. */
-      memColumn: CsvColumnSchema,
-      cpuUnit: z.enum(['fraction', 'percent']),
-      memUnit: z.enum(['fraction', 'percent']),
-      /** Optional timestamp column (name or index); rows are then binned onto the `sampleSeconds` grid. */
-      timestampColumn: CsvColumnSchema.optional(),
-      timestampUnit: z.enum(['s', 'ms', 'us']).optional(),
-      /** Optional machine-id column (name or index) and the id whose rows are kept. */
-      machineIdColumn: CsvColumnSchema.optional(),
-      machineId: z.string().optional(),
-      sampleSeconds: finite.positive(),
-      delimiter: z.string().length(1).optional(),
-      shiftSeconds: finite.default(0),
+      format: z.literal('google2011-job').describe('Google 2011 per-job files `vm_<job>_<day>` in one folder: 288 five-minute rows of `cpu% mem%` per day, concatenated in day order.'),
+      dir: z.string().min(1).describe('The folder holding the `vm_<job>_<day>` files; relative to the scenario file\'s folder, or `builtin:<path>`.'),
+      job: z.string().min(1).describe('The job id in the file names.'),
+      shiftSeconds: SHIFT,
+    })
+    .strict(),
+  z
+    .object({
+      format: z.literal('google2019-cell').describe('The Google 2019 cell-aggregate CSV: header with `avg_cpu,avg_mem` (fractions), one row per 300 s (`.gz` allowed).'),
+      file: z.string().min(1).describe(TRACE_FILE),
+      shiftSeconds: SHIFT,
+    })
+    .strict(),
+  z
+    .object({
+      format: z.literal('csv').describe('Any CSV (plain or `.gz`), with a column mapping; with or without a header row.'),
+      file: z.string().min(1).describe(TRACE_FILE),
+      header: z
+        .boolean()
+        .default(true)
+        .describe('Whether the first line is a header row. `true`: columns are header names or 0-based indexes; `false`: every line is data, and every column (cpu, mem, timestamp, machine id) is a 0-based index.'),
+      cpuColumn: CsvColumnSchema.describe('Column holding CPU utilisation: header name or 0-based index.'),
+      memColumn: CsvColumnSchema.describe('Column holding memory utilisation: header name or 0-based index.'),
+      cpuUnit: z.enum(['fraction', 'percent']).describe('Unit of the CPU column: `fraction` of capacity (0-1) or `percent` (0-100).'),
+      memUnit: z.enum(['fraction', 'percent']).describe('Unit of the memory column: `fraction` (0-1) or `percent` (0-100).'),
+      timestampColumn: CsvColumnSchema.optional().describe('Timestamp column (name or index); rows are then binned onto the `sampleSeconds` grid (mean per bin, the previous bin held when empty). Without it, rows are `sampleSeconds` apart.'),
+      timestampUnit: z.enum(['s', 'ms', 'us']).optional().describe('Unit of the timestamp column: seconds, milliseconds or microseconds (Google traces use microseconds). Default `s`.'),
+      machineIdColumn: CsvColumnSchema.optional().describe('Machine-id column (name or index); with `machineId`, only that machine\'s rows are read.'),
+      machineId: z.string().optional().describe('The machine whose rows are kept (its value in `machineIdColumn`, compared as trimmed text).'),
+      sampleSeconds: finite.positive().describe('Row period (no timestamp column) or grid period (with one), seconds.'),
+      delimiter: z.string().length(1).optional().describe('Field delimiter, one character. Default `,`.'),
+      shiftSeconds: SHIFT,
     })
     .strict(),
 ]).superRefine((t, ctx) => {
@@ -76,72 +99,129 @@ export type TraceRef = z.infer<typeof TraceRefSchema>;
 
 export const NodeSchema = z
   .object({
-    /** Display name (Kubernetes node name in the real cluster). */
-    name: z.string().min(1),
-    /** Position in metres in the scenario's planar frame (highway scenarios). */
-    xM: finite.optional(),
-    yM: finite.optional(),
-    /** Position in degrees (GPS scenarios; projected with the track's origin). */
-    lat: finite.min(-90).max(90).optional(),
-    lon: finite.min(-180).max(180).optional(),
-    trace: TraceRefSchema,
+    name: z.string().min(1).describe('Display name (the Kubernetes node name in the real cluster).'),
+    xM: finite.optional().describe('East position in the scenario\'s planar frame, metres (with `yM`; or give `lat`/`lon`).'),
+    yM: finite.optional().describe('North position in the scenario\'s planar frame, metres.'),
+    lat: finite.min(-90).max(90).optional().describe('Latitude, degrees (e.g. a cell site); projected onto the scenario\'s plane (`mobility.origin`).'),
+    lon: finite.min(-180).max(180).optional().describe('Longitude, degrees.'),
+    trace: TraceRefSchema.describe('Where the node\'s background cpu/mem series comes from, one of the formats below.'),
   })
   .strict()
   .refine((n) => (n.xM !== undefined && n.yM !== undefined) || (n.lat !== undefined && n.lon !== undefined), {
     message: 'a position: xM and yM (metres), or lat and lon (degrees)',
   });
 
+/** A point on the Earth, degrees. */
+export const LatLonSchema = z
+  .object({
+    lat: finite.min(-90).max(90).describe('Latitude, degrees north.'),
+    lon: finite.min(-180).max(180).describe('Longitude, degrees east.'),
+  })
+  .strict()
+  .describe('A point on the Earth `{lat, lon}`, degrees.');
+
+/** Columns of a GPS CSV (header row, one fix per row). */
+const GpsColumnsSchema = z
+  .object({
+    lat: z.string().default('lat').describe('Header name of the latitude column (degrees).'),
+    lon: z.string().default('lon').describe('Header name of the longitude column (degrees).'),
+    time: z.string().default('time').describe('Header name of the time column.'),
+    timeUnit: z
+      .enum(['s', 'ms', 'iso'])
+      .default('s')
+      .describe(
+        'Unit of the time column: `s` or `ms` (numbers >= 0, from the track\'s start or an epoch; negative times are refused), ' +
+          'or `iso` (ISO-8601 date-times such as `2019-05-01T08:00:00Z`; a time without a zone is read as local time, so give the zone). ' +
+          'Times are re-based to the first fix of the track.',
+      ),
+    trackColumn: z.string().min(1).optional().describe('Track-id column of a multi-track file; with `track`, only that track\'s rows are read.'),
+  })
+  .strict()
+  .default({})
+  .describe('Which header names hold each fix\'s latitude, longitude and time, and the time\'s unit.');
+
+/** The fields naming one track of a GPS CSV: shared by `gps` mobility and a highway's `route.fromGps`. */
+const gpsSourceFields = {
+  file: z.string().min(1).describe('A CSV with a header row and one row per fix, in time order; relative to the scenario file\'s folder, or `builtin:<path>`.'),
+  columns: GpsColumnsSchema,
+  track: z.union([z.string().min(1), z.number()]).optional().describe('The track to keep (its value in `columns.trackColumn`); required when `trackColumn` is given.'),
+};
+
+/** `columns.trackColumn` and `track` come together. */
+function checkTrackFilter(g: { columns: { trackColumn?: string }; track?: string | number }, ctx: z.RefinementCtx, at: (string | number)[]): void {
+  if (g.columns.trackColumn !== undefined && g.track === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, 'track'], message: 'the track to keep when columns.trackColumn is given' });
+  if (g.columns.trackColumn === undefined && g.track !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...at, 'columns', 'trackColumn'], message: 'the track-id column when track is given' });
+}
+
+/** A waypoint of a highway route: metres in the scenario's planar frame, or degrees. */
+export const WaypointSchema = z
+  .object({
+    xM: finite.optional().describe('East coordinate in the scenario\'s planar frame, metres.'),
+    yM: finite.optional().describe('North coordinate in the scenario\'s planar frame, metres.'),
+    lat: finite.min(-90).max(90).optional().describe('Latitude, degrees (projected with `mobility.origin` or the centroid).'),
+    lon: finite.min(-180).max(180).optional().describe('Longitude, degrees.'),
+  })
+  .strict()
+  .refine((w) => (w.xM !== undefined && w.yM !== undefined) !== (w.lat !== undefined && w.lon !== undefined), {
+    message: 'a position: xM and yM (metres), or lat and lon (degrees)',
+  });
+
+/**
+ * The road of a highway beyond the straight segment along x: a polyline the car follows by arc length. Give exactly
+ * one of `waypoints` and `fromGps`.
+ */
+export const RouteSchema = z
+  .object({
+    waypoints: z.array(WaypointSchema).min(2).optional().describe('The road\'s waypoints in driving order (forward direction): each `{xM, yM}` or `{lat, lon}`.'),
+    fromGps: z
+      .object(gpsSourceFields)
+      .strict()
+      .superRefine((g, ctx) => checkTrackFilter(g, ctx, []))
+      .optional()
+      .describe('Take the road from a GPS track\'s points (its times are ignored: the car drives it at the drawn speed).'),
+  })
+  .strict()
+  .refine((r) => (r.waypoints === undefined) !== (r.fromGps === undefined), { message: 'exactly one of waypoints and fromGps' });
+
 export const MobilitySchema = z.discriminatedUnion('kind', [
   z
     .object({
-      kind: z.literal('highway'),
-      /** Segment ends along x, metres. */
-      fromXM: finite,
-      toXM: finite,
-      /** Road's y coordinate, metres. */
-      yM: finite.default(0),
-      /** Speed drawn per trip, uniform in [min, max] km/h. */
-      speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }),
-      /** `both`: direction drawn per trip; `forward`: from → to; `backward`: to → from. */
-      direction: z.enum(['both', 'forward', 'backward']).default('both'),
-      /** Drive to the far end and back in one episode. */
-      /** Or the probability that a trip is a round trip, drawn per episode (training randomization). */
-      roundTrip: z.union([z.boolean(), z.number().min(0).max(1)]).default(false),
+      kind: z.literal('highway').describe('A car at a constant speed along a road: a straight segment along x, or a `route`.'),
+      fromXM: finite.optional().describe('Start of the straight segment along x, metres (with `toXM`; or give a `route`).'),
+      toXM: finite.optional().describe('End of the straight segment along x, metres.'),
+      yM: finite.optional().describe('The straight road\'s y coordinate, metres (default 0).'),
+      route: RouteSchema.optional().describe('A polyline road instead of `fromXM`/`toXM`/`yM`; overlaying one on a straight highway drops those keys.'),
+      origin: LatLonSchema.optional().describe(
+        'Where x = y = 0 lies on the Earth, for lat/lon nodes and waypoints (local east-north tangent plane). Default: the centroid of the ' +
+          'lat/lon positions; required when metre and degree positions are mixed.',
+      ),
+      speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }).describe('Speed drawn per trip, uniform in [min, max], km/h.'),
+      direction: z
+        .enum(['both', 'forward', 'backward'])
+        .default('both')
+        .describe('`forward`: from the first point to the last (fromXM to toXM, or the route\'s order); `backward`: the reverse; `both`: drawn per trip.'),
+      roundTrip: z
+        .union([z.boolean(), z.number().min(0).max(1)])
+        .default(false)
+        .describe('Drive to the far end and back in one episode (`true`), or the probability that a trip is a round trip, drawn per episode.'),
     })
     .strict(),
   z
     .object({
-      kind: z.literal('gps'),
-      /** A CSV with a header row and one row per fix, in time order. */
-      file: z.string().min(1),
-      columns: z
-        .object({
-          /** Header names of the latitude and longitude columns (degrees) and the time column. */
-          lat: z.string().default('lat'),
-          lon: z.string().default('lon'),
-          time: z.string().default('time'),
-          /**
-           * Unit of the time column: `s` or `ms` (numbers >= 0, from the track's start or an epoch; negative times
-           * are refused), or `iso` (ISO-8601 date-times such as `2019-05-01T08:00:00Z`; a time without a zone is
-           * read as local time, so give the zone). Times are re-based to the first fix of the track.
-           */
-          timeUnit: z.enum(['s', 'ms', 'iso']).default('s'),
-          /** Track-id column of a multi-track file; with `track`, only that track's rows are read. */
-          trackColumn: z.string().min(1).optional(),
-        })
-        .strict()
-        .default({}),
-      /** The track to keep (its value in `columns.trackColumn`); required when `trackColumn` is given. */
-      track: z.union([z.string().min(1), z.number()]).optional(),
-      /** Projection origin; default: the first fix. */
-      origin: z.object({ lat: finite, lon: finite }).strict().optional(),
+      kind: z.literal('gps').describe('The user follows a recorded GPS track at its own times, interpolated linearly.'),
+      ...gpsSourceFields,
+      origin: LatLonSchema.optional().describe('Projection origin (x = y = 0); default: the track\'s first fix.'),
     })
     .strict(),
 ]).superRefine((m, ctx) => {
-  if (m.kind !== 'gps') return;
-  if (m.columns.trackColumn !== undefined && m.track === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['track'], message: 'the track to keep when columns.trackColumn is given' });
-  if (m.columns.trackColumn === undefined && m.track !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['columns', 'trackColumn'], message: 'the track-id column when track is given' });
+  if (m.kind === 'gps') return checkTrackFilter(m, ctx, []);
+  const straight = m.fromXM !== undefined || m.toXM !== undefined || m.yM !== undefined;
+  if (m.route !== undefined && straight) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['route'], message: 'a route or fromXM/toXM/yM (a straight road), not both' });
+  if (m.route === undefined) {
+    for (const k of ['fromXM', 'toXM'] as const) if (m[k] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: 'fromXM and toXM (metres: a straight road along x), or a route' });
+  }
 });
+export type Mobility = z.infer<typeof MobilitySchema>;
 
 /**
  * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution
@@ -154,18 +234,21 @@ export const MobilitySchema = z.discriminatedUnion('kind', [
  * than the traces give (overloaded nodes are rare outside the test day), scale it in the same unit, e.g.
  * `std: 15` percentage points; the built-in training scenarios say what they use and why.
  */
+const NOISE_TERM = z
+  .object({ mean: finite.default(0).describe('Mean, in `unit`.'), std: finite.min(0).default(1).describe('Standard deviation, in `unit`.') })
+  .strict()
+  .default({});
+
 export const NoiseSchema = z
   .object({
-    /** Unit of mean/std: `fraction` = fraction of capacity (Eq. 2's unit), `percent` = percentage points. */
-    unit: z.enum(['percent', 'fraction']).default('percent'),
-    cpu: z.object({ mean: finite.default(0), std: finite.min(0).default(1) }).strict().default({}),
-    mem: z.object({ mean: finite.default(0), std: finite.min(0).default(1) }).strict().default({}),
-    /** `episode`: one offset per node per repeat of the scenario (paper); `step`: fresh noise every step. */
-    redraw: z.enum(['episode', 'step']).default('episode'),
-    /** Independent draws per node (paper: "of each node"); false = one draw shared by all nodes (released code). */
-    perNode: z.boolean().default(true),
+    unit: z.enum(['percent', 'fraction']).default('percent').describe('Unit of `mean` and `std`: `percent` = percentage points of utilisation, `fraction` = fraction of capacity (Eq. 2\'s unit).'),
+    cpu: NOISE_TERM.describe('Noise on CPU utilisation: N(mean, std) in `unit`.'),
+    mem: NOISE_TERM.describe('Noise on memory utilisation: N(mean, std) in `unit`.'),
+    redraw: z.enum(['episode', 'step']).default('episode').describe('`episode`: one offset per node per repeat of the scenario (the paper); `step`: fresh noise every step.'),
+    perNode: z.boolean().default(true).describe('Independent draws per node (the paper: "of each node"); `false`: one draw shared by all nodes (the released code).'),
   })
-  .strict();
+  .strict()
+  .describe('Gaussian noise on each node\'s cpu and mem (Sec. III-C); default N(0, 1) percentage points per node per episode.');
 
 /**
  * Beyond the paper: load surges, the training randomization that makes an agent meet overloaded nodes. Outside the
@@ -177,144 +260,147 @@ export const NoiseSchema = z
  */
 export const SurgeSchema = z
   .object({
-    probability: finite.min(0).max(1).default(0),
-    /** Rise of cpu and of mem, percentage points. */
-    magnitudePct: RangeSchema.default({ min: 40, max: 80 }),
-    /** First step of the surge (0 = from the start). */
-    startStep: RangeSchema.default({ min: 0, max: 120 }),
+    probability: finite.min(0).max(1).default(0).describe('Probability that a node surges in an episode, per node (0 = off).'),
+    magnitudePct: RangeSchema.default({ min: 40, max: 80 }).describe('Rise of cpu and of mem, drawn uniformly per surge, percentage points.'),
+    startStep: RangeSchema.default({ min: 0, max: 120 }).describe('First step of the surge, drawn uniformly per surge (0 = from the start); it lasts to the end of the episode.'),
   })
-  .strict();
+  .strict()
+  .describe('Beyond the paper: load surges, the training randomization that makes an agent meet overloaded nodes.');
+
+/** A per-service-kind number (pod and VM). */
+const perKind = (pod: number, vm: number, unit: string) =>
+  z
+    .object({ pod: finite.min(0).default(pod).describe(`For a pod, ${unit}.`), vm: finite.min(0).default(vm).describe(`For a VM, ${unit}.`) })
+    .strict()
+    .default({});
 
 export const ScenarioSchema = z
   .object({
-    name: z.string().min(1),
-    description: z.string().default(''),
-    /**
-     * Built-in scenario(s) and overlays this one is derived from, merged left to right under the file's own keys:
-     * `extends: sr111`, or `extends: [sr111, edge]` to apply the edge-model overlay (see `BUILTIN_OVERLAYS`).
-     */
-    extends: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-    /** Wall-clock seconds per env step (mobility clock). */
-    stepSeconds: finite.positive().default(5),
-    /** Truncate episodes after this many steps. */
-    maxSteps: z.number().int().positive().default(1000),
-    /**
-     * End the episode when the serving node violates the SLA (the paper's training rule). The Fig. 6 evaluation
-     * turns it off to follow one whole round trip and count violations instead.
-     */
-    terminateOnViolation: z.boolean().default(true),
-    nodes: z.array(NodeSchema).min(2),
-    /**
-     * Node the service starts on: `nearest` (lowest RTT at t=0), `random` (uniform over the nodes: wherever the
-     * scheduler happened to place it, so the agent also learns to recover from a bad placement), or a 1-based index.
-     */
-    initialNode: z.union([z.enum(['nearest', 'random']), z.number().int().min(1)]).default('nearest'),
-    mobility: MobilitySchema,
+    name: z.string().min(1).describe('The scenario\'s name (shown in results).'),
+    description: z.string().default('').describe('One line on what the scenario is for.'),
+    extends: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .optional()
+      .describe(
+        'Built-in scenario(s) and overlays this one is derived from, merged left to right under the file\'s own keys: `extends: sr111`, or ' +
+          '`extends: [sr111, edge]` to apply the edge-model overlay. Objects merge key by key; lists and values replace; a union member of another ' +
+          '`kind`/`format` replaces the base\'s whole.',
+      ),
+    stepSeconds: finite.positive().default(5).describe('Wall-clock seconds per env step (the mobility clock).'),
+    maxSteps: z.number().int().positive().default(1000).describe('Truncate episodes after this many steps.'),
+    terminateOnViolation: z
+      .boolean()
+      .default(true)
+      .describe('End the episode when the serving node violates the SLA (the paper\'s training rule). The Fig. 6 evaluation turns it off to follow one whole round trip and count violations instead.'),
+    nodes: z.array(NodeSchema).min(2).describe('The edge nodes (at least 2): position and background load trace each. Node i is action i.'),
+    initialNode: z
+      .union([z.enum(['nearest', 'random']), z.number().int().min(1)])
+      .default('nearest')
+      .describe('Node the service starts on: `nearest` (lowest RTT at t = 0), `random` (uniform over the nodes: the agent also learns to recover from a bad placement), or a 1-based index.'),
+    mobility: MobilitySchema.describe('How the user moves: `highway` (a car on a road at a drawn speed) or `gps` (a recorded track).'),
     observation: z
       .object({
-        /** Beyond the paper (edge model): append `M_1..M_N`, seconds to the switch-over of an in-flight migration (core/observation.ts). */
-        inFlight: z.boolean().default(false),
+        inFlight: z.boolean().default(false).describe('Beyond the paper (edge model): append `M_1..M_N`, seconds to the switch-over of an in-flight migration per target node.'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('What the agent observes beyond Eq. 3\'s `(N_i, R_1..R_N, L_1..L_N)`.'),
     rtt: z
       .object({
-        /** RTT at zero distance, ms. */
-        baseMs: finite.min(0).default(1),
-        /** RTT per metre of UE-node Euclidean distance, ms/m. */
-        slopeMsPerM: finite.min(0).default(0.005),
-        /** Per-route AWGN standard deviation, drawn per episode per node uniformly from this range, ms. */
-        noiseSigmaMs: RangeSchema.default({ min: 0.3, max: 1 }),
-        /** Transmissions per UE-node pair per step. */
-        transmissionsPerStep: z.number().int().min(1).default(5),
-        /** Eq. 1's N: the reported RTT is the mean of the last N transmissions. */
-        window: z.number().int().min(1).default(5),
-        /** Samples are clipped below at this floor, ms (keeps Eq. 4's divisions finite). */
-        floorMs: finite.positive().default(0.1),
+        baseMs: finite.min(0).default(1).describe('RTT at zero distance, ms.'),
+        slopeMsPerM: finite.min(0).default(0.005).describe('RTT per metre of user-node distance (Euclidean, in the scenario\'s plane), ms/m.'),
+        noiseSigmaMs: RangeSchema.default({ min: 0.3, max: 1 }).describe('Per-route AWGN standard deviation, drawn per episode per node uniformly from this range, ms.'),
+        transmissionsPerStep: z.number().int().min(1).default(5).describe('Transmissions per user-node pair per step, evenly spaced.'),
+        window: z.number().int().min(1).default(5).describe('Eq. 1\'s N: the reported RTT is the mean of the last N transmissions.'),
+        floorMs: finite.positive().default(0.1).describe('RTT samples are clipped below at this floor, ms (keeps Eq. 4\'s divisions finite).'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('The RTT model (Eq. 1): linear in distance plus Gaussian noise per route.'),
     workload: z
       .object({
-        /** Trace seconds consumed per env step. 17.45 = one row of the paper's files per step, as the authors' simulator did. */
-        traceSecondsPerStep: finite.positive().default(17.45),
-        /**
-         * Where episodes start in the trace. `random` (training): a random segment that overlaps no test day and no
-         * validation day; `validation`: a random segment inside one validation day (checkpoint and setting selection);
-         * `test`: a random segment inside one test day (`heldOutDay` and `testDays`; final evaluation only);
-         * `held-out-day`: `heldOutDay` + `offsetSeconds` exactly (Fig. 6). Test days are never used to choose anything.
-         */
-        start: z.enum(['random', 'validation', 'test', 'held-out-day']).default('random'),
-        /** The main test day (Fig. 6): `heaviest` (highest mean load over all nodes), `none`, or a 0-based day index. */
-        heldOutDay: z.union([z.enum(['heaviest', 'none']), z.number().int().min(0)]).default('heaviest'),
-        /** More test days (0-based), held out of training and validation like `heldOutDay`. */
-        testDays: z.array(z.number().int().min(0)).default([]),
-        /** Validation days (0-based), held out of training and used only to select checkpoints and settings. */
-        validationDays: z.array(z.number().int().min(0)).default([]),
-        /** Offset into the held-out day when `start` is `held-out-day`, trace seconds. */
-        offsetSeconds: finite.min(0).default(0),
+        traceSecondsPerStep: finite.positive().default(17.45).describe('Trace seconds consumed per env step; 17.45 = one row of the paper\'s files per step, as the authors\' simulator did.'),
+        start: z
+          .enum(['random', 'validation', 'test', 'held-out-day'])
+          .default('random')
+          .describe(
+            'Where episodes start in the trace. `random` (training): a random segment overlapping no test or validation day; `validation`: inside one ' +
+              'validation day; `test`: inside one test day (final evaluation only); `held-out-day`: `heldOutDay` + `offsetSeconds` exactly (Fig. 6).',
+          ),
+        heldOutDay: z
+          .union([z.enum(['heaviest', 'none']), z.number().int().min(0)])
+          .default('heaviest')
+          .describe('The main test day (Fig. 6): `heaviest` (highest mean load over all nodes), `none`, or a 0-based day index.'),
+        testDays: z.array(z.number().int().min(0)).default([]).describe('More test days (0-based), held out of training and validation like `heldOutDay`.'),
+        validationDays: z.array(z.number().int().min(0)).default([]).describe('Validation days (0-based), held out of training and used only to select checkpoints and settings.'),
+        offsetSeconds: finite.min(0).default(0).describe('Offset into the held-out day when `start` is `held-out-day`, trace seconds.'),
         noise: NoiseSchema.default({}),
         surges: SurgeSchema.default({}),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('How the node traces are replayed: trace time per step, which days are held out, noise and surges.'),
     sla: z
       .object({
-        /** (R_min, R_max), ms. */
-        rttMs: RangeSchema.default({ ...PAPER_REWARD_PARAMS.rttSla }),
-        /** (L_min, L_max). */
-        load: RangeSchema.default({ ...PAPER_REWARD_PARAMS.loadSla }),
+        rttMs: RangeSchema.default({ ...PAPER_REWARD_PARAMS.rttSla }).describe('(R_min, R_max) of Eq. 4, ms.'),
+        load: RangeSchema.default({ ...PAPER_REWARD_PARAMS.loadSla }).describe('(L_min, L_max) of Eq. 5 (Eq. 2\'s load, dimensionless).'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('The service-level agreement: RTT and load bounds.'),
     reward: z
       .object({
-        /** Eq. 6-7 migration cost; each penalty is cost/2. */
-        migrationCost: finite.min(0).default(PAPER_REWARD_PARAMS.migrationCost),
-        /** Migrating to the node the service is already on: treat as Wait, or the released code's −10 and terminate. */
-        selfMigration: z.enum(['wait', 'penalize']).default('wait'),
-        /** Reward given on a penalised self-migration (released code: −10). */
-        selfMigrationReward: finite.default(-10),
-        /** Beyond the paper (edge model): reward units charged per GiB of state a migration moves; 0 = off (the paper). */
-        trafficCostPerGiB: finite.min(0).default(0),
-        /** Beyond the paper (edge model): reward units charged per step out of SLA (`slaViolationPenalty`); 0 = off. */
-        violationPenalty: finite.min(0).default(0),
+        migrationCost: finite.min(0).default(PAPER_REWARD_PARAMS.migrationCost).describe('Eq. 6-7 migration cost, reward units; each penalty is cost/2.'),
+        selfMigration: z.enum(['wait', 'penalize']).default('wait').describe('Migrating to the node the service is already on: `wait` (treated as Wait), or `penalize` (the released code: `selfMigrationReward` and terminate).'),
+        selfMigrationReward: finite.default(-10).describe('Reward of a penalised self-migration, reward units (the released code: -10).'),
+        trafficCostPerGiB: finite.min(0).default(0).describe('Beyond the paper (edge model): reward units charged per GiB of state a migration moves; 0 = off (the paper).'),
+        violationPenalty: finite.min(0).default(0).describe('Beyond the paper (edge model): reward units charged per step out of SLA; 0 = off.'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('The reward (Eq. 8) and the terms beyond the paper.'),
     migration: z
       .object({
-        /** What the user's edge service is: a CRIU-migrated pod or a KubeVirt VM. */
-        serviceKind: z.enum(['pod', 'vm']).default('pod'),
-        /** `instant`: the paper's model (the switch happens within the step); `timed`: durations below. */
-        model: z.enum(['instant', 'timed']).default('instant'),
+        serviceKind: z.enum(['pod', 'vm']).default('pod').describe('What the user\'s edge service is: a CRIU-migrated pod or a KubeVirt VM.'),
+        model: z.enum(['instant', 'timed']).default('instant').describe('`instant`: the paper\'s model (the switch happens within the step); `timed`: pre-copy taking `durations`, the source serving until the switch.'),
         durations: z
           .object({
-            pod: DurationSchema.default({ kind: 'lognormal', medianSeconds: 6, sigma: 0.25 }),
-            vm: DurationSchema.default({ kind: 'lognormal', medianSeconds: 15, sigma: 0.25 }),
+            pod: DurationSchema.default({ kind: 'lognormal', medianSeconds: 6, sigma: 0.25 }).describe('Pod migration time, seconds.'),
+            vm: DurationSchema.default({ kind: 'lognormal', medianSeconds: 15, sigma: 0.25 }).describe('VM live-migration time, seconds.'),
           })
           .strict()
-          .default({}),
+          .default({})
+          .describe('Migration-time distributions per service kind (the `timed` model).'),
         /**
-         * Beyond the paper (edge model): the switch-over blackout per kind, seconds; 0 = none (the paper's model).
-         * The user sees it as extra RTT in the step whose end the switch falls on (`switchoverRttMs` in
-         * core/reward.ts). The edge overlay uses pod 1.5 s (a CRIU/recreate restore: the short, high spike of Fig. 4c)
-         * and VM 0.2 s (pre-copy stop-and-copy; QEMU under this project measured 27 ms for a 128 MiB guest, KubeVirt
-         * adds the pod-network switch).
+         * The edge overlay uses pod 1.5 s (a CRIU/recreate restore: the short, high spike of Fig. 4c) and VM 0.2 s
+         * (pre-copy stop-and-copy; QEMU under this project measured 27 ms for a 128 MiB guest, KubeVirt adds the
+         * pod-network switch).
          */
-        downtimeSeconds: z.object({ pod: finite.min(0).default(0), vm: finite.min(0).default(0) }).strict().default({}),
-        /** Beyond the paper (edge model): state moved per migration, GiB (drives `reward.trafficCostPerGiB`). */
-        stateGiB: z.object({ pod: finite.min(0).default(0.25), vm: finite.min(0).default(1) }).strict().default({}),
+        downtimeSeconds: perKind(0, 0, 'seconds').describe(
+          'Beyond the paper (edge model): the switch-over blackout per kind, seconds; 0 = none (the paper). The user sees it as extra RTT in the step the switch falls on.',
+        ),
+        stateGiB: perKind(0.25, 1, 'GiB').describe('Beyond the paper (edge model): state moved per migration, GiB (charged at `reward.trafficCostPerGiB`).'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('What a migration is and what it costs.'),
   })
   .strict();
 
 /**
+ * Keys of one union member that are alternatives to each other, by the member's `kind`: an overlay that gives one
+ * group drops the base's other groups, so `mobility: {route: ...}` over the straight sr111 road does not inherit
+ * `fromXM`/`toXM`/`yM` (which would then be refused as "not both"), and the reverse.
+ */
+const ALTERNATIVE_KEYS: Record<string, readonly (readonly string[])[]> = {
+  highway: [['route'], ['fromXM', 'toXM', 'yM']],
+};
+
+/**
  * Deep merge for scenario overlays: objects merge key by key, arrays and scalars replace. A member of a
  * discriminated union (an object whose `kind` or `format` differs from the base's) replaces the base whole, so
- * `mobility: {kind: gps, ...}` over a highway base does not inherit the highway's keys.
+ * `mobility: {kind: gps, ...}` over a highway base does not inherit the highway's keys; within one member, the
+ * {@link ALTERNATIVE_KEYS} the overlay gives replace the base's alternatives.
  */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
@@ -322,6 +408,9 @@ export function deepMerge(base: unknown, over: unknown): unknown {
     const b = base as Record<string, unknown>, o = over as Record<string, unknown>;
     for (const tag of ['kind', 'format']) if (tag in o && tag in b && o[tag] !== b[tag]) return over;
     const out: Record<string, unknown> = { ...b };
+    const groups = typeof b.kind === 'string' ? ALTERNATIVE_KEYS[b.kind] : undefined;
+    const given = groups?.find((g) => g.some((k) => k in o));
+    if (given) for (const g of groups!) if (g !== given) for (const k of g) delete out[k];
     for (const [k, v] of Object.entries(o)) out[k] = deepMerge(out[k], v);
     return out;
   }

@@ -77,7 +77,7 @@ export class World {
     this.surgeStart = new Float64Array(n);
     this.nodeX = scenario.nodeX;
     this.nodeY = scenario.nodeY;
-    this.highway = scenario.gpsTrack ? undefined : new HighwayTrip();
+    this.highway = scenario.road ? new HighwayTrip() : undefined;
     this.trip = scenario.gpsTrack ? new GpsTrip(scenario.gpsTrack) : this.highway!;
   }
 
@@ -92,7 +92,7 @@ export class World {
       const forward = m.direction === 'forward' || (m.direction === 'both' && rng.uniform() < 0.5);
       // A probability is drawn only when given, so scenarios with a fixed roundTrip keep their random stream.
       const roundTrip = typeof m.roundTrip === 'number' ? rng.uniform() < m.roundTrip : m.roundTrip;
-      this.highway!.set(forward ? m.fromXM : m.toXM, forward ? m.toXM : m.fromXM, m.yM, this.speedKmh * KMH_TO_MS, roundTrip);
+      this.highway!.follow(this.scenario.road!, forward, this.speedKmh * KMH_TO_MS, roundTrip);
     } else {
       this.speedKmh = Number.NaN;
       this.trip.positionAt(0, this.tmp); // resets the GPS cursor
