@@ -43,6 +43,29 @@ function greedyOf(agent: TrainableAgent): Policy {
   return new QPolicy(agent.kind, agent.online, agent.layout, agent.window, agent.nodes, agent instanceof DqnAgent && agent.config.dueling, agent.inFlight, agent.normalizerSnapshot());
 }
 
+test('SequentialMemory: windows across the ring wrap and cut by overwritten history', () => {
+  const F = 2, W = 3, limit = 5;
+  const mem = new SequentialMemory(limit, F, 2, W);
+  // One episode of 8 observations 1..8 in a ring of 5: observation v sits in slot (v − 1) % 5; 1..3 are overwritten.
+  const slot: number[] = [];
+  for (let v = 1; v <= 8; v++) {
+    slot[v] = mem.push(Float64Array.from([v, -v]), 0, v - 1, null);
+    if (v < 8) mem.setTransition(slot[v]!, 0, 0, false);
+  }
+  const out = new Float32Array(W * F).fill(99);
+  assert.equal(mem.writeState(slot[7]!, out, 0), 0);
+  assert.deepEqual(Array.from(out), [5, -5, 6, -6, 7, -7], 'slots 4, 0, 1: the window wraps');
+  assert.equal(mem.writeState(slot[8]!, out, 0), 0);
+  assert.deepEqual(Array.from(out), [6, -6, 7, -7, 8, -8], 'slots 0, 1, 2: contiguous');
+  assert.equal(mem.writeState(slot[5]!, out, 0), 1);
+  assert.deepEqual(Array.from(out), [0, 0, 4, -4, 5, -5], 'observation 3 was overwritten: zero-padded');
+  const one = new SequentialMemory(limit, F, 2, 1);
+  const e = one.push(Float64Array.from([3, 4]), 0, 7, null);
+  const o1 = new Float32Array(F + 1).fill(99);
+  assert.equal(one.writeState(e, o1, 1), 0);
+  assert.deepEqual(Array.from(o1), [99, 3, 4], 'W = 1 writes the entry alone at the offset');
+});
+
 test('SequentialMemory: windows are zero-padded at episode start and never cross episodes', () => {
   const F = 2, W = 3;
   const mem = new SequentialMemory(100, F, 2, W);

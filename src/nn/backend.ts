@@ -4,7 +4,11 @@
  *
  * - `wasm-simd` (float32): buffers are `Float32Array` views into one WebAssembly memory; GEMMs, LSTM cell
  *   element-wise work and Adam run in the AssemblyScript kernels of `assembly/kernels.ts` (128-bit SIMD).
- *   Measured on the 32x31x96 LSTM gate GEMM: ~21 GFLOP/s vs ~1.6 GFLOP/s for the plain-JS loops.
+ *   Measured on the 32x33x96 LSTM gate GEMM: ~30 GFLOP/s vs ~1.6 GFLOP/s for the plain-JS loops.
+ * - `wasm-relaxed` (float32): the same kernels built with relaxed SIMD, whose multiply-adds are FMAs where the
+ *   CPU has them (~38 GFLOP/s on that GEMM, +15-20 % per update; bench/README.md). The default where the runtime
+ *   compiles it (Node 20 needs a V8 flag, set at run time by kernels-wasm.ts); results differ from `wasm-simd`
+ *   in the last bits (one rounding per multiply-add instead of two).
  * - `js` (float32 or float64): plain typed-array loops. float64 is the reference used by the finite-difference
  *   gradient tests; float32-js is the fallback where WASM SIMD is unavailable.
  *
@@ -19,7 +23,7 @@ export type DType = 'float32' | 'float64';
 export type Vec = Float32Array | Float64Array;
 
 export interface Backend {
-  readonly name: 'wasm-simd' | 'js';
+  readonly name: BackendKind;
   readonly dtype: DType;
   /** A zero-filled buffer of `n` elements, owned by this backend. */
   alloc(n: number): Vec;
@@ -45,4 +49,4 @@ export interface Backend {
 }
 
 /** Which backend to build. */
-export type BackendKind = 'wasm-simd' | 'js';
+export type BackendKind = 'wasm-relaxed' | 'wasm-simd' | 'js';

@@ -85,20 +85,33 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
     const key = evs.length === 1 ? ret : pct;
     if (!best || key > best.key) best = { step: steps, key, ret, pct, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
   };
+  // metrics.jsonl lines are buffered and written at each progress report (every `progressEvery` steps, so a
+  // dashboard following the file lags by at most that), when 64 KiB are pending, and at the end: one writeSync per
+  // episode was ~5 % of a small-MLP run, whose episodes last a few steps (bench/README.md).
+  let pending = '';
+  const flush = (): void => {
+    if (pending.length > 0) writeSync(fd, pending);
+    pending = '';
+  };
   try {
     summary = trainAgent(agent, env, {
       steps: opts.steps,
       seed: envSeed,
       progressEvery: opts.progressEvery,
-      onProgress: opts.onProgress,
+      onProgress: (p) => {
+        flush();
+        opts.onProgress?.(p);
+      },
       checkpointEvery: v?.every,
       onCheckpoint: checkpoint,
       onEpisode: (m) => {
-        writeSync(fd, metricsLine(m));
+        pending += metricsLine(m);
+        if (pending.length >= 65536) flush();
         opts.onEpisode?.(m);
       },
     });
   } finally {
+    flush();
     closeSync(fd);
   }
   const modelPath = saveAgent(out, agent, {
