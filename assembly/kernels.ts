@@ -171,6 +171,38 @@ export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, b
   }
 }
 
+// ReLU in place over n floats: y = y < 0 ? 0 : y (NaN and -0 pass unchanged, as the JS loop did). In JS the
+// comparison is a data-dependent branch that mispredicts on real activations (~half negative).
+export function relu(y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(y + o);
+    v128.store(y + o, v128.bitselect(zero, v, f32x4.lt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (load<f32>(y + o) < 0) store<f32>(y + o, 0);
+  }
+}
+
+// ReLU backward in place: dy = y > 0 ? dy : 0, with y the layer's (post-ReLU) output.
+export function relu_bwd(y: usize, dy: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dy + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (!(load<f32>(y + o) > 0)) store<f32>(dy + o, 0);
+  }
+}
+
 @inline function sigm(x: f32): f32 {
   return 1 / (1 + Mathf.exp(-x));
 }

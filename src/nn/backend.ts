@@ -44,6 +44,10 @@ export interface Backend {
    * `dz` [rows,4U] receives dL/dz (pre-activation gate gradients).
    */
   lstmCellBackward(gates: Vec, cPrev: Vec, tc: Vec, dh: Vec, dhStride: number, dc: Vec, dz: Vec, rows: number, units: number): void;
+  /** ReLU in place over the first `n` elements: `y = y < 0 ? 0 : y`. */
+  relu(y: Vec, n: number): void;
+  /** ReLU backward in place: `dy = y > 0 ? dy : 0` over the first `n` elements, `y` the ReLU's output. */
+  reluBackward(y: Vec, dy: Vec, n: number): void;
   /** One Adam update over `n = p.length` elements; `lrT` already includes the bias corrections. */
   adam(p: Vec, g: Vec, m: Vec, v: Vec, lrT: number, beta1: number, beta2: number, epsilon: number): void;
 }

@@ -60,6 +60,26 @@ test(`wasm ${variant} LSTM cell forward/backward and Adam equal the JS reference
   j.adam(p[1], g[1], m[1], v[1], 0.01, 0.9, 0.999, 1e-7);
   close(p[0], p[1], 1e-6, 'adam p');
 });
+
+test(`wasm ${variant} ReLU forward/backward equal the JS reference bit for bit (tails, NaN, -0)`, () => {
+  const w = new WasmBackend(1 << 16, variant);
+  const j = new JsBackend('float32');
+  const rng = new Rng(7);
+  for (const n of [1, 3, 4, 7, 64, 67]) {
+    const y = [w.alloc(n), j.alloc(n)], dy = [w.alloc(n), j.alloc(n)];
+    fill(rng, y[0]!); fill(rng, dy[0]!);
+    y[0]![0] = Number.NaN;
+    if (n > 1) y[0]![1] = -0;
+    if (n > 2) y[0]![n - 1] = 0;
+    y[1]!.set(y[0]!); dy[1]!.set(dy[0]!);
+    w.relu(y[0]!, n); j.relu(y[1]!, n);
+    w.reluBackward(y[0]!, dy[0]!, n); j.reluBackward(y[1]!, dy[1]!, n);
+    for (const [name, a, b] of [['y', y[0]!, y[1]!], ['dy', dy[0]!, dy[1]!]] as const) {
+      assert.ok(Object.is(a[0], b[0]) && (n < 2 || Object.is(a[1], b[1])), `${name} NaN/-0 at n=${n}`);
+      assert.deepEqual(Array.from(a), Array.from(b), `${name} n=${n}`);
+    }
+  }
+});
 }
 
 test('relaxed SIMD: Node 20 compiles it once the V8 flag is set at run time; the default backend picks it', () => {

@@ -11,6 +11,8 @@ interface KernelExports {
   gemm(a: number, sai: number, sap: number, b: number, c: number, m: number, k: number, n: number, acc: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   adam(p: number, g: number, m: number, v: number, n: number, lrT: number, b1: number, b2: number, eps: number): void;
+  relu(y: number, n: number): void;
+  relu_bwd(y: number, dy: number, n: number): void;
   lstm_cell_fwd(z: number, cPrev: number, c: number, tc: number, h: number, hStride: number, rows: number, units: number): void;
   lstm_cell_bwd(gates: number, cPrev: number, tc: number, dh: number, dhStride: number, dc: number, dz: number, rows: number, units: number): void;
 }
@@ -155,6 +157,14 @@ export class WasmBackend implements Backend {
 
   lstmCellBackward(gates: Vec, cPrev: Vec, tc: Vec, dh: Vec, dhStride: number, dc: Vec, dz: Vec, rows: number, units: number): void {
     this.k.lstm_cell_bwd(this.ptr(gates), this.ptr(cPrev), this.ptr(tc), this.ptr(dh), dhStride, this.ptr(dc), this.ptr(dz), rows, units);
+  }
+
+  relu(y: Vec, n: number): void {
+    this.k.relu(this.ptr(y), n);
+  }
+
+  reluBackward(y: Vec, dy: Vec, n: number): void {
+    this.k.relu_bwd(this.ptr(y), this.ptr(dy), n);
   }
 
   adam(p: Vec, g: Vec, m: Vec, v: Vec, lrT: number, beta1: number, beta2: number, epsilon: number): void {
