@@ -54,3 +54,4 @@ export interface Backend {
 
 /** Which backend to build. */
 export type BackendKind = 'wasm-relaxed' | 'wasm-simd' | 'js';
+export const BACKEND_KINDS: readonly BackendKind[] = ['wasm-relaxed', 'wasm-simd', 'js'];
