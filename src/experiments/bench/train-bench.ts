@@ -163,6 +163,8 @@ export interface PeakInfo {
   hardwarePeakGflops: number;
   /** One core's f32 peak reachable from WASM SIMD (128-bit, no FMA): GHz × 4 lanes × 2 ports. */
   wasmSimdPeakGflops: number;
+  /** The same with relaxed SIMD's FMA (the `wasm-relaxed` kernels): GHz × 4 lanes × 2 (FMA) × 2 ports. */
+  wasmRelaxedPeakGflops: number;
 }
 
 export function peakInfo(): PeakInfo {
@@ -187,6 +189,7 @@ export function peakInfo(): PeakInfo {
     isa,
     hardwarePeakGflops: ghz * lanes * (fma ? 2 : 1) * 2,
     wasmSimdPeakGflops: ghz * 4 * 2,
+    wasmRelaxedPeakGflops: ghz * 4 * (fma ? 2 : 1) * 2,
   };
 }
 
