@@ -51,6 +51,7 @@ def main() -> int:
         def _on_step(self) -> bool:
             if self.num_timesteps == WARMUP + 1:
                 marks["start"] = time.perf_counter()
+                marks["cpu"] = time.process_time()
             return True
 
     # keras-rl2 / Remora DQN settings (Table II): batch 32, one update per step after 1,000 steps, a hard target copy
@@ -62,9 +63,11 @@ def main() -> int:
     )
     model.learn(total_timesteps=WARMUP + args.steps, callback=Clock())
     seconds = time.perf_counter() - marks["start"]
+    cpu_seconds = time.process_time() - marks["cpu"]
     env.close()
     out = {"peer": "sb3-dqn", "network": "mlp", "env": args.env, "steps": args.steps, "seconds": round(seconds, 3),
-           "stepsPerSecond": round(args.steps / seconds, 1), "torch": torch.__version__, "threads": torch.get_num_threads()}
+           "stepsPerSecond": round(args.steps / seconds, 1),
+           "cpuStepsPerSecond": round(args.steps / cpu_seconds, 1), "torch": torch.__version__, "threads": torch.get_num_threads()}
     print(json.dumps(out))
     return 0
 
