@@ -6,7 +6,7 @@ import type { Env, Policy } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import { createBackend } from '../nn/create-backend.js';
 import { DEFAULT_DQN_CONFIG, DqnAgent, type DqnConfig } from './dqn.js';
-import { LinearAnnealedEpsilon, randomLegal } from './exploration.js';
+import { epsilonGreedy, LinearAnnealedEpsilon, randomLegal } from './exploration.js';
 import { RecentWindow } from './features.js';
 import { makeReplayBatch, SequentialMemory } from './replay.js';
 import { NORMALIZER_EPSILON, RunningNormalizer } from './normalizer.js';
@@ -190,6 +190,32 @@ test('DQN options (Double, Huber, dueling, grad clip, 3-step) train without erro
   const cfg: DqnConfig = { ...DEFAULT_DQN_CONFIG, warmupSteps: 200, doubleDqn: true, huberDelta: 1, dueling: true, gradClipNorm: 10, nStep: 3 };
   const r = learns(new DqnAgent(cfg, 3, 4000, new Rng(23)), 4000);
   assert.ok(r.agent > r.never, `dqn+options ${r.agent.toFixed(2)} vs never ${r.never.toFixed(2)}`);
+});
+
+test('DQN act skips the Q forward when ε explores, and changes nothing: same actions, draws and weights as ε-greedy over Q every step', () => {
+  // The reference computes Q on every step, as keras-rl2's EpsGreedyQPolicy does (and DqnAgent did before issue 10).
+  class EveryStepQ extends DqnAgent {
+    override act(mask: Uint8Array, explore: boolean): number {
+      const self = this as unknown as { qCurrent(): Float64Array; rng: Rng; lastAction: number };
+      const q = self.qCurrent();
+      self.lastAction = epsilonGreedy(self.rng, explore ? this.currentEpsilon : 0, q, 0, this.nActions, mask);
+      return self.lastAction;
+    }
+  }
+  const cfg: DqnConfig = { ...DEFAULT_DQN_CONFIG, warmupSteps: 100 };
+  const run = (make: (rng: Rng) => DqnAgent): { actions: number[]; params: Float32Array } => {
+    const agent = make(new Rng(31));
+    const actions: number[] = [];
+    const act = agent.act.bind(agent);
+    agent.act = (mask, explore) => { const a = act(mask, explore); actions.push(a); return a; };
+    trainAgent(agent, new ToyEnv({ maskOddSteps: true }), { steps: 700, seed: 5 });
+    return { actions, params: Float32Array.from(agent.online.params) };
+  };
+  const fast = run((rng) => new DqnAgent(cfg, 3, 700, rng));
+  const ref = run((rng) => new EveryStepQ(cfg, 3, 700, rng));
+  assert.deepEqual(fast.actions, ref.actions);
+  assert.ok(new Set(fast.actions).size > 1, 'several actions taken');
+  assert.deepEqual(fast.params, ref.params, 'same weights after 600 updates');
 });
 
 test('training is reproducible: same seeds give bit-identical weights (DQN and SARSA)', () => {
