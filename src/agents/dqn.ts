@@ -207,7 +207,12 @@ export class DqnAgent implements TrainableAgent {
       this.readQ(this.online.forward(B), B, this.qBuf);
       for (let b = 0; b < B; b++) this.nextAction[b] = maskedArgmax(this.qBuf, b * A, A, masks, memory.maskOffset(batch.next[b]!));
     }
-    for (let b = 0; b < B; b++) this.writeRow(this.target, batch.next[b]!, b);
+    if (config.doubleDqn) {
+      // The same s′ windows the online network just read: one block copy instead of B window assemblies.
+      this.target.input.set(this.online.input.subarray(0, B * this.online.inputSize));
+    } else {
+      for (let b = 0; b < B; b++) this.writeRow(this.target, batch.next[b]!, b);
+    }
     this.readQ(this.target.forward(B), B, this.qBuf);
     for (let b = 0; b < B; b++) {
       const a = config.doubleDqn ? this.nextAction[b]! : maskedArgmax(this.qBuf, b * A, A, masks, memory.maskOffset(batch.next[b]!));
