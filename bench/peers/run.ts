@@ -29,6 +29,7 @@ const root = join(here, '..', '..');
 const { values } = parseArgs({ options: { env: { type: 'string', default: 'standin' }, steps: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '5' }, clock: { type: 'string', default: 'wall' } } });
 // `--clock cpu`: every side on its own process CPU time (Remora's process.cpuUsage, Python's time.process_time), so a
 // loaded machine's time slices for other processes do not count; torch and TF run on one thread, so CPU ≈ busy time.
+// With `--env remora` the twin runs in a Node subprocess that Python's process time leaves out: use the wall clock.
 const clock = values.clock === 'cpu' ? 'cpu' : 'wall';
 const peerEnv = values.env === 'remora' ? 'remora' : 'standin';
 const peerSteps = Number(values.steps);
