@@ -7,6 +7,15 @@
 // Element-wise work (gates, ReLU, Adam) is also here because Math.exp/sqrt over Float32Array views in JS cost
 // as much as the GEMMs at this size.
 
+// a·b + c per lane. The plain build multiplies then adds (two roundings; what every kernel did before the relaxed
+// build existed, bit for bit: IEEE addition commutes). The relaxed-SIMD build (`--enable relaxed-simd`, see
+// assembly/build.mjs) emits f32x4.relaxed_madd, which V8 lowers to one FMA instruction where the CPU has FMA3
+// (one rounding), and to multiply + add where it does not: same results on one machine, not across machines.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 // C[m,n] (+)= A[m,k] * B[k,n], with A addressed by strides: element (i,p) at a + 4*(i*sai + p*sap).
 // (sai,sap) = (k,1) is A row-major; (1,m) is A stored transposed ([k,m]), i.e. C = A^T B.
 // B and C are row-major and contiguous. acc != 0 accumulates into C.
@@ -45,10 +54,10 @@ export function gemm(a: usize, sai: i32, sap: i32, b: usize, c: usize, m: i32, k
         const x1 = f32x4.splat(load<f32>(a1 + ap));
         const x2 = f32x4.splat(load<f32>(a2 + ap));
         const x3 = f32x4.splat(load<f32>(a3 + ap));
-        s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-        s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
-        s20 = f32x4.add(s20, f32x4.mul(x2, b0)); s21 = f32x4.add(s21, f32x4.mul(x2, b1));
-        s30 = f32x4.add(s30, f32x4.mul(x3, b0)); s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+        s00 = madd(x0, b0, s00); s01 = madd(x0, b1, s01);
+        s10 = madd(x1, b0, s10); s11 = madd(x1, b1, s11);
+        s20 = madd(x2, b0, s20); s21 = madd(x2, b1, s21);
+        s30 = madd(x3, b0, s30); s31 = madd(x3, b1, s31);
         bp += bs;
         ap += sa;
       }
@@ -66,10 +75,10 @@ export function gemm(a: usize, sai: i32, sap: i32, b: usize, c: usize, m: i32, k
       const bs = <usize>n << 2;
       for (let p = 0; p < k; p++) {
         const b0 = v128.load(bp);
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(a0 + ap)), b0));
-        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(a1 + ap)), b0));
-        s2 = f32x4.add(s2, f32x4.mul(f32x4.splat(load<f32>(a2 + ap)), b0));
-        s3 = f32x4.add(s3, f32x4.mul(f32x4.splat(load<f32>(a3 + ap)), b0));
+        s0 = madd(f32x4.splat(load<f32>(a0 + ap)), b0, s0);
+        s1 = madd(f32x4.splat(load<f32>(a1 + ap)), b0, s1);
+        s2 = madd(f32x4.splat(load<f32>(a2 + ap)), b0, s2);
+        s3 = madd(f32x4.splat(load<f32>(a3 + ap)), b0, s3);
         bp += bs;
         ap += sa;
       }
@@ -103,7 +112,7 @@ export function gemm(a: usize, sai: i32, sap: i32, b: usize, c: usize, m: i32, k
       let bp = b + jo;
       let ap: usize = 0;
       for (let p = 0; p < k; p++) {
-        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(a0 + ap)), v128.load(bp)));
+        s0 = madd(f32x4.splat(load<f32>(a0 + ap)), v128.load(bp), s0);
         bp += bs;
         ap += sa;
       }
@@ -162,6 +171,38 @@ export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, b
   }
 }
 
+// ReLU in place over n floats: y = y < 0 ? 0 : y (NaN and -0 pass unchanged, as the JS loop did). In JS the
+// comparison is a data-dependent branch that mispredicts on real activations (~half negative).
+export function relu(y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(y + o);
+    v128.store(y + o, v128.bitselect(zero, v, f32x4.lt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (load<f32>(y + o) < 0) store<f32>(y + o, 0);
+  }
+}
+
+// ReLU backward in place: dy = y > 0 ? dy : 0, with y the layer's (post-ReLU) output.
+export function relu_bwd(y: usize, dy: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dy + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (!(load<f32>(y + o) > 0)) store<f32>(dy + o, 0);
+  }
+}
+
 @inline function sigm(x: f32): f32 {
   return 1 / (1 + Mathf.exp(-x));
 }
@@ -179,11 +220,11 @@ export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, b
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
+  y = madd(y, r, f32x4.splat(1.3981999507e-3));
+  y = madd(y, r, f32x4.splat(8.3334519073e-3));
+  y = madd(y, r, f32x4.splat(4.1665795894e-2));
+  y = madd(y, r, f32x4.splat(1.6666665459e-1));
+  y = madd(y, r, f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, r), r), r), f32x4.splat(1));
   const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   return f32x4.mul(y, pow2n);

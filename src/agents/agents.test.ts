@@ -6,7 +6,7 @@ import type { Env, Policy } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import { createBackend } from '../nn/create-backend.js';
 import { DEFAULT_DQN_CONFIG, DqnAgent, type DqnConfig } from './dqn.js';
-import { LinearAnnealedEpsilon, randomLegal } from './exploration.js';
+import { epsilonGreedy, LinearAnnealedEpsilon, randomLegal } from './exploration.js';
 import { RecentWindow } from './features.js';
 import { makeReplayBatch, SequentialMemory } from './replay.js';
 import { NORMALIZER_EPSILON, RunningNormalizer } from './normalizer.js';
@@ -42,6 +42,29 @@ function randomPolicy(seed: number): Policy {
 function greedyOf(agent: TrainableAgent): Policy {
   return new QPolicy(agent.kind, agent.online, agent.layout, agent.window, agent.nodes, agent instanceof DqnAgent && agent.config.dueling, agent.inFlight, agent.normalizerSnapshot());
 }
+
+test('SequentialMemory: windows across the ring wrap and cut by overwritten history', () => {
+  const F = 2, W = 3, limit = 5;
+  const mem = new SequentialMemory(limit, F, 2, W);
+  // One episode of 8 observations 1..8 in a ring of 5: observation v sits in slot (v − 1) % 5; 1..3 are overwritten.
+  const slot: number[] = [];
+  for (let v = 1; v <= 8; v++) {
+    slot[v] = mem.push(Float64Array.from([v, -v]), 0, v - 1, null);
+    if (v < 8) mem.setTransition(slot[v]!, 0, 0, false);
+  }
+  const out = new Float32Array(W * F).fill(99);
+  assert.equal(mem.writeState(slot[7]!, out, 0), 0);
+  assert.deepEqual(Array.from(out), [5, -5, 6, -6, 7, -7], 'slots 4, 0, 1: the window wraps');
+  assert.equal(mem.writeState(slot[8]!, out, 0), 0);
+  assert.deepEqual(Array.from(out), [6, -6, 7, -7, 8, -8], 'slots 0, 1, 2: contiguous');
+  assert.equal(mem.writeState(slot[5]!, out, 0), 1);
+  assert.deepEqual(Array.from(out), [0, 0, 4, -4, 5, -5], 'observation 3 was overwritten: zero-padded');
+  const one = new SequentialMemory(limit, F, 2, 1);
+  const e = one.push(Float64Array.from([3, 4]), 0, 7, null);
+  const o1 = new Float32Array(F + 1).fill(99);
+  assert.equal(one.writeState(e, o1, 1), 0);
+  assert.deepEqual(Array.from(o1), [99, 3, 4], 'W = 1 writes the entry alone at the offset');
+});
 
 test('SequentialMemory: windows are zero-padded at episode start and never cross episodes', () => {
   const F = 2, W = 3;
@@ -167,6 +190,32 @@ test('DQN options (Double, Huber, dueling, grad clip, 3-step) train without erro
   const cfg: DqnConfig = { ...DEFAULT_DQN_CONFIG, warmupSteps: 200, doubleDqn: true, huberDelta: 1, dueling: true, gradClipNorm: 10, nStep: 3 };
   const r = learns(new DqnAgent(cfg, 3, 4000, new Rng(23)), 4000);
   assert.ok(r.agent > r.never, `dqn+options ${r.agent.toFixed(2)} vs never ${r.never.toFixed(2)}`);
+});
+
+test('DQN act skips the Q forward when ε explores, and changes nothing: same actions, draws and weights as ε-greedy over Q every step', () => {
+  // The reference computes Q on every step, as keras-rl2's EpsGreedyQPolicy does (and DqnAgent did before issue 10).
+  class EveryStepQ extends DqnAgent {
+    override act(mask: Uint8Array, explore: boolean): number {
+      const self = this as unknown as { qCurrent(): Float64Array; rng: Rng; lastAction: number };
+      const q = self.qCurrent();
+      self.lastAction = epsilonGreedy(self.rng, explore ? this.currentEpsilon : 0, q, 0, this.nActions, mask);
+      return self.lastAction;
+    }
+  }
+  const cfg: DqnConfig = { ...DEFAULT_DQN_CONFIG, warmupSteps: 100 };
+  const run = (make: (rng: Rng) => DqnAgent): { actions: number[]; params: Float32Array } => {
+    const agent = make(new Rng(31));
+    const actions: number[] = [];
+    const act = agent.act.bind(agent);
+    agent.act = (mask, explore) => { const a = act(mask, explore); actions.push(a); return a; };
+    trainAgent(agent, new ToyEnv({ maskOddSteps: true }), { steps: 700, seed: 5 });
+    return { actions, params: Float32Array.from(agent.online.params) };
+  };
+  const fast = run((rng) => new DqnAgent(cfg, 3, 700, rng));
+  const ref = run((rng) => new EveryStepQ(cfg, 3, 700, rng));
+  assert.deepEqual(fast.actions, ref.actions);
+  assert.ok(new Set(fast.actions).size > 1, 'several actions taken');
+  assert.deepEqual(fast.params, ref.params, 'same weights after 600 updates');
 });
 
 test('training is reproducible: same seeds give bit-identical weights (DQN and SARSA)', () => {

@@ -33,7 +33,7 @@ import { createBackend } from '../nn/create-backend.js';
 import { tdLoss, weightedTdLoss } from '../nn/losses.js';
 import { createNetwork, type ArchitectureSpec, type Network } from '../nn/network.js';
 import type { DqnConfig } from './config.js';
-import { epsilonGreedy, LinearAnnealedEpsilon, maskedArgmax } from './exploration.js';
+import { explores, LinearAnnealedEpsilon, maskedArgmax, randomLegal } from './exploration.js';
 import { encodeObservation, featureSize, RecentWindow, type FeatureLayout } from './features.js';
 import { normalizerKinds, RunningNormalizer, type FixedNormalizer } from './normalizer.js';
 import { makeReplayBatch, SequentialMemory, type ReplayBatch } from './replay.js';
@@ -172,9 +172,11 @@ export class DqnAgent implements TrainableAgent {
   }
 
   act(mask: Uint8Array, explore: boolean): number {
-    const q = this.qCurrent();
+    // ε-greedy (exploration.ts `epsilonGreedy`), with the Q forward only on the greedy branch: the forward draws
+    // no random numbers and leaves nothing an update reads (trainBatch rewrites every input row it runs), so
+    // seeded runs are unchanged, and early in a run (ε ≈ 1) nearly every step saves a batch-1 forward.
     const eps = explore ? this.epsilon.value(this.step) : 0;
-    this.lastAction = epsilonGreedy(this.rng, eps, q, 0, this.nActions, mask);
+    this.lastAction = explores(this.rng, eps) ? randomLegal(this.rng, this.nActions, mask) : maskedArgmax(this.qCurrent(), 0, this.nActions, mask);
     return this.lastAction;
   }
 
@@ -198,16 +200,22 @@ export class DqnAgent implements TrainableAgent {
       ? memory.samplePrioritized(this.rng, batch, config.nStep, config.gamma, this.currentBeta, this.isWeights)
       : memory.sample(this.rng, batch, config.nStep, config.gamma);
     if (!drawn) return Number.NaN;
+    const masks = memory.masks;
     // Bootstrap values from s′ (the target network; Double DQN picks a′ with the online network).
     if (config.doubleDqn) {
       for (let b = 0; b < B; b++) this.writeRow(this.online, batch.next[b]!, b);
       this.readQ(this.online.forward(B), B, this.qBuf);
-      for (let b = 0; b < B; b++) this.nextAction[b] = maskedArgmax(this.qBuf, b * A, A, memory.maskOf(batch.next[b]!));
+      for (let b = 0; b < B; b++) this.nextAction[b] = maskedArgmax(this.qBuf, b * A, A, masks, memory.maskOffset(batch.next[b]!));
     }
-    for (let b = 0; b < B; b++) this.writeRow(this.target, batch.next[b]!, b);
+    if (config.doubleDqn) {
+      // The same s′ windows the online network just read: one block copy instead of B window assemblies.
+      this.target.input.set(this.online.input.subarray(0, B * this.online.inputSize));
+    } else {
+      for (let b = 0; b < B; b++) this.writeRow(this.target, batch.next[b]!, b);
+    }
     this.readQ(this.target.forward(B), B, this.qBuf);
     for (let b = 0; b < B; b++) {
-      const a = config.doubleDqn ? this.nextAction[b]! : maskedArgmax(this.qBuf, b * A, A, memory.maskOf(batch.next[b]!));
+      const a = config.doubleDqn ? this.nextAction[b]! : maskedArgmax(this.qBuf, b * A, A, masks, memory.maskOffset(batch.next[b]!));
       const d = batch.discount[b]!;
       this.targets[b] = batch.returns[b]! + (d > 0 ? d * this.qBuf[b * A + a]! : 0);
     }

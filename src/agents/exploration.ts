@@ -39,12 +39,16 @@ export class LinearAnnealedEpsilon {
   }
 }
 
-/** Index of the largest `q[offset + a]` over legal `a` (ties: lowest index, as numpy's argmax). */
-export function maskedArgmax(q: Vec | Float64Array, offset: number, n: number, mask: Uint8Array | null): number {
+/**
+ * Index of the largest `q[offset + a]` over legal `a` (ties: lowest index, as numpy's argmax). The mask of action
+ * `a` is `mask[maskOffset + a]`, so a caller holding many masks in one array (the replay memory) passes the array
+ * and an offset instead of a view per call.
+ */
+export function maskedArgmax(q: Vec | Float64Array, offset: number, n: number, mask: Uint8Array | null, maskOffset = 0): number {
   let best = -1;
   let bestQ = -Infinity;
   for (let a = 0; a < n; a++) {
-    if (mask && mask[a] !== 1) continue;
+    if (mask && mask[maskOffset + a] !== 1) continue;
     const v = q[offset + a];
     if (best < 0 || v > bestQ) {
       best = a;
@@ -65,8 +69,17 @@ export function randomLegal(rng: Rng, n: number, mask: Uint8Array | null): numbe
   return 0;
 }
 
+/**
+ * The ε coin of ε-greedy (keras-rl2 `EpsGreedyQPolicy`: `uniform() < ε` explores); draws nothing when ε = 0.
+ * Split from {@link epsilonGreedy} so an agent can skip computing Q when the coin says explore: the draws, and so
+ * seeded runs, stay the same.
+ */
+export function explores(rng: Rng, epsilon: number): boolean {
+  return epsilon > 0 && rng.uniform() < epsilon;
+}
+
 /** ε-greedy over legal actions (keras-rl2 `EpsGreedyQPolicy`: `uniform() < ε` explores). */
 export function epsilonGreedy(rng: Rng, epsilon: number, q: Vec | Float64Array, offset: number, n: number, mask: Uint8Array | null): number {
-  if (epsilon > 0 && rng.uniform() < epsilon) return randomLegal(rng, n, mask);
+  if (explores(rng, epsilon)) return randomLegal(rng, n, mask);
   return maskedArgmax(q, offset, n, mask);
 }

@@ -48,7 +48,8 @@ export interface ReplayBatch {
 
 export class SequentialMemory {
   private readonly feats: Float32Array;
-  private readonly masks: Uint8Array;
+  /** Legal-action masks of every entry, `nActions` bytes each (read-only outside this class). */
+  readonly masks: Uint8Array;
   private readonly actions: Int32Array;
   private readonly rewards: Float64Array;
   private readonly terminated: Uint8Array;
@@ -135,21 +136,35 @@ export class SequentialMemory {
    * zero rows.
    */
   writeState(i: number, out: Vec, offset: number): number {
-    const W = this.window, F = this.features;
-    const history = Math.min(this.pos[i]!, W - 1, this.age(i));
+    const W = this.window, F = this.features, feats = this.feats;
+    const history = W === 1 ? 0 : Math.min(this.pos[i]!, W - 1, this.age(i));
     const missing = W - 1 - history;
-    for (let k = 0; k < missing * F; k++) out[offset + k] = 0;
+    const pad = missing * F;
+    for (let k = 0; k < pad; k++) out[offset + k] = 0;
+    const first = i - history;
+    if (first >= 0) {
+      // The window does not wrap around the ring: one contiguous run of (history + 1)·F floats. This is the hot
+      // path (64 windows a step); a per-entry `% limit` cost more than the copy itself (bench/README.md).
+      const src = first * F, dst = offset + pad, n = (history + 1) * F;
+      for (let k = 0; k < n; k++) out[dst + k] = feats[src + k]!;
+      return missing;
+    }
     for (let k = 0; k <= history; k++) {
-      const e = (i - history + k + this.limit) % this.limit;
+      const e = (first + k + this.limit) % this.limit;
       const dst = offset + (missing + k) * F;
-      for (let f = 0; f < F; f++) out[dst + f] = this.feats[e * F + f]!;
+      for (let f = 0; f < F; f++) out[dst + f] = feats[e * F + f]!;
     }
     return missing;
   }
 
-  /** Legal-action mask of entry `i` (a view; do not keep). */
+  /** Legal-action mask of entry `i` (a view; do not keep). Hot loops use {@link masks} at {@link maskOffset}. */
   maskOf(i: number): Uint8Array {
     return this.masks.subarray(i * this.nActions, (i + 1) * this.nActions);
+  }
+
+  /** Where entry `i`'s mask starts in {@link masks} (`nActions` bytes), so a batch reads masks without a view each. */
+  maskOffset(i: number): number {
+    return i * this.nActions;
   }
 
   /** Number of sampleable transitions (O(n); for tests and warm-up checks). */
@@ -171,12 +186,16 @@ export class SequentialMemory {
     if (this.count < B + 1) return false;
     let drawn = 0;
     let attempts = 0;
-    const oldest = (this.nextSlot - this.count + this.limit) % this.limit;
+    const { limit, count, actions, used } = this;
+    const oldest = (this.nextSlot - count + limit) % limit;
+    const newest = (this.nextSlot - 1 + limit) % limit;
     while (drawn < B) {
       if (++attempts > 100 * B + 1000) return false;
-      const i = (oldest + rng.int(this.count)) % this.limit;
-      if (!this.sampleable(i) || this.used[i]) continue;
-      this.used[i] = 1;
+      let i = oldest + rng.int(count);
+      if (i >= limit) i -= limit;
+      // sampleable(i), inlined with `newest` hoisted out of the loop.
+      if (actions[i]! < 0 || i === newest || used[i]) continue;
+      used[i] = 1;
       batch.state[drawn] = i;
       drawn++;
     }

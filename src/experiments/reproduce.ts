@@ -21,6 +21,7 @@ import type { Policy } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import { VERSION } from '../core/version.js';
 import type { TrainConfigFile } from '../agents/config.js';
+import type { BackendKind } from '../nn/backend.js';
 import { loadPolicy } from '../agents/policy-file.js';
 import { loadScenario, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCache, type PolicyMetrics, type TraceStep } from './evaluate/evaluate.js';
@@ -52,6 +53,8 @@ export interface ReproduceOptions {
   episodes?: number;
   /** Worker threads (default 2: both cores). */
   workers?: number;
+  /** Training kernels (default: src/nn's default; see TrainRunOptions.kernels). */
+  kernels?: BackendKind;
   cwd: string;
   /** Progress output (stderr). */
   progress: ProgressSink;
@@ -154,12 +157,13 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
   const seeds = Array.from({ length: nSeeds }, (_, k) => o.seed + k);
   // 1. Train every agent for every seed in parallel workers. Per seed: the paper's DQN and SARSA, the two product agents.
   const reporter = new ProgressReporter(o.progress, o.now, 5000);
-  const paperBase = { scenario: 'sr111', steps, config: structuredClone(REPRODUCE_TRAIN_CONFIG) as TrainConfigFile, cwd: out, progressEvery: 1000 };
+  const kernels = o.kernels ? { kernels: o.kernels } : {};
+  const paperBase = { scenario: 'sr111', steps, config: structuredClone(REPRODUCE_TRAIN_CONFIG) as TrainConfigFile, cwd: out, progressEvery: 1000, ...kernels };
   const productRun = (which: 'paper' | 'edge', seed: number, dir: string): ParallelRun => {
     const p = PRODUCT_PRESETS[which];
     const pSteps = o.steps ?? (o.quick ? 4000 : p.steps);
     return {
-      agent: 'dqn', scenario: p.scenario, steps: pSteps, seed, config: structuredClone(p.config), cwd: out, progressEvery: 1000, out: join(out, dir),
+      agent: 'dqn', scenario: p.scenario, steps: pSteps, seed, config: structuredClone(p.config), cwd: out, progressEvery: 1000, out: join(out, dir), ...kernels,
       validation: { scenario: p.validation, every: o.quick ? 2000 : p.validateEvery, episodes: o.quick ? 2 : p.validateEpisodes, seed: VALIDATION_SEED },
     };
   };

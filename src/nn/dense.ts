@@ -42,10 +42,7 @@ export class Dense {
     // Bias broadcast as a rank-1 GEMM (ones[rows,1]·b[1,out]) keeps the work inside the backend.
     backend.gemmNN(this.ones, this.b, y, rows, 1, units, false);
     backend.gemmNN(x, this.W, y, rows, this.inputs, units, true);
-    if (this.activation === 'relu') {
-      const n = rows * units;
-      for (let i = 0; i < n; i++) if (y[i] < 0) y[i] = 0;
-    }
+    if (this.activation === 'relu') backend.relu(y, rows * units);
     return y;
   }
 
@@ -55,10 +52,7 @@ export class Dense {
    */
   backward(x: Vec, dy: Vec, rows: number): Vec | null {
     const { backend, y, units } = this;
-    if (this.activation === 'relu') {
-      const n = rows * units;
-      for (let i = 0; i < n; i++) if (!(y[i] > 0)) dy[i] = 0;
-    }
+    if (this.activation === 'relu') backend.reluBackward(y, dy, rows * units);
     backend.gemmTN(x, dy, this.dW, this.inputs, rows, units, true);
     backend.gemmNN(this.ones, dy, this.db, 1, rows, units, true);
     if (this.dx) backend.gemmNT(dy, this.W, this.dx, rows, units, this.inputs, false);

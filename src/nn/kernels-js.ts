@@ -93,6 +93,14 @@ export class JsBackend implements Backend {
     }
   }
 
+  relu(y: Vec, n: number): void {
+    for (let i = 0; i < n; i++) if (y[i] < 0) y[i] = 0;
+  }
+
+  reluBackward(y: Vec, dy: Vec, n: number): void {
+    for (let i = 0; i < n; i++) if (!(y[i] > 0)) dy[i] = 0;
+  }
+
   adam(p: Vec, g: Vec, m: Vec, v: Vec, lrT: number, beta1: number, beta2: number, epsilon: number): void {
     const n = p.length;
     for (let i = 0; i < n; i++) {

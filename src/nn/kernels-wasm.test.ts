@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Rng } from '../core/rng.js';
 import type { Backend, Vec } from './backend.js';
 import { JsBackend } from './kernels-js.js';
-import { WasmBackend } from './kernels-wasm.js';
+import { RELAXED_SIMD_V8_FLAG, WASM_KERNEL_VARIANTS, WasmBackend, wasmRelaxedSimdAvailable, wasmSimdAvailable } from './kernels-wasm.js';
+import { createBackend, defaultBackendKind } from './create-backend.js';
 
 function fill(rng: Rng, v: Vec): void {
   for (let i = 0; i < v.length; i++) v[i] = rng.uniformIn(-1, 1);
@@ -15,8 +16,9 @@ function close(a: Vec, b: Vec, tol: number, what: string): void {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
 }
 
-test('wasm gemm NN/TN/NT (with and without accumulation) equal the JS reference for odd shapes', () => {
-  const w = new WasmBackend(1 << 20);
+for (const variant of WASM_KERNEL_VARIANTS) {
+test(`wasm ${variant} gemm NN/TN/NT (with and without accumulation) equal the JS reference for odd shapes`, () => {
+  const w = new WasmBackend(1 << 20, variant);
   const j = new JsBackend('float64');
   const rng = new Rng(5);
   for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 31, 96], [32, 31, 96], [7, 2, 13], [33, 24, 4], [2, 96, 24]] as const) {
@@ -37,8 +39,8 @@ test('wasm gemm NN/TN/NT (with and without accumulation) equal the JS reference 
   }
 });
 
-test('wasm LSTM cell forward/backward and Adam equal the JS reference', () => {
-  const w = new WasmBackend(1 << 20);
+test(`wasm ${variant} LSTM cell forward/backward and Adam equal the JS reference`, () => {
+  const w = new WasmBackend(1 << 20, variant);
   const j = new JsBackend('float64');
   const rng = new Rng(6);
   const rows = 5, U = 7;
@@ -59,16 +61,71 @@ test('wasm LSTM cell forward/backward and Adam equal the JS reference', () => {
   close(p[0], p[1], 1e-6, 'adam p');
 });
 
+test(`wasm ${variant} ReLU forward/backward equal the JS reference bit for bit (tails, NaN, -0)`, () => {
+  const w = new WasmBackend(1 << 16, variant);
+  const j = new JsBackend('float32');
+  const rng = new Rng(7);
+  for (const n of [1, 3, 4, 7, 64, 67]) {
+    const y = [w.alloc(n), j.alloc(n)], dy = [w.alloc(n), j.alloc(n)];
+    fill(rng, y[0]!); fill(rng, dy[0]!);
+    y[0]![0] = Number.NaN;
+    if (n > 1) y[0]![1] = -0;
+    if (n > 2) y[0]![n - 1] = 0;
+    y[1]!.set(y[0]!); dy[1]!.set(dy[0]!);
+    w.relu(y[0]!, n); j.relu(y[1]!, n);
+    w.reluBackward(y[0]!, dy[0]!, n); j.reluBackward(y[1]!, dy[1]!, n);
+    for (const [name, a, b] of [['y', y[0]!, y[1]!], ['dy', dy[0]!, dy[1]!]] as const) {
+      assert.ok(Object.is(a[0], b[0]) && (n < 2 || Object.is(a[1], b[1])), `${name} NaN/-0 at n=${n}`);
+      assert.deepEqual(Array.from(a), Array.from(b), `${name} n=${n}`);
+    }
+  }
+});
+}
+
+test('relaxed SIMD: Node 20 compiles it once the V8 flag is set at run time; the default backend picks it', () => {
+  assert.ok(wasmSimdAvailable());
+  // Node 20 (V8 11.3) has relaxed SIMD behind RELAXED_SIMD_V8_FLAG, which kernels-wasm.ts sets before compiling;
+  // from V8 11.4 (Node 22) it is on by default. Either way this runtime must compile it.
+  assert.ok(wasmRelaxedSimdAvailable(), `relaxed SIMD did not compile on Node ${process.versions.node} even with ${RELAXED_SIMD_V8_FLAG}`);
+  assert.equal(defaultBackendKind('float32'), 'wasm-relaxed');
+  assert.equal(createBackend('float32').name, 'wasm-relaxed');
+  assert.equal(createBackend('float64').name, 'js');
+  assert.equal(createBackend('float32', 'wasm-simd').name, 'wasm-simd');
+});
+
+test('relaxed and plain builds differ only by rounding: the plain GEMM is bit-identical to multiply-then-add in f32', () => {
+  const [m, k, n] = [5, 7, 9];
+  const out = WASM_KERNEL_VARIANTS.map((variant) => {
+    const w = new WasmBackend(1 << 16, variant);
+    const A = w.alloc(m * k), B = w.alloc(k * n), C = w.alloc(m * n);
+    const r = new Rng(9);
+    fill(r, A); fill(r, B);
+    w.gemmNN(A, B, C, m, k, n, false);
+    return { A, B, C };
+  });
+  const { A, B, C } = out[0]!;
+  const f = Math.fround;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let p = 0; p < k; p++) s = f(s + f(A[i * k + p]! * B[p * n + j]!));
+    assert.equal(C[i * n + j], s, `simd C[${i},${j}]`);
+  }
+  let maxDiff = 0;
+  for (let i = 0; i < m * n; i++) maxDiff = Math.max(maxDiff, Math.abs(out[1]!.C[i]! - C[i]!));
+  assert.ok(maxDiff < 1e-5, `relaxed vs simd max |Δ| ${maxDiff}`);
+});
+
 test('WasmBackend refuses foreign buffers and reports exhaustion clearly', () => {
   const w = new WasmBackend(4096);
+  assert.equal(w.name, 'wasm-simd');
   assert.throws(() => w.gemmNN(new Float32Array(1), new Float32Array(1), new Float32Array(1), 1, 1, 1, false), /not allocated by this backend/);
   assert.throws(() => w.alloc(1 << 20), /out of memory/);
 });
 
 test('the committed wasm artifact is a fresh build of assembly/kernels.ts', async () => {
   // @ts-expect-error plain ESM build script without typings
-  const { compileKernels, renderModule } = await import('../../assembly/build.mjs');
-  const fresh = renderModule(await compileKernels());
+  const { compileAll, renderModule } = await import('../../assembly/build.mjs');
+  const fresh = renderModule(await compileAll());
   const committed = readFileSync(new URL('./kernels-wasm.generated.ts', import.meta.url), 'utf8');
   assert.equal(committed, fresh, 'src/nn/kernels-wasm.generated.ts is stale: run `npm run build:wasm`');
 });

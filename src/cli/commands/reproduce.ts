@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { reproduce } from '../../experiments/reproduce.js';
 import { HEURISTICS } from '../../agents/registry.js';
 import { defineCommand } from '../command.js';
+import { BACKEND_KINDS } from '../../nn/backend.js';
 
 export const reproduceCommand = defineCommand({
   name: 'reproduce',
   summary: "Train DQN and SARSA, evaluate against baselines and the oracle, and write the paper's figures",
-  usage: '[--quick] [--out <dir>] [--seed S] [--seeds N] [--eval-seed S] [--steps N] [--episodes N]',
+  usage: '[--quick] [--out <dir>] [--seed S] [--seeds N] [--eval-seed S] [--steps N] [--episodes N] [--kernels <kind>]',
   flags: {
     out: { type: 'string', description: 'Output folder', default: 'runs/reproduce', placeholder: '<dir>' },
     quick: { type: 'boolean', description: 'A smoke run (short training, one evaluation episode): well under a minute' },
@@ -15,6 +16,7 @@ export const reproduceCommand = defineCommand({
     'eval-seed': { type: 'integer', description: 'Seed of the evaluation episodes', default: 1000 },
     steps: { type: 'integer', description: 'Training steps per agent (default 200000, Table II; 4000 with --quick)' },
     episodes: { type: 'integer', description: 'Evaluation episodes on sr111-roundtrip (default 10; 1 with --quick)' },
+    kernels: { type: 'string', description: 'Training kernels (default: wasm-relaxed, FMA, where the runtime has it; wasm-simd: the plain SIMD build)', choices: BACKEND_KINDS },
   },
   details: 'Writes index.html (self-contained), fig5a.svg, fig5b.svg, fig6.svg, compare.md, summary.json and the two run folders (dqn/, sarsa/).',
   async run({ flags }, io) {
@@ -26,6 +28,7 @@ export const reproduceCommand = defineCommand({
       evalSeed: flags['eval-seed'],
       steps: flags.steps,
       episodes: flags.episodes,
+      ...(flags.kernels ? { kernels: flags.kernels } : {}),
       cwd: io.cwd,
       progress: { write: (t) => io.err(t), isTTY: io.isTTY },
       now: () => performance.now(),

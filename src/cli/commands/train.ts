@@ -14,6 +14,7 @@ import { ProgressReporter } from '../../experiments/train/train-progress.js';
 import { scenarioNames } from '../../twin/index.js';
 import { PRODUCT_PRESETS, type ProductModel } from '../../experiments/product.js';
 import { defineCommand } from '../command.js';
+import { BACKEND_KINDS } from '../../nn/backend.js';
 
 /** Table II: "Number of steps 200000". */
 const PAPER_STEPS = 200_000;
@@ -21,7 +22,7 @@ const PAPER_STEPS = 200_000;
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'Train a DQN (LSTM) or Deep SARSA agent in the twin and save model.json + metrics.jsonl',
-  usage: '--agent dqn|sarsa [--network <kind>] [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R]',
+  usage: '--agent dqn|sarsa [--network <kind>] [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R] [--kernels <kind>]',
   flags: {
     agent: { type: 'string', description: 'Agent (default: the config file\'s, else dqn)', choices: ['dqn', 'sarsa'] },
     network: { type: 'string', description: `Q-network: ${NETWORK_KINDS.join(', ')}, with that kind's default sizes; replaces the config file's (default: lstm for dqn, mlp for sarsa)`, choices: NETWORK_KINDS, placeholder: '<kind>' },
@@ -34,6 +35,7 @@ export const trainCommand = defineCommand({
     runs: { type: 'integer', description: 'Number of runs (seeds); default: --workers' },
     preset: { type: 'string', description: 'Product preset (scenario, hyperparameters, steps, validation); default: edge when none of --scenario, --config, --agent, --network is given', choices: ['paper', 'edge'] },
     validate: { type: 'string', description: "Keep the best checkpoint on this validation scenario (default: the preset's; never a test day)", placeholder: '<scenario>' },
+    kernels: { type: 'string', description: 'Kernels to train on (default: wasm-relaxed, FMA, where the runtime has it; wasm-simd: the plain SIMD build; js)', choices: BACKEND_KINDS },
   },
   details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
   {"agent": "dqn", "steps": 200000, "dqn": {"network": {"kind": "lstm", "window": 4}, "doubleDqn": true},
@@ -65,7 +67,7 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `${agent}-${scenarioTag}-s${seed}`);
     const reporter = new ProgressReporter({ write: (t) => io.err(t), isTTY: io.isTTY }, () => performance.now());
-    const base = { agent, scenario, steps, config: file, cwd: io.cwd, progressEvery: 500, ...(validation ? { validation } : {}) };
+    const base = { agent, scenario, steps, config: file, cwd: io.cwd, progressEvery: 500, ...(validation ? { validation } : {}), ...(flags.kernels ? { kernels: flags.kernels } : {}) };
     let results: TrainRunResult[];
     if (runs === 1 && workers === 1) {
       results = [runTraining({ ...base, seed, out, onProgress: (p) => reporter.update('run', p) })];

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Rng } from '../../core/rng.js';
 import { Adam } from '../../nn/adam.js';
 import type { BackendKind } from '../../nn/backend.js';
-import { createBackend } from '../../nn/create-backend.js';
+import { createBackend, defaultBackendKind } from '../../nn/create-backend.js';
 import { tdLoss } from '../../nn/losses.js';
 import { createNetwork, type FeedForwardSpec } from '../../nn/network.js';
 import { tfjsArtifacts } from '../../nn/tfjs-export.js';
@@ -97,8 +97,12 @@ export interface LoopBench {
 }
 
 export interface NetworkBench {
-  /** Median updates/s over the rounds (see {@link spread}). */
+  /** Median updates/s over the rounds (see {@link spread}), on the backend the agents use ({@link kernels}). */
   remora: number;
+  /** The backend behind `remora`: `wasm-relaxed` (FMA) where the runtime has it, else `wasm-simd`. */
+  kernels: BackendKind;
+  /** The plain-SIMD kernels (no FMA), the fallback, for the relaxed-vs-plain ratio. */
+  remoraSimd: number;
   /** Plain-JS float32 kernels, no WASM (for reference). */
   remoraJs: number;
   tfjsWasm: number | null;
@@ -111,7 +115,7 @@ export interface NetworkBench {
   /** Achieved GFLOP/s of `remora`. */
   gflops: number;
   /** Rounds behind each median (null where not measured). */
-  spread: { remora: Spread; remoraJs: Spread; tfjsWasm: Spread | null; tfjsCpu: Spread | null };
+  spread: { remora: Spread; remoraSimd: Spread; remoraJs: Spread; tfjsWasm: Spread | null; tfjsCpu: Spread | null };
   /** The whole training loop, when asked for. */
   loop: LoopBench | null;
 }
@@ -159,6 +163,8 @@ export interface PeakInfo {
   hardwarePeakGflops: number;
   /** One core's f32 peak reachable from WASM SIMD (128-bit, no FMA): GHz × 4 lanes × 2 ports. */
   wasmSimdPeakGflops: number;
+  /** The same with relaxed SIMD's FMA (the `wasm-relaxed` kernels): GHz × 4 lanes × 2 (FMA) × 2 ports. */
+  wasmRelaxedPeakGflops: number;
 }
 
 export function peakInfo(): PeakInfo {
@@ -183,6 +189,7 @@ export function peakInfo(): PeakInfo {
     isa,
     hardwarePeakGflops: ghz * lanes * (fma ? 2 : 1) * 2,
     wasmSimdPeakGflops: ghz * 4 * 2,
+    wasmRelaxedPeakGflops: ghz * 4 * (fma ? 2 : 1) * 2,
   };
 }
 
@@ -342,8 +349,10 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
     const per = spec.kind === 'lstm-mlp' ? spec.steps * spec.inputSize : spec.inputSize;
     const xs = fill(rng, BENCH_BATCH * per), xn = fill(rng, BENCH_BATCH * per);
     const actions = Int32Array.from({ length: BENCH_BATCH }, () => rng.int(spec.outputs));
-    const remoraS = await measure(remoraUpdater(spec, 'wasm-simd', xs, xn, actions), duration, rounds, warmupRounds, now);
+    const kernels = defaultBackendKind('float32');
+    const remoraS = await measure(remoraUpdater(spec, kernels, xs, xn, actions), duration, rounds, warmupRounds, now);
     const remora = remoraS.median;
+    const remoraSimdS = kernels === 'wasm-simd' ? remoraS : await measure(remoraUpdater(spec, 'wasm-simd', xs, xn, actions), duration, rounds, warmupRounds, now);
     let loop: LoopBench | null = null;
     if (opts.loop) {
       // Rounds of about `duration` ms at the loop's rate (slower than the updates alone), in whole hundreds of steps.
@@ -372,12 +381,12 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
     }
     const flopsPerUpdate = updateFlops(spec, BENCH_BATCH);
     out[key] = {
-      remora, remoraJs, tfjsWasm, tfjsCpu,
+      remora, kernels, remoraSimd: remoraSimdS.median, remoraJs, tfjsWasm, tfjsCpu,
       speedupVsWasm: tfjsWasm ? remora / tfjsWasm : null,
       speedupVsCpu: tfjsCpu ? remora / tfjsCpu : null,
       flopsPerUpdate,
       gflops: (remora * flopsPerUpdate) / 1e9,
-      spread: { remora: remoraS, remoraJs: remoraJsS, tfjsWasm: tfjsWasmS, tfjsCpu: tfjsCpuS },
+      spread: { remora: remoraS, remoraSimd: remoraSimdS, remoraJs: remoraJsS, tfjsWasm: tfjsWasmS, tfjsCpu: tfjsCpuS },
       loop,
     };
   }

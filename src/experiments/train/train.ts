@@ -6,6 +6,8 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../core/rng.js';
+import type { BackendKind } from '../../nn/backend.js';
+import { createBackend } from '../../nn/create-backend.js';
 import { resolveDqnConfig, resolveSarsaConfig, type TrainConfigFile } from '../../agents/config.js';
 import { createAgent, saveAgent, snapshotPolicy, type AgentSpec } from '../../agents/factory.js';
 import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
@@ -36,6 +38,11 @@ export interface TrainRunOptions {
    * of different scenarios are on different scales. Use validation-day scenarios only, never a test day.
    */
   validation?: { scenario: string; every: number; episodes: number; seed: number };
+  /**
+   * Kernels the agent trains on (default: src/nn's default, `wasm-relaxed` where the runtime has it). Seeded runs
+   * are reproducible per kind; `wasm-simd` gives the bytes the plain kernels gave before the FMA build (issue 10).
+   */
+  kernels?: BackendKind;
 }
 
 export interface TrainRunResult extends TrainSummary {
@@ -67,7 +74,7 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   const { envSeed, agentSeed } = runSeeds(opts.seed);
   const env = makeEnv(scenario, envSeed);
   const spec = agentSpecFor(opts.agent, opts.config);
-  const agent = createAgent(spec, env.layout, opts.steps, new Rng(agentSeed));
+  const agent = createAgent(spec, env.layout, opts.steps, new Rng(agentSeed), opts.kernels ? createBackend('float32', opts.kernels) : undefined);
   writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: opts.agent, scenario: opts.scenario, steps: opts.steps, seed: opts.seed, [opts.agent]: spec.config }, null, 2) + '\n');
   const fd = openSync(join(out, METRICS_FILE), 'w');
   let summary: TrainSummary;
@@ -85,20 +92,33 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
     const key = evs.length === 1 ? ret : pct;
     if (!best || key > best.key) best = { step: steps, key, ret, pct, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
   };
+  // metrics.jsonl lines are buffered and written at each progress report (every `progressEvery` steps, so a
+  // dashboard following the file lags by at most that), when 64 KiB are pending, and at the end: one writeSync per
+  // episode was ~5 % of a small-MLP run, whose episodes last a few steps (bench/README.md).
+  let pending = '';
+  const flush = (): void => {
+    if (pending.length > 0) writeSync(fd, pending);
+    pending = '';
+  };
   try {
     summary = trainAgent(agent, env, {
       steps: opts.steps,
       seed: envSeed,
       progressEvery: opts.progressEvery,
-      onProgress: opts.onProgress,
+      onProgress: (p) => {
+        flush();
+        opts.onProgress?.(p);
+      },
       checkpointEvery: v?.every,
       onCheckpoint: checkpoint,
       onEpisode: (m) => {
-        writeSync(fd, metricsLine(m));
+        pending += metricsLine(m);
+        if (pending.length >= 65536) flush();
         opts.onEpisode?.(m);
       },
     });
   } finally {
+    flush();
     closeSync(fd);
   }
   const modelPath = saveAgent(out, agent, {
