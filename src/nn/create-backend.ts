@@ -1,4 +1,9 @@
-/** The backend factory: WASM relaxed SIMD (FMA), else WASM SIMD for float32 where the runtime has it, plain JS otherwise. */
+/**
+ * The backend factory. The default is the plain WASM SIMD build for float32 (plain JS otherwise): its results are the
+ * same bytes on every machine. The relaxed-SIMD (FMA) build is faster (bench/README) but opt-in (`--kernels
+ * wasm-relaxed`): relaxed SIMD lets each engine and CPU choose fused or unfused multiply-add, so the same seed may give
+ * other model bytes on another machine, and the README's results were measured on the plain build.
+ */
 import type { Backend, BackendKind, DType } from './backend.js';
 import { JsBackend } from './kernels-js.js';
 import { WasmBackend, wasmRelaxedSimdAvailable, wasmSimdAvailable } from './kernels-wasm.js';
@@ -6,8 +11,13 @@ import { WasmBackend, wasmRelaxedSimdAvailable, wasmSimdAvailable } from './kern
 /** The kind {@link createBackend} picks for a dtype when none is asked for. */
 export function defaultBackendKind(dtype: DType = 'float32'): BackendKind {
   if (dtype !== 'float32') return 'js';
-  if (wasmRelaxedSimdAvailable()) return 'wasm-relaxed';
   return wasmSimdAvailable() ? 'wasm-simd' : 'js';
+}
+
+/** The fastest kind this runtime has for a dtype: the FMA build where relaxed SIMD compiles (what `bench train` measures). */
+export function fastestBackendKind(dtype: DType = 'float32'): BackendKind {
+  if (dtype === 'float32' && wasmRelaxedSimdAvailable()) return 'wasm-relaxed';
+  return defaultBackendKind(dtype);
 }
 
 /**

@@ -7,7 +7,7 @@ import { Rng } from '../core/rng.js';
 import type { Backend, Vec } from './backend.js';
 import { JsBackend } from './kernels-js.js';
 import { RELAXED_SIMD_V8_FLAG, WASM_KERNEL_VARIANTS, WasmBackend, wasmRelaxedSimdAvailable, wasmSimdAvailable } from './kernels-wasm.js';
-import { createBackend, defaultBackendKind } from './create-backend.js';
+import { createBackend, defaultBackendKind, fastestBackendKind } from './create-backend.js';
 
 function fill(rng: Rng, v: Vec): void {
   for (let i = 0; i < v.length; i++) v[i] = rng.uniformIn(-1, 1);
@@ -82,13 +82,15 @@ test(`wasm ${variant} ReLU forward/backward equal the JS reference bit for bit (
 });
 }
 
-test('relaxed SIMD: Node 20 compiles it once the V8 flag is set at run time; the default backend picks it', () => {
+test('relaxed SIMD: Node 20 compiles it once the V8 flag is set at run time; it is the fastest kind, the plain build the default', () => {
   assert.ok(wasmSimdAvailable());
   // Node 20 (V8 11.3) has relaxed SIMD behind RELAXED_SIMD_V8_FLAG, which kernels-wasm.ts sets before compiling;
   // from V8 11.4 (Node 22) it is on by default. Either way this runtime must compile it.
   assert.ok(wasmRelaxedSimdAvailable(), `relaxed SIMD did not compile on Node ${process.versions.node} even with ${RELAXED_SIMD_V8_FLAG}`);
-  assert.equal(defaultBackendKind('float32'), 'wasm-relaxed');
-  assert.equal(createBackend('float32').name, 'wasm-relaxed');
+  assert.equal(fastestBackendKind('float32'), 'wasm-relaxed');
+  assert.equal(defaultBackendKind('float32'), 'wasm-simd');
+  assert.equal(createBackend('float32').name, 'wasm-simd');
+  assert.equal(createBackend('float32', 'wasm-relaxed').name, 'wasm-relaxed');
   assert.equal(createBackend('float64').name, 'js');
   assert.equal(createBackend('float32', 'wasm-simd').name, 'wasm-simd');
 });

@@ -16,7 +16,7 @@ export const reproduceCommand = defineCommand({
     'eval-seed': { type: 'integer', description: 'Seed of the evaluation episodes', default: 1000 },
     steps: { type: 'integer', description: 'Training steps per agent (default 200000, Table II; 4000 with --quick)' },
     episodes: { type: 'integer', description: 'Evaluation episodes on sr111-roundtrip (default 10; 1 with --quick)' },
-    kernels: { type: 'string', description: 'Training kernels (default: wasm-relaxed, FMA, where the runtime has it; wasm-simd: the plain SIMD build)', choices: BACKEND_KINDS },
+    kernels: { type: 'string', description: 'Training kernels (default: wasm-simd, the plain SIMD build, same bytes on every machine; wasm-relaxed: FMA, faster, bytes may differ by CPU)', choices: BACKEND_KINDS },
   },
   details: 'Writes index.html (self-contained), fig5a.svg, fig5b.svg, fig6.svg, compare.md, summary.json and the two run folders (dqn/, sarsa/).',
   async run({ flags }, io) {

@@ -35,7 +35,7 @@ export const trainCommand = defineCommand({
     runs: { type: 'integer', description: 'Number of runs (seeds); default: --workers' },
     preset: { type: 'string', description: 'Product preset (scenario, hyperparameters, steps, validation); default: edge when none of --scenario, --config, --agent, --network is given', choices: ['paper', 'edge'] },
     validate: { type: 'string', description: "Keep the best checkpoint on this validation scenario (default: the preset's; never a test day)", placeholder: '<scenario>' },
-    kernels: { type: 'string', description: 'Kernels to train on (default: wasm-relaxed, FMA, where the runtime has it; wasm-simd: the plain SIMD build; js)', choices: BACKEND_KINDS },
+    kernels: { type: 'string', description: 'Kernels to train on (default: wasm-simd, the plain SIMD build, same bytes on every machine; wasm-relaxed: FMA, faster, bytes may differ by CPU; js)', choices: BACKEND_KINDS },
   },
   details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
   {"agent": "dqn", "steps": 200000, "dqn": {"network": {"kind": "lstm", "window": 4}, "doubleDqn": true},

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Rng } from '../../core/rng.js';
 import { Adam } from '../../nn/adam.js';
 import type { BackendKind } from '../../nn/backend.js';
-import { createBackend, defaultBackendKind } from '../../nn/create-backend.js';
+import { createBackend, defaultBackendKind, fastestBackendKind } from '../../nn/create-backend.js';
 import { tdLoss } from '../../nn/losses.js';
 import { createNetwork, type FeedForwardSpec } from '../../nn/network.js';
 import { tfjsArtifacts } from '../../nn/tfjs-export.js';
@@ -232,12 +232,12 @@ export function loopConfig(key: 'lstm' | 'mlp'): TrainConfigFile {
  * `scenario` with the DQN defaults and the bench's network. The replay warm-up (no updates) and `warmupRounds`
  * rounds are discarded; each round is `roundSteps` env steps.
  */
-export function trainLoopRate(key: 'lstm' | 'mlp', roundSteps: number, rounds: number, warmupRounds: number, now: () => number, scenarioName = 'sr111', cwd = process.cwd()): { spread: Spread; spec: FeedForwardSpec } {
+export function trainLoopRate(key: 'lstm' | 'mlp', roundSteps: number, rounds: number, warmupRounds: number, now: () => number, scenarioName = 'sr111', cwd = process.cwd(), kernels: BackendKind = defaultBackendKind('float32')): { spread: Spread; spec: FeedForwardSpec } {
   const scenario = loadScenario(scenarioName, { cwd });
   const { envSeed, agentSeed } = runSeeds(1);
   const env = makeEnv(scenario, envSeed);
   const config = resolveDqnConfig(loopConfig(key));
-  const agent = createAgent({ kind: 'dqn', config }, env.layout, 1_000_000, new Rng(agentSeed));
+  const agent = createAgent({ kind: 'dqn', config }, env.layout, 1_000_000, new Rng(agentSeed), createBackend('float32', kernels));
   const skip = Math.ceil((config.warmupSteps + 1) / roundSteps) + warmupRounds;
   const marks: number[] = [];
   let episodeBytes = 0;
@@ -349,7 +349,8 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
     const per = spec.kind === 'lstm-mlp' ? spec.steps * spec.inputSize : spec.inputSize;
     const xs = fill(rng, BENCH_BATCH * per), xn = fill(rng, BENCH_BATCH * per);
     const actions = Int32Array.from({ length: BENCH_BATCH }, () => rng.int(spec.outputs));
-    const kernels = defaultBackendKind('float32');
+    // The fastest kernels (FMA where relaxed SIMD compiles), for the updates and the loop alike; the plain build beside.
+    const kernels = fastestBackendKind('float32');
     const remoraS = await measure(remoraUpdater(spec, kernels, xs, xn, actions), duration, rounds, warmupRounds, now);
     const remora = remoraS.median;
     const remoraSimdS = kernels === 'wasm-simd' ? remoraS : await measure(remoraUpdater(spec, 'wasm-simd', xs, xn, actions), duration, rounds, warmupRounds, now);
@@ -357,7 +358,7 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<BenchTra
     if (opts.loop) {
       // Rounds of about `duration` ms at the loop's rate (slower than the updates alone), in whole hundreds of steps.
       const roundSteps = Math.max(100, Math.round((remora * duration) / 1000 / 2 / 100) * 100);
-      const l = trainLoopRate(key, roundSteps, rounds, warmupRounds, now);
+      const l = trainLoopRate(key, roundSteps, rounds, warmupRounds, now, 'sr111', process.cwd(), kernels);
       if (JSON.stringify(l.spec) !== JSON.stringify(spec)) notes.push(`${key}: the training loop's network ${JSON.stringify(l.spec)} differs from the bench's`);
       loop = { steps: l.spread, ratio: l.spread.median / remora, roundSteps, scenario: 'sr111' };
     }
