@@ -55,8 +55,11 @@ export interface LabSessionConfig {
   serviceProbeMs: number;
   /** Uniform jitter added by each toxic, ms (0: the route's own AWGN is the only noise). */
   jitterMs: number;
-  /** Subtracted from each toxic's latency: the prober's own loopback round trip, ms. */
-  overheadMs: number;
+  /**
+   * Subtracted from each toxic's latency: the prober's own round trip without a toxic (loopback, toxiproxy, the
+   * reflector), ms. `'auto'` measures it at start (median of ~1 s of PINGs at zero latency).
+   */
+  overheadMs: number | 'auto';
   capacity: LabCapacity;
   seed: number;
 }
@@ -126,6 +129,8 @@ export class LabSession {
   private inFlight: { f: InFlight; from: number; to: number; startedMs: number; poll: Promise<void> } | undefined;
   private finished: MigrationRecord[] = [];
   private episode = 0;
+  /** The prober's round trip without a toxic, ms (see {@link LabSessionConfig.overheadMs}). */
+  overheadMs = 0;
 
   constructor(readonly cfg: LabSessionConfig, private readonly log: (line: string) => void = () => undefined) {
     if (!existsSync(cfg.kubeconfig)) throw new Error(`lab session: kubeconfig ${cfg.kubeconfig} does not exist (is the lab up?)`);
@@ -172,6 +177,11 @@ export class LabSession {
       this.probes.set(n, c);
     }
     this.rttSource = new EchoRttSource(this.probes);
+    if (this.cfg.overheadMs === 'auto') {
+      await sleep(Math.max(1000, 5 * this.cfg.probeIntervalMs));
+      const all = [...this.probes.values()].flatMap((c) => c.pongs.map((p) => p.rttMs)).sort((a, b) => a - b);
+      this.overheadMs = all.length ? all[Math.floor(all.length / 2)]! : 0;
+    } else this.overheadMs = this.cfg.overheadMs;
 
     for (let j = 0; j < this.nodes.length; j++) {
       const spec = this.cfg.nodes[j]!;
@@ -184,7 +194,7 @@ export class LabSession {
       inj.start();
       this.injectors.push(inj);
     }
-    this.log(`lab session ready in ${Date.now() - t0} ms: ${this.nodes.length} proxies on toxiproxy pid ${this.toxiproxy.pid}, ${this.injectors.length} load injectors`);
+    this.log(`lab session ready in ${Date.now() - t0} ms: ${this.nodes.length} proxies on toxiproxy pid ${this.toxiproxy.pid} (prober overhead ${this.overheadMs.toFixed(2)} ms), ${this.injectors.length} load injectors`);
   }
 
   /**
@@ -209,6 +219,9 @@ export class LabSession {
     this.svcClient = new EchoClient({ host: '127.0.0.1', port, intervalMs: this.cfg.serviceProbeMs });
     this.svcClient.start();
     this.averager = new RttAverager(this.cfg.rttWindow);
+    // One step period to settle (the injector's first quota, the balloon, the kubelet's first cpu rate, which
+    // needs two samples), then the measured step 0.
+    await this.runStep(undefined, targets);
     return this.runStep(undefined, targets);
   }
 
@@ -220,7 +233,7 @@ export class LabSession {
   private async runStep(target: number | undefined, targets: RouteTargets): Promise<MeasuredStep> {
     const t0 = Date.now();
     if (target !== undefined && target !== this.serving && !this.inFlight) await this.startMigration(target);
-    await Promise.all(this.nodes.map((n, j) => this.tp!.setLatency(n, { latencyMs: Math.max(0, targets.rttMs[j]! - this.cfg.overheadMs), jitterMs: this.cfg.jitterMs })));
+    await Promise.all(this.nodes.map((n, j) => this.tp!.setLatency(n, { latencyMs: Math.max(0, targets.rttMs[j]! - this.overheadMs), jitterMs: this.cfg.jitterMs })));
     this.rttSource!.notBeforeMs = Date.now();
     for (let j = 0; j < this.injectors.length; j++) this.injectors[j]!.set(targets.cpu[j]!, targets.mem[j]!);
     // Wait out the step; the kubelet's read takes a few ms, so it starts just before the end.
