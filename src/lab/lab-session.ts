@@ -361,7 +361,7 @@ export class LabSession {
 
   private async removeServicePods(): Promise<void> {
     const list = await this.client.request<{ items: PodObject[] }>('GET', paths.pods(this.ns), { query: { labelSelector: `app=${SERVICE}` } });
-    for (const p of list.items) await this.client.request('DELETE', paths.pods(this.ns, p.metadata.name), { body: { gracePeriodSeconds: 0 } }).catch(() => undefined);
+    for (const p of list.items) await this.client.request('DELETE', paths.pods(this.ns, p.metadata.name), { body: { gracePeriodSeconds: 1 } }).catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const left = await this.client.request<{ items: PodObject[] }>('GET', paths.pods(this.ns), { query: { labelSelector: `app=${SERVICE}` } });
@@ -387,13 +387,13 @@ export class LabSession {
     this.injectors = [];
     await this.toxiproxy?.stop();
     try {
-      await this.client.request('DELETE', `/api/v1/namespaces/${this.ns}`, { body: { gracePeriodSeconds: 0 } });
+      await this.client.request('DELETE', `/api/v1/namespaces/${this.ns}`, { body: { gracePeriodSeconds: 1 } });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
     const list = () => this.client.request<{ items: PodObject[] }>('GET', paths.pods(this.ns)).then((l) => l.items.length, () => 0);
     for (const p of (await this.client.request<{ items: PodObject[] }>('GET', paths.pods(this.ns)).catch(() => ({ items: [] as PodObject[] }))).items)
-      await this.client.request('DELETE', paths.pods(this.ns, p.metadata.name), { body: { gracePeriodSeconds: 0 } }).catch(() => undefined);
+      await this.client.request('DELETE', paths.pods(this.ns, p.metadata.name), { body: { gracePeriodSeconds: 1 } }).catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while ((await list()) > 0 && Date.now() < deadline) await sleep(100);
   }

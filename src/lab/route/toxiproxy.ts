@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../../cluster/testing/control-plane.js';
-import { createCgroup, joinCgroup, logTail, spawnDaemon, terminate } from '../host.js';
+import { cgroupHierarchies, createCgroup, joinCgroup, logTail, removeCgroupTree, spawnDaemon, terminate } from '../host.js';
 
 /** The pinned version `scripts/build-toxiproxy.sh` builds unless TOXIPROXY_VERSION says otherwise. */
 export const TOXIPROXY_VERSION = 'v2.5.0';
@@ -175,5 +175,6 @@ export class ToxiproxyServer {
     if (this.proc?.pid) await terminate([this.proc.pid], 3000);
     this.proc = undefined;
     this.client = undefined;
+    for (const h of cgroupHierarchies()) removeCgroupTree(join(h, `${this.o.cgroupPrefix}-route`));
   }
 }
