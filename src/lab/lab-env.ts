@@ -81,6 +81,8 @@ export const LabEnvOptionsSchema = z
     namespace: z.string().regex(/^[a-z0-9-]{1,63}$/).default('remora-lab-env'),
     /** Seed of toxiproxy's jitter generator. */
     toxiproxySeed: z.number().int().default(1),
+    /** Nice value of the measuring path (prober thread, toxiproxy, reflectors); 0 leaves it alone. See lab-session.ts. */
+    probeNice: z.number().int().min(-20).max(19).default(-10),
     /** How long past the step period a worker call may take before it fails, seconds (reset places a pod). */
     timeoutSeconds: z.number().positive().default(90),
   })
@@ -219,6 +221,7 @@ export class LabEnv implements Env {
       overheadMs: this.options.overheadMs,
       capacity: this.options.capacity,
       seed: this.options.toxiproxySeed,
+      probeNice: this.options.probeNice,
     };
     try {
       this.overheadMs = (this.call({ op: 'start', config }, 120_000) as { overheadMs: number }).overheadMs;

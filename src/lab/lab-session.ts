@@ -16,7 +16,8 @@
  * Migrations go through the controller's own {@link RecreateMigrator} (start, progress, finalize), polled every
  * 100 ms in the background; the step never waits for one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { HttpKubeClient, isAlreadyExists, isNotFound, type KubeClient } from '../cluster/kube/client.js';
 import { isPodReady, LABELS, paths, type PodObject } from '../cluster/kube/resources.js';
@@ -62,6 +63,13 @@ export interface LabSessionConfig {
   overheadMs: number | 'auto';
   capacity: LabCapacity;
   seed: number;
+  /**
+   * Nice value of the measuring path: the prober's thread, toxiproxy and the reflectors' processes (0: leave
+   * alone). On a shared, saturated 2-core machine a process waiting for a CPU adds its run-queue wait to every
+   * PING's round trip, several times per round trip; that is the testbed, not the network the RTT stands for.
+   * The load injector's processes keep nice 0 (their CFS quota is the load).
+   */
+  probeNice: number;
 }
 
 /** What the route asks for the coming step. */
@@ -164,7 +172,11 @@ export class LabSession {
     const ready = await Promise.all(this.nodes.flatMap((n) => [this.waitReady(`reflector-${n}`), this.waitReady(`load-${n}`)]));
     this.log(`reflectors and load pods Ready in ${Date.now() - t0} ms`);
 
-    this.toxiproxy = new ToxiproxyServer({ bin: this.cfg.toxiproxyBin, dir: this.cfg.labDir, cgroupPrefix: this.cfg.cgroupPrefix, seed: this.cfg.seed });
+    if (this.cfg.probeNice) {
+      setPriority(0, this.cfg.probeNice); // this (the worker) thread: Linux nice values are per thread
+      for (let j = 0; j < this.nodes.length; j++) reniceThreadsOf(`pod${ready[2 * j]!.metadata.uid}`, this.cfg.probeNice);
+    }
+    this.toxiproxy = new ToxiproxyServer({ bin: this.cfg.toxiproxyBin, dir: this.cfg.labDir, cgroupPrefix: this.cfg.cgroupPrefix, seed: this.cfg.seed, nice: this.cfg.probeNice });
     this.tp = await this.toxiproxy.start();
     for (let j = 0; j < this.nodes.length; j++) {
       const n = this.nodes[j]!;
@@ -397,4 +409,22 @@ export class LabSession {
     const deadline = Date.now() + 30_000;
     while ((await list()) > 0 && Date.now() < deadline) await sleep(100);
   }
+}
+
+/** Set the nice value of every thread of every process whose cgroup path contains `mark` (a pod's `pod<uid>`). */
+export function reniceThreadsOf(mark: string, nice: number): number {
+  let n = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(mark)) continue;
+      for (const tid of readdirSync(`/proc/${name}/task`)) {
+        setPriority(Number(tid), nice);
+        n++;
+      }
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return n;
 }

@@ -131,6 +131,8 @@ export interface ToxiproxyServerOptions {
   cgroupPrefix: string;
   /** Seed of the toxics' jitter generator. */
   seed: number;
+  /** Nice value to run it at (see LabSessionConfig.probeNice); 0 leaves it alone. */
+  nice?: number;
 }
 
 /** One toxiproxy-server process with its API on 127.0.0.1. */
@@ -153,7 +155,9 @@ export class ToxiproxyServer {
     writeFileSync(config, '[]\n', { mode: 0o600 });
     const cgroup = `/${this.o.cgroupPrefix}-route`;
     createCgroup(cgroup);
-    this.proc = spawnDaemon(this.o.bin, ['-host', '127.0.0.1', '-port', String(port), '-config', config, '-seed', String(this.o.seed)], this.log);
+    const args = ['-host', '127.0.0.1', '-port', String(port), '-config', config, '-seed', String(this.o.seed)];
+    // `nice` execs the server in place: same pid, the server's own command line (what the sweep reads).
+    this.proc = this.o.nice ? spawnDaemon('nice', ['-n', String(this.o.nice), this.o.bin, ...args], this.log) : spawnDaemon(this.o.bin, args, this.log);
     joinCgroup(cgroup, this.proc.pid!);
     const client = new ToxiproxyClient(port);
     const deadline = Date.now() + 10_000;
