@@ -81,8 +81,11 @@ export const LabEnvOptionsSchema = z
     namespace: z.string().regex(/^[a-z0-9-]{1,63}$/).default('remora-lab-env'),
     /** Seed of toxiproxy's jitter generator. */
     toxiproxySeed: z.number().int().default(1),
-    /** Nice value of the measuring path (prober thread, toxiproxy, reflectors); 0 leaves it alone. See lab-session.ts. */
-    probeNice: z.number().int().min(-20).max(19).default(-10),
+    /**
+     * Nice value of the measuring path (prober thread, toxiproxy, reflectors); 0 leaves it alone. See lab-session.ts;
+     * measured not to help at load ~23 on 2 cores (src/lab/README.md), so off by default.
+     */
+    probeNice: z.number().int().min(-20).max(19).default(0),
     /** How long past the step period a worker call may take before it fails, seconds (reset places a pod). */
     timeoutSeconds: z.number().positive().default(90),
   })

@@ -67,7 +67,7 @@ export interface LabSessionConfig {
    * Nice value of the measuring path: the prober's thread, toxiproxy and the reflectors' processes (0: leave
    * alone). On a shared, saturated 2-core machine a process waiting for a CPU adds its run-queue wait to every
    * PING's round trip, several times per round trip; that is the testbed, not the network the RTT stands for.
-   * The load injector's processes keep nice 0 (their CFS quota is the load).
+   * The load injector's processes keep nice 0 (their CFS quota is the load). Measured, it did not help (README).
    */
   probeNice: number;
 }

@@ -151,7 +151,7 @@ export function simToRealMarkdown(r: SimToRealReport): string {
     `| load per node and step (Eq. 2) | measured | trace | mean abs ${f(r.loadError.meanAbs, 3)}, p95 abs ${f(r.loadError.p95Abs, 3)}, bias ${f(r.loadError.bias, 3)} |`,
     `| cpu / mem fraction | kubelet | trace | cpu mean abs ${f(r.cpuError.meanAbs, 3)} (bias ${f(r.cpuError.bias, 3)}); mem mean abs ${f(r.memError.meanAbs, 3)} (bias ${f(r.memError.bias, 3)}) |`,
     `| migration time, start → target Ready and source gone | mean ${f(m.lab.meanWallMs, 0)} ms, max ${f(m.lab.maxWallMs, 0)} ms (${m.lab.succeeded}/${m.lab.count} succeeded) | model \`${m.twin.model}\`; pod durations ${JSON.stringify(m.twin.pod.duration)} | |`,
-    `| client-side downtime per migration | mean ${f(m.lab.meanDowntimeMs, 0)} ms, max ${f(m.lab.maxDowntimeMs, 0)} ms | ${f(m.twin.pod.downtimeSeconds * 1000, 0)} ms (edge model; 0 in the instant model) | |`,
+    `| client-side downtime per migration | mean ${f(m.lab.meanDowntimeMs, 0)} ms, max ${f(m.lab.maxDowntimeMs, 0)} ms | ${f(m.twin.pod.downtimeSeconds * 1000, 0)} ms (the scenario's pod switch-over downtime) | |`,
     `| step wall time / overrun past the period | mean ${f(r.timing.meanStepWallMs, 0)} ms / mean ${f(r.timing.meanOverrunMs, 0)} ms, p95 ${f(r.timing.p95OverrunMs, 0)} ms | | |`,
     `| prober round trip without a toxic (subtracted) | ${f(r.timing.proberOverheadMs)} ms | | |`,
     '',
