@@ -45,7 +45,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { z } from 'zod';
-import { EnvStateError, InvalidActionError, InvalidInputError } from '../core/errors.js';
+import { EnvStateError, InvalidActionError, InvalidInputError, RemoraError } from '../core/errors.js';
 import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../core/env.js';
 import type { CheckEnvOptions } from '../core/check-env.js';
 import { combineRewardTerms, MAX_LOAD, nodeLoad, rewardTerms, slaViolationPenalty, type RewardTerms } from '../core/reward.js';
@@ -244,14 +244,14 @@ export class LabEnv implements Env {
       if (m) {
         const r = m.message as WorkerReply;
         for (const l of r.logs) this.log(l);
-        if (!r.ok) throw new Error(`lab ${req.op}: ${r.error}`);
+        if (!r.ok) throw new RemoraError('E_LAB', `lab ${req.op}: ${r.error}`);
         return r.result;
       }
       const left = deadline - Date.now();
       if (left <= 0) {
         void this.worker.terminate();
         this.closed = true;
-        throw new Error(`lab ${req.op}: no answer from the lab worker within ${Math.round(timeoutMs / 1000)} s`);
+        throw new RemoraError('E_LAB', `lab ${req.op}: no answer from the lab worker within ${Math.round(timeoutMs / 1000)} s`);
       }
       Atomics.wait(this.signal, 0, before, Math.min(left, 1000));
     }

@@ -206,7 +206,7 @@ export const labRunCommand = defineCommand({
         await own.start();
       } catch (e) {
         await own.stop();
-        throw e;
+        throw new RemoraError('E_LAB_START', `remora lab run: the lab did not come up: ${(e as Error).message}`);
       }
       state = own.snapshot();
     }
