@@ -141,6 +141,9 @@ export interface LabInfo extends StepInfo {
   /** Wall time of the last step and its overrun past the period, ms. */
   stepWallMs: number;
   overrunMs: number;
+  /** p99 and max event-loop delay of the lab worker (where the prober runs) during the last step, ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 /** Where the lab is: what `lab.json` says (a running `remora lab up`, or a {@link Lab} of a test). */
@@ -376,6 +379,8 @@ export class LabEnv implements Env {
       finishedMigrations: m.finished,
       stepWallMs: m.wallMs,
       overrunMs: m.overrunMs,
+      loopDelayP99Ms: m.loopDelayP99Ms,
+      loopDelayMaxMs: m.loopDelayMaxMs,
     };
   }
 

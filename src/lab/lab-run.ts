@@ -98,6 +98,7 @@ export function runLabEpisode(i: LabRunInput): LabRunResult {
       missing: before.missing,
       stepWallMs: after.stepWallMs,
       overrunMs: after.overrunMs,
+      loopDelayP99Ms: after.loopDelayP99Ms,
       migrations: after.finishedMigrations,
     };
     steps.push(rec);

@@ -18,6 +18,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { KubeConfig } from '@kubernetes/client-node';
 import { HttpKubeClient, isAlreadyExists, isNotFound, type KubeClient } from '../cluster/kube/client.js';
 import { isPodReady, LABELS, paths, type PodObject } from '../cluster/kube/resources.js';
@@ -98,6 +99,12 @@ export interface MeasuredStep {
   /** Wall time of the step, and how far past the period it ran (lab I/O overhead), ms. */
   wallMs: number;
   overrunMs: number;
+  /**
+   * p99 and max of this thread's event-loop delay during the step, ms: how late the prober's own callbacks ran
+   * (what of the RTT error is the measuring process itself rather than the path).
+   */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface MigrationRecord {
@@ -139,6 +146,7 @@ export class LabSession {
   private episode = 0;
   /** The prober's round trip without a toxic, ms (see {@link LabSessionConfig.overheadMs}). */
   overheadMs = 0;
+  private loopDelay: IntervalHistogram | undefined;
 
   constructor(readonly cfg: LabSessionConfig, private readonly log: (line: string) => void = () => undefined) {
     if (!existsSync(cfg.kubeconfig)) throw new Error(`lab session: kubeconfig ${cfg.kubeconfig} does not exist (is the lab up?)`);
@@ -158,6 +166,8 @@ export class LabSession {
   /** Reflectors, load pods, toxiproxy and its proxies, the probers and the injectors. */
   async start(): Promise<void> {
     const t0 = Date.now();
+    this.loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    this.loopDelay.enable();
     await this.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.ns } });
     await this.create(`/api/v1/namespaces/${this.ns}/services`, {
       apiVersion: 'v1',
@@ -244,6 +254,7 @@ export class LabSession {
 
   private async runStep(target: number | undefined, targets: RouteTargets): Promise<MeasuredStep> {
     const t0 = Date.now();
+    this.loopDelay?.reset();
     if (target !== undefined && target !== this.serving && !this.inFlight) await this.startMigration(target);
     await Promise.all(this.nodes.map((n, j) => this.tp!.setLatency(n, { latencyMs: Math.max(0, targets.rttMs[j]! - this.overheadMs), jitterMs: this.cfg.jitterMs })));
     this.rttSource!.notBeforeMs = Date.now();
@@ -267,7 +278,11 @@ export class LabSession {
     const finished = this.finished;
     this.finished = [];
     const wallMs = Date.now() - t0;
-    return { rttMs, samples: counts, cpu, mem, serving: this.serving, inFlightTarget: this.inFlight?.to ?? -1, finished, wallMs, overrunMs: wallMs - this.cfg.stepMs };
+    const ld = this.loopDelay;
+    return {
+      rttMs, samples: counts, cpu, mem, serving: this.serving, inFlightTarget: this.inFlight?.to ?? -1, finished, wallMs, overrunMs: wallMs - this.cfg.stepMs,
+      loopDelayP99Ms: ld ? ld.percentile(99) / 1e6 : Number.NaN, loopDelayMaxMs: ld ? ld.max / 1e6 : Number.NaN,
+    };
   }
 
   private async startMigration(to: number): Promise<void> {
@@ -391,6 +406,7 @@ export class LabSession {
 
   /** Everything the session made goes: clients, injectors (before their pods), toxiproxy, the namespace. */
   async stop(): Promise<void> {
+    this.loopDelay?.disable();
     if (this.inFlight) await this.inFlight.poll.catch(() => undefined);
     await this.stopServiceClient();
     await Promise.all([...this.probes.values()].map((c) => c.stop()));

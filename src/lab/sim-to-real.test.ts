@@ -9,7 +9,7 @@ import { errorStats, simToReal, simToRealMarkdown, type LabStepRecord } from './
 function step(t: number, o: Partial<LabStepRecord>): LabStepRecord {
   return {
     t, node: 1, servingAfter: 1, action: 0, twinAction: 0, reward: 1, rttMs: [5, 10], load: [1, 2], twinRttMs: [4, 10], twinLoad: [1, 2],
-    cpu: [0.1, 0.2], mem: [0.1, 0.2], traceCpu: [0.1, 0.2], traceMem: [0.1, 0.2], samples: [5, 5], violation: false, missing: [], stepWallMs: 1000, overrunMs: 0, migrations: [], ...o,
+    cpu: [0.1, 0.2], mem: [0.1, 0.2], traceCpu: [0.1, 0.2], traceMem: [0.1, 0.2], samples: [5, 5], violation: false, missing: [], stepWallMs: 1000, overrunMs: 0, loopDelayP99Ms: 1, migrations: [], ...o,
   };
 }
 

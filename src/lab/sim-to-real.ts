@@ -43,6 +43,8 @@ export interface LabStepRecord {
   missing: string[];
   stepWallMs: number;
   overrunMs: number;
+  /** p99 event-loop delay of the prober's thread during the step, ms. */
+  loopDelayP99Ms: number;
   migrations: MigrationRecord[];
 }
 
@@ -68,7 +70,7 @@ export interface SimToRealReport {
     lab: { count: number; succeeded: number; meanWallMs: number; maxWallMs: number; meanDowntimeMs: number; maxDowntimeMs: number; records: MigrationRecord[] };
     twin: { model: string; pod: { duration: unknown; downtimeSeconds: number } };
   };
-  timing: { meanStepWallMs: number; meanOverrunMs: number; p95OverrunMs: number; proberOverheadMs: number };
+  timing: { meanStepWallMs: number; meanOverrunMs: number; p95OverrunMs: number; proberOverheadMs: number; meanLoopDelayP99Ms: number };
   returns: { lab: number; twin: number };
 }
 
@@ -125,7 +127,7 @@ export function simToReal(o: { scenario: Scenario; policy: string; seed: number;
       lab: { count: migs.length, succeeded: ok.length, meanWallMs: mean(ok.map((m) => m.wallMs)), maxWallMs: max(ok.map((m) => m.wallMs)), meanDowntimeMs: mean(ok.map((m) => m.downtimeMs)), maxDowntimeMs: max(ok.map((m) => m.downtimeMs)), records: migs },
       twin: { model: o.scenario.migration.model, pod: { duration: o.scenario.migration.durations[kind], downtimeSeconds: o.scenario.migration.downtimeSeconds[kind] } },
     },
-    timing: { meanStepWallMs: mean(s.map((r) => r.stepWallMs)), meanOverrunMs: mean(overruns), p95OverrunMs: overruns.length ? overruns[Math.min(overruns.length - 1, Math.ceil(0.95 * overruns.length) - 1)]! : Number.NaN, proberOverheadMs: o.proberOverheadMs },
+    timing: { meanStepWallMs: mean(s.map((r) => r.stepWallMs)), meanOverrunMs: mean(overruns), p95OverrunMs: overruns.length ? overruns[Math.min(overruns.length - 1, Math.ceil(0.95 * overruns.length) - 1)]! : Number.NaN, proberOverheadMs: o.proberOverheadMs, meanLoopDelayP99Ms: mean(s.map((r) => r.loopDelayP99Ms)) },
     returns: { lab: s.reduce((a, r) => a + r.reward, 0), twin: o.twin.return },
   };
 }
@@ -154,6 +156,7 @@ export function simToRealMarkdown(r: SimToRealReport): string {
     `| client-side downtime per migration | mean ${f(m.lab.meanDowntimeMs, 0)} ms, max ${f(m.lab.maxDowntimeMs, 0)} ms | ${f(m.twin.pod.downtimeSeconds * 1000, 0)} ms (the scenario's pod switch-over downtime) | |`,
     `| step wall time / overrun past the period | mean ${f(r.timing.meanStepWallMs, 0)} ms / mean ${f(r.timing.meanOverrunMs, 0)} ms, p95 ${f(r.timing.p95OverrunMs, 0)} ms | | |`,
     `| prober round trip without a toxic (subtracted) | ${f(r.timing.proberOverheadMs)} ms | | |`,
+    `| the prober thread's event-loop delay, p99 per step (mean) | ${f(r.timing.meanLoopDelayP99Ms)} ms | | |`,
     '',
   ].join('\n');
 }
