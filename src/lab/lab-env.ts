@@ -41,9 +41,7 @@
  * A missing measurement (no PING reply in a step, a kubelet that did not answer) keeps the last measured value, so
  * the observation stays in its Box; `info.missing` says which, and `info.measuredRttMs` keeps the NaN.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { EnvStateError, InvalidActionError, InvalidInputError, RemoraError } from '../core/errors.js';
 import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../core/env.js';
@@ -58,6 +56,7 @@ import type { LabState } from './lab.js';
 import type { LabSessionConfig, MeasuredStep, MigrationRecord, RouteTargets } from './lab-session.js';
 import type { WorkerReply, WorkerRequest } from './lab-env-worker.js';
 import { DEFAULT_LAB_CAPACITY } from './load-injector.js';
+import { spawnModuleWorker } from './worker.js';
 
 /** LabEnv's options: zod with defaults, the one config idiom. */
 export const LabEnvOptionsSchema = z
@@ -141,7 +140,7 @@ export interface LabInfo extends StepInfo {
   /** Wall time of the last step and its overrun past the period, ms. */
   stepWallMs: number;
   overrunMs: number;
-  /** p99 and max event-loop delay of the lab worker (where the prober runs) during the last step, ms. */
+  /** p99 and max event-loop delay of the lab session's thread during the last step, ms (the prober has its own). */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
@@ -209,7 +208,7 @@ export class LabEnv implements Env {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.signal = new Int32Array(new SharedArrayBuffer(4));
-    this.worker = spawnWorker({ port: port2, signal: this.signal }, [port2]);
+    this.worker = spawnModuleWorker(import.meta.url, 'lab-env-worker', { port: port2, signal: this.signal }, [port2]);
     const stepMs = this.options.stepSeconds * 1000;
     const config: LabSessionConfig = {
       kubeconfig: lab.kubeconfig,
@@ -396,20 +395,4 @@ export class LabEnv implements Env {
       this.port.close();
     }
   }
-}
-
-/**
- * The worker for this module's flavour: the compiled `.js` next to it, or, when running from TypeScript sources
- * under tsx, the `.ts` one loaded through tsx's ESM hooks (a worker thread does not inherit them).
- */
-function spawnWorker(workerData: unknown, transferList: MessagePort[]): Worker {
-  const self = fileURLToPath(import.meta.url);
-  if (self.endsWith('.ts')) {
-    const url = new URL('./lab-env-worker.ts', import.meta.url).href;
-    const api = import.meta.resolve('tsx/esm/api');
-    return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData, transferList });
-  }
-  const js = new URL('./lab-env-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(js))) throw new Error(`${fileURLToPath(js)} is missing; run \`npm run build\``);
-  return new Worker(js, { workerData, transferList });
 }

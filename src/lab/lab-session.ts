@@ -30,6 +30,7 @@ import { EchoClient } from './echo-client.js';
 import { ServiceEndpoint } from './endpoint.js';
 import { findContainerCgroup, LoadInjector, type LabCapacity } from './load-injector.js';
 import { EchoRttSource } from './route/echo-rtt.js';
+import { ProberThread } from './route/prober-thread.js';
 import { ToxiproxyServer, type ToxiproxyClient } from './route/toxiproxy.js';
 
 export interface SessionNode {
@@ -100,8 +101,8 @@ export interface MeasuredStep {
   wallMs: number;
   overrunMs: number;
   /**
-   * p99 and max of this thread's event-loop delay during the step, ms: how late the prober's own callbacks ran
-   * (what of the RTT error is the measuring process itself rather than the path).
+   * p99 and max of the session thread's event-loop delay during the step, ms: how busy (or starved of CPU) the
+   * lab I/O was. The prober runs in a thread of its own (`route/prober-thread.ts`), away from this one.
    */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
@@ -130,7 +131,7 @@ export class LabSession {
   private readonly nodes: string[];
   private toxiproxy: ToxiproxyServer | undefined;
   private tp: ToxiproxyClient | undefined;
-  private probes = new Map<string, EchoClient>();
+  private prober: ProberThread | undefined;
   private rttSource: EchoRttSource | undefined;
   private averager: RttAverager;
   private injectors: LoadInjector[] = [];
@@ -183,25 +184,24 @@ export class LabSession {
     this.log(`reflectors and load pods Ready in ${Date.now() - t0} ms`);
 
     if (this.cfg.probeNice) {
-      setPriority(0, this.cfg.probeNice); // this (the worker) thread: Linux nice values are per thread
       for (let j = 0; j < this.nodes.length; j++) reniceThreadsOf(`pod${ready[2 * j]!.metadata.uid}`, this.cfg.probeNice);
     }
     this.toxiproxy = new ToxiproxyServer({ bin: this.cfg.toxiproxyBin, dir: this.cfg.labDir, cgroupPrefix: this.cfg.cgroupPrefix, seed: this.cfg.seed, nice: this.cfg.probeNice });
     this.tp = await this.toxiproxy.start();
+    const ports: Record<string, number> = {};
     for (let j = 0; j < this.nodes.length; j++) {
       const n = this.nodes[j]!;
       const reflector = ready[2 * j]!;
       const p = await this.tp.createProxy({ name: n, listen: '127.0.0.1:0', upstream: `${reflector.status!.podIP}:7000` });
-      const port = Number(p.listen.split(':').pop());
+      ports[n] = Number(p.listen.split(':').pop());
       await this.tp.setLatency(n, { latencyMs: 0, jitterMs: 0 });
-      const c = new EchoClient({ host: '127.0.0.1', port, intervalMs: this.cfg.probeIntervalMs, timeoutMs: 5000 });
-      c.start();
-      this.probes.set(n, c);
     }
-    this.rttSource = new EchoRttSource(this.probes);
+    const prober = (this.prober = new ProberThread(ports, this.cfg.probeIntervalMs, 5000, this.cfg.probeNice));
+    this.rttSource = new EchoRttSource(() => prober.drain());
     if (this.cfg.overheadMs === 'auto') {
+      await prober.drain(); // the first replies include the connects
       await sleep(Math.max(1000, 5 * this.cfg.probeIntervalMs));
-      const all = [...this.probes.values()].flatMap((c) => c.pongs.map((p) => p.rttMs)).sort((a, b) => a - b);
+      const all = [...(await prober.drain()).values()].flatMap((ps) => ps.map((p) => p.rttMs)).sort((a, b) => a - b);
       this.overheadMs = all.length ? all[Math.floor(all.length / 2)]! : 0;
     } else this.overheadMs = this.cfg.overheadMs;
 
@@ -409,8 +409,8 @@ export class LabSession {
     this.loopDelay?.disable();
     if (this.inFlight) await this.inFlight.poll.catch(() => undefined);
     await this.stopServiceClient();
-    await Promise.all([...this.probes.values()].map((c) => c.stop()));
-    this.probes.clear();
+    await this.prober?.stop();
+    this.prober = undefined;
     await Promise.all(this.injectors.map((i) => i.stop()));
     this.injectors = [];
     await this.toxiproxy?.stop();

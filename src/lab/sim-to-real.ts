@@ -43,7 +43,7 @@ export interface LabStepRecord {
   missing: string[];
   stepWallMs: number;
   overrunMs: number;
-  /** p99 event-loop delay of the prober's thread during the step, ms. */
+  /** p99 event-loop delay of the lab session's thread during the step, ms. */
   loopDelayP99Ms: number;
   migrations: MigrationRecord[];
 }
@@ -156,7 +156,7 @@ export function simToRealMarkdown(r: SimToRealReport): string {
     `| client-side downtime per migration | mean ${f(m.lab.meanDowntimeMs, 0)} ms, max ${f(m.lab.maxDowntimeMs, 0)} ms | ${f(m.twin.pod.downtimeSeconds * 1000, 0)} ms (the scenario's pod switch-over downtime) | |`,
     `| step wall time / overrun past the period | mean ${f(r.timing.meanStepWallMs, 0)} ms / mean ${f(r.timing.meanOverrunMs, 0)} ms, p95 ${f(r.timing.p95OverrunMs, 0)} ms | | |`,
     `| prober round trip without a toxic (subtracted) | ${f(r.timing.proberOverheadMs)} ms | | |`,
-    `| the prober thread's event-loop delay, p99 per step (mean) | ${f(r.timing.meanLoopDelayP99Ms)} ms | | |`,
+    `| the lab session thread's event-loop delay, p99 per step (mean) | ${f(r.timing.meanLoopDelayP99Ms)} ms | | |`,
     '',
   ].join('\n');
 }
