@@ -156,7 +156,7 @@ export class LabSession {
     this.client = new HttpKubeClient(kc, { maxRetries: 2 });
     this.nodes = cfg.nodes.map((n) => n.name);
     this.averager = new RttAverager(cfg.rttWindow);
-    this.load = new KubeletSummaryLoad(this.client, { cpuCores: cfg.capacity.cpuCores, memBytes: cfg.capacity.memBytes });
+    this.load = new KubeletSummaryLoad(this.client, { timeoutMs: 3000, scope: 'containers', capacity: { cpuCores: cfg.capacity.cpuCores, memBytes: cfg.capacity.memBytes } });
     this.migrator = new RecreateMigrator(this.client);
   }
 
