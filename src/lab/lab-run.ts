@@ -140,8 +140,8 @@ export function writeLabRun(outDir: string, r: LabRunResult, env: LabEnv): strin
   writeFileSync(
     files.svg,
     stackSvgs([
-      fig6(r.labTrace, { ...o, policy: `${r.report.policy} on the lab (measured, ${env.options.stepSeconds} s steps)` }),
-      fig6(r.twinTrace, { ...o, policy: `${r.report.policy} in the twin (predicted, same route, seed and trace)` }),
+      fig6(r.labTrace, { ...o, policy: `${r.report.policy} (lab, measured)` }),
+      fig6(r.twinTrace, { ...o, policy: `${r.report.policy} (twin, predicted)` }),
     ]),
   );
   writeFileSync(files.json, JSON.stringify(r.report, null, 2) + '\n');

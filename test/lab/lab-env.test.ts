@@ -181,8 +181,8 @@ describe('LabEnv: the route drives real latency, the agent moves a real pod', ()
     const files = writeLabRun(out, followMe ?? r, e);
     for (const f of files) assert.ok(existsSync(f), f);
     const svg = readFileSync(join(out, 'fig6-lab.svg'), 'utf8');
-    assert.match(svg, /on the lab \(measured/);
-    assert.match(svg, /in the twin \(predicted/);
+    assert.match(svg, /\(lab, measured\)/);
+    assert.match(svg, /\(twin, predicted\)/);
     const lines = readFileSync(join(out, 'lab-run.jsonl'), 'utf8').trim().split('\n');
     assert.equal(lines.length, STEPS);
     const rep = JSON.parse(readFileSync(join(out, 'sim-to-real.json'), 'utf8')) as { decisions: { stepAgreement: number } };
