@@ -46,7 +46,8 @@ const allowed: Record<string, string[]> = {
   cluster: ['core', 'nn', 'agents'],
   probe: ['core'],
   server: ['core', 'twin', 'nn', 'agents', 'experiments'],
-  lab: ['core', 'cluster'],
+  // The lab is the paper's second environment: its route comes from the twin, its reports from experiments.
+  lab: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster'],
   cli: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster', 'probe', 'server', 'lab'],
   'index.ts': ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster'],
 };

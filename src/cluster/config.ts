@@ -30,7 +30,17 @@ const prometheusLoad = z
 const loadSource = z.discriminatedUnion('source', [
   z.object({ source: z.literal('metrics-server') }).strict(),
   /** Each kubelet's Summary API through the apiserver's node proxy (needs `get nodes/proxy`); no metrics-server needed. */
-  z.object({ source: z.literal('kubelet-summary'), timeoutMs: positiveMs.default(3000) }).strict(),
+  z
+    .object({
+      source: z.literal('kubelet-summary'),
+      timeoutMs: positiveMs.default(3000),
+      /**
+       * `node`: the kubelet's node-level figures (one kubelet per machine). `containers`: the sum over the node's
+       * containers, for kubelets that share one host (the issue 11 lab), where each reports the whole machine as node.
+       */
+      scope: z.enum(['node', 'containers']).default('node'),
+    })
+    .strict(),
   z.object({ source: z.literal('prometheus'), prometheus: prometheusLoad }).strict(),
 ]);
 

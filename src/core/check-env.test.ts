@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkEnv, EnvCheckError } from './check-env.js';
-import type { Env, StepResult } from './env.js';
+import type { Env, StepInfo, StepResult } from './env.js';
 import { Rng } from './rng.js';
 import { box, discrete } from './spaces.js';
 import { EnvStateError, InvalidActionError } from './errors.js';
@@ -12,6 +12,8 @@ class Walk implements Env {
   actionSpace = discrete(2, ['stay', 'move']);
   private rng = new Rng(0);
   private x = 50;
+  /** The seeded part of x (x without the nondeterministic drift). */
+  private walk = 50;
   private t = 0;
   private done = true;
   private globalCounter = 0;
@@ -19,20 +21,22 @@ class Walk implements Env {
   reset(o: { seed?: number } = {}) {
     if (o.seed !== undefined && this.broken !== 'ignores-seed') this.rng.seed(o.seed);
     if (this.broken === 'ignores-seed') this.rng.seed(1);
-    this.x = 50;
+    this.x = this.walk = 50;
     this.t = 0;
     this.done = false;
-    return { observation: Float64Array.of(this.x), info: { actionMask: Uint8Array.of(1, 1), t: 0 } };
+    return { observation: Float64Array.of(this.x), info: { actionMask: Uint8Array.of(1, 1), t: 0, walk: this.walk } };
   }
   step(a: number): StepResult<Float64Array> {
     if (this.done && this.broken !== 'no-raise') throw new EnvStateError('ended');
     if (!Number.isInteger(a) || a < 0 || a > 1) throw new InvalidActionError(`bad ${a}`);
     this.t++;
-    this.x += a * (this.rng.uniform() - 0.5) * 4 + (this.broken === 'nondeterministic' ? this.globalCounter++ * 1e-9 : 0);
+    const d = a * (this.rng.uniform() - 0.5) * 4;
+    this.walk += d;
+    this.x += d + (this.broken === 'nondeterministic' ? this.globalCounter++ * 1e-9 : 0);
     const obs = this.broken === 'out-of-space' && this.t === 5 ? 1000 : this.x;
     const truncated = this.t >= 20;
     this.done = truncated;
-    return { observation: Float64Array.of(obs), reward: this.broken === 'nan-reward' ? Number.NaN : 1, terminated: false, truncated, info: { actionMask: Uint8Array.of(1, 1), t: this.t } };
+    return { observation: Float64Array.of(obs), reward: this.broken === 'nan-reward' ? Number.NaN : 1, terminated: false, truncated, info: { actionMask: Uint8Array.of(1, 1), t: this.t, walk: this.walk } };
   }
   close() {}
 }
@@ -52,3 +56,11 @@ for (const [broken, pattern] of [
     assert.throws(() => checkEnv(new Walk(broken)), (e: unknown) => e instanceof EnvCheckError && pattern.test(e.message));
   });
 }
+
+test('checkEnv relaxed (a measured env): compares only what the seed decides, and still catches an env that ignores its seed', () => {
+  const relaxed = { reason: 'measured drift', seeded: (info: StepInfo) => [info.walk as number] };
+  const r = checkEnv(new Walk('nondeterministic'), { relaxed });
+  assert.ok(r.passed.includes('same seed, same seeded values (relaxed: measured drift)'), r.passed.join(', '));
+  assert.throws(() => checkEnv(new Walk('ignores-seed'), { relaxed }), (e: unknown) => e instanceof EnvCheckError && /seed sensitivity/.test(e.message));
+  assert.throws(() => checkEnv(new Walk('nan-reward'), { relaxed }), (e: unknown) => e instanceof EnvCheckError && /rewards are finite/.test(e.message));
+});

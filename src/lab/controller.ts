@@ -54,7 +54,7 @@ export function labControllerConfig(s: LabControllerSettings): ControllerConfigI
       maxAgeMs: s.maxAgeMs ?? 5000,
       loadMaxAgeMs: s.loadMaxAgeMs ?? 20_000,
       rttWindow: s.rttWindow ?? 1,
-      load: { source: 'kubelet-summary' },
+      load: { source: 'kubelet-summary', scope: 'containers' }, // kubelets on one host each report the whole machine as node
       rtt: { source: 'http-json', url: s.rttUrl, timeoutMs: s.rttTimeoutMs ?? 500 },
     },
     migration: { maxConcurrent: 1, cooldownMs: s.cooldownMs ?? 3000, timeoutMs: s.timeoutMs ?? 60_000, pod: { backend: 'recreate' } },

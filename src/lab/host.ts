@@ -232,6 +232,21 @@ export function createCgroup(name: string): void {
   }
 }
 
+/**
+ * Move `pid` into the cgroup `name` (a path under each hierarchy's root) in every v1 hierarchy that has it, so its
+ * cpu, memory and pids accounting follow. Returns the hierarchies joined (their last path segment).
+ */
+export function joinCgroup(name: string, pid: number): string[] {
+  const joined: string[] = [];
+  for (const h of cgroupHierarchies()) {
+    const f = join(h, name, 'cgroup.procs');
+    if (!existsSync(f)) continue;
+    writeFileSync(f, String(pid));
+    joined.push(h.split('/').pop()!);
+  }
+  return joined;
+}
+
 /** Lab cgroups that still exist: `/<prefix>-*` in any hierarchy. */
 export function labCgroups(prefix: string): string[] {
   const out: string[] = [];

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { join, resolve } from 'node:path';
 import { ControlPlane, freePort, KUBELET_CLIENT_USER, REPO_ROOT } from '../cluster/testing/control-plane.js';
@@ -184,7 +184,7 @@ export class Lab {
 
   private pickSlot(): number {
     const used = usedTenNets();
-    for (let s = 0; s < 50; s++) if (!used.has(200 + s)) return s;
+    for (let s = 0; s < 50; s++) if (!used.has(200 + s) && claimSlot(s, this.dir)) return s;
     throw new Error('no free 10.200-249.0.0/16 network for the lab on this host');
   }
 
@@ -376,8 +376,49 @@ export class Lab {
     await Promise.all(this.nodesList.map((n) => n.stopContainerd()));
     if (this.cp) await this.cp.stop();
     const left = await sweep(this.footprint, opts);
+    releaseSlot(this.dir);
     if (!isClean(left)) this.log(`left behind: ${describeLeftovers(left)}`);
     return left;
+  }
+}
+
+/**
+ * Slot claims: two labs starting at once (two test files of the lab tier run concurrently) would both find the same
+ * 10.2xx network free, since the links appear only seconds later. A lab claims its slot with a lock file
+ * `/run/remora-lab-slot-<n>` (created exclusively, naming the lab folder) before it uses it; a claim whose lab folder
+ * has no `lab.json` any more (and that is over a minute old) is stale and is taken over. Released by `stop()` and by `downFromState`.
+ */
+const slotLock = (s: number): string => `/run/remora-lab-slot-${s}`;
+
+function claimSlot(s: number, dir: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(slotLock(s), dir, { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let owner = '';
+      try {
+        owner = readFileSync(slotLock(s), 'utf8');
+      } catch {
+        continue; // released meanwhile
+      }
+      if (owner === dir) return true;
+      // A claim younger than a minute may belong to a lab between its claim and its first lab.json.
+      if (existsSync(join(owner, STATE_FILE)) || Date.now() - (statSync(slotLock(s), { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000) return false;
+      rmSync(slotLock(s), { force: true }); // stale: that lab is gone
+    }
+  }
+  return false;
+}
+
+function releaseSlot(dir: string): void {
+  for (let s = 0; s < 50; s++) {
+    try {
+      if (readFileSync(slotLock(s), 'utf8') === dir) rmSync(slotLock(s), { force: true });
+    } catch {
+      /* no claim */
+    }
   }
 }
 
@@ -389,7 +430,9 @@ export async function downFromState(dir: string, opts: { ownerTimeoutMs?: number
   const state = readState(dir);
   if (!state) return undefined;
   if (state.ownerPid !== process.pid) await terminate([state.ownerPid], opts.ownerTimeoutMs ?? 90_000);
-  return sweep(state.footprint);
+  const left = await sweep(state.footprint);
+  releaseSlot(state.footprint.dir);
+  return left;
 }
 
 /** Current leftovers of the lab in `dir` (from its state file), or undefined when there is none. */

@@ -1,8 +1,9 @@
 /**
- * `remora lab up|down|status` (issue 11): the lab, a real small edge cluster on this machine (src/lab).
+ * `remora lab up|down|status|run` (issue 11): the lab, a real small edge cluster on this machine (src/lab).
  * `up` starts a supervisor process that owns the lab (it keeps the control plane's logs, and tears the lab down
  * on SIGTERM), waits until every node is Ready, prints what runs and where, and returns. `down` stops the
- * supervisor and then sweeps whatever is left, from the lab folder alone.
+ * supervisor and then sweeps whatever is left, from the lab folder alone. `run` drives one episode of a policy on the
+ * lab (`LabEnv`), next to the twin's prediction, and writes the Fig. 6 timeline and the sim-to-real report.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
@@ -11,6 +12,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { HttpKubeClient } from '../../cluster/kube/client.js';
 import { alive, describeLeftovers, isClean, labProcesses, rssBytes } from '../../lab/host.js';
 import { downFromState, Lab, readState, type LabState } from '../../lab/lab.js';
+import { LabEnv } from '../../lab/lab-env.js';
+import { runLabEpisode, writeLabRun } from '../../lab/lab-run.js';
+import { ensureToxiproxy } from '../../lab/route/toxiproxy.js';
+import { REPO_ROOT } from '../../cluster/testing/control-plane.js';
+import { contextFor, twinRegistry } from '../../experiments/policies.js';
+import { loadScenario } from '../../twin/scenario-loader.js';
 import { InvalidInputError, RemoraError } from '../../core/errors.js';
 import { defineCommand, type Io } from '../command.js';
 
@@ -156,3 +163,82 @@ async function nodeReadiness(s: LabState): Promise<Map<string, string>> {
   }
   return out;
 }
+
+export const labRunCommand = defineCommand({
+  name: 'lab run',
+  summary: "Drive one episode of a policy on the lab (measured RTT and load, real migrations) next to the twin's prediction; Fig. 6 and the sim-to-real report",
+  usage: '--policy <model.json|follow-me|...> [--scenario sr111-roundtrip] [--step-seconds 5] [--seed 1] [--out lab-run] [--dir /tmp/remora-lab]',
+  details:
+    'Uses the lab in --dir when one is up (remora lab up --nodes <scenario nodes>), else brings one up for the run and takes it down after. One lab step is one twin step; a --step-seconds below the scenario\'s compresses the route. Writes lab-run.jsonl, fig6-lab.svg, sim-to-real.json and sim-to-real.md to --out.',
+  flags: {
+    policy: { type: 'string', description: 'A registered policy name or a trained model.json', required: true, placeholder: '<policy>' },
+    scenario: { type: 'string', description: 'Scenario (its node count must match the lab)', default: 'sr111-roundtrip' },
+    'step-seconds': { type: 'number', description: 'Wall time of one step (the paper: 5)', default: 5 },
+    'max-steps': { type: 'integer', description: 'Cut the episode after this many steps (default: the whole route)' },
+    seed: { type: 'integer', description: 'Episode seed (the route noise and trace segment; the twin gets the same)', default: 1 },
+    out: { type: 'string', description: 'Output folder', default: 'lab-run', placeholder: '<dir>' },
+    dir: dirFlag,
+  },
+  async run({ flags }, io) {
+    const dir = resolve(io.cwd, flags.dir);
+    const out = resolve(io.cwd, flags.out);
+    if (!(flags['step-seconds'] > 0 && flags['step-seconds'] <= 60)) throw new InvalidInputError({ source: 'remora lab run', field: '--step-seconds', expected: 'a number in (0, 60]', actual: String(flags['step-seconds']) });
+    if (flags['max-steps'] !== undefined && flags['max-steps'] < 1) throw new InvalidInputError({ source: 'remora lab run', field: '--max-steps', expected: 'an integer >= 1', actual: String(flags['max-steps']) });
+    const scenario = loadScenario(flags.scenario, { cwd: io.cwd });
+    const factory = twinRegistry.factoryFor(flags.policy, contextFor(scenario, flags.seed), io.cwd);
+    const tp = ensureToxiproxy(REPO_ROOT);
+    if ('error' in tp) {
+      io.err(`remora lab run: ${tp.error}\n`);
+      return 1;
+    }
+    let state = readState(dir);
+    let own: Lab | undefined;
+    if (state && state.phase !== 'ready') throw new RemoraError('E_LAB_NOT_READY', `remora lab run: the lab in ${dir} is ${state.phase}${state.error ? ` (${state.error})` : ''}; run \`remora lab down --dir ${dir}\` and try again`);
+    if (!state) {
+      const missing = Lab.preconditions();
+      if (missing.length) {
+        io.err(`remora lab run: no lab in ${dir}, and one cannot start here:\n${missing.map((m) => `  - ${m}\n`).join('')}`);
+        return 1;
+      }
+      io.err(`remora lab run: no lab in ${dir}; bringing one up with ${scenario.spec.nodes.length} nodes for this run\n`);
+      own = new Lab({ dir, nodes: scenario.spec.nodes.length, log: (l) => io.err(`lab: ${l}\n`) });
+      try {
+        await own.start();
+      } catch (e) {
+        await own.stop();
+        throw new RemoraError('E_LAB_START', `remora lab run: the lab did not come up: ${(e as Error).message}`);
+      }
+      state = own.snapshot();
+    }
+    const t0 = Date.now();
+    let env: LabEnv | undefined;
+    try {
+      env = new LabEnv(scenario, state, tp.bin, { stepSeconds: flags['step-seconds'], ...(flags['max-steps'] !== undefined ? { maxSteps: flags['max-steps'] } : {}) }, (l) => io.err(`lab: ${l}\n`));
+      io.err(`remora lab run: ${flags.policy} on ${scenario.spec.name}, seed ${flags.seed}, ${flags['step-seconds']} s steps; prober overhead ${env.overheadMs.toFixed(2)} ms\n`);
+      const r = runLabEpisode({
+        env,
+        policy: factory,
+        policyName: flags.policy,
+        seed: flags.seed,
+        onStep: (s, last) => {
+          const moved = s.migrations.map((m) => ` | migration node ${m.from + 1} -> ${m.to + 1} ${m.state} in ${m.wallMs} ms, downtime ${Number.isFinite(m.downtimeMs) ? m.downtimeMs + ' ms' : 'n/a'}`).join('');
+          io.err(`step ${String(s.t + 1).padStart(3)}/${last}: action ${s.action} (twin ${s.twinAction}), node ${s.node} -> ${s.servingAfter}, RTT ${s.rttMs.map((x) => x.toFixed(1)).join('/')} ms (route ${s.twinRttMs.map((x) => x.toFixed(1)).join('/')}), load ${s.load.map((x) => x.toFixed(2)).join('/')}${moved}\n`);
+        },
+      });
+      const files = writeLabRun(out, r, env);
+      const rep = r.report;
+      io.out(
+        `${rep.steps} steps in ${((Date.now() - t0) / 1000).toFixed(0)} s: decision agreement ${(100 * rep.decisions.stepAgreement).toFixed(1)} % (episode ${(100 * rep.decisions.episodeAgreement).toFixed(1)} %), ` +
+          `RTT error mean ${rep.rttErrorMs.meanAbs.toFixed(2)} ms / p95 ${rep.rttErrorMs.p95Abs.toFixed(2)} ms, migrations lab ${rep.decisions.labMigrations} vs twin ${rep.decisions.twinMigrations}\n` +
+          files.map((f) => `  wrote ${f}\n`).join(''),
+      );
+      return 0;
+    } finally {
+      env?.close();
+      if (own) {
+        const left = await own.stop();
+        if (!isClean(left)) io.err(`remora lab run: left behind: ${describeLeftovers(left)}\n`);
+      }
+    }
+  },
+});
