@@ -50,6 +50,11 @@ const rttSource = z.discriminatedUnion('source', [
       source: z.literal('http-json'),
       /** URL template; `{user}` is replaced (URL-encoded). Response format: see README. */
       url: z.string().min(1),
+      /**
+       * Batch form (the fleet path, `fleet.enabled`): one `POST <batchUrl>` per tick with `{"users":[...],"nodes":[...]}`,
+       * answered with `{"users":{"<user>":{"samples":[...]}}}` (each user's samples as for `url`). Unset: one GET per user.
+       */
+      batchUrl: z.string().url().optional(),
       timeoutMs: positiveMs.default(3000),
     })
     .strict(),
@@ -60,6 +65,12 @@ const rttSource = z.discriminatedUnion('source', [
       /** Instant query template; `{user}` is replaced. One series per node, value in ms. */
       query: z.string().default('remora_user_rtt_ms{user="{user}"}'),
       nodeLabel: z.string().default('node'),
+      /**
+       * Batch form (the fleet path, `fleet.enabled`): one instant query per tick for every user, one series per
+       * (user, node), the user in `userLabel`. Unset: one query per user.
+       */
+      batchQuery: z.string().min(1).optional(),
+      userLabel: z.string().default('user'),
       timeoutMs: positiveMs.default(3000),
     })
     .strict(),
@@ -161,6 +172,35 @@ export const controllerConfigSchema = z
           })
           .strict()
           .default({}),
+      })
+      .strict()
+      .default({}),
+    /**
+     * The controller at fleet scale (issue 13; beyond the paper, which follows one UE). Off: one policy call per
+     * workload, workloads listed every tick. On: workloads from a watch-fed cache, RTTs for all users in one batch
+     * (where the source has a batch form), every workload scored in one batched pass, and the coordinated step
+     * (`src/agents/coordination.ts`) picks the migrations, highest gain first, within the caps. See README "At fleet scale".
+     */
+    fleet: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** KubeVirt's `parallelOutboundMigrationsPerNode`: migrations leaving one node at once. The cluster-wide cap is `migration.maxConcurrent`. */
+        maxOutboundPerNode: z.number().int().min(1).default(2),
+        /**
+         * Highest projected cpu use of a target (requests of the managed workloads on it, plus in-flight arrivals,
+         * over its allocatable cpu) a migration may reach. 0.9 leaves a tenth as headroom (a choice; configurable).
+         */
+        targetCeiling: z.number().positive().max(1).default(0.9),
+        /** Candidate moves with a gain at or below this (the scorer's units) are not worth a move. */
+        minGain: z.number().min(0).default(0),
+        /** Targets offered per workload to the coordinated step (its best ones), so a full node leaves a second choice. */
+        candidatesPerWorkload: z.number().int().min(1).max(16).default(3),
+        /** CPU demand of a workload that requests none (millicores). */
+        defaultDemandMillicores: z.number().positive().default(100),
+        /** Workloads per forward pass of a network scorer (bounds its buffers; all workloads are scored each tick). */
+        batchRows: z.number().int().min(1).max(65536).default(512),
+        /** Events recorded concurrently (deferrals at fleet scale; each is de-duplicated). */
+        eventConcurrency: z.number().int().min(1).max(256).default(16),
       })
       .strict()
       .default({}),

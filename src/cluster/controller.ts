@@ -27,6 +27,14 @@ import { RttAverager } from './observe/observation.js';
 import { systemDelay, type Clock, type Delay, type LoadSource, type RttSource } from './observe/types.js';
 import { readObservations, reconcileWorkload, type Decision, type ReconcileContext } from './reconcile.js';
 import { watchMigrations } from './watch.js';
+import { FleetScratch } from './bulk-decide.js';
+import type { BulkScorer } from './bulk-score.js';
+import { actFleet, decideFleetTimed, observeFleet } from './bulk-tick.js';
+import { WorkloadCache } from './cache.js';
+import { parseQuantity } from './observe/quantity.js';
+import { RttTable } from './observe/rtt-table.js';
+import type { BatchRttSource } from './observe/types.js';
+import { observationLength } from '../core/observation.js';
 import { WorkloadState } from './workload-state.js';
 import { workloadDisplayName, workloadKey, type WorkloadKey } from './workload-key.js';
 
@@ -46,6 +54,10 @@ export interface ControllerDeps {
   observationInFlight?: boolean;
   load: LoadSource;
   rtt: RttSource;
+  /** Fleet path (`fleet.enabled`): every workload scored in one batched pass (bulk-score.ts). Required there. */
+  scorer?: BulkScorer;
+  /** Fleet path: the RTT source's batch form, when configured (one request per tick for all users). */
+  batchRtt?: BatchRttSource;
   /** One migrator per workload kind. */
   migrators: Partial<Record<WorkloadKind, Migrator>>;
   events: EventRecorder;
@@ -65,6 +77,8 @@ export interface TickReport {
   inFlight: number;
   /** Workloads whose in-memory state (policy, Event de-duplication) was dropped because they disappeared. */
   forgotten: string[];
+  /** Fleet path: the decide phase's duration (gates, batched scoring, coordination; no API I/O), ms. */
+  decideMs?: number;
 }
 
 const emptyReport = (leader: boolean): TickReport => ({ leader, decisions: [], started: [], finished: [], inFlight: 0, forgotten: [] });
@@ -86,6 +100,8 @@ export class Controller {
   private watchAbort: AbortController | undefined;
   private watches: Promise<void>[] = [];
   private lastTickOkMs = Number.NaN;
+  /** The fleet path's parts (`fleet.enabled`): the watch-fed cache, the typed RTT table and the reused buffers. */
+  private readonly fleet: { cache: WorkloadCache; table: RttTable; scratch: FleetScratch; scorer: BulkScorer } | undefined;
 
   constructor(private readonly d: ControllerDeps) {
     this.metrics = d.metrics ?? new ControllerMetrics();
@@ -95,6 +111,20 @@ export class Controller {
     this.log = d.logger.child({ replica: d.identity });
     const le = d.config.leaderElection;
     if (le.enabled) this.elector = new LeaderElector(d.client, d.clock, { namespace: d.config.namespace, name: le.leaseName, identity: d.identity, leaseDurationMs: le.leaseDurationMs });
+    if (d.config.fleet.enabled) {
+      if (!d.scorer) throw new Error('fleet.enabled needs a batch scorer (ControllerDeps.scorer; bulk-score.ts)');
+      this.fleet = {
+        cache: new WorkloadCache({ client: d.client, config: d.config, migrators: d.migrators, delay: this.delay, log: this.log }),
+        table: new RttTable(d.config.nodes.length, d.config.observation.rttWindow),
+        scratch: new FleetScratch(),
+        scorer: d.scorer,
+      };
+    }
+  }
+
+  /** Fleet path: objects held by the watch-fed cache and its re-lists (tests, logs). */
+  cacheStats(): { objects: number; relists: number; events: number } | undefined {
+    return this.fleet?.cache.stats();
   }
 
   get metricsPort(): number | undefined {
@@ -141,6 +171,7 @@ export class Controller {
     const report = emptyReport(this.isLeader());
     if (!report.leader) return report;
     this.metrics.ticks.inc();
+    if (this.fleet) return this.fleetTick(report, this.fleet);
     const { config, clock } = this.d;
     const { inFlight, readyNodes, found } = await this.reconcileInFlight(report);
     const { workloads } = found;
@@ -161,6 +192,43 @@ export class Controller {
     report.inFlight = inFlight.size;
     this.metrics.inFlight.set({}, inFlight.size);
     if (this.d.feed) publishTick(this.d.feed, { nowMs: view.nowMs, nodes: config.nodes, readyNodes, workloads, decisions: report.decisions, inFlight, finished: report.finished, loads, averager: this.averager });
+    this.lastTickOkMs = clock.nowMs();
+    return report;
+  }
+
+  /**
+   * The fleet path (README "At fleet scale"): workloads from the watch-fed cache, observations in bulk, one
+   * batched decide phase with the coordinated step (bulk-decide.ts), then the accepted migrations, highest gain first.
+   */
+  private async fleetTick(report: TickReport, f: NonNullable<Controller['fleet']>): Promise<TickReport> {
+    const { config, clock } = this.d;
+    if (!f.cache.started) await f.cache.start();
+    const { inFlight, readyNodes, nodes, found } = await reconcileInFlight(
+      { client: this.d.client, config, migrators: this.d.migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), discover: async () => f.cache.snapshot() },
+      report.finished,
+    );
+    const { workloads } = found;
+    for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
+    report.forgotten = this.prune(found, inFlight);
+    // A migration that finished this tick changed its workload (node, cooldown) after the cache's copy: decide on
+    // it next tick, when the watch has delivered the change.
+    const finished = new Set(report.finished.map((x) => x.workload));
+    const settling = new Set(workloads.filter((w) => finished.has(w.name)).map((w) => workloadKey(w.kind, w.namespace, w.name)));
+    const loads = await observeFleet({ config, load: this.d.load, rtt: this.d.rtt, ...(this.d.batchRtt ? { batchRtt: this.d.batchRtt } : {}), metrics: this.metrics, log: this.log }, workloads, f.table);
+    const allocatable = new Map(nodes.map((n) => [n.metadata.name, parseQuantity(n.status?.allocatable?.cpu) * 1000]));
+    const nowMs = clock.nowMs();
+    const view = { nowMs, loads, readyNodes, inFlight, capacityMillis: config.nodes.map((n) => allocatable.get(n) ?? Number.NaN), settling };
+    const { decision, decideMs } = decideFleetTimed(workloads, f.table, view, config, f.scorer, f.scratch, this.metrics);
+    report.decideMs = decideMs;
+    const ctx: ReconcileContext = { client: this.d.client, config, migrators: this.d.migrators, state: this.state, averager: this.averager, metrics: this.metrics, log: this.log, inFlightLayout: f.scorer.inFlight, isLeader: () => this.isLeader(), event: this.event.bind(this) };
+    const len = observationLength(config.nodes.length, f.scorer.inFlight);
+    const rowObservation = (i: number): number[] | undefined => {
+      const r = f.scratch.rowOf[i]!;
+      return r < 0 ? undefined : Array.from(f.scratch.obs.subarray(r * len, (r + 1) * len));
+    };
+    report.decisions = await actFleet(ctx, workloads, decision, { nowMs, inFlight, started: report.started }, rowObservation, f.scorer);
+    report.inFlight = inFlight.size;
+    this.metrics.inFlight.set({}, inFlight.size);
     this.lastTickOkMs = clock.nowMs();
     return report;
   }
@@ -241,6 +309,7 @@ export class Controller {
     await Promise.all(this.watches);
     await this.currentTick?.catch(() => undefined);
     await this.chain;
+    await this.fleet?.cache.stop();
     await this.elector?.release();
     this.metrics.isLeader.set({}, 0);
     await this.server?.close();

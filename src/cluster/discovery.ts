@@ -74,25 +74,34 @@ async function listOptedIn<T extends KubeObject>(client: KubeClient, workloads: 
   return [...byLabel, ...all.filter((o) => !seen.has(o.metadata.uid) && o.metadata.annotations?.[optInAnnotation] === 'true')];
 }
 
-export async function discoverWorkloads(client: KubeClient, config: ControllerConfig, migrators: Partial<Record<WorkloadKind, Migrator>>): Promise<Discovered> {
-  const nss = config.workloads.namespaces.length ? config.workloads.namespaces : [undefined];
-  const out: Discovered = { workloads: [], ignored: [] };
+/**
+ * The workloads of listed (or cached) objects: VMIs being deleted are skipped, pods grouped ({@link groupPods}),
+ * each admitted ({@link admit}). Pure: the listing path below and the watch-fed cache (cache.ts) share it.
+ */
+export function assembleWorkloads(vmis: readonly VmiObject[], pods: readonly PodObject[], out: Discovered = { workloads: [], ignored: [] }): Discovered {
   const take = (o: KubeObject, kind: WorkloadKind, name: string, node: string): void => {
     const a = admit(o, kind, workloadKey(kind, o.metadata.namespace!, name));
     if ('user' in a) out.workloads.push({ kind, namespace: o.metadata.namespace!, name, user: a.user, node, object: o });
     else out.ignored.push(a);
   };
+  for (const v of vmis) {
+    if (v.metadata.deletionTimestamp) continue;
+    take({ ...v, apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' }, 'vm', v.metadata.name, v.status?.nodeName ?? '');
+  }
+  for (const g of groupPods(pods)) take({ ...g.serving, apiVersion: 'v1', kind: 'Pod' }, 'pod', g.name, g.serving.spec.nodeName ?? '');
+  return out;
+}
+
+/** The extra selector that keeps migration target pods (not yet serving) out of the workloads. */
+export const NOT_A_TARGET = `${LABELS.role}!=${ROLE_TARGET}`;
+
+export async function discoverWorkloads(client: KubeClient, config: ControllerConfig, migrators: Partial<Record<WorkloadKind, Migrator>>): Promise<Discovered> {
+  const nss = config.workloads.namespaces.length ? config.workloads.namespaces : [undefined];
+  const out: Discovered = { workloads: [], ignored: [] };
   for (const ns of nss) {
-    if (config.workloads.kinds.includes('vm') && migrators.vm) {
-      for (const v of await listOptedIn<VmiObject>(client, config.workloads, paths.vmis(ns))) {
-        if (v.metadata.deletionTimestamp) continue;
-        take({ ...v, apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' }, 'vm', v.metadata.name, v.status?.nodeName ?? '');
-      }
-    }
-    if (config.workloads.kinds.includes('pod') && migrators.pod) {
-      const pods = await listOptedIn<PodObject>(client, config.workloads, paths.pods(ns), `${LABELS.role}!=${ROLE_TARGET}`);
-      for (const g of groupPods(pods)) take({ ...g.serving, apiVersion: 'v1', kind: 'Pod' }, 'pod', g.name, g.serving.spec.nodeName ?? '');
-    }
+    const vmis = config.workloads.kinds.includes('vm') && migrators.vm ? await listOptedIn<VmiObject>(client, config.workloads, paths.vmis(ns)) : [];
+    const pods = config.workloads.kinds.includes('pod') && migrators.pod ? await listOptedIn<PodObject>(client, config.workloads, paths.pods(ns), NOT_A_TARGET) : [];
+    assembleWorkloads(vmis, pods, out);
   }
   return out;
 }

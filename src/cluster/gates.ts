@@ -11,7 +11,8 @@ import { ANNOTATIONS } from './kube/resources.js';
 import type { Workload } from './migrate/types.js';
 import type { DedupTopic } from './event-dedup.js';
 
-export type DecisionReason = 'policy' | 'invalid-observation' | 'in-flight' | 'cap' | 'cooldown' | 'dry-run' | 'precheck' | 'illegal-action' | 'error' | 'stay';
+/** `node-cap` and `capacity` come from the fleet path's coordinated step (bulk-decide.ts); `cap` is the cluster-wide cap in both paths. */
+export type DecisionReason = 'policy' | 'invalid-observation' | 'in-flight' | 'cap' | 'node-cap' | 'capacity' | 'cooldown' | 'dry-run' | 'precheck' | 'illegal-action' | 'error' | 'stay';
 
 /**
  * The gate a decision reason stands for, for people watching the controller (the live page): the one that

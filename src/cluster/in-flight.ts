@@ -115,18 +115,21 @@ export async function advance(ctx: AdvanceContext, f: InFlight, readyNodes: Read
 export interface InFlightContext extends Omit<AdvanceContext, 'timeoutMs'> {
   config: ControllerConfig;
   clock: Clock;
+  /** Where this tick's workloads come from (default: listed, discovery.ts; the fleet path: its watch-fed cache). */
+  discover?: () => Promise<Discovered>;
 }
 
 /**
  * Read in-flight migrations from the cluster (adopting whatever an earlier incarnation started), move each one
  * forward, and discover this tick's workloads. Finished migrations are appended to `finished`.
  */
-export async function reconcileInFlight(ctx: InFlightContext, finished: Finished[]): Promise<{ inFlight: Map<WorkloadKey, InFlight>; readyNodes: Set<string>; found: Discovered }> {
+export async function reconcileInFlight(ctx: InFlightContext, finished: Finished[]): Promise<{ inFlight: Map<WorkloadKey, InFlight>; readyNodes: Set<string>; nodes: NodeObject[]; found: Discovered }> {
   const { config, client, migrators } = ctx;
+  const discover = ctx.discover ?? (() => discoverWorkloads(client, config, migrators));
   const nodes = await listAll<NodeObject>(client, paths.nodes());
   const readyNodes = new Set(nodes.items.filter(isNodeReady).map((n) => n.metadata.name));
   const inFlight = await listInFlight(migrators, config.workloads.namespaces, ctx.log);
-  let found = await discoverWorkloads(client, config, migrators);
+  let found = await discover();
   // A dry run only observes: it neither cancels nor finalizes anyone's migrations.
   if (!config.migration.dryRun) {
     const byKey = new Map(found.workloads.map((w) => [workloadKey(w.kind, w.namespace, w.name), w]));
@@ -139,8 +142,8 @@ export async function reconcileInFlight(ctx: InFlightContext, finished: Finished
       }
     }
     // Finishing wrote to the workloads (cooldown, node): re-read them so decisions use fresh resourceVersions.
-    if (finished.length > before) found = await discoverWorkloads(client, config, migrators);
+    if (finished.length > before) found = await discover();
   }
   ctx.metrics.inFlight.set({}, inFlight.size);
-  return { inFlight, readyNodes, found };
+  return { inFlight, readyNodes, nodes: nodes.items, found };
 }

@@ -15,7 +15,8 @@ import { KubeletSummaryLoad } from './observe/kubelet-summary.js';
 import { MetricsServerLoad } from './observe/metrics-server.js';
 import { PrometheusLoad, PrometheusRtt } from './observe/prometheus.js';
 import { TcpProbeRtt } from './observe/tcp-probe.js';
-import type { Clock, LoadSource, RttSource } from './observe/types.js';
+import type { BatchRttSource, Clock, LoadSource, RttSource } from './observe/types.js';
+import type { BulkScorer } from './bulk-score.js';
 
 export { Controller } from './controller.js';
 export type { ControllerDeps, Decision, TickReport, Finished, ReconcileResult } from './controller.js';
@@ -50,6 +51,14 @@ export function rttSourceFromConfig(c: ControllerConfig, clock: Clock): RttSourc
   }
 }
 
+/** The RTT source's batch form when the config asks for one (`batchUrl` / `batchQuery`), else undefined (one request per user). */
+export function batchRttSourceFromConfig(c: ControllerConfig, rtt: RttSource): BatchRttSource | undefined {
+  const r = c.observation.rtt;
+  if (r.source === 'http-json' && r.batchUrl) return rtt as HttpJsonRtt;
+  if (r.source === 'prometheus' && r.batchQuery) return rtt as PrometheusRtt;
+  return undefined;
+}
+
 export function migratorsFromConfig(c: ControllerConfig, client: KubeClient): { vm: Migrator; pod: Migrator } {
   const p = c.migration.pod;
   const pod = p.backend === 'recreate' ? new RecreateMigrator(client) : p.backend === 'checkpoint' ? new CheckpointMigrator(client, p.checkpointImage) : new PodmigrationMigrator(client, p.podmigrationAction);
@@ -64,20 +73,26 @@ export interface CreateControllerOptions {
   newPolicy: () => Policy | Promise<Policy>;
   /** See `ControllerDeps.observationInFlight`. */
   observationInFlight?: boolean;
+  /** The fleet path's batch scorer (`fleet.enabled`; bulk-score.ts `bulkScorerFor`). */
+  scorer?: BulkScorer;
   identity: string;
   /** See `ControllerDeps.feed`. */
   feed?: LiveFeed;
 }
 
 export function createController(o: CreateControllerOptions): Controller {
+  const rtt = rttSourceFromConfig(o.config, o.clock);
+  const batchRtt = batchRttSourceFromConfig(o.config, rtt);
   return new Controller({
+    ...(o.scorer ? { scorer: o.scorer } : {}),
+    ...(batchRtt ? { batchRtt } : {}),
     client: o.client,
     config: o.config,
     clock: o.clock,
     newPolicy: o.newPolicy,
     observationInFlight: o.observationInFlight ?? false,
     load: loadSourceFromConfig(o.config, o.client),
-    rtt: rttSourceFromConfig(o.config, o.clock),
+    rtt,
     migrators: migratorsFromConfig(o.config, o.client),
     events: new KubeEventRecorder(o.client, o.clock, 'remora-controller', o.identity),
     logger: o.logger,

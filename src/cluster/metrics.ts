@@ -108,6 +108,10 @@ export class ControllerMetrics {
   readonly ticks = this.registry.register(new Counter('remora_ticks_total', 'Controller ticks run while leader.'));
   readonly isLeader = this.registry.register(new Gauge('remora_leader', '1 when this replica holds the lease.'));
   readonly errors = this.registry.register(new Counter('remora_errors_total', 'Errors by stage.'));
+  readonly deferred = this.registry.register(
+    new Counter('remora_migrations_deferred_total', 'Wished migrations the fleet path deferred this tick, by reason (cluster-cap|node-cap|capacity).'),
+  );
+  readonly decidePhase = this.registry.register(new Gauge('remora_decide_phase_seconds', 'Duration of the last fleet tick\'s decide phase (gates, batched scoring, coordination; no API I/O).'));
   readonly checkpointUnavailable = this.registry.register(
     new Counter('remora_checkpoint_unavailable_total', 'Checkpoint migrations whose source node could not checkpoint, by node and outcome (fallback-recreate|not-migrated).'),
   );

@@ -119,7 +119,29 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
     return { ...dec, action: 0, reason: v.reason, ...(v.detail !== undefined ? { detail: v.detail } : {}), result };
   }
 
-  const { target, action } = v;
+  return startMigration(ctx, w, k, { target: v.target, action: v.action, policyName, observation: obsArr }, t, dec);
+}
+
+/** The part of a decision the act step is handed: the workload's identity and what the policy saw and chose. */
+export type DecisionBase = Pick<Decision, 'workload' | 'kind' | 'policyAction' | 'observation'>;
+
+/**
+ * Act on a decision to migrate that passed every pure gate (the per-workload path above, and the fleet path's
+ * coordinated step): precheck, dry run, then the sequence number reserved on the workload and the migration
+ * started. The only place a migration starts.
+ */
+export async function startMigration(
+  ctx: ReconcileContext,
+  w: Workload,
+  k: WorkloadKey,
+  choice: { target: string; action: number; policyName: string; observation: number[] | undefined },
+  t: Pick<TickView, 'nowMs' | 'inFlight' | 'started'>,
+  dec: DecisionBase,
+): Promise<Decision> {
+  const { config, state } = ctx;
+  const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
+  const { target, action, policyName } = choice;
+  const obsArr = choice.observation;
   const m = ctx.migrators[w.kind]!;
   const blocked = await m.precheck(w, target);
   if (blocked) {
@@ -130,7 +152,7 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
   state.dedup.clear(k, 'precheck');
   if (config.migration.dryRun) {
     await ctx.event(w.object, 'Normal', 'DryRunMigration', `dry run: would migrate ${w.node} -> ${target} (${m.backend})`);
-    ctx.log.log('info', 'dry-run migration', { workload: base.workload, from: w.node, to: target });
+    ctx.log.log('info', 'dry-run migration', { workload: dec.workload, from: w.node, to: target });
     return { ...dec, action: 0, reason: 'dry-run', result: next };
   }
   // Reserve a sequence number on the workload with a resourceVersion precondition: a concurrent writer (a
@@ -156,19 +178,19 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
       ctx.metrics.checkpointUnavailable.inc({ node: w.node, outcome: 'fallback-recreate' });
       await ctx.event(w.object, 'Warning', 'CheckpointFallback', `node ${w.node} cannot checkpoint (${f.fallback}); recreating on ${target} instead (${FALLBACK_ANNOTATION}: recreate), the workload's in-memory state is lost`);
     }
-    await ctx.event(w.object, 'Normal', 'MigrationStarted', `policy ${policyName} chose ${target}: migrating ${w.node} -> ${target} via ${m.backend} (${id}); observation [${obsArr!.map((x) => +x.toFixed(3)).join(', ')}]`);
-    ctx.log.log('info', 'migration started', { workload: base.workload, migration: id, from: w.node, to: target, backend: m.backend });
+    await ctx.event(w.object, 'Normal', 'MigrationStarted', `policy ${policyName} chose ${target}: migrating ${w.node} -> ${target} via ${m.backend} (${id}); observation [${(obsArr ?? []).map((x) => +x.toFixed(3)).join(', ')}]`);
+    ctx.log.log('info', 'migration started', { workload: dec.workload, migration: id, from: w.node, to: target, backend: m.backend });
     return { ...dec, action, reason: 'policy', result: next };
   } catch (e) {
     if (e instanceof CheckpointUnavailableError) {
       ctx.metrics.checkpointUnavailable.inc({ node: w.node, outcome: 'not-migrated' });
-      ctx.log.log('warn', 'checkpoint unavailable', { workload: base.workload, node: w.node, why: e.reason });
+      ctx.log.log('warn', 'checkpoint unavailable', { workload: dec.workload, node: w.node, why: e.reason });
       await emit(ctx, state.dedup, k, w.object, { type: 'Warning', reason: 'CheckpointUnavailable', message: `policy chose ${target}; not migrating: ${e.message}; annotate ${FALLBACK_ANNOTATION}=recreate to allow a cold recreate`, dedup: { topic: 'checkpoint-unavailable', cause: e.reason } });
       return { ...dec, action: 0, reason: 'precheck', detail: e.message, result: next };
     }
     ctx.metrics.errors.inc({ stage: 'start' });
     const msg = isConflict(e) ? 'workload changed concurrently (409); will retry next tick' : (e as Error).message;
-    ctx.log.log('warn', 'migration start failed', { workload: base.workload, error: msg });
+    ctx.log.log('warn', 'migration start failed', { workload: dec.workload, error: msg });
     await ctx.event(w.object, 'Warning', 'MigrationStartFailed', `could not start migration to ${target}: ${msg}`);
     return { ...dec, action: 0, reason: 'error', detail: msg, result: { result: 'retryable', error: msg } };
   }

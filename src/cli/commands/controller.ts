@@ -14,6 +14,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { PAPER_REWARD_PARAMS } from '../../core/reward.js';
 import { baselineRegistry } from '../../agents/registry.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
+import { bulkScorerFor } from '../../cluster/bulk-score.js';
 import { defineCommand } from '../command.js';
 
 /**
@@ -57,6 +58,8 @@ See src/cluster/README.md for the config reference.`,
     const config = loadControllerConfig(text, configPath);
     if (args.flags['dry-run']) config.migration.dryRun = true;
     const newPolicy = resolvePolicy(policySpec, io.cwd, config.nodes.length);
+    // The fleet path scores every workload in one batched pass: the same spec, in its batch form (bulk-score.ts).
+    const scorer = config.fleet.enabled ? bulkScorerFor(policySpec, baselineRegistry(), { nodes: config.nodes.length, reward: PAPER_REWARD_PARAMS, batchRows: config.fleet.batchRows, cwd: io.cwd }) : undefined;
 
     const kc = new KubeConfig();
     const kubeconfig = args.flags.kubeconfig;
@@ -68,7 +71,7 @@ See src/cluster/README.md for the config reference.`,
     const logger = jsonLogger((l) => io.out(l), systemClock, { component: 'remora-controller' }, args.flags['log-level']);
     const livePort = args.flags['live-port'];
     const feed = livePort !== undefined ? new LiveFeed({ title: `controller ${identity} (${policySpec})`, clock: systemClock }) : undefined;
-    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, observationInFlight: newPolicy().needsInFlight === true, identity, ...(feed ? { feed } : {}) });
+    const controller = createController({ config, client, clock: systemClock, logger, newPolicy, observationInFlight: newPolicy().needsInFlight === true, identity, ...(feed ? { feed } : {}), ...(scorer ? { scorer } : {}) });
     logger.log('info', 'starting', { server: client.server, identity, policy: policySpec, nodes: config.nodes, dryRun: config.migration.dryRun });
     await controller.start();
     logger.log('info', 'metrics listening', { port: controller.metricsPort });

@@ -5,7 +5,7 @@
  */
 import { nodeLoad } from '../../core/reward.js';
 import { fillTemplate, getJson } from './http.js';
-import type { LoadSource, RttSource, Timed } from './types.js';
+import type { BatchRttReport, BatchRttSource, LoadSource, RttSink, RttSource, Timed } from './types.js';
 
 interface PromVector {
   status: string;
@@ -13,13 +13,20 @@ interface PromVector {
   data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
 }
 
-/** Run one instant query; returns node → sample, where the node is `metric[nodeLabel]` mapped through `nodeMap`. */
-export async function promInstant(baseUrl: string, query: string, nodeLabel: string, nodeMap: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<Map<string, Timed>> {
+type PromSeries = NonNullable<PromVector['data']>['result'];
+
+/** Run one instant query and return its series (an instant vector, checked). */
+async function promVector(baseUrl: string, query: string, timeoutMs: number, signal?: AbortSignal): Promise<PromSeries> {
   const body = (await getJson(`${baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`, timeoutMs, {}, signal)) as PromVector;
   if (body.status !== 'success' || !body.data) throw new Error(`prometheus query failed: ${body.error ?? body.status}`);
-  if (body.data.resultType !== 'vector') throw new Error(`prometheus query returned ${body.data.resultType}, expected vector`);
+  if (body.data.resultType !== 'vector' || !Array.isArray(body.data.result)) throw new Error(`prometheus query returned ${body.data.resultType}, expected vector`);
+  return body.data.result;
+}
+
+/** Run one instant query; returns node → sample, where the node is `metric[nodeLabel]` mapped through `nodeMap`. */
+export async function promInstant(baseUrl: string, query: string, nodeLabel: string, nodeMap: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<Map<string, Timed>> {
   const out = new Map<string, Timed>();
-  for (const s of body.data.result) {
+  for (const s of await promVector(baseUrl, query, timeoutMs, signal)) {
     const raw = s.metric[nodeLabel];
     if (raw === undefined) continue;
     const node = nodeMap[raw] ?? raw;
@@ -57,9 +64,43 @@ export class PrometheusLoad implements LoadSource {
   }
 }
 
-export class PrometheusRtt implements RttSource {
+/**
+ * RTT per user, one query per user (`query`), or for every user at once (`batchQuery`, the fleet path): one series
+ * per (user, node), the user in `userLabel`, the node in `nodeLabel`. A series whose value is not a number (`NaN`,
+ * `+Inf` stand for unreachable) gives NaN, so that user waits; a series without both labels is rejected and named.
+ */
+export class PrometheusRtt implements RttSource, BatchRttSource {
   readonly name = 'prometheus';
-  constructor(private readonly o: { url: string; query: string; nodeLabel: string; timeoutMs: number }) {}
+  constructor(private readonly o: { url: string; query: string; nodeLabel: string; batchQuery?: string; userLabel?: string; timeoutMs: number }) {}
+
+  async readRttBatch(users: readonly string[], nodes: readonly string[], sink: RttSink, signal?: AbortSignal): Promise<BatchRttReport> {
+    const q = this.o.batchQuery;
+    if (!q) throw new Error('prometheus RTT: no batchQuery configured (observation.rtt.batchQuery)');
+    const userLabel = this.o.userLabel ?? 'user';
+    const series = await promVector(this.o.url, q, this.o.timeoutMs, signal);
+    const wantedUsers = new Set(users);
+    const wantedNodes = new Set(nodes);
+    const report: BatchRttReport = { rejected: [] };
+    let unlabelled = 0;
+    for (const s of series) {
+      const user = s.metric?.[userLabel];
+      const node = s.metric?.[this.o.nodeLabel];
+      if (user === undefined || node === undefined) {
+        unlabelled++;
+        continue;
+      }
+      if (!wantedUsers.has(user) || !wantedNodes.has(node)) continue;
+      const atMs = Number(s.value?.[0]) * 1000;
+      const v = Number(s.value?.[1]);
+      if (!Number.isFinite(atMs)) {
+        report.rejected.push({ user, why: `prometheus RTT: series {${userLabel}="${user}",${this.o.nodeLabel}="${node}"}: expected a sample time, got ${JSON.stringify(s.value?.[0])}` });
+        continue;
+      }
+      sink(user, node, Number.isFinite(v) && v >= 0 ? v : Number.NaN, atMs);
+    }
+    if (unlabelled) report.rejected.push({ why: `prometheus RTT: ${unlabelled} series of ${JSON.stringify(q)} lack the ${userLabel} or ${this.o.nodeLabel} label; ignored` });
+    return report;
+  }
 
   async readRtt(user: string, nodes: readonly string[], signal?: AbortSignal): Promise<Map<string, Timed[]>> {
     // PromQL string literal: escape backslashes and quotes in the user id.

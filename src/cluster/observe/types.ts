@@ -47,3 +47,21 @@ export const systemDelay: Delay = (ms, signal) =>
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+/** Receives one RTT sample of (user, node): value in ms (NaN when the source says the node is unreachable). */
+export type RttSink = (user: string, node: string, valueMs: number, atMs: number) => void;
+
+/** What a batch read could not use: each entry names the user (when known) and why, in one line. */
+export interface BatchRttReport {
+  rejected: { user?: string; why: string }[];
+}
+
+/**
+ * RTT samples for every user in one request per tick (the fleet path). A user the answer leaves out, or whose
+ * entry is malformed, gets no samples: its observation goes stale and it waits, while the others proceed. A
+ * request that fails as a whole rejects.
+ */
+export interface BatchRttSource {
+  readonly name: string;
+  readRttBatch(users: readonly string[], nodes: readonly string[], sink: RttSink, signal?: AbortSignal): Promise<BatchRttReport>;
+}

@@ -1,0 +1,342 @@
+/**
+ * The decide phase of the fleet path (issue 13), pure: no I/O, no clock, no Events sent. For every workload of a
+ * tick at once:
+ *
+ * 1. the gates of gates.ts, exactly as the per-workload path runs them: the in-flight lock, then the observation
+ *    (missing, NaN or stale forces Wait, with the same `ObservationInvalid` text, built by `buildObservation`);
+ * 2. one observation row per remaining workload into one matrix, scored in one batched pass ({@link BulkScorer});
+ * 3. per workload, its best legal action; when that is a move, the gates again with that choice (mask, Wait or
+ *    stay, cooldown), and its best `candidatesPerWorkload` targets with their gains become candidates;
+ * 4. `coordinate()` (src/agents/coordination.ts) picks the feasible set, highest gain first: projected cpu of the
+ *    targets (each acceptance adds the workload's demand; `targetCeiling`), KubeVirt's per-node outbound cap
+ *    (`fleet.maxOutboundPerNode`) and the cluster cap (`migration.maxConcurrent`), both counting what is in flight;
+ * 5. every wish refused gets its reason (`cap`, `node-cap`, `capacity`) and a de-duplicated `MigrationDeferred`
+ *    Event; nothing is dropped silently.
+ *
+ * The cpu projection (a choice where the issue is silent; README "At fleet scale"): a node's use is the cpu requests
+ * of the managed workloads on it plus those of in-flight migrations heading to it (a migration holds both ends
+ * until it finishes), against its allocatable cpu. Pods Remora does not manage are not counted; the measured load
+ * L_j of every node enters through the observation.
+ */
+import { DeferReason, DEFER_REASON_NAMES, coordinate, CoordinationScratch, type CoordinationConfig } from '../agents/coordination.js';
+import { observationLength } from '../core/observation.js';
+import type { ControllerConfig } from './config.js';
+import type { DedupTopic } from './event-dedup.js';
+import { gates, type DecisionReason, type GateEvent, type GateInput } from './gates.js';
+import type { PodObject, VmiObject } from './kube/resources.js';
+import type { InFlight, Workload } from './migrate/types.js';
+import { buildObservation } from './observe/observation.js';
+import { parseQuantity } from './observe/quantity.js';
+import type { RttTable } from './observe/rtt-table.js';
+import type { Timed } from './observe/types.js';
+import type { BulkScorer } from './bulk-score.js';
+import { workloadKey, type WorkloadKey } from './workload-key.js';
+
+/** A workload's cpu demand in millicores: its requests (pods: summed over containers; VMIs: requests, else cores), else `fallback`. */
+export function demandMillicores(w: Pick<Workload, 'kind' | 'object'>, fallback: number): number {
+  if (w.kind === 'pod') {
+    let sum = 0;
+    let any = false;
+    for (const c of (w.object as PodObject).spec?.containers ?? []) {
+      const q = parseQuantity((c.resources as { requests?: { cpu?: string } } | undefined)?.requests?.cpu);
+      if (Number.isFinite(q)) {
+        sum += q * 1000;
+        any = true;
+      }
+    }
+    return any ? sum : fallback;
+  }
+  const domain = (w.object as VmiObject).spec?.domain as { resources?: { requests?: { cpu?: string } }; cpu?: { cores?: number; sockets?: number; threads?: number } } | undefined;
+  const req = parseQuantity(domain?.resources?.requests?.cpu);
+  if (Number.isFinite(req)) return req * 1000;
+  const cpu = domain?.cpu;
+  if (cpu?.cores) return 1000 * cpu.cores * (cpu.sockets ?? 1) * (cpu.threads ?? 1);
+  return fallback;
+}
+
+/** What every workload of the tick shares. */
+export interface FleetView {
+  nowMs: number;
+  loads: ReadonlyMap<string, Timed>;
+  readyNodes: ReadonlySet<string>;
+  inFlight: ReadonlyMap<WorkloadKey, InFlight>;
+  /** Per configured node: allocatable cpu, millicores (NaN or 0: it takes nothing). */
+  capacityMillis: ArrayLike<number>;
+  /** Workloads whose migration finished this tick: they wait one tick for the cache to hold the result. */
+  settling?: ReadonlySet<WorkloadKey>;
+}
+
+export interface FleetMove {
+  /** Index into the tick's workloads. */
+  index: number;
+  /** 1-based action (node index + 1) and its node. */
+  action: number;
+  target: string;
+  gain: number;
+}
+
+export interface FleetDecision {
+  /** Per workload: why it waits, or `policy` when it is among {@link moves}. */
+  reason: DecisionReason[];
+  detail: (string | undefined)[];
+  /** Per workload: the scorer's best legal action (undefined when it was not scored). */
+  policyAction: (number | undefined)[];
+  /** Per workload: the Event to record (de-duplicated by the caller through `dedup`). */
+  event: (GateEvent | undefined)[];
+  /** Per workload: de-duplication topics whose condition cleared. */
+  clears: DedupTopic[][];
+  /** Per workload: age of the oldest observation component, ms (NaN when something is missing; in flight: NaN). */
+  ageMs: Float64Array;
+  /** Accepted moves, highest gain first. */
+  moves: FleetMove[];
+  /** Deferred wishes by reason name (`cluster-cap`, `node-cap`, `capacity`). */
+  deferred: Record<string, number>;
+  /** Workloads scored (valid observation, not in flight). */
+  scored: number;
+}
+
+/** Buffers reused across ticks (10k workloads × 100 nodes allocate their matrices once). */
+export class FleetScratch {
+  obs = new Float64Array(0);
+  values = new Float64Array(0);
+  masks = new Uint8Array(0);
+  rowOf = new Int32Array(0);
+  cUser = new Int32Array(0);
+  cFrom = new Int32Array(0);
+  cTo = new Int32Array(0);
+  cGain = new Float64Array(0);
+  cDemand = new Float64Array(0);
+  demand = new Float64Array(0);
+  used = new Float64Array(0);
+  outbound = new Float64Array(0);
+  coordination = new CoordinationScratch();
+  ensure(workloads: number, rowLen: number, actions: number, candidates: number, nodes: number): void {
+    if (this.obs.length < workloads * rowLen) this.obs = new Float64Array(workloads * rowLen);
+    if (this.values.length < workloads * actions) {
+      this.values = new Float64Array(workloads * actions);
+      this.masks = new Uint8Array(workloads * actions);
+    }
+    if (this.rowOf.length < workloads) {
+      this.rowOf = new Int32Array(workloads);
+      this.demand = new Float64Array(workloads);
+    }
+    if (this.cUser.length < candidates) {
+      this.cUser = new Int32Array(candidates);
+      this.cFrom = new Int32Array(candidates);
+      this.cTo = new Int32Array(candidates);
+      this.cGain = new Float64Array(candidates);
+      this.cDemand = new Float64Array(candidates);
+    }
+    if (this.used.length !== nodes) {
+      this.used = new Float64Array(nodes);
+      this.outbound = new Float64Array(nodes);
+    }
+  }
+}
+
+const DEFER_TO_REASON: Partial<Record<number, DecisionReason>> = { [DeferReason.clusterCap]: 'cap', [DeferReason.nodeCap]: 'node-cap', [DeferReason.capacity]: 'capacity' };
+
+function deferMessage(code: number, target: string, gain: number, c: CoordinationConfig, inFlight: number): string {
+  const why =
+    code === DeferReason.clusterCap ? `the cluster cap (${c.parallelMigrationsPerCluster} migrations in flight or starting; ${inFlight} were in flight)`
+    : code === DeferReason.nodeCap ? `the source node's outbound cap (${c.parallelOutboundMigrationsPerNode})`
+    : `${target} would pass ${Math.round(c.targetCeiling * 100)} % of its cpu with this workload`;
+  return `policy chose ${target} (gain ${+gain.toFixed(3)}); deferred: ${why}; higher-gain moves went first`;
+}
+
+export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer, scratch = new FleetScratch()): FleetDecision {
+  const nodes = config.nodes;
+  const N = nodes.length, A = N + 1;
+  const W = workloads.length;
+  const K = config.fleet.candidatesPerWorkload;
+  const len = observationLength(N, scorer.inFlight);
+  const maxAgeMs = config.observation.maxAgeMs;
+  const { nowMs } = view;
+  scratch.ensure(W, len, A, W * K, N);
+  const out: FleetDecision = { reason: new Array(W), detail: new Array(W), policyAction: new Array(W), event: new Array(W), clears: new Array(W), ageMs: new Float64Array(W).fill(Number.NaN), moves: [], deferred: {}, scored: 0 };
+  const nodeIndex = new Map(nodes.map((n, j) => [n, j]));
+
+  // Loads are shared: one check for every node, the same rules as buildObservation.
+  const loadValue = new Float64Array(N);
+  let loadsOk = true;
+  let loadAge = 0;
+  for (let j = 0; j < N; j++) {
+    const t = view.loads.get(nodes[j]!);
+    const age = t ? nowMs - t.atMs : Number.NaN;
+    if (!t || !Number.isFinite(t.value) || !Number.isFinite(age) || age > maxAgeMs) loadsOk = false;
+    else if (age > loadAge) loadAge = age;
+    loadValue[j] = t ? t.value : Number.NaN;
+  }
+
+  const base = (w: Workload, k: WorkloadKey, problems: readonly string[]): GateInput => ({
+    workload: w,
+    nodes,
+    readyNodes: view.readyNodes,
+    inFlightId: view.inFlight.get(k)?.id,
+    inFlightCount: 0,
+    problems,
+    nowMs,
+    cooldownMs: config.migration.cooldownMs,
+    // The caps are the coordinated step's (below), counted per node and cluster-wide with what is in flight.
+    maxConcurrent: Number.POSITIVE_INFINITY,
+    policyName: scorer.name,
+  });
+
+  // 1-2. Gates before the policy, and the observation matrix.
+  const { obs, values, masks, rowOf, demand } = scratch;
+  let rows = 0;
+  const keys: WorkloadKey[] = new Array(W);
+  for (let i = 0; i < W; i++) {
+    const w = workloads[i]!;
+    const k = (keys[i] = workloadKey(w.kind, w.namespace, w.name));
+    demand[i] = demandMillicores(w, config.fleet.defaultDemandMillicores);
+    rowOf[i] = -1;
+    if (view.inFlight.has(k) || view.settling?.has(k)) {
+      out.reason[i] = 'in-flight';
+      out.detail[i] = view.inFlight.get(k)?.id ?? 'a migration finished this tick; deciding again once the cache holds its result';
+      out.clears[i] = [];
+      continue;
+    }
+    const slot = rtt.find(w.user);
+    const cur = nodeIndex.get(w.node);
+    let ok = loadsOk && slot >= 0 && cur !== undefined;
+    let age = loadAge;
+    const o = rows * len;
+    if (ok) {
+      obs[o] = cur! + 1;
+      for (let j = 0; j < N; j++) {
+        const v = rtt.average(slot, j);
+        const a = nowMs - rtt.newestAt(slot, j);
+        if (!Number.isFinite(v) || !(a <= maxAgeMs)) {
+          ok = false;
+          break;
+        }
+        if (a > age) age = a;
+        obs[o + 1 + j] = v;
+        obs[o + 1 + N + j] = loadValue[j]!;
+      }
+      if (scorer.inFlight) obs.fill(0, o + 1 + 2 * N, o + len);
+    }
+    if (!ok) {
+      // The exact texts of the per-workload path, from the one builder of observations.
+      const built = buildObservation(nodes, w.node, (n) => (slot >= 0 && Number.isFinite(rtt.newestAt(slot, nodeIndex.get(n)!)) ? { value: rtt.average(slot, nodeIndex.get(n)!), atMs: rtt.newestAt(slot, nodeIndex.get(n)!) } : undefined), (n) => view.loads.get(n), nowMs, maxAgeMs);
+      out.ageMs[i] = built.maxAgeMs;
+      const v = gates(base(w, k, built.problems.length ? built.problems : ['observation invalid']));
+      if (v.verdict !== 'wait') throw new Error('gates let an invalid observation through'); // unreachable
+      out.reason[i] = v.reason;
+      out.detail[i] = v.detail;
+      out.event[i] = v.event;
+      out.clears[i] = v.clears;
+      continue;
+    }
+    out.ageMs[i] = age;
+    const v = gates(base(w, k, []));
+    if (v.verdict !== 'ask-policy') throw new Error('gates did not ask the policy about a valid observation'); // unreachable
+    masks.set(v.mask, rows * A);
+    out.clears[i] = v.clears;
+    rowOf[i] = rows++;
+  }
+  out.scored = rows;
+
+  // 2. One batched pass over every row.
+  if (rows > 0) scorer.score(obs, masks, rows, N, values);
+
+  // 3. Best legal action per workload; candidates for those that would move and pass the gates.
+  const { cUser, cFrom, cTo, cGain, cDemand } = scratch;
+  let C = 0;
+  const top = new Int32Array(K);
+  const wished = new Uint8Array(W);
+  for (let i = 0; i < W; i++) {
+    const r = rowOf[i]!;
+    if (r < 0) continue;
+    const w = workloads[i]!;
+    const o = r * A;
+    const cur = obs[r * len]!;
+    let best = 0;
+    for (let a = 1; a < A; a++) if (masks[o + a] === 1 && values[o + a]! > values[o + best]!) best = a;
+    out.policyAction[i] = best;
+    const v = gates({ ...base(w, keys[i]!, []), choice: { action: best } });
+    if (v.verdict !== 'migrate') {
+      out.reason[i] = v.verdict === 'wait' ? v.reason : 'error';
+      out.detail[i] = v.verdict === 'wait' ? v.detail : undefined;
+      out.event[i] = v.verdict === 'wait' ? v.event : undefined;
+      out.clears[i] = v.clears;
+      continue;
+    }
+    const stay = Math.max(values[o]!, values[o + cur]!);
+    // The best K legal targets other than the current node (insertion into a short sorted list).
+    let t = 0;
+    for (let a = 1; a < A; a++) {
+      const va = values[o + a]!;
+      if (a === cur || masks[o + a] !== 1 || !(va > stay)) continue;
+      if (t === K && va <= values[o + top[K - 1]!]!) continue;
+      let p = t < K ? t++ : K - 1;
+      while (p > 0 && values[o + top[p - 1]!]! < va) {
+        top[p] = top[p - 1]!;
+        p--;
+      }
+      top[p] = a;
+    }
+    for (let q = 0; q < t; q++) {
+      cUser[C] = i;
+      cFrom[C] = cur - 1;
+      cTo[C] = top[q]! - 1;
+      cGain[C] = values[o + top[q]!]! - stay;
+      cDemand[C] = demand[i]!;
+      C++;
+    }
+    out.reason[i] = 'policy';
+    out.clears[i] = v.clears;
+    wished[i] = 1;
+  }
+
+  // 4. The coordinated step over the projected cpu of the nodes.
+  const { used, outbound } = scratch;
+  used.fill(0);
+  outbound.fill(0);
+  for (let i = 0; i < W; i++) {
+    const j = nodeIndex.get(workloads[i]!.node);
+    if (j !== undefined) used[j]! += demand[i]!;
+  }
+  const demandByKey = new Map<WorkloadKey, number>();
+  for (let i = 0; i < W; i++) demandByKey.set(keys[i]!, demand[i]!);
+  for (const [k, f] of view.inFlight) {
+    const to = nodeIndex.get(f.targetNode);
+    const from = nodeIndex.get(f.sourceNode);
+    if (to !== undefined) used[to]! += demandByKey.get(k) ?? config.fleet.defaultDemandMillicores;
+    if (from !== undefined) outbound[from]!++;
+  }
+  const capacity = Float64Array.from({ length: N }, (_, j) => (Number.isFinite(view.capacityMillis[j]!) ? view.capacityMillis[j]! : 0));
+  const cc: CoordinationConfig = {
+    parallelOutboundMigrationsPerNode: config.fleet.maxOutboundPerNode,
+    parallelMigrationsPerCluster: config.migration.maxConcurrent,
+    targetCeiling: config.fleet.targetCeiling,
+    minGain: config.fleet.minGain,
+  };
+  const res = coordinate(W, { used, capacity, outboundInFlight: outbound, clusterInFlight: view.inFlight.size }, { count: C, user: cUser, from: cFrom, to: cTo, gain: cGain, demand: cDemand }, cc, { scratch: scratch.coordination });
+
+  // 5. Accepted moves in acceptance order (highest gain first); every refused wish with its reason.
+  for (const c of res.accepted) {
+    const i = cUser[c]!;
+    out.moves.push({ index: i, action: cTo[c]! + 1, target: nodes[cTo[c]!]!, gain: cGain[c]! });
+  }
+  for (let i = 0; i < W; i++) {
+    if (!wished[i]) continue;
+    const code = res.reason[i]!;
+    if (code === DeferReason.accepted) continue;
+    const reason = DEFER_TO_REASON[code];
+    if (!reason) {
+      // No candidate above minGain: staying is best (the scorer's own verdict).
+      out.reason[i] = 'policy';
+      out.detail[i] = 'no move worth its gain';
+      continue;
+    }
+    const name = DEFER_REASON_NAMES[code]!;
+    out.deferred[name] = (out.deferred[name] ?? 0) + 1;
+    const target = nodes[(out.policyAction[i] ?? 1) - 1] ?? '';
+    out.reason[i] = reason;
+    out.detail[i] = name;
+    out.event[i] = { type: 'Normal', reason: 'MigrationDeferred', message: deferMessage(code, target, res.gain[i]!, cc, view.inFlight.size), dedup: { topic: 'cap', cause: name } };
+  }
+  return out;
+}
