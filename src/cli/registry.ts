@@ -12,10 +12,11 @@ import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
 import { exportCommand } from './commands/export.js';
 import { benchTrainCommand } from './commands/bench-train.js';
+import { benchControllerCommand } from './commands/bench-controller.js';
 import { sweepCommand } from './commands/sweep.js';
 import { labDownCommand, labRunCommand, labStatusCommand, labUpCommand } from './commands/lab.js';
 import { probeCommand } from './commands/probe.js';
 
 export const commands: readonly Command[] = [
   reproduceCommand,
-  simulateCommand, scenarioShowCommand, scenarioValidateCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, sweepCommand, labUpCommand, labDownCommand, labStatusCommand, labRunCommand, probeCommand];
+  simulateCommand, scenarioShowCommand, scenarioValidateCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, benchControllerCommand, sweepCommand, labUpCommand, labDownCommand, labStatusCommand, labRunCommand, probeCommand];

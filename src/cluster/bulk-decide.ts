@@ -22,7 +22,7 @@ import { DeferReason, DEFER_REASON_NAMES, coordinate, CoordinationScratch, type 
 import { observationLength } from '../core/observation.js';
 import type { ControllerConfig } from './config.js';
 import type { DedupTopic } from './event-dedup.js';
-import { gates, type DecisionReason, type GateEvent, type GateInput } from './gates.js';
+import { actionMask, gates, type DecisionReason, type GateEvent, type GateInput } from './gates.js';
 import type { PodObject, VmiObject } from './kube/resources.js';
 import type { InFlight, Workload } from './migrate/types.js';
 import { buildObservation } from './observe/observation.js';
@@ -31,6 +31,17 @@ import type { RttTable } from './observe/rtt-table.js';
 import type { Timed } from './observe/types.js';
 import type { BulkScorer } from './bulk-score.js';
 import { workloadKey, type WorkloadKey } from './workload-key.js';
+
+/** Demands by object metadata (shared by the cache's snapshots of one object version), so a tick parses only what changed. */
+const demandCache = new WeakMap<object, number>();
+
+/** {@link demandMillicores}, remembered per object version. */
+function demandOf(w: Workload, fallback: number): number {
+  const m = w.object.metadata;
+  let d = demandCache.get(m);
+  if (d === undefined) demandCache.set(m, (d = demandMillicores(w, fallback)));
+  return d;
+}
 
 /** A workload's cpu demand in millicores: its requests (pods: summed over containers; VMIs: requests, else cores), else `fallback`. */
 export function demandMillicores(w: Pick<Workload, 'kind' | 'object'>, fallback: number): number {
@@ -144,6 +155,46 @@ function deferMessage(code: number, target: string, gain: number, c: Coordinatio
   return `policy chose ${target} (gain ${+gain.toFixed(3)}); deferred: ${why}; higher-gain moves went first`;
 }
 
+/** The exact texts of the per-workload path for an unusable observation, from the one builder of observations. */
+function invalidObservation(nodes: readonly string[], nodeIndex: ReadonlyMap<string, number>, node: string, rtt: RttTable, slot: number, loads: ReadonlyMap<string, Timed>, nowMs: number, maxAgeMs: number): ReturnType<typeof buildObservation> {
+  const pair = (n: string): Timed | undefined => {
+    const j = nodeIndex.get(n)!;
+    return slot >= 0 && Number.isFinite(rtt.newestAt(slot, j)) ? { value: rtt.average(slot, j), atMs: rtt.newestAt(slot, j) } : undefined;
+  };
+  return buildObservation(nodes, node, pair, (n) => loads.get(n), nowMs, maxAgeMs);
+}
+
+/** The legal action of highest value in row `o` (ties: the lower action, Wait first), as QPolicy's masked argmax. */
+function bestLegal(values: Float64Array, masks: Uint8Array, o: number, A: number): number {
+  let best = 0;
+  let bv = values[o]!;
+  for (let a = 1; a < A; a++) {
+    const v = values[o + a]!;
+    if (masks[o + a] === 1 && v > bv) {
+      best = a;
+      bv = v;
+    }
+  }
+  return best;
+}
+
+/** The best (at most K) legal targets of row `o` other than the current node with a value above `stay`, best first, into `top`; returns how many. */
+function topTargets(values: Float64Array, masks: Uint8Array, o: number, A: number, cur: number, stay: number, K: number, top: Int32Array): number {
+  let t = 0;
+  for (let a = 1; a < A; a++) {
+    const va = values[o + a]!;
+    if (a === cur || masks[o + a] !== 1 || !(va > stay)) continue;
+    if (t === K && va <= values[o + top[K - 1]!]!) continue;
+    let p = t < K ? t++ : K - 1;
+    while (p > 0 && values[o + top[p - 1]!]! < va) {
+      top[p] = top[p - 1]!;
+      p--;
+    }
+    top[p] = a;
+  }
+  return t;
+}
+
 export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer, scratch = new FleetScratch()): FleetDecision {
   const nodes = config.nodes;
   const N = nodes.length, A = N + 1;
@@ -168,60 +219,81 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
     loadValue[j] = t ? t.value : Number.NaN;
   }
 
-  const base = (w: Workload, k: WorkloadKey, problems: readonly string[]): GateInput => ({
-    workload: w,
+  // One gate input, refilled per workload (gates.ts keeps nothing of it): 20k calls a tick allocate nothing.
+  const NONE: readonly string[] = [];
+  const gate: GateInput = {
+    workload: workloads[0]!,
     nodes,
     readyNodes: view.readyNodes,
-    inFlightId: view.inFlight.get(k)?.id,
+    inFlightId: undefined,
     inFlightCount: 0,
-    problems,
+    problems: NONE,
     nowMs,
     cooldownMs: config.migration.cooldownMs,
     // The caps are the coordinated step's (below), counted per node and cluster-wide with what is in flight.
     maxConcurrent: Number.POSITIVE_INFINITY,
     policyName: scorer.name,
-  });
+  };
+  const base = (w: Workload, problems: readonly string[], mask?: Uint8Array, action?: number): GateInput => {
+    gate.workload = w;
+    gate.problems = problems;
+    gate.mask = mask;
+    gate.choice = action === undefined ? undefined : { action };
+    return gate;
+  };
+  // Workloads with a migration in flight (or just finished), by name: a lookup per workload without building its key.
+  const busy = new Map<string, { kind: string; namespace: string; id: string; target?: string; seen?: boolean }[]>();
+  const mark = (kind: string, namespace: string, name: string, id: string, target?: string): void => {
+    const l = busy.get(name) ?? [];
+    l.push({ kind, namespace, id, ...(target !== undefined ? { target } : {}) });
+    busy.set(name, l);
+  };
+  for (const f of view.inFlight.values()) mark(f.kind, f.namespace, f.workload, f.id, f.targetNode);
+  for (const k of view.settling ?? []) {
+    const [kind, namespace, ...rest] = k.split('/');
+    mark(kind!, namespace!, rest.join('/'), 'a migration finished this tick; deciding again once the cache holds its result');
+  }
+  const { used, outbound } = scratch;
+  used.fill(0);
+  outbound.fill(0);
 
-  // 1-2. Gates before the policy, and the observation matrix.
+  // 1-2. Gates before the policy, and the observation matrix. The mask is Ready nodes plus the current node
+  // (gates.ts actionMask), built once for the tick and completed per row.
   const { obs, values, masks, rowOf, demand } = scratch;
+  const readyMask = actionMask(nodes, view.readyNodes, '');
   let rows = 0;
-  const keys: WorkloadKey[] = new Array(W);
   for (let i = 0; i < W; i++) {
     const w = workloads[i]!;
-    const k = (keys[i] = workloadKey(w.kind, w.namespace, w.name));
-    demand[i] = demandMillicores(w, config.fleet.defaultDemandMillicores);
+    demand[i] = demandOf(w, config.fleet.defaultDemandMillicores);
     rowOf[i] = -1;
-    if (view.inFlight.has(k) || view.settling?.has(k)) {
+    const cand = busy.get(w.name);
+    const b = cand?.find((x) => x.kind === w.kind && x.namespace === w.namespace);
+    if (b) {
       out.reason[i] = 'in-flight';
-      out.detail[i] = view.inFlight.get(k)?.id ?? 'a migration finished this tick; deciding again once the cache holds its result';
+      out.detail[i] = b.id;
       out.clears[i] = [];
+      // A migration holds its target until it finishes: the target's projected use includes it.
+      const to = b.target === undefined ? undefined : nodeIndex.get(b.target);
+      if (to !== undefined) used[to]! += demand[i]!;
+      b.seen = true;
       continue;
     }
     const slot = rtt.find(w.user);
     const cur = nodeIndex.get(w.node);
-    let ok = loadsOk && slot >= 0 && cur !== undefined;
-    let age = loadAge;
     const o = rows * len;
-    if (ok) {
-      obs[o] = cur! + 1;
-      for (let j = 0; j < N; j++) {
-        const v = rtt.average(slot, j);
-        const a = nowMs - rtt.newestAt(slot, j);
-        if (!Number.isFinite(v) || !(a <= maxAgeMs)) {
-          ok = false;
-          break;
-        }
-        if (a > age) age = a;
-        obs[o + 1 + j] = v;
-        obs[o + 1 + N + j] = loadValue[j]!;
-      }
+    let age = Number.NaN;
+    if (loadsOk && slot >= 0 && cur !== undefined) {
+      age = rtt.readRow(slot, obs, o + 1, nowMs, maxAgeMs);
+      obs[o] = cur + 1;
+      obs.set(loadValue, o + 1 + N);
       if (scorer.inFlight) obs.fill(0, o + 1 + 2 * N, o + len);
+      if (age < loadAge) age = loadAge;
     }
+    const ok = !Number.isNaN(age);
     if (!ok) {
-      // The exact texts of the per-workload path, from the one builder of observations.
-      const built = buildObservation(nodes, w.node, (n) => (slot >= 0 && Number.isFinite(rtt.newestAt(slot, nodeIndex.get(n)!)) ? { value: rtt.average(slot, nodeIndex.get(n)!), atMs: rtt.newestAt(slot, nodeIndex.get(n)!) } : undefined), (n) => view.loads.get(n), nowMs, maxAgeMs);
+      const built = invalidObservation(nodes, nodeIndex, w.node, rtt, slot, view.loads, nowMs, maxAgeMs);
       out.ageMs[i] = built.maxAgeMs;
-      const v = gates(base(w, k, built.problems.length ? built.problems : ['observation invalid']));
+      const v = gates(base(w, built.problems.length ? built.problems : ['observation invalid']));
       if (v.verdict !== 'wait') throw new Error('gates let an invalid observation through'); // unreachable
       out.reason[i] = v.reason;
       out.detail[i] = v.detail;
@@ -230,9 +302,10 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
       continue;
     }
     out.ageMs[i] = age;
-    const v = gates(base(w, k, []));
+    masks.set(readyMask, rows * A);
+    masks[rows * A + cur! + 1] = 1;
+    const v = gates(base(w, NONE, masks.subarray(rows * A, rows * A + A)));
     if (v.verdict !== 'ask-policy') throw new Error('gates did not ask the policy about a valid observation'); // unreachable
-    masks.set(v.mask, rows * A);
     out.clears[i] = v.clears;
     rowOf[i] = rows++;
   }
@@ -252,10 +325,9 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
     const w = workloads[i]!;
     const o = r * A;
     const cur = obs[r * len]!;
-    let best = 0;
-    for (let a = 1; a < A; a++) if (masks[o + a] === 1 && values[o + a]! > values[o + best]!) best = a;
+    const best = bestLegal(values, masks, o, A);
     out.policyAction[i] = best;
-    const v = gates({ ...base(w, keys[i]!, []), choice: { action: best } });
+    const v = gates(base(w, NONE, masks.subarray(o, o + A), best));
     if (v.verdict !== 'migrate') {
       out.reason[i] = v.verdict === 'wait' ? v.reason : 'error';
       out.detail[i] = v.verdict === 'wait' ? v.detail : undefined;
@@ -264,19 +336,7 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
       continue;
     }
     const stay = Math.max(values[o]!, values[o + cur]!);
-    // The best K legal targets other than the current node (insertion into a short sorted list).
-    let t = 0;
-    for (let a = 1; a < A; a++) {
-      const va = values[o + a]!;
-      if (a === cur || masks[o + a] !== 1 || !(va > stay)) continue;
-      if (t === K && va <= values[o + top[K - 1]!]!) continue;
-      let p = t < K ? t++ : K - 1;
-      while (p > 0 && values[o + top[p - 1]!]! < va) {
-        top[p] = top[p - 1]!;
-        p--;
-      }
-      top[p] = a;
-    }
+    const t = topTargets(values, masks, o, A, cur, stay, K, top);
     for (let q = 0; q < t; q++) {
       cUser[C] = i;
       cFrom[C] = cur - 1;
@@ -291,20 +351,21 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
   }
 
   // 4. The coordinated step over the projected cpu of the nodes.
-  const { used, outbound } = scratch;
-  used.fill(0);
-  outbound.fill(0);
   for (let i = 0; i < W; i++) {
     const j = nodeIndex.get(workloads[i]!.node);
     if (j !== undefined) used[j]! += demand[i]!;
   }
-  const demandByKey = new Map<WorkloadKey, number>();
-  for (let i = 0; i < W; i++) demandByKey.set(keys[i]!, demand[i]!);
-  for (const [k, f] of view.inFlight) {
-    const to = nodeIndex.get(f.targetNode);
+  for (const f of view.inFlight.values()) {
     const from = nodeIndex.get(f.sourceNode);
-    if (to !== undefined) used[to]! += demandByKey.get(k) ?? config.fleet.defaultDemandMillicores;
     if (from !== undefined) outbound[from]!++;
+  }
+  // An in-flight migration whose workload no object serves right now (the podmigration operator deleted the
+  // source before its new pod appeared) still holds its target: at the default demand.
+  for (const l of busy.values()) {
+    for (const b of l) {
+      const to = b.target === undefined || b.seen ? undefined : nodeIndex.get(b.target);
+      if (to !== undefined) used[to]! += config.fleet.defaultDemandMillicores;
+    }
   }
   const capacity = Float64Array.from({ length: N }, (_, j) => (Number.isFinite(view.capacityMillis[j]!) ? view.capacityMillis[j]! : 0));
   const cc: CoordinationConfig = {

@@ -21,7 +21,7 @@
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import { observationLength } from '../core/observation.js';
-import { reward, type RewardParams } from '../core/reward.js';
+import { combineRewardTerms, loadReward, migrationPenalty, rttReward, type RewardParams, type RewardTerms } from '../core/reward.js';
 import { encodeObservation, featureSize, featuresPerNode } from '../agents/features.js';
 import { FixedNormalizer } from '../agents/normalizer.js';
 import { checkModelLayout, isModelPath, type PolicyRegistry } from '../agents/registry.js';
@@ -48,23 +48,61 @@ export const SLA_BONUS = 1000;
 
 const pair = new Float64Array(2);
 const pairL = new Float64Array(2);
+const terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
 
-/** Eq. 8 for each node of one row, into out[o+1..o+N], with the row's min/max as the candidate lists. */
-function oneStepRewards(obs: Float64Array, base: number, n: number, p: RewardParams, out: Float64Array, o: number): void {
-  let rMin = Infinity, rMax = -Infinity, lMin = Infinity, lMax = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const r = obs[base + 1 + j]!, l = obs[base + 1 + n + j]!;
-    if (r < rMin) rMin = r;
-    if (r > rMax) rMax = r;
-    if (l < lMin) lMin = l;
-    if (l > lMax) lMax = l;
+/**
+ * Eq. 8 for each node of a row, with the row's min/max as the candidate lists. The load terms (Eq. 5, Eq. 7) depend
+ * on the loads alone, which every row of a tick shares: they are computed once per distinct load block
+ * (`loadTerms`, remembered with the block in `lastLoads`), the RTT terms (Eq. 4, Eq. 6) per node of each row.
+ */
+class OneStepRewards {
+  private lastLoads = new Float64Array(0);
+  private loadTerms = new Float64Array(0);
+  private loadPenalties = new Float64Array(0);
+  constructor(private readonly p: RewardParams) {}
+
+  private loadsOf(obs: Float64Array, base: number, n: number): void {
+    if (this.lastLoads.length !== n) {
+      this.lastLoads = new Float64Array(n).fill(Number.NaN);
+      this.loadTerms = new Float64Array(n);
+      this.loadPenalties = new Float64Array(n);
+    }
+    let same = true;
+    for (let j = 0; j < n; j++) if (!(obs[base + 1 + n + j] === this.lastLoads[j])) same = false;
+    if (same) return;
+    let lMin = Infinity, lMax = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const l = (this.lastLoads[j] = obs[base + 1 + n + j]!);
+      if (l < lMin) lMin = l;
+      if (l > lMax) lMax = l;
+    }
+    pairL[0] = lMin;
+    pairL[1] = lMax;
+    for (let j = 0; j < n; j++) {
+      this.loadTerms[j] = loadReward(this.lastLoads[j]!, pairL, this.p.loadSla);
+      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, pairL, this.p.loadSla.max, this.p.migrationCost);
+    }
   }
-  pair[0] = rMin;
-  pair[1] = rMax;
-  pairL[0] = lMin;
-  pairL[1] = lMax;
-  for (let j = 0; j < n; j++) {
-    out[o + 1 + j] = reward({ rttMs: obs[base + 1 + j]!, rttsMs: pair, load: obs[base + 1 + n + j]!, loads: pairL, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
+
+  write(obs: Float64Array, base: number, n: number, out: Float64Array, o: number): void {
+    this.loadsOf(obs, base, n);
+    const p = this.p;
+    let rMin = Infinity, rMax = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const r = obs[base + 1 + j]!;
+      if (r < rMin) rMin = r;
+      if (r > rMax) rMax = r;
+    }
+    pair[0] = rMin;
+    pair[1] = rMax;
+    for (let j = 0; j < n; j++) {
+      const r = obs[base + 1 + j]!;
+      terms.rtt = rttReward(r, pair, p.rttSla);
+      terms.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
+      terms.load = this.loadTerms[j]!;
+      terms.loadPenalty = this.loadPenalties[j]!;
+      out[o + 1 + j] = combineRewardTerms(terms);
+    }
   }
 }
 
@@ -90,6 +128,7 @@ export function followMeScorer(): BulkScorer {
 }
 
 export function greedyScorer(params: RewardParams, slaFirst: boolean): BulkScorer {
+  const rewards = new OneStepRewards(params);
   return {
     name: slaFirst ? 'sla-greedy' : 'greedy',
     gainUnit: slaFirst ? `Eq. 8 reward (+${SLA_BONUS} for reaching the SLA from outside it)` : 'Eq. 8 reward',
@@ -98,7 +137,7 @@ export function greedyScorer(params: RewardParams, slaFirst: boolean): BulkScore
       const len = observationLength(n), A = n + 1;
       for (let r = 0; r < rows; r++) {
         const base = r * len, o = r * A;
-        oneStepRewards(obs, base, n, params, out, o);
+        rewards.write(obs, base, n, out, o);
         if (slaFirst) for (let j = 0; j < n; j++) if (obs[base + 1 + j]! <= params.rttSla.max && obs[base + 1 + n + j]! <= params.loadSla.max) out[o + 1 + j]! += SLA_BONUS;
         waitIsCurrent(obs, base, out, o);
       }

@@ -64,6 +64,8 @@ export interface GateInput {
   policyName: string;
   /** Undefined on the first call: the gates say whether the policy is to be asked at all. */
   choice?: PolicyChoice;
+  /** The {@link actionMask}, when the caller has it already (the fleet path builds 10k at once); else built here. */
+  mask?: Uint8Array;
 }
 
 /** An Event the reconcile records; `dedup` set means "only when the cause changed". */
@@ -96,7 +98,7 @@ export function gates(i: GateInput): GateVerdict {
     return { verdict: 'wait', reason: 'invalid-observation', detail: why, event: { type: 'Warning', reason: 'ObservationInvalid', message: `forced Wait: ${why}`, dedup: { topic: 'observation-invalid', cause: why } }, clears: [] };
   }
   const clears: DedupTopic[] = ['observation-invalid'];
-  const mask = actionMask(i.nodes, i.readyNodes, i.workload.node);
+  const mask = i.mask ?? actionMask(i.nodes, i.readyNodes, i.workload.node);
   if (!i.choice) return { verdict: 'ask-policy', mask, clears };
   if ('error' in i.choice) {
     return { verdict: 'wait', reason: 'error', detail: i.choice.error, event: { type: 'Warning', reason: 'PolicyError', message: `forced Wait: policy ${i.policyName} threw: ${i.choice.error}` }, clears };

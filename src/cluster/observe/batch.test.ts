@@ -37,17 +37,20 @@ test('http-json batch: one POST for every user; a malformed entry rejects that u
       u3: { samples: [{ node: 'a', rttMs: 4, timestamp: 'yesterday' }] },
       u4: { nope: true },
       u5: { samples: [{ node: 'b', rttMs: 7 }] },
+      u6: { rttMs: [1.5, null], timestamp: NOW - 5 },
+      u7: { rttMs: [1.5] },
     },
   }));
   try {
     const src = new HttpJsonRtt({ url: 'unused', batchUrl: `${srv.url}/batch`, timeoutMs: 2000 }, clock);
     const got: Got = [];
-    const rep = await src.readRttBatch(['u1', 'u2', 'u3', 'u4', 'u5', 'u6'], ['a', 'b'], (u, n, v, at) => got.push([u, n, v, at]));
+    const rep = await src.readRttBatch(['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'], ['a', 'b'], (u, n, v, at) => got.push([u, n, v, at]));
     assert.equal(srv.requests.length, 1);
     assert.equal(srv.requests[0]!.method, 'POST');
-    assert.deepEqual(JSON.parse(srv.requests[0]!.body), { users: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'], nodes: ['a', 'b'] });
-    assert.deepEqual(got, [['u1', 'a', 3, NOW - 1000], ['u1', 'b', Number.NaN, Date.parse('2026-01-01T00:00:00Z')], ['u5', 'b', 7, NOW]]);
-    assert.deepEqual(rep.rejected.map((r) => r.user), ['u2', 'u3', 'u4']);
+    assert.deepEqual(JSON.parse(srv.requests[0]!.body), { users: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'], nodes: ['a', 'b'] });
+    assert.deepEqual(got, [['u1', 'a', 3, NOW - 1000], ['u1', 'b', Number.NaN, Date.parse('2026-01-01T00:00:00Z')], ['u5', 'b', 7, NOW], ['u6', 'a', 1.5, NOW - 5], ['u6', 'b', Number.NaN, NOW - 5]]);
+    assert.deepEqual(rep.rejected.map((r) => r.user), ['u2', 'u3', 'u4', 'u7'], 'u8 is not in the answer: it just gets nothing');
+    assert.match(rep.rejected[3]!.why, /users\.u7\.rttMs: expected an array of 2 RTTs \(one per requested node, in order\), got 1 entries/);
     assert.match(rep.rejected[0]!.why, /^POST http:\/\/127\.0\.0\.1:\d+\/batch: users\.u2\.samples\[0\]\.rttMs: expected a number of ms >= 0, or null, got "fast"$/);
     assert.match(rep.rejected[1]!.why, /users\.u3\.samples\[0\]\.timestamp: expected RFC 3339 or epoch ms, got "yesterday"/);
     assert.match(rep.rejected[2]!.why, /users\.u4\.samples: expected an array of samples/);

@@ -5,7 +5,9 @@
  * gets the controller's clock.
  *
  * The batch form (the fleet path): `POST <batchUrl>` with `{"users": [...], "nodes": [...]}`, answered with
- * `{"users": {"<user>": {"samples": [...]}, ...}}`, each user's samples exactly as above. Every entry is checked:
+ * `{"users": {"<user>": {"samples": [...]}, ...}}`, each user's samples exactly as above, or in the compact form
+ * `{"<user>": {"rttMs": [R_1, ..., R_N], "timestamp": ...}}`, one RTT per node of the request's `nodes`, in that
+ * order (null = unreachable): 10k users × 100 nodes is then 5 MB of JSON, not 50. Every entry is checked:
  * a user whose entry is malformed (a sample without a node name, an RTT that is neither a number nor null, a
  * timestamp that is not a time) is rejected as a whole, with a one-line reason, and waits; the rest proceed.
  */
@@ -47,9 +49,15 @@ export class HttpJsonRtt implements RttSource, BatchRttSource {
     for (const user of users) {
       const entry = answers[user];
       if (entry === undefined) continue; // not measured this tick: goes stale, waits
-      const why = checkEntry(entry, now);
+      const why = checkEntry(entry, now, nodes.length);
       if (why) {
         report.rejected.push({ user, why: new InvalidInputError({ source: `POST ${url}`, field: `users.${user}${why.field}`, expected: why.expected, actual: why.actual }).message });
+        continue;
+      }
+      const compact = (entry as { rttMs?: (number | null)[]; timestamp?: number | string }).rttMs;
+      if (compact) {
+        const at = timeOf((entry as { timestamp?: number | string }).timestamp, now);
+        for (let j = 0; j < nodes.length; j++) sink(user, nodes[j]!, compact[j] === null ? Number.NaN : compact[j]!, at);
         continue;
       }
       for (const s of (entry as { samples: Sample[] }).samples) {
@@ -70,8 +78,19 @@ interface Sample {
 const timeOf = (t: number | string | undefined, now: number): number => (typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : now);
 
 /** Why one user's entry of a batch answer cannot be used (undefined: it can). Checked by hand: 1M samples a tick. */
-function checkEntry(entry: unknown, now: number): { field: string; expected: string; actual: string } | undefined {
-  const samples = (entry as { samples?: unknown } | null)?.samples;
+function checkEntry(entry: unknown, now: number, nodes: number): { field: string; expected: string; actual: string } | undefined {
+  const e = entry as { samples?: unknown; rttMs?: unknown; timestamp?: unknown } | null;
+  if (e && e.rttMs !== undefined) {
+    if (!Array.isArray(e.rttMs) || e.rttMs.length !== nodes) return { field: '.rttMs', expected: `an array of ${nodes} RTTs (one per requested node, in order)`, actual: Array.isArray(e.rttMs) ? `${e.rttMs.length} entries` : JSON.stringify(e.rttMs).slice(0, 60) };
+    for (let j = 0; j < nodes; j++) {
+      const v = e.rttMs[j] as unknown;
+      if (v !== null && (typeof v !== 'number' || v < 0)) return { field: `.rttMs[${j}]`, expected: 'a number of ms >= 0, or null', actual: JSON.stringify(v) ?? 'nothing' };
+    }
+    const t = e.timestamp;
+    if (t !== undefined && ((typeof t !== 'number' && typeof t !== 'string') || !Number.isFinite(timeOf(t, now)))) return { field: '.timestamp', expected: 'RFC 3339 or epoch ms', actual: JSON.stringify(t) };
+    return undefined;
+  }
+  const samples = e?.samples;
   if (!Array.isArray(samples)) return { field: '.samples', expected: 'an array of samples', actual: JSON.stringify(samples ?? entry)?.slice(0, 60) ?? 'nothing' };
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as Partial<Record<keyof Sample, unknown>> | null;

@@ -103,6 +103,23 @@ export class RttTable {
     return this.lastAt[slot * this.nodes + j]!;
   }
 
+  /**
+   * Copy the slot's N averages into `out[offset..]` and return the age of its oldest newest sample (ms), or NaN
+   * when a pair has no sample, a non-finite average, or is older than `maxAgeMs` (the caller forces Wait then).
+   */
+  readRow(slot: number, out: Float64Array, offset: number, nowMs: number, maxAgeMs: number): number {
+    const N = this.nodes, p = slot * N;
+    out.set(this.avg.subarray(p, p + N), offset);
+    const avg = this.avg, lastAt = this.lastAt;
+    let oldest = 0;
+    for (let j = 0; j < N; j++) {
+      const age = nowMs - lastAt[p + j]!;
+      if (!(age <= maxAgeMs) || !Number.isFinite(avg[p + j]!)) return Number.NaN;
+      if (age > oldest) oldest = age;
+    }
+    return oldest;
+  }
+
   /** Free the slots of users not in `keep` (their workloads are gone). */
   retain(keep: ReadonlySet<string>): void {
     for (const [u, s] of this.slots) {
