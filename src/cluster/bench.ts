@@ -25,7 +25,7 @@ import { MetricsServerLoad } from './observe/metrics-server.js';
 import { RttTable } from './observe/rtt-table.js';
 import { systemClock, type Clock, type Timed } from './observe/types.js';
 import { ControlPlane, crdFiles, ensureBinaries } from './testing/control-plane.js';
-import { BatchRttServer, createFleetNodes, createFleetPods, fleetPod, syntheticFleet, writeFleetNodeMetrics, type SyntheticFleet } from './testing/fleet.js';
+import { BatchRttServer, createFleetNodes, createFleetPods, fleetPod, markFleetPodsReady, syntheticFleet, writeFleetNodeMetrics, type SyntheticFleet } from './testing/fleet.js';
 import { nodeLoad } from '../core/reward.js';
 
 export interface BenchControllerOptions {
@@ -150,6 +150,7 @@ export async function benchFullTick(fleet: SyntheticFleet, o: BenchControllerOpt
     await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
     await createFleetNodes(admin, fleet.nodes, NODE_CPU, 16);
     await createFleetPods(admin, ns, fleet.users, 32, (done) => o.log(`bench controller: ${done}/${fleet.users.length} pods`));
+    await markFleetPodsReady(admin, ns, fleet.users, Date.now(), 32);
     const setupS = (Date.now() - t0) / 1000;
     await rtt.start();
     const config = benchConfig(fleet, { rttUrl: rtt.url, namespace: ns });
@@ -183,7 +184,7 @@ export async function benchFullTick(fleet: SyntheticFleet, o: BenchControllerOpt
       const ms = performance.now() - t1;
       if (tick === 0) cold = ms;
       if (tick >= 2) times.push(ms);
-      o.log(`bench controller: tick ${tick + 1}: ${ms.toFixed(0)} ms (decide ${r.decideMs?.toFixed(1)} ms, ${r.started.length} started, ${r.inFlight} in flight)`);
+      o.log(`bench controller: tick ${tick + 1}: ${ms.toFixed(0)} ms (${Object.entries(r.phasesMs ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} ms; ${r.started.length} started, ${r.inFlight} in flight)`);
     }
     return { fullTickMs: +median(times).toFixed(1), coldTickMs: +cold.toFixed(0), setupS: +setupS.toFixed(1) };
   } finally {

@@ -177,3 +177,10 @@ test('demand: pod requests summed, VMI requests or cores, else the default', () 
   assert.equal(demandMillicores({ kind: 'vm', object: { metadata: { name: 'v' }, spec: { domain: { cpu: { cores: 2 } } } } }, 100), 2000);
   assert.equal(demandMillicores({ kind: 'vm', object: { metadata: { name: 'v' }, spec: { domain: { resources: { requests: { cpu: '1.5' } } } } } }, 100), 1500);
 });
+
+test('deferral Events are recorded once per cause: a wish deferred again for the same reason keeps its Event quiet', () => {
+  const nodes = ['a', 'b'];
+  const ws = Array.from({ length: 4 }, (_, i) => workload(i, 'a'));
+  const d = decideFleet(ws, table(4, nodes, () => 'b'), view(nodes), config(nodes, { migration: { maxConcurrent: 1, cooldownMs: 0 } }), followMeScorer());
+  for (let i = 0; i < 4; i++) if (d.reason[i] !== 'policy') assert.ok(!d.clears[i]!.includes('cap'), `workload ${i} deferred: the cap topic must stay set`);
+});

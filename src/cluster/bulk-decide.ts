@@ -346,7 +346,8 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
       C++;
     }
     out.reason[i] = 'policy';
-    out.clears[i] = v.clears;
+    // The cap's Event clears only when the coordinated step lets the move through (actFleet), not when the gates do.
+    out.clears[i] = v.clears.filter((c) => c !== 'cap');
     wished[i] = 1;
   }
 

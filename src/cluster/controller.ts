@@ -79,6 +79,8 @@ export interface TickReport {
   forgotten: string[];
   /** Fleet path: the decide phase's duration (gates, batched scoring, coordination; no API I/O), ms. */
   decideMs?: number;
+  /** Fleet path: wall ms of each phase of the tick (reconcile = nodes, in-flight and the cache's snapshot). */
+  phasesMs?: { reconcile: number; observe: number; decide: number; act: number };
 }
 
 const emptyReport = (leader: boolean): TickReport => ({ leader, decisions: [], started: [], finished: [], inFlight: 0, forgotten: [] });
@@ -203,6 +205,7 @@ export class Controller {
   private async fleetTick(report: TickReport, f: NonNullable<Controller['fleet']>): Promise<TickReport> {
     const { config, clock } = this.d;
     if (!f.cache.started) await f.cache.start();
+    const t0 = performance.now();
     const { inFlight, readyNodes, nodes, found } = await reconcileInFlight(
       { client: this.d.client, config, migrators: this.d.migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), discover: async () => f.cache.snapshot() },
       report.finished,
@@ -214,10 +217,12 @@ export class Controller {
     // it next tick, when the watch has delivered the change.
     const finished = new Set(report.finished.map((x) => x.workload));
     const settling = new Set(workloads.filter((w) => finished.has(w.name)).map((w) => workloadKey(w.kind, w.namespace, w.name)));
+    const t1 = performance.now();
     const loads = await observeFleet({ config, load: this.d.load, rtt: this.d.rtt, ...(this.d.batchRtt ? { batchRtt: this.d.batchRtt } : {}), metrics: this.metrics, log: this.log }, workloads, f.table);
     const allocatable = new Map(nodes.map((n) => [n.metadata.name, parseQuantity(n.status?.allocatable?.cpu) * 1000]));
     const nowMs = clock.nowMs();
     const view = { nowMs, loads, readyNodes, inFlight, capacityMillis: config.nodes.map((n) => allocatable.get(n) ?? Number.NaN), settling };
+    const t2 = performance.now();
     const { decision, decideMs } = decideFleetTimed(workloads, f.table, view, config, f.scorer, f.scratch, this.metrics);
     report.decideMs = decideMs;
     const ctx: ReconcileContext = { client: this.d.client, config, migrators: this.d.migrators, state: this.state, averager: this.averager, metrics: this.metrics, log: this.log, inFlightLayout: f.scorer.inFlight, isLeader: () => this.isLeader(), event: this.event.bind(this) };
@@ -226,7 +231,9 @@ export class Controller {
       const r = f.scratch.rowOf[i]!;
       return r < 0 ? undefined : Array.from(f.scratch.obs.subarray(r * len, (r + 1) * len));
     };
+    const t3 = performance.now();
     report.decisions = await actFleet(ctx, workloads, decision, { nowMs, inFlight, started: report.started }, rowObservation, f.scorer);
+    report.phasesMs = { reconcile: t1 - t0, observe: t2 - t1, decide: t3 - t2, act: performance.now() - t3 };
     report.inFlight = inFlight.size;
     this.metrics.inFlight.set({}, inFlight.size);
     this.lastTickOkMs = clock.nowMs();

@@ -165,3 +165,11 @@ export async function writeFleetNodeMetrics(admin: KubeClient, nodes: readonly s
     }
   });
 }
+
+/** The kubelet's part for freshly created pods: Running and Ready, `concurrency` at a time. */
+export async function markFleetPodsReady(admin: KubeClient, ns: string, users: readonly FleetUser[], atMs: number, concurrency: number): Promise<void> {
+  const now = new Date(atMs).toISOString();
+  await forEachLimited(users, concurrency, async (u) => {
+    await admin.request('PATCH', paths.podStatus(ns, u.name), { body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }, patchType: 'strategic' });
+  });
+}
