@@ -49,6 +49,8 @@ export interface BenchControllerResult {
   /** Median wall time of the same (inflated when other work shares the cores). */
   decideWallMsPerTick: number;
   fullTickMs?: number;
+  /** The controller process's CPU time of the same ticks (the apiserver and etcd run in their own processes). */
+  fullTickCpuMs?: number;
   policy: string;
   /** Per decide tick: workloads scored and moves accepted (the rest of the wishes were deferred). */
   scored: number;
@@ -129,7 +131,7 @@ export function benchDecide(fleet: SyntheticFleet, o: Pick<BenchControllerOption
 }
 
 /** The full tick against a real kube-apiserver; a string says why it could not run. */
-export async function benchFullTick(fleet: SyntheticFleet, o: BenchControllerOptions): Promise<{ fullTickMs: number; coldTickMs: number; setupS: number } | string> {
+export async function benchFullTick(fleet: SyntheticFleet, o: BenchControllerOptions): Promise<{ fullTickMs: number; fullTickCpuMs: number; coldTickMs: number; setupS: number } | string> {
   const bins = ensureBinaries();
   if (typeof bins === 'string') return bins;
   const plane = new ControlPlane(bins);
@@ -174,19 +176,25 @@ export async function benchFullTick(fleet: SyntheticFleet, o: BenchControllerOpt
     const util = utilisation(fleet);
     const users = fleet.users.map((u) => u.user);
     const times: number[] = [];
+    const cpus: number[] = [];
     let cold = Number.NaN;
     for (let tick = 0; tick < o.ticks + 2; tick++) {
       // What the cluster does between ticks (metrics-server refreshes, the RTT endpoint measures): not timed.
       await writeFleetNodeMetrics(admin, fleet.nodes, (n) => util.get(n)!, NODE_CPU, clock.nowMs(), 16);
       rtt.freeze(users);
+      const c1 = process.cpuUsage();
       const t1 = performance.now();
       const r = await ctrl.tick();
       const ms = performance.now() - t1;
+      const c = process.cpuUsage(c1);
       if (tick === 0) cold = ms;
-      if (tick >= 2) times.push(ms);
+      if (tick >= 2) {
+        times.push(ms);
+        cpus.push((c.user + c.system) / 1000);
+      }
       o.log(`bench controller: tick ${tick + 1}: ${ms.toFixed(0)} ms (${Object.entries(r.phasesMs ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} ms; ${r.started.length} started, ${r.inFlight} in flight)`);
     }
-    return { fullTickMs: +median(times).toFixed(1), coldTickMs: +cold.toFixed(0), setupS: +setupS.toFixed(1) };
+    return { fullTickMs: +median(times).toFixed(1), fullTickCpuMs: +median(cpus).toFixed(1), coldTickMs: +cold.toFixed(0), setupS: +setupS.toFixed(1) };
   } finally {
     await ctrl?.stop();
     await rtt.stop();

@@ -65,7 +65,12 @@ export async function observeFleet(s: FleetSources, workloads: readonly Workload
   };
   if (s.batchRtt) {
     try {
-      const rep = await s.batchRtt.readRttBatch(users, nodes, sink);
+      // The request's node order is the config's, so a whole row goes straight into the table.
+      const rowSink = (user: string, row: ArrayLike<number | null>, at: number): void => {
+        const slot = table.slot(user);
+        for (let j = 0; j < nodes.length; j++) table.push(slot, j, row[j] ?? Number.NaN, at);
+      };
+      const rep = await s.batchRtt.readRttBatch(users, nodes, sink, undefined, rowSink);
       if (rep.rejected.length) {
         s.metrics.errors.inc({ stage: 'rtt' }, rep.rejected.length);
         s.log.log('warn', 'rtt batch: entries rejected (those users wait)', { source: s.batchRtt.name, count: rep.rejected.length, first: rep.rejected.slice(0, 3).map((r) => r.why) });

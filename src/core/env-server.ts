@@ -22,6 +22,7 @@ import { RemoraError } from './errors.js';
 import type { Env, StepInfo } from './env.js';
 import { MaskedAsWait, type MaskedActionMode } from './masked-as-wait.js';
 import { VecEnv } from './vec-env.js';
+import type { FleetRows, ServedFleet } from './independent-fleet.js';
 
 /** What the server serves and how. */
 export interface ServeOptions {
@@ -46,6 +47,7 @@ function infoToJson(info: StepInfo): Record<string, unknown> {
 }
 
 type Request = { cmd?: unknown; seed?: unknown; action?: unknown; actions?: unknown };
+
 
 /** The seed of a reset request, or an error line. */
 function seedOf(req: Request, cmd: string): { seed?: number } | string {
@@ -185,6 +187,125 @@ export function serveEnv(makeEnv: () => Env, options: ServeOptions, input: Reada
             break;
           default:
             send({ error: `request: cmd: expected one of spec|reset|step|vreset|vstep|close, got ${JSON.stringify(req.cmd)}` });
+        }
+      } catch (e) {
+        send({ error: e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}` });
+      }
+    });
+    rl.on('close', () => resolve());
+  });
+}
+
+/**
+ * The fleet mode (issue 13; `remora env serve --fleet`, the PettingZoo `ParallelEnv` of python/remora_gym/parallel.py):
+ * many users of one edge, PettingZoo-Parallel semantics, over the same line protocol.
+ * - `{"cmd":"spec"}` → as above, plus `"fleet":{"maxUsers":M}` (PettingZoo's `possible_agents` are ids 0..M-1).
+ * - `{"cmd":"freset","seed":1}` → the rows of the users present: `{"t":0,"ids":[R],"observations":[R·D],
+ *   "actionMasks":[R·A],"rewards":[R],"terminated":[R],"truncated":[R],"joined":[R],"done":false}` (flags 0/1).
+ * - `{"cmd":"fstep","actions":{"<id>":a,...}}` → the same shape: first every user that acted, then the users that
+ *   joined in the tick. Actions are keyed by user id, for users of the previous answer that had not ended; a user
+ *   left out waits (0). An unknown or ended id, or an action outside the space, is an error line and nothing
+ *   steps. A masked action: an error line with `maskedActions: 'error'`; executed as Wait with `'wait'`, and listed
+ *   in `"maskedActions":[ids]`.
+ * - `{"cmd":"close"}` as above. Single and vector commands are refused in a fleet session, and the other way round.
+ */
+export function serveFleet(fleet: ServedFleet, options: Omit<ServeOptions, 'numEnvs'>, input: Readable, output: Writable): Promise<void> {
+  const send = (o: unknown) => output.write(JSON.stringify(o) + '\n');
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  const D = fleet.observationSpace.low.length, A = fleet.actionSpace.n;
+  let last: FleetRows | undefined;
+  const rowsJson = (r: FleetRows, masked: number[] = []) => ({
+    t: r.t,
+    ids: Array.from(r.ids.subarray(0, r.rows)),
+    observations: Array.from(r.observations.subarray(0, r.rows * D)),
+    actionMasks: Array.from(r.actionMasks.subarray(0, r.rows * A)),
+    rewards: Array.from(r.rewards.subarray(0, r.rows)),
+    terminated: Array.from(r.terminated.subarray(0, r.rows)),
+    truncated: Array.from(r.truncated.subarray(0, r.rows)),
+    joined: Array.from(r.joined.subarray(0, r.rows)),
+    done: fleet.done,
+    ...(options.maskedActions === 'wait' ? { maskedActions: masked } : {}),
+  });
+  /** Row-aligned actions for `fstep`, or the one-line reason they cannot be applied (then nothing steps). */
+  const actionsFor = (prev: FleetRows, given: unknown): { actions: Int32Array; masked: number[] } | string => {
+    if (!given || typeof given !== 'object' || Array.isArray(given)) return `fstep: actions: expected an object of user id -> action, got ${(JSON.stringify(given) ?? 'nothing').slice(0, 60)}`;
+    const rowOf = new Map<number, number>();
+    for (let r = 0; r < prev.rows; r++) if (!prev.terminated[r] && !prev.truncated[r]) rowOf.set(prev.ids[r]!, r);
+    const actions = new Int32Array(prev.rows);
+    const masked: number[] = [];
+    for (const [key, a] of Object.entries(given as Record<string, unknown>)) {
+      const id = Number(key);
+      const r = Number.isInteger(id) ? rowOf.get(id) : undefined;
+      if (r === undefined) return `fstep: actions: user ${JSON.stringify(key)} is not present (present: ${rowOf.size} users)`;
+      if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= A) return `fstep: actions[${key}]: expected an integer in [0, ${A - 1}] (0 = Wait, j = migrate to node j), got ${JSON.stringify(a)}`;
+      if (prev.actionMasks[r * A + a] !== 1) {
+        if (options.maskedActions === 'error') return `fstep: actions[${key}]: action ${a} is masked (a migration is in flight)`;
+        masked.push(id);
+        continue;
+      }
+      actions[r] = a;
+    }
+    return { actions, masked };
+  };
+  return new Promise((resolve) => {
+    rl.on('line', (line) => {
+      if (line.trim() === '') return;
+      let req: Request;
+      try {
+        req = JSON.parse(line);
+      } catch {
+        send({ error: `request: expected one JSON object per line, got ${JSON.stringify(line.slice(0, 60))}` });
+        return;
+      }
+      try {
+        switch (req.cmd) {
+          case 'spec':
+            send({
+              scenario: options.scenario,
+              maxEpisodeSteps: options.maxEpisodeSteps,
+              maskedActions: options.maskedActions,
+              numEnvs: 1,
+              fleet: { maxUsers: fleet.maxUsers },
+              observationSpace: { low: Array.from(fleet.observationSpace.low), high: Array.from(fleet.observationSpace.high), labels: fleet.observationSpace.labels },
+              actionSpace: { n: A, labels: fleet.actionSpace.labels },
+            });
+            break;
+          case 'freset': {
+            const seed = seedOf(req, 'freset');
+            if (typeof seed === 'string') {
+              send({ error: seed });
+              break;
+            }
+            last = fleet.reset(seed);
+            send(rowsJson(last));
+            break;
+          }
+          case 'fstep': {
+            if (!last) {
+              send({ error: 'fstep: called before freset' });
+              break;
+            }
+            const got = actionsFor(last, req.actions);
+            if (typeof got === 'string') {
+              send({ error: got });
+              break;
+            }
+            last = fleet.step(got.actions);
+            send(rowsJson(last, got.masked));
+            break;
+          }
+          case 'close':
+            send({ ok: true });
+            rl.close();
+            break;
+          case 'reset':
+          case 'step':
+          case 'vreset':
+          case 'vstep':
+            send({ error: `${String(req.cmd)}: this is a fleet session (freset/fstep); start a server without --fleet for single or vector sessions` });
+            break;
+          default:
+            send({ error: `request: cmd: expected one of spec|freset|fstep|close, got ${JSON.stringify(req.cmd)}` });
         }
       } catch (e) {
         send({ error: e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}` });

@@ -13,7 +13,7 @@
  */
 import { InvalidInputError } from '../../core/errors.js';
 import { fillTemplate, getJson, postJson } from './http.js';
-import type { BatchRttReport, BatchRttSource, Clock, RttSink, RttSource, Timed } from './types.js';
+import type { BatchRttReport, BatchRttSource, Clock, RttRowSink, RttSink, RttSource, Timed } from './types.js';
 
 export class HttpJsonRtt implements RttSource, BatchRttSource {
   readonly name = 'http-json';
@@ -35,7 +35,7 @@ export class HttpJsonRtt implements RttSource, BatchRttSource {
     return out;
   }
 
-  async readRttBatch(users: readonly string[], nodes: readonly string[], sink: RttSink, signal?: AbortSignal): Promise<BatchRttReport> {
+  async readRttBatch(users: readonly string[], nodes: readonly string[], sink: RttSink, signal?: AbortSignal, rowSink?: RttRowSink): Promise<BatchRttReport> {
     const url = this.o.batchUrl;
     if (!url) throw new Error('http-json RTT: no batchUrl configured (observation.rtt.batchUrl)');
     const body = (await postJson(url, { users, nodes }, this.o.timeoutMs, signal)) as { users?: unknown };
@@ -57,6 +57,10 @@ export class HttpJsonRtt implements RttSource, BatchRttSource {
       const compact = (entry as { rttMs?: (number | null)[]; timestamp?: number | string }).rttMs;
       if (compact) {
         const at = timeOf((entry as { timestamp?: number | string }).timestamp, now);
+        if (rowSink) {
+          rowSink(user, compact, at);
+          continue;
+        }
         for (let j = 0; j < nodes.length; j++) sink(user, nodes[j]!, compact[j] === null ? Number.NaN : compact[j]!, at);
         continue;
       }

@@ -63,5 +63,9 @@ export interface BatchRttReport {
  */
 export interface BatchRttSource {
   readonly name: string;
-  readRttBatch(users: readonly string[], nodes: readonly string[], sink: RttSink, signal?: AbortSignal): Promise<BatchRttReport>;
+  /** `rowSink`, when given, takes a user's whole row at once where the answer has one (the compact http-json form). */
+  readRttBatch(users: readonly string[], nodes: readonly string[], sink: RttSink, signal?: AbortSignal, rowSink?: RttRowSink): Promise<BatchRttReport>;
 }
+
+/** Receives one user's RTT to every requested node, in the request's node order (null = unreachable), all taken at `atMs`. */
+export type RttRowSink = (user: string, rttMs: ArrayLike<number | null>, atMs: number) => void;
