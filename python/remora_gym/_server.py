@@ -91,6 +91,7 @@ class Server:
         *,
         masked: str,
         num_envs: int = 1,
+        extra_args: Sequence[str] = (),
         remora_home: Optional[PathLike] = None,
         node: Optional[str] = None,
         command: Optional[Sequence[str]] = None,
@@ -99,7 +100,7 @@ class Server:
         if command is None:
             home = find_remora_home(remora_home)
             command = [_find_node(node), str(home / "bin" / "remora.js"), "env", "serve", "--scenario", scenario,
-                       "--masked", masked, "--num-envs", str(num_envs)]
+                       "--masked", masked, "--num-envs", str(num_envs), *extra_args]
         self.proc = subprocess.Popen(
             list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             cwd=os.fspath(cwd) if cwd is not None else os.getcwd(), bufsize=1,

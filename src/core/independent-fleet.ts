@@ -1,6 +1,6 @@
 /**
  * A fleet of independent users of a single-user {@link Env} (issue 13): `slots` users at once, each its own copy of
- * the env; when a user's episode ends, the next user arrives in that slot at the next tick, up to `usersPerSlot`
+ * the env; when a user's episode ends, the next user arrives in that slot in the same tick (a new row), up to `usersPerSlot`
  * users per slot. No coupling: the users do not share node capacity (the fleet twin, `src/twin/fleet`, is the
  * coupled one). It has the row shape of the FleetEnv contract (`core/fleet-env.ts` on the fleet twin's branch,
  * {@link ServedFleet} here), so `remora env serve --fleet` can serve any single-user scenario as a PettingZoo
@@ -124,19 +124,17 @@ export class IndependentFleet implements ServedFleet {
       this.row(slot, s.observation, s.info.actionMask as Uint8Array | undefined, s.reward, s.terminated, truncated, false);
       if (s.terminated || truncated) this.pending[slot] = 1;
     }
-    // Arrivals: a slot whose user left at an earlier tick takes its next user now (never in the tick it left).
-    for (let s = 0; s < this.slots && !cut; s++) {
-      if (this.pending[s] === 2 && this.served[s]! < this.usersPerSlot) {
-        this.pending[s] = 0;
-        this.join(s);
-      }
-    }
-    for (let s = 0; s < this.slots; s++) if (this.pending[s] === 1) this.pending[s] = 2;
-    let waiting = false;
-    for (let s = 0; s < this.slots; s++) if (this.pending[s] === 2 && this.served[s]! < this.usersPerSlot) waiting = true;
+    // Arrivals: a slot whose user left in this tick takes its next user now (a new row, `joined`).
     let present = false;
     for (let r = 0; r < this.out.rows; r++) if (!this.out.terminated[r] && !this.out.truncated[r]) present = true;
-    this.ended = cut || (!present && !waiting);
+    for (let s = 0; s < this.slots && !cut; s++) {
+      if (this.pending[s] === 1 && this.served[s]! < this.usersPerSlot) {
+        this.join(s);
+        present = true;
+      }
+      this.pending[s] = 0;
+    }
+    this.ended = cut || !present;
     return this.out;
   }
 

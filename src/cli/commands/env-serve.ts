@@ -1,4 +1,5 @@
-import { serveEnv } from '../../core/env-server.js';
+import { serveEnv, serveFleet } from '../../core/env-server.js';
+import { IndependentFleet } from '../../core/independent-fleet.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { loadScenario, makeEnv, scenarioNames } from '../../twin/index.js';
 import { defineCommand } from '../command.js';
@@ -6,17 +7,28 @@ import { defineCommand } from '../command.js';
 export const envServeCommand = defineCommand({
   name: 'env serve',
   summary: 'Serve the twin over stdin/stdout as JSON lines (used by the Python Gymnasium adapter)',
-  usage: '[--scenario <name|file>] [--masked wait|error] [--num-envs K]',
+  usage: '[--scenario <name|file>] [--masked wait|error] [--num-envs K | --fleet U [--arrivals 2]]',
   flags: {
     scenario: { type: 'string', description: `Built-in scenario (${scenarioNames().join(', ')}) or a .json/.yaml file`, default: 'sr111', placeholder: '<name|file>' },
     masked: { type: 'string', description: 'A masked action: an error line (the Env contract), or executed as Wait with info.maskedAction', choices: ['error', 'wait'], default: 'error' },
     'num-envs': { type: 'integer', description: 'Copies stepped per vstep request (vector sessions)', default: 1 },
+    fleet: { type: 'integer', description: 'Serve a fleet (PettingZoo Parallel: freset/fstep) of this many users at once, each its own copy of the scenario', placeholder: '<users>' },
+    arrivals: { type: 'integer', description: 'With --fleet: users served per slot in one episode (a user who leaves is followed by the next)', default: 2 },
   },
-  details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"vreset","seed":1}, {"cmd":"vstep","actions":[0,...]}, {"cmd":"close"}. See src/core/env-server.ts.',
+  details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"vreset","seed":1}, {"cmd":"vstep","actions":[0,...]}, {"cmd":"close"}; with --fleet: {"cmd":"freset","seed":1}, {"cmd":"fstep","actions":{"0":2,...}}. See src/core/env-server.ts.',
   async run({ flags }, io) {
     const K = flags['num-envs'];
     if (K < 1 || K > 4096) throw new InvalidInputError({ source: 'remora env serve', field: '--num-envs', expected: 'an integer in [1, 4096]', actual: String(K) });
     const scenario = loadScenario(flags.scenario, { cwd: io.cwd });
+    if (flags.fleet !== undefined) {
+      const U = flags.fleet;
+      if (U < 1 || U > 4096) throw new InvalidInputError({ source: 'remora env serve', field: '--fleet', expected: 'an integer in [1, 4096]', actual: String(U) });
+      if (flags.arrivals < 1 || flags.arrivals > 1000) throw new InvalidInputError({ source: 'remora env serve', field: '--arrivals', expected: 'an integer in [1, 1000]', actual: String(flags.arrivals) });
+      const fleet = new IndependentFleet(() => makeEnv(scenario), U, flags.arrivals, scenario.spec.maxSteps);
+      await serveFleet(fleet, { scenario: scenario.spec.name, maxEpisodeSteps: scenario.spec.maxSteps, maskedActions: flags.masked }, process.stdin, process.stdout);
+      process.stdin.destroy();
+      return 0;
+    }
     await serveEnv(() => makeEnv(scenario), { scenario: scenario.spec.name, maxEpisodeSteps: scenario.spec.maxSteps, maskedActions: flags.masked, numEnvs: K }, process.stdin, process.stdout);
     // readline's close leaves stdin open, and an open pipe keeps Node alive until the client closes its end: the
     // adapter's close() used to wait 5 s for that, then kill (issue 12).
