@@ -30,7 +30,7 @@ import { parseQuantity } from './observe/quantity.js';
 import type { RttTable } from './observe/rtt-table.js';
 import type { Timed } from './observe/types.js';
 import type { BulkScorer } from './bulk-score.js';
-import { workloadKey, type WorkloadKey } from './workload-key.js';
+import type { WorkloadKey } from './workload-key.js';
 
 /** Demands by object metadata (shared by the cache's snapshots of one object version), so a tick parses only what changed. */
 const demandCache = new WeakMap<object, number>();
