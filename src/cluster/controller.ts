@@ -215,8 +215,8 @@ export class Controller {
     report.forgotten = this.prune(found, inFlight);
     // A migration that finished this tick changed its workload (node, cooldown) after the cache's copy: decide on
     // it next tick, when the watch has delivered the change.
-    const finished = new Set(report.finished.map((x) => x.workload));
-    const settling = new Set(workloads.filter((w) => finished.has(w.name)).map((w) => workloadKey(w.kind, w.namespace, w.name)));
+    const finished = new Set(report.finished.map((x) => `${x.namespace}/${x.workload}`));
+    const settling = new Set(workloads.filter((w) => finished.has(`${w.namespace}/${w.name}`)).map((w) => workloadKey(w.kind, w.namespace, w.name)));
     const t1 = performance.now();
     const loads = await observeFleet({ config, load: this.d.load, rtt: this.d.rtt, ...(this.d.batchRtt ? { batchRtt: this.d.batchRtt } : {}), metrics: this.metrics, log: this.log }, workloads, f.table);
     const allocatable = new Map(nodes.map((n) => [n.metadata.name, parseQuantity(n.status?.allocatable?.cpu) * 1000]));
@@ -236,6 +236,16 @@ export class Controller {
     report.phasesMs = { reconcile: t1 - t0, observe: t2 - t1, decide: t3 - t2, act: performance.now() - t3 };
     report.inFlight = inFlight.size;
     this.metrics.inFlight.set({}, inFlight.size);
+    if (this.d.feed) {
+      const nodeIndex = new Map(config.nodes.map((n, j) => [n, j]));
+      const averager = {
+        get: (user: string, node: string) => {
+          const s = f.table.find(user), j = nodeIndex.get(node);
+          return s < 0 || j === undefined || !Number.isFinite(f.table.newestAt(s, j)) ? undefined : { value: f.table.average(s, j), atMs: f.table.newestAt(s, j) };
+        },
+      };
+      publishTick(this.d.feed, { nowMs, nodes: config.nodes, readyNodes, workloads, decisions: report.decisions, inFlight, finished: report.finished, loads, averager });
+    }
     this.lastTickOkMs = clock.nowMs();
     return report;
   }

@@ -35,6 +35,10 @@ export function gateOf(reason: DecisionReason, action: number): string {
       return 'cooldown';
     case 'cap':
       return 'concurrency cap';
+    case 'node-cap':
+      return 'outbound cap of the source node';
+    case 'capacity':
+      return "target's cpu ceiling";
     case 'precheck':
       return 'precheck';
     case 'dry-run':

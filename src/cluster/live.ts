@@ -25,7 +25,8 @@ export interface TickFacts {
   inFlight: ReadonlyMap<WorkloadKey, InFlight>;
   finished: readonly Finished[];
   loads: ReadonlyMap<string, Timed>;
-  averager: RttAverager;
+  /** The Eq. 1 RTTs acted on: the per-workload path's averager, or the fleet path's table read the same way. */
+  averager: Pick<RttAverager, 'get'>;
 }
 
 export function publishTick(feed: LiveFeed, t: TickFacts): void {
