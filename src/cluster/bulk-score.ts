@@ -232,5 +232,5 @@ export function bulkScorerFor(spec: string, registry: PolicyRegistry, o: { nodes
       return neverScorer();
   }
   if (!registry.has(spec)) registry.factoryFor(spec, { layout: { nodes: o.nodes, inFlight: false }, reward: o.reward, seed: 1 }, o.cwd); // throws NotFoundError
-  throw new InvalidInputError({ source: 'fleet.enabled', field: '--policy', expected: `a policy with a batch form (follow-me, greedy, sla-greedy, never, or a model.json with window 1); ${spec} keeps per-workload state`, actual: spec });
+  throw new InvalidInputError({ source: 'the fleet path (fleet.enabled, bench controller)', field: '--policy', expected: `a policy with a batch form (follow-me, greedy, sla-greedy, never, or a model.json with window 1); ${spec} keeps per-workload state`, actual: spec });
 }

@@ -2,6 +2,7 @@ import { baselineRegistry } from '../../agents/registry.js';
 import { PAPER_REWARD_PARAMS } from '../../core/reward.js';
 import { benchController } from '../../cluster/bench.js';
 import { bulkScorerFor } from '../../cluster/bulk-score.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { defineCommand } from '../command.js';
 
 export const benchControllerCommand = defineCommand({
@@ -23,6 +24,9 @@ one stderr line saying why. See src/cluster/README.md "At fleet scale".`,
     json: { type: 'boolean', description: 'Print {"users","nodes","decideMsPerTick","fullTickMs",...} as JSON' },
   },
   async run({ flags }, io) {
+    for (const [flag, v, max] of [['--users', flags.users, 1_000_000], ['--nodes', flags.nodes, 10_000], ['--ticks', flags.ticks, 10_000]] as const) {
+      if (v < 1 || v > max) throw new InvalidInputError({ source: 'remora bench controller', field: flag, expected: `an integer in [1, ${max}]`, actual: String(v) });
+    }
     const scorer = bulkScorerFor(flags.policy, baselineRegistry(), { nodes: flags.nodes, reward: PAPER_REWARD_PARAMS, batchRows: 512, cwd: io.cwd });
     const r = await benchController(
       { users: flags.users, nodes: flags.nodes, ticks: flags.ticks, seed: flags.seed, scorer, decideOnly: flags['decide-only'], log: (l) => io.err(`${l}\n`) },
