@@ -91,6 +91,8 @@ export class KubeletSummaryLoad implements LoadSource {
               const t = Date.parse(c.cpu?.time ?? '');
               if (!Number.isNaN(t) && !(t <= atMs)) atMs = t;
             }
+          // A node running no containers (yet) has zero container load, as of the kubelet's own stats time.
+          if (Number.isNaN(atMs)) atMs = Date.parse(s.node?.cpu?.time ?? '');
         } else {
           nanoCores = s.node?.cpu?.usageNanoCores ?? Number.NaN;
           bytes = s.node?.memory?.workingSetBytes ?? Number.NaN;
