@@ -30,7 +30,7 @@ import { runLabEpisode, writeLabRun, type LabRunResult } from '../../src/lab/lab
 import { ensureLabBinaries } from '../../src/lab/preconditions.js';
 import { ensureToxiproxy } from '../../src/lab/route/toxiproxy.js';
 import { TwinEnv } from '../../src/twin/env.js';
-import { loadScenario, type ResolvedScenario } from '../../src/twin/scenario-loader.js';
+import { loadScenario, resolveScenario, type ResolvedScenario } from '../../src/twin/scenario-loader.js';
 
 const REQUIRE = process.env.REQUIRE_LAB === '1';
 const SEED = 3;
@@ -56,7 +56,8 @@ function testScenario(): ResolvedScenario {
   const sc = loadScenario('sr111-roundtrip');
   const m = sc.spec.mobility;
   assert.equal(m.kind, 'highway');
-  return { ...sc, spec: { ...sc.spec, mobility: { ...m, fromXM: 2600 } } };
+  // Re-resolved, not patched: the road (and every derived geometry) is built from the spec at load time.
+  return resolveScenario({ ...sc.spec, mobility: { ...m, fromXM: 2600 } }, `${sc.source}@2.6km`, { cwd: process.cwd() });
 }
 
 function pearson(x: readonly number[], y: readonly number[]): number {
