@@ -4,6 +4,7 @@
  * is chosen; the calibration notes live in `builtin-scenarios.ts`.
  */
 import { z } from 'zod';
+import { MigrationCapsSchema } from '../core/migration-caps.js';
 import { PAPER_REWARD_PARAMS } from '../core/reward.js';
 
 const finite = z.number().finite();
@@ -85,6 +86,11 @@ export const NodeSchema = z
     lat: finite.min(-90).max(90).optional(),
     lon: finite.min(-180).max(180).optional(),
     trace: TraceRefSchema,
+    /**
+     * Fleet scenarios (issue 13): the node's size in reference nodes (1 = the machine its trace was measured on).
+     * Hosted services' demand (`users.services`, percent of a reference node) divides by it. Absent: 1.
+     */
+    capacity: finite.positive().optional(),
   })
   .strict()
   .refine((n) => (n.xM !== undefined && n.yM !== undefined) || (n.lat !== undefined && n.lon !== undefined), {
@@ -184,6 +190,102 @@ export const SurgeSchema = z
     startStep: RangeSchema.default({ min: 0, max: 120 }),
   })
   .strict();
+
+
+// ---- Fleet (issue 13): many users sharing the edge. Additive: single-user scenarios do not set `users`. ----
+
+/** One class of user service; each arriving user draws a class by `weight`, then its demand uniformly in the ranges. */
+export const ServiceClassSchema = z
+  .object({
+    /** Relative frequency of this class among arrivals. */
+    weight: finite.positive().default(1),
+    /** A CRIU-migrated pod or a KubeVirt VM: picks `migration.durations` and `migration.downtimeSeconds`. */
+    kind: z.enum(['pod', 'vm']).default('pod'),
+    /** CPU demand, percent of a reference node (a node of `capacity` 1), drawn per user. */
+    cpuPct: RangeSchema.default({ min: 0.5, max: 0.5 }),
+    /** Memory demand, percent of a reference node, drawn per user. */
+    memPct: RangeSchema.default({ min: 0.5, max: 0.5 }),
+    /**
+     * State moved per migration, GiB, drawn per user. It drives the traffic cost (`migrationTrafficCost`) and the
+     * migration time: the kind's `migration.durations` are read as calibrated for the kind's `migration.stateGiB`,
+     * and a user's duration scales linearly with its state (pre-copy ships the state once plus dirty pages).
+     */
+    stateGiB: RangeSchema.optional(),
+  })
+  .strict();
+
+/** Random-waypoint motion inside a rectangle: pick a point, drive to it at a drawn speed, pause, repeat. */
+export const RandomWaypointSchema = z
+  .object({
+    kind: z.literal('random-waypoint'),
+    /** The rectangle, metres. */
+    xM: RangeSchema,
+    yM: RangeSchema,
+    /** Speed per leg, uniform, km/h. */
+    speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }),
+    /** Pause at each waypoint, uniform, seconds. */
+    pauseSeconds: RangeSchema.default({ min: 0, max: 0 }),
+  })
+  .strict();
+
+/** How users arrive and move. */
+export const ArrivalsSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      /**
+       * Poisson arrivals at the ends of the scenario's highway (`mobility.kind: highway`), per direction, each
+       * user driving one way at a speed drawn from `mobility.speedKmh` and leaving at the far end. The road starts
+       * populated (its stationary count per direction, Poisson, at uniform positions), so no warm-up is needed.
+       */
+      kind: z.literal('poisson-highway'),
+      /** Arrivals per minute per direction. */
+      perMinute: finite.positive(),
+      /** Directions with traffic: `both`, or one of `forward` (from → to), `backward`. */
+      directions: z.enum(['both', 'forward', 'backward']).default('both'),
+    })
+    .strict(),
+  z
+    .object({
+      /**
+       * A fixed population: `count` users from t = 0. With `sessionMinutes`, each session lasts an exponential time of
+       * that mean; when one ends, that user leaves and a new user arrives in its place (the count stays fixed).
+       */
+      kind: z.literal('fixed'),
+      count: z.number().int().min(1),
+      sessionMinutes: finite.positive().optional(),
+      motion: RandomWaypointSchema,
+    })
+    .strict(),
+]);
+
+/** Users of a fleet scenario (issue 13). */
+export const FleetUsersSchema = z
+  .object({
+    arrivals: ArrivalsSchema,
+    services: z.array(ServiceClassSchema).min(1).default([{}]),
+    /** KubeVirt's caps (`core/migration-caps.ts`): coordinated policies plan within them; the twin enforces them unless told not to. */
+    migrationCaps: MigrationCapsSchema.default({}),
+    /**
+     * The simulated cluster refuses migrations beyond the caps (KubeVirt queues them; the twin refuses and counts
+     * them, and the user asks again next tick). `false`: a cluster without concurrency limits (a naive
+     * descheduler), where uncoordinated users can storm; coordinated policies still keep to the caps themselves.
+     */
+    enforceCaps: z.boolean().default(true),
+    /**
+     * A node is full when a service would take its cpu or memory utilisation (background + hosted + in flight)
+     * above this fraction: the arrival or migration is refused and counted. 1 = the whole node.
+     */
+    admissionCeiling: finite.positive().max(1).default(1),
+    /**
+     * Where an arriving user's service is placed: `nearest` (lowest RTT; refused when that node is full) or
+     * `nearest-with-room` (the lowest-RTT node that has room; refused only when none has).
+     */
+    placement: z.enum(['nearest', 'nearest-with-room']).default('nearest-with-room'),
+    /** Ids per episode (PettingZoo's `possible_agents`); arrivals beyond it are refused and counted. */
+    maxUsers: z.number().int().min(1).default(1_000_000),
+  })
+  .strict();
+export type FleetUsers = z.infer<typeof FleetUsersSchema>;
 
 export const ScenarioSchema = z
   .object({
@@ -308,6 +410,8 @@ export const ScenarioSchema = z
       })
       .strict()
       .default({}),
+    /** Fleet scenarios (issue 13): many users sharing the edge (`src/twin/fleet`). Absent: the paper's single user. */
+    users: FleetUsersSchema.optional(),
   })
   .strict();
 
