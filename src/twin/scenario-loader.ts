@@ -210,7 +210,9 @@ function loadTrace(ref: TraceRef, name: string, cwd: string, cache?: Map<string,
 export function resolveScenario(spec: Scenario, source: string, options: LoadScenarioOptions & { cwd: string }): ResolvedScenario {
   const cwd = options.cwd;
   const n = spec.nodes.length;
-  const traces = spec.nodes.map((node) => loadTrace(node.trace, node.name, cwd, options.traceCache));
+  // Nodes sharing a trace file (shifted copies, e.g. metro-100's 100 nodes over 4 files) read it once.
+  const traceCache = options.traceCache ?? new Map<string, TraceSeries>();
+  const traces = spec.nodes.map((node) => loadTrace(node.trace, node.name, cwd, traceCache));
   const shiftSeconds = Float64Array.from(spec.nodes.map((node) => node.trace.shiftSeconds));
   const nodeX = new Float64Array(n), nodeY = new Float64Array(n);
   let gpsTrack: GpsTrack | undefined;

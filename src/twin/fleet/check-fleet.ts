@@ -45,10 +45,13 @@ interface Run {
   hash: number;
 }
 
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
 function mix(h: number, v: number): number {
   // FNV-style over the float's bits (exact equality, NaN-safe).
-  const f = new Float64Array([v]);
-  const u = new Uint32Array(f.buffer);
+  bits[0] = v;
+  const u = words;
   h = Math.imul(h ^ u[0]!, 0x01000193);
   return Math.imul(h ^ u[1]!, 0x01000193);
 }
