@@ -2,7 +2,9 @@ import { InvalidInputError } from '../../core/errors.js';
 import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, unstableNote, type OracleCache } from '../../experiments/evaluate/evaluate.js';
 import { HEURISTICS } from '../../agents/registry.js';
 import { baselineNames, resolvePolicy } from '../../experiments/policies.js';
-import { compareFleet, DEFAULT_FLEET_POLICIES, FLEET_COLUMNS, FleetMetricsConfigSchema, fleetRow, roundFleetMetrics } from '../../experiments/fleet/evaluate.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { compareFleet, fleetTimelineSvg, DEFAULT_FLEET_POLICIES, FLEET_COLUMNS, FleetMetricsConfigSchema, fleetRow, roundFleetMetrics } from '../../experiments/fleet/evaluate.js';
 import { loadScenario, scenarioNames, type ResolvedScenario } from '../../twin/index.js';
 import { defineCommand, renderTable, type FlagSpecs, type Io } from '../command.js';
 
@@ -50,6 +52,7 @@ export const compareCommand = defineCommand({
     episodes: { type: 'integer', description: 'Held-out episodes, identical for every policy (default 20; 1 on a fleet scenario)' },
     'storm-pct': { type: 'number', description: 'Fleet scenarios: a migration storm is a tick where more than this % of one node\'s services start to move', default: 20 },
     'bound-reference': { type: 'string', description: 'Fleet scenarios: the policy whose realised loads the relaxed bound is solved under', default: 'sla-greedy+coord', placeholder: '<policy>' },
+    svg: { type: 'string', description: 'Fleet scenarios: also write the first episode\'s timeline of every policy (overloaded nodes, migrations, violations per tick) to this SVG file', placeholder: '<file.svg>' },
     'enforce-caps': { type: 'boolean', description: "Fleet scenarios: override the scenario's users.enforceCaps (false: a cluster without concurrency limits, where uncoordinated users can storm)" },
   },
   details:
@@ -79,7 +82,7 @@ export const compareCommand = defineCommand({
 });
 
 /** `compare` on a fleet scenario (issue 13). */
-function compareFleetScenario(loaded: ResolvedScenario, flags: { policies?: string; episodes?: number; seed: number; json?: boolean; 'storm-pct': number; 'bound-reference': string; 'enforce-caps'?: boolean }, io: Io): number {
+function compareFleetScenario(loaded: ResolvedScenario, flags: { policies?: string; episodes?: number; seed: number; json?: boolean; svg?: string; 'storm-pct': number; 'bound-reference': string; 'enforce-caps'?: boolean }, io: Io): number {
   const episodes = checkEpisodes('compare', flags.episodes ?? 1);
   const stormPct = flags['storm-pct'];
   if (!(stormPct >= 0 && stormPct <= 100)) throw new InvalidInputError({ source: 'remora compare', field: '--storm-pct', expected: 'a percentage in [0, 100]', actual: String(stormPct) });
@@ -93,6 +96,7 @@ function compareFleetScenario(loaded: ResolvedScenario, flags: { policies?: stri
     onPolicy: (spec, seconds) => io.err(`compare: ${spec} done in ${seconds.toFixed(1)} s\n`),
   });
   const rows = res.rows.map(roundFleetMetrics);
+  if (flags.svg) writeFileSync(resolve(io.cwd, flags.svg), fleetTimelineSvg(scenario, res.timelines));
   if (flags.json) io.out(JSON.stringify({ scenario: scenario.spec.name, episodes, seed: flags.seed, enforceCaps: scenario.spec.users!.enforceCaps, boundReference: flags['bound-reference'], bound: Number(res.bound.toFixed(2)), policies: rows }) + '\n');
   else io.out(renderTable([...FLEET_COLUMNS], res.rows.map(fleetRow)) + `relaxed bound ${res.bound.toFixed(1)} (reward units, ${episodes} episode(s); reference ${flags['bound-reference']}; caps ${scenario.spec.users!.enforceCaps ? 'enforced by the cluster' : 'not enforced by the cluster'})\n`);
   return 0;

@@ -18,6 +18,7 @@ import { CoordinationConfigSchema } from '../../agents/coordination.js';
 import { fleetRegistry, FLEET_POLICIES, type FleetPolicyContext } from '../../agents/fleet/fleet-policies.js';
 import type { FleetPolicy } from '../../core/fleet-env.js';
 import { FleetTwin, type ResolvedScenario } from '../../twin/index.js';
+import { PALETTE, renderChart } from '../report/plots.js';
 import { BoundRecorder, fleetBound } from './bound.js';
 
 /** Metric settings (zod with defaults). */
@@ -85,8 +86,16 @@ export function resolveFleetPolicy(spec: string, scenario: ResolvedScenario, cwd
   return fleetRegistry().resolve(spec, fleetContext(scenario), cwd);
 }
 
+/** Per tick of the first episode: overloaded nodes, migrations started, users in SLA violation. */
+export interface FleetTimeline {
+  overloadedNodes: number[];
+  migrations: number[];
+  violations: number[];
+}
+
 export interface FleetRun {
   metrics: Omit<FleetMetrics, 'pctOfBound' | 'bound'>;
+  timeline: FleetTimeline;
   /** The relaxed bound per episode, when recorded. */
   bounds?: number[];
 }
@@ -99,6 +108,7 @@ export function runFleet(policy: FleetPolicy, scenario: ResolvedScenario, opts: 
   let actions = new Int32Array(1024);
   let userSteps = 0, ret = 0, violations = 0, migrations = 0, downtime = 0, overloadTicks = 0, storms = 0, refused = 0, capDeferrals = 0;
   const bounds: number[] = [];
+  const timeline: FleetTimeline = { overloadedNodes: [], migrations: [], violations: [] };
   for (let ep = 0; ep < opts.episodes; ep++) {
     let r = ep === 0 ? fleet.reset({ seed: opts.seed }) : fleet.reset();
     refused += fleet.stats.arrivalsRefused;
@@ -118,6 +128,11 @@ export function runFleet(policy: FleetPolicy, scenario: ResolvedScenario, opts: 
       overloadTicks += s.overloadedNodes;
       refused += s.arrivalsRefused + s.refusedFull;
       capDeferrals += s.refusedByCaps;
+      if (ep === 0) {
+        timeline.overloadedNodes.push(s.overloadedNodes);
+        timeline.migrations.push(s.migrationsStarted);
+        timeline.violations.push(s.violations);
+      }
       for (let j = 0; j < fleet.nodes; j++) {
         const h = s.hostedAtStart[j]!;
         if (h >= cfg.stormMinServices && s.startedFrom[j]! > cfg.stormFraction * h) {
@@ -150,6 +165,7 @@ export function runFleet(policy: FleetPolicy, scenario: ResolvedScenario, opts: 
       migrations,
       return: ret,
     },
+    timeline,
     bounds: recordBound ? bounds : undefined,
   };
 }
@@ -168,7 +184,7 @@ export interface CompareFleetOptions extends FleetEvalOptions {
 }
 
 /** Every policy in `specs` on identical episodes, each against the relaxed bound. */
-export function compareFleet(scenario: ResolvedScenario, specs: readonly string[], opts: CompareFleetOptions): { bound: number; rows: FleetMetrics[] } {
+export function compareFleet(scenario: ResolvedScenario, specs: readonly string[], opts: CompareFleetOptions): { bound: number; rows: FleetMetrics[]; timelines: { policy: string; timeline: FleetTimeline }[] } {
   const refSpec = opts.boundReference ?? 'sla-greedy+coord';
   const runs = new Map<string, FleetRun>();
   const timed = (spec: string, recordBound: boolean): FleetRun => {
@@ -181,12 +197,32 @@ export function compareFleet(scenario: ResolvedScenario, specs: readonly string[
   runs.set(refSpec, ref);
   const bound = ref.bounds!.reduce((a, b) => a + b, 0);
   const rows: FleetMetrics[] = [];
+  const timelines: { policy: string; timeline: FleetTimeline }[] = [];
   for (const spec of specs) {
     const run = runs.get(spec) ?? timed(spec, false);
     runs.set(spec, run);
     rows.push({ ...run.metrics, policy: spec, bound, pctOfBound: pctOf(run.metrics.return, bound) });
+    timelines.push({ policy: spec, timeline: run.timeline });
   }
-  return { bound, rows };
+  return { bound, rows, timelines };
+}
+
+/** The first episode's timeline of every policy as an SVG: overloaded nodes, migrations started and users in violation per tick. */
+export function fleetTimelineSvg(scenario: ResolvedScenario, timelines: readonly { policy: string; timeline: FleetTimeline }[]): string {
+  const minutes = (n: number) => Array.from({ length: n }, (_, t) => ((t + 1) * scenario.spec.stepSeconds) / 60);
+  const series = (pick: (tl: FleetTimeline) => number[]) => timelines.map(({ policy, timeline }, i) => {
+    const y = pick(timeline);
+    return { name: policy, x: minutes(y.length), y, color: PALETTE[i % PALETTE.length], step: true };
+  });
+  return renderChart({
+    title: `${scenario.spec.name}: the first episode, per tick`,
+    xLabel: 'time [min]',
+    panels: [
+      { title: 'Overloaded nodes (load > L_max)', yLabel: 'nodes', series: series((tl) => tl.overloadedNodes) },
+      { title: 'Migrations started', yLabel: 'migrations', series: series((tl) => tl.migrations) },
+      { title: 'Users in SLA violation', yLabel: 'users', series: series((tl) => tl.violations) },
+    ],
+  });
 }
 
 /** The default policy list of a fleet comparison. */

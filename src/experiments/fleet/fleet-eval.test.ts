@@ -2,6 +2,9 @@
 // policies keep to the caps even on a cluster that does not enforce them (uncoordinated users do not); and the
 // CLI prints the fleet comparison and the bench figures.
 import { test } from 'node:test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { Io } from '../../cli/command.js';
 import { main } from '../../cli/main.js';
@@ -70,8 +73,13 @@ test('remora compare on a fleet scenario prints every fleet policy against the r
   const ref = out.policies.find((p: { policy: string }) => p.policy === 'sla-greedy+coord');
   assert.ok(ref.pctOfBound <= 100, 'the reference policy is at or under its bound');
   const table = capture();
-  assert.equal(await main(['compare', '--scenario', 'sr111-traffic', '--policies', 'never,sla-greedy', '--storm-pct', '10'], table), 0, table.stderr);
+  const svg = join(mkdtempSync(join(tmpdir(), 'remora-fleet-')), 'timeline.svg');
+  assert.equal(await main(['compare', '--scenario', 'sr111-traffic', '--policies', 'never,sla-greedy', '--storm-pct', '10', '--svg', svg], table), 0, table.stderr);
   assert.match(table.stdout, /^policy +pctOfBound/);
+  const picture = readFileSync(svg, 'utf8');
+  assert.match(picture, /^<svg/);
+  assert.match(picture, /Overloaded nodes/);
+  assert.match(picture, /sla-greedy/);
   assert.match(table.stdout, /relaxed bound -?\d/);
   const bad = capture();
   assert.equal(await main(['compare', '--scenario', 'sr111-traffic', '--policies', 'nope'], bad), 1);
