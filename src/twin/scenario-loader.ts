@@ -34,6 +34,8 @@ export interface ResolvedScenario {
   nodeY: Float64Array;
   /** GPS track for `gps` mobility. */
   gpsTrack?: GpsTrack;
+  /** Fleet scenarios with `users.arrivals.kind: gps-pool`: the pool's tracks, projected with `gpsTrack`'s origin. */
+  fleetTracks?: GpsTrack[];
   /** Trace seconds covered by the scenario's longest series (the "month"). */
   traceSpanSeconds: number;
   /** 0-based main test day (Fig. 6; held out of training and validation), or null. */
@@ -220,6 +222,17 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
     const m = spec.mobility;
     gpsTrack = readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m));
   }
+  let fleetTracks: GpsTrack[] | undefined;
+  const arrivals = spec.users?.arrivals;
+  if (arrivals?.kind === 'gps-pool') {
+    if (spec.mobility.kind !== 'gps' || !gpsTrack) throw new InvalidInputError({ source, field: 'users.arrivals.kind', expected: 'gps-pool only with mobility.kind gps (its columns and origin read the pool)', actual: `gps-pool with mobility.kind ${spec.mobility.kind}` });
+    const m = spec.mobility;
+    const origin = { lat: gpsTrack.originLat, lon: gpsTrack.originLon };
+    fleetTracks = arrivals.tracks.map((t) => {
+      const filter = m.columns.trackColumn !== undefined && t.track !== undefined ? { column: m.columns.trackColumn, id: String(t.track) } : undefined;
+      return readGpsCsv(resolveDataPath(t.file, cwd), m.columns, origin, filter);
+    });
+  }
   const p = new Float64Array(2);
   spec.nodes.forEach((node, j) => {
     if (node.xM !== undefined && node.yM !== undefined) {
@@ -289,7 +302,7 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
     }
     return allowed[allowed.length - 1]![1];
   };
-  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
+  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, fleetTracks, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
 }
 
 function dailyLoads(spec: Scenario, traces: TraceSeries[], shift: Float64Array, days: number): number[] {

@@ -256,6 +256,30 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
       motion: RandomWaypointSchema,
     })
     .strict(),
+  z
+    .object({
+      /**
+       * Poisson arrivals, each user replaying one GPS track of the pool (drawn uniformly) from its start and leaving at
+       * its end. The pool's files have the column layout of the scenario's own track (`mobility.kind: gps`, whose
+       * origin projects them too). The road starts populated: a Poisson count of users (rate × mean track
+       * duration), each at a uniform point of its track.
+       */
+      kind: z.literal('gps-pool'),
+      perMinute: finite.positive(),
+      tracks: z
+        .array(
+          z
+            .object({
+              /** A CSV of fixes (paths relative to the scenario file, or `builtin:`). */
+              file: z.string().min(1),
+              /** The track to keep, in the scenario's `mobility.columns.trackColumn` (multi-track files). */
+              track: z.union([z.string().min(1), z.number()]).optional(),
+            })
+            .strict(),
+        )
+        .min(1),
+    })
+    .strict(),
 ]);
 
 /** Users of a fleet scenario (issue 13). */

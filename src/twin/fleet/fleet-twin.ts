@@ -40,6 +40,7 @@ import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
 import { TwinEnv } from '../env.js';
 import type { ResolvedScenario } from '../scenario-loader.js';
 import type { FleetUsers, Scenario } from '../scenario-schema.js';
+import { GpsTrip } from '../mobility.js';
 import { RTT_CAP_MS, sampleDuration, World } from '../world.js';
 
 const KMH_TO_MS = 1 / 3.6;
@@ -80,6 +81,9 @@ export function fleetUsersOf(scenario: ResolvedScenario): FleetUsers {
   if (!u) throw new InvalidInputError({ source: scenario.source, field: 'users', expected: 'a fleet scenario (a `users` block: arrivals, services)', actual: 'none (a single-user scenario)' });
   if (u.arrivals.kind === 'poisson-highway' && scenario.spec.mobility.kind !== 'highway') {
     throw new InvalidInputError({ source: scenario.source, field: 'users.arrivals.kind', expected: 'fixed (random-waypoint) when mobility is not a highway', actual: 'poisson-highway' });
+  }
+  if (u.arrivals.kind === 'gps-pool' && !scenario.fleetTracks) {
+    throw new InvalidInputError({ source: scenario.source, field: 'users.arrivals.tracks', expected: 'the pool loaded with the scenario (resolve it with loadScenario)', actual: 'no tracks' });
   }
   return u;
 }
@@ -225,6 +229,10 @@ export class FleetTwin implements FleetEnv {
   private speed = new Float64Array(0);
   private pause = new Float64Array(0);
   private endTick = new Int32Array(0);
+  /** gps-pool: each row's trip and its seconds into the track. */
+  private trips: (GpsTrip | undefined)[] = [];
+  private tripS = new Float64Array(0);
+  private readonly tmp = new Float64Array(2);
   private rttMin = new Float64Array(0);
   private rttMin2 = new Float64Array(0);
   private rttMax = new Float64Array(0);
@@ -303,7 +311,7 @@ export class FleetTwin implements FleetEnv {
     this.id = i32(this.id); this.serving = i32(this.serving); this.target = i32(this.target); this.remaining = i32(this.remaining);
     this.cls = u8(this.cls); this.stateGiB = f64(this.stateGiB); this.traffic = f64(this.traffic);
     this.x = f64(this.x); this.y = f64(this.y); this.vx = f64(this.vx); this.endX = f64(this.endX); this.wx = f64(this.wx); this.wy = f64(this.wy);
-    this.speed = f64(this.speed); this.pause = f64(this.pause); this.endTick = i32(this.endTick);
+    this.speed = f64(this.speed); this.pause = f64(this.pause); this.endTick = i32(this.endTick); this.tripS = f64(this.tripS);
     this.rttMin = f64(this.rttMin); this.rttMin2 = f64(this.rttMin2); this.rttMax = f64(this.rttMax); this.argMin = i32(this.argMin);
     this.rew = f64(this.rew); this.term = u8(this.term); this.leaving = u8(this.leaving);
     this.violated = u8(this.violated); this.migrated = u8(this.migrated);
@@ -337,6 +345,11 @@ export class FleetTwin implements FleetEnv {
     const arr = this.users.arrivals;
     if (arr.kind === 'fixed') {
       for (let k = 0; k < this.population; k++) this.arrive();
+    } else if (arr.kind === 'gps-pool') {
+      const tracks = this.scenario.fleetTracks!;
+      const meanS = tracks.reduce((a, tr) => a + tr.tS[tr.tS.length - 1]!, 0) / tracks.length;
+      const count = poisson(this.arrivalRng, (arr.perMinute / 60) * meanS);
+      for (let k = 0; k < count; k++) this.arrive(1, this.arrivalRng.uniform());
     } else {
       const m = this.spec.mobility as Extract<Scenario['mobility'], { kind: 'highway' }>;
       const lengthM = Math.abs(m.toXM - m.fromXM);
@@ -392,7 +405,8 @@ export class FleetTwin implements FleetEnv {
     const memD = rng.uniformIn(sc.memPct.min, sc.memPct.max) / 100;
     const refGiB = spec.migration.stateGiB[sc.kind];
     const giB = sc.stateGiB ? rng.uniformIn(sc.stateGiB.min, sc.stateGiB.max) : refGiB;
-    let px: number, py: number, vx = 0, endX = 0, wx = 0, wy = 0, speed = 0, endTick = -1;
+    let px: number, py: number, vx = 0, endX = 0, wx = 0, wy = 0, speed = 0, endTick = -1, tripS = 0;
+    let trip: GpsTrip | undefined;
     const a = users.arrivals;
     if (a.kind === 'poisson-highway') {
       const m = spec.mobility as Extract<Scenario['mobility'], { kind: 'highway' }>;
@@ -402,6 +416,13 @@ export class FleetTwin implements FleetEnv {
       py = m.yM;
       vx = Math.sign(to - from) * speed;
       endX = to;
+    } else if (a.kind === 'gps-pool') {
+      const tracks = this.scenario.fleetTracks!;
+      trip = new GpsTrip(tracks[rng.int(tracks.length)]!);
+      tripS = along * trip.durationS;
+      trip.positionAt(tripS, this.tmp);
+      px = this.tmp[0]!;
+      py = this.tmp[1]!;
     } else {
       const mo = a.motion;
       px = rng.uniformIn(mo.xM.min, mo.xM.max);
@@ -436,6 +457,8 @@ export class FleetTwin implements FleetEnv {
     ns.busy[i] = 0;
     this.x[i] = px; this.y[i] = py; this.vx[i] = vx; this.endX[i] = endX; this.wx[i] = wx; this.wy[i] = wy;
     this.speed[i] = speed; this.pause[i] = 0; this.endTick[i] = endTick;
+    this.trips[i] = trip;
+    this.tripS[i] = tripS;
     this.addDemand(node, cpuD, memD, 1);
     const r = this.result;
     r.joined[i] = 1;
@@ -642,6 +665,7 @@ export class FleetTwin implements FleetEnv {
     this.cls[to] = this.cls[from]!; this.stateGiB[to] = this.stateGiB[from]!; this.traffic[to] = this.traffic[from]!;
     this.x[to] = this.x[from]!; this.y[to] = this.y[from]!; this.vx[to] = this.vx[from]!; this.endX[to] = this.endX[from]!;
     this.wx[to] = this.wx[from]!; this.wy[to] = this.wy[from]!; this.speed[to] = this.speed[from]!; this.pause[to] = this.pause[from]!; this.endTick[to] = this.endTick[from]!;
+    this.trips[to] = this.trips[from]; this.tripS[to] = this.tripS[from]!;
     this.rttMin[to] = this.rttMin[from]!; this.rttMin2[to] = this.rttMin2[from]!; this.rttMax[to] = this.rttMax[from]!; this.argMin[to] = this.argMin[from]!;
     const ns = this.nodeState;
     ns.cpuDemand[to] = ns.cpuDemand[from]!; ns.memDemand[to] = ns.memDemand[from]!; ns.demand[to] = ns.demand[from]!; ns.busy[to] = ns.busy[from]!;
@@ -675,6 +699,9 @@ export class FleetTwin implements FleetEnv {
         const count = poisson(this.arrivalRng, lambda);
         for (let c = 0; c < count; c++) this.arrive(dir, 0);
       }
+    } else if (a.kind === 'gps-pool') {
+      const count = poisson(this.arrivalRng, (a.perMinute / 60) * this.spec.stepSeconds);
+      for (let c = 0; c < count; c++) this.arrive(1, 0);
     } else if (a.sessionMinutes !== undefined) {
       const r = this.result;
       let ended = 0;
@@ -697,6 +724,14 @@ export class FleetTwin implements FleetEnv {
       }
       this.x[i] = nx;
       return false;
+    }
+    if (a.kind === 'gps-pool') {
+      const trip = this.trips[i]!;
+      const ts = (this.tripS[i] = this.tripS[i]! + dt);
+      trip.positionAt(ts, this.tmp);
+      this.x[i] = this.tmp[0]!;
+      this.y[i] = this.tmp[1]!;
+      return ts >= trip.durationS;
     }
     const mo = a.motion;
     let budget = dt;

@@ -8,7 +8,9 @@ import type { FleetEnv, FleetNodeState, FleetResetOptions, FleetStep } from '../
 import { nodeLoad } from '../../core/reward.js';
 import { fleetRegistry } from '../../agents/fleet/fleet-policies.js';
 import { fleetContext } from '../../experiments/fleet/evaluate.js';
-import { loadScenario, type ResolvedScenario } from '../scenario-loader.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenario, resolveScenario, type ResolvedScenario } from '../scenario-loader.js';
 import { checkFleet, FleetCheckError } from './check-fleet.js';
 import { EgoEnv } from './ego-env.js';
 import { FleetTwin } from './fleet-twin.js';
@@ -32,6 +34,27 @@ test('sr111-traffic passes the fleet check: users come and go on the highway, id
 test('metro-100 passes the fleet check (400 users, 40 ticks, 2-minute sessions so users leave and join)', () => {
   const rep = checkFleet(new FleetTwin(smallMetro(400, 40)));
   assert.ok(rep.users > 400, `ids beyond the population: ${rep.users} (replacements of ended sessions)`);
+});
+
+test('a pool of GPS tracks: users replay a track from its start and leave at its end; the fleet check passes', () => {
+  const file = fileURLToPath(new URL('../testdata/gps-fleet.yaml', import.meta.url));
+  const sc = loadScenario(file);
+  assert.equal(sc.fleetTracks?.length, 2);
+  const rep = checkFleet(new FleetTwin(sc));
+  assert.ok(rep.users > 10, `users ${rep.users}`);
+  const f = new FleetTwin(sc);
+  let r = f.reset({ seed: 1 });
+  const lifetimes: number[] = [];
+  const born = new Map<number, number>();
+  while (!f.done) {
+    for (let i = 0; i < r.rows; i++) if (r.joined[i]) born.set(r.ids[i]!, r.t);
+    r = f.step(new Int32Array(r.rows));
+    for (let i = 0; i < r.rows; i++) if (r.truncated[i] && !f.done && born.get(r.ids[i]!)! > 0) lifetimes.push(r.t - born.get(r.ids[i]!)!);
+  }
+  // A 300 s track at 10 s per step: users who joined after t = 0 leave exactly 30 steps later.
+  assert.ok(lifetimes.length > 5 && lifetimes.every((l) => l === 30), `lifetimes ${lifetimes.join(',')}`);
+  const bad = { ...sc, spec: { ...sc.spec, mobility: traffic.spec.mobility } };
+  assert.throws(() => resolveScenario(bad.spec, 'x.yaml', { cwd: dirname(file) }), /gps-pool only with mobility.kind gps/);
 });
 
 test('EgoEnv passes checkEnv on both fleet scenarios, in a coordinated crowd', () => {
