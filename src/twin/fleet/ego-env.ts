@@ -37,7 +37,6 @@ export class EgoEnv implements Env {
   private readonly obs: Float64Array;
   private readonly info: EgoInfo;
   private readonly result: StepResult<Float64Array>;
-  private readonly actions: Int32Array;
   private row = -1;
   private active = false;
   private everReset = false;
@@ -48,7 +47,6 @@ export class EgoEnv implements Env {
     this.actionSpace = fleet.actionSpace;
     this.rng = new Rng(seed);
     this.obs = new Float64Array(fleet.D);
-    this.actions = new Int32Array(0);
     this.info = { actionMask: new Uint8Array(fleet.A), t: 0, userId: -1, fleetRows: 0, violation: false, migrated: false };
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: this.info };
   }

@@ -26,7 +26,7 @@
  * the twin's linear model, with d_ij the distance at the observation's tick. Eq. 1 averages the last W
  * transmissions; the mean of W i.i.d. N(0, σ_j²) samples is N(0, σ_j²/W), so the fleet draws that mean directly,
  * once per user, node and tick, from a counter-based generator keyed by (episode, user id, tick, node): a table of
- * 2¹⁶ standard normals indexed by a 32-bit hash. σ_j is the single-user world's per-route sigma of node j, shared by
+ * 2¹⁶ standard normals indexed by 16 bits of a 32-bit hash (one hash per pair of nodes). σ_j is the single-user world's per-route sigma of node j, shared by
  * the users of node j. The key makes every user's RTT trajectory replayable from its positions alone, which the
  * relaxed bound (`src/experiments/fleet/bound.ts`) relies on, and costs a few ns per pair (a 10k × 100 tick writes
  * one million RTTs).
