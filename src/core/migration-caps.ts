@@ -8,9 +8,9 @@ import { z } from 'zod';
 export const MigrationCapsSchema = z
   .object({
     /** KubeVirt `parallelOutboundMigrationsPerNode`: migrations leaving one node at once (in flight + accepted). */
-    parallelOutboundMigrationsPerNode: z.number().int().min(0).default(2),
+    parallelOutboundMigrationsPerNode: z.number().int().min(0).default(2).describe('Migrations leaving one node at once (KubeVirt parallelOutboundMigrationsPerNode).'),
     /** KubeVirt `parallelMigrationsPerCluster`: migrations in the whole cluster at once (in flight + accepted). */
-    parallelMigrationsPerCluster: z.number().int().min(0).default(5),
+    parallelMigrationsPerCluster: z.number().int().min(0).default(5).describe('Migrations in the whole cluster at once (KubeVirt parallelMigrationsPerCluster).'),
   })
   .strict();
 export type MigrationCaps = z.infer<typeof MigrationCapsSchema>;

@@ -90,7 +90,7 @@ export const NodeSchema = z
      * Fleet scenarios (issue 13): the node's size in reference nodes (1 = the machine its trace was measured on).
      * Hosted services' demand (`users.services`, percent of a reference node) divides by it. Absent: 1.
      */
-    capacity: finite.positive().optional(),
+    capacity: finite.positive().optional().describe('Fleet scenarios: the node size in reference nodes (1 = the machine of its trace); hosted demand divides by it.'),
   })
   .strict()
   .refine((n) => (n.xM !== undefined && n.yM !== undefined) || (n.lat !== undefined && n.lon !== undefined), {
@@ -198,33 +198,33 @@ export const SurgeSchema = z
 export const ServiceClassSchema = z
   .object({
     /** Relative frequency of this class among arrivals. */
-    weight: finite.positive().default(1),
+    weight: finite.positive().default(1).describe('Relative frequency of this class among arrivals.'),
     /** A CRIU-migrated pod or a KubeVirt VM: picks `migration.durations` and `migration.downtimeSeconds`. */
-    kind: z.enum(['pod', 'vm']).default('pod'),
+    kind: z.enum(['pod', 'vm']).default('pod').describe('A CRIU-migrated pod or a KubeVirt VM: picks migration.durations and migration.downtimeSeconds.'),
     /** CPU demand, percent of a reference node (a node of `capacity` 1), drawn per user. */
-    cpuPct: RangeSchema.default({ min: 0.5, max: 0.5 }),
+    cpuPct: RangeSchema.default({ min: 0.5, max: 0.5 }).describe('CPU demand per user, uniform, percent of a reference node (capacity 1).'),
     /** Memory demand, percent of a reference node, drawn per user. */
-    memPct: RangeSchema.default({ min: 0.5, max: 0.5 }),
+    memPct: RangeSchema.default({ min: 0.5, max: 0.5 }).describe('Memory demand per user, uniform, percent of a reference node.'),
     /**
      * State moved per migration, GiB, drawn per user. It drives the traffic cost (`migrationTrafficCost`) and the
      * migration time: the kind's `migration.durations` are read as calibrated for the kind's `migration.stateGiB`,
      * and a user's duration scales linearly with its state (pre-copy ships the state once plus dirty pages).
      */
-    stateGiB: RangeSchema.optional(),
+    stateGiB: RangeSchema.optional().describe("State moved per migration per user, uniform, GiB; drives the traffic cost and scales the kind's duration (default: migration.stateGiB of the kind)."),
   })
   .strict();
 
 /** Random-waypoint motion inside a rectangle: pick a point, drive to it at a drawn speed, pause, repeat. */
 export const RandomWaypointSchema = z
   .object({
-    kind: z.literal('random-waypoint'),
+    kind: z.literal('random-waypoint').describe('Random-waypoint motion inside a rectangle.'),
     /** The rectangle, metres. */
-    xM: RangeSchema,
-    yM: RangeSchema,
+    xM: RangeSchema.describe('The rectangle along x, metres.'),
+    yM: RangeSchema.describe('The rectangle along y, metres.'),
     /** Speed per leg, uniform, km/h. */
-    speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }),
+    speedKmh: RangeSchema.refine((r) => r.min > 0, { message: 'speeds > 0 km/h' }).describe('Speed per leg, uniform, km/h.'),
     /** Pause at each waypoint, uniform, seconds. */
-    pauseSeconds: RangeSchema.default({ min: 0, max: 0 }),
+    pauseSeconds: RangeSchema.default({ min: 0, max: 0 }).describe('Pause at each waypoint, uniform, seconds.'),
   })
   .strict();
 
@@ -237,11 +237,11 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
        * user driving one way at a speed drawn from `mobility.speedKmh` and leaving at the far end. The road starts
        * populated (its stationary count per direction, Poisson, at uniform positions), so no warm-up is needed.
        */
-      kind: z.literal('poisson-highway'),
+      kind: z.literal('poisson-highway').describe("Poisson arrivals at the ends of the scenario's highway, one way each, leaving at the far end."),
       /** Arrivals per minute per direction. */
-      perMinute: finite.positive(),
+      perMinute: finite.positive().describe('Arrivals per minute per direction.'),
       /** Directions with traffic: `both`, or one of `forward` (from → to), `backward`. */
-      directions: z.enum(['both', 'forward', 'backward']).default('both'),
+      directions: z.enum(['both', 'forward', 'backward']).default('both').describe('Directions with traffic.'),
     })
     .strict(),
   z
@@ -250,10 +250,10 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
        * A fixed population: `count` users from t = 0. With `sessionMinutes`, each session lasts an exponential time of
        * that mean; when one ends, that user leaves and a new user arrives in its place (the count stays fixed).
        */
-      kind: z.literal('fixed'),
-      count: z.number().int().min(1),
-      sessionMinutes: finite.positive().optional(),
-      motion: RandomWaypointSchema,
+      kind: z.literal('fixed').describe('A fixed population from t = 0; ended sessions are replaced by new users.'),
+      count: z.number().int().min(1).describe('Users at every tick.'),
+      sessionMinutes: finite.positive().optional().describe('Mean of the exponential session length, minutes (absent: users stay the whole episode).'),
+      motion: RandomWaypointSchema.describe('How the users move.'),
     })
     .strict(),
   z
@@ -264,20 +264,21 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
        * origin projects them too). The road starts populated: a Poisson count of users (rate × mean track
        * duration), each at a uniform point of its track.
        */
-      kind: z.literal('gps-pool'),
-      perMinute: finite.positive(),
+      kind: z.literal('gps-pool').describe('Poisson arrivals, each replaying one GPS track of the pool from its start.'),
+      perMinute: finite.positive().describe('Arrivals per minute.'),
       tracks: z
         .array(
           z
             .object({
               /** A CSV of fixes (paths relative to the scenario file, or `builtin:`). */
-              file: z.string().min(1),
+              file: z.string().min(1).describe('A CSV of fixes with the column layout of mobility.columns.'),
               /** The track to keep, in the scenario's `mobility.columns.trackColumn` (multi-track files). */
-              track: z.union([z.string().min(1), z.number()]).optional(),
+              track: z.union([z.string().min(1), z.number()]).optional().describe("The track to keep, in mobility.columns.trackColumn."),
             })
             .strict(),
         )
-        .min(1),
+        .min(1)
+        .describe('The pool of tracks (paths relative to the scenario file, or builtin:).'),
     })
     .strict(),
 ]);
@@ -285,28 +286,28 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
 /** Users of a fleet scenario (issue 13). */
 export const FleetUsersSchema = z
   .object({
-    arrivals: ArrivalsSchema,
-    services: z.array(ServiceClassSchema).min(1).default([{}]),
+    arrivals: ArrivalsSchema.describe('How users arrive and move.'),
+    services: z.array(ServiceClassSchema).min(1).default([{}]).describe("The users' service classes, drawn by weight."),
     /** KubeVirt's caps (`core/migration-caps.ts`): coordinated policies plan within them; the twin enforces them unless told not to. */
-    migrationCaps: MigrationCapsSchema.default({}),
+    migrationCaps: MigrationCapsSchema.default({}).describe("KubeVirt's migration caps (parallelOutboundMigrationsPerNode 2, parallelMigrationsPerCluster 5)."),
     /**
      * The simulated cluster refuses migrations beyond the caps (KubeVirt queues them; the twin refuses and counts
      * them, and the user asks again next tick). `false`: a cluster without concurrency limits (a naive
      * descheduler), where uncoordinated users can storm; coordinated policies still keep to the caps themselves.
      */
-    enforceCaps: z.boolean().default(true),
+    enforceCaps: z.boolean().default(true).describe('The simulated cluster refuses migrations beyond the caps (false: a cluster without limits).'),
     /**
      * A node is full when a service would take its cpu or memory utilisation (background + hosted + in flight)
      * above this fraction: the arrival or migration is refused and counted. 1 = the whole node.
      */
-    admissionCeiling: finite.positive().max(1).default(1),
+    admissionCeiling: finite.positive().max(1).default(1).describe('A node is full past this cpu or memory utilisation (fraction).'),
     /**
      * Where an arriving user's service is placed: `nearest` (lowest RTT; refused when that node is full) or
      * `nearest-with-room` (the lowest-RTT node that has room; refused only when none has).
      */
-    placement: z.enum(['nearest', 'nearest-with-room']).default('nearest-with-room'),
+    placement: z.enum(['nearest', 'nearest-with-room']).default('nearest-with-room').describe("Where an arriving user's service is placed."),
     /** Ids per episode (PettingZoo's `possible_agents`); arrivals beyond it are refused and counted. */
-    maxUsers: z.number().int().min(1).default(1_000_000),
+    maxUsers: z.number().int().min(1).default(1_000_000).describe("Ids per episode (PettingZoo's possible_agents); arrivals beyond it are refused."),
   })
   .strict();
 export type FleetUsers = z.infer<typeof FleetUsersSchema>;
@@ -435,7 +436,7 @@ export const ScenarioSchema = z
       .strict()
       .default({}),
     /** Fleet scenarios (issue 13): many users sharing the edge (`src/twin/fleet`). Absent: the paper's single user. */
-    users: FleetUsersSchema.optional(),
+    users: FleetUsersSchema.optional().describe('Fleet scenarios (issue 13): many users sharing the edge. Absent: the paper\'s single user.'),
   })
   .strict();
 
