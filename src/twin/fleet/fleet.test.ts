@@ -53,8 +53,9 @@ test('a pool of GPS tracks: users replay a track from its start and leave at its
   }
   // A 300 s track at 10 s per step: users who joined after t = 0 leave exactly 30 steps later.
   assert.ok(lifetimes.length > 5 && lifetimes.every((l) => l === 30), `lifetimes ${lifetimes.join(',')}`);
-  const bad = { ...sc, spec: { ...sc.spec, mobility: traffic.spec.mobility } };
-  assert.throws(() => resolveScenario(bad.spec, 'x.yaml', { cwd: dirname(file) }), /gps-pool only with mobility.kind gps/);
+  // The pool needs the scenario's GPS track (its columns and origin): on a highway scenario it is refused, in one line.
+  const onHighway = { ...traffic.spec, users: { ...traffic.spec.users!, arrivals: sc.spec.users!.arrivals } };
+  assert.throws(() => resolveScenario(onHighway, 'x.yaml', { cwd: dirname(file) }), /users\.arrivals\.kind: expected gps-pool only with mobility.kind gps/);
 });
 
 test('EgoEnv passes checkEnv on both fleet scenarios, in a coordinated crowd', () => {
