@@ -20,11 +20,12 @@
  * - The episode is over (`done`) after the step at which `maxSteps` truncates everyone; users may be absent at
  *   some ticks before that (an empty road), so "no rows" does not mean "done".
  *
- * Serving it to Python (PettingZoo `ParallelEnv`, helper D): `possible_agents` = `user-0 .. user-{maxUsers-1}`;
- * `agents` after a step = the rows without a flag; `observations`/`rewards`/`terminations`/`truncations`/`infos` of a
- * step = every row (acted rows and joiners; joiners' rewards are 0 and flags false); `infos[id]["action_mask"]` =
- * the row of `actionMasks`. An episode ends when `done`; the adapter must keep stepping (with an empty action dict)
- * while `agents` is empty but `done` is false, or end the Python episode there.
+ * Serving it to Python (PettingZoo `ParallelEnv`): the env server's fleet mode (`serveFleet`, helper D's, on main)
+ * serves any object with this contract's serving surface (spaces, `maxUsers`, `done`, `reset`, `step`, `close`), so
+ * a `FleetTwin` is served as it is: `possible_agents` = `user-0 .. user-{maxUsers-1}`; `agents` after a step = the
+ * rows without a flag; the dicts of a step = every row (acted rows and joiners; joiners' rewards are 0 and flags
+ * false); the action mask of a row = its row of `actionMasks`. While `agents` is empty but `done` is false (an empty
+ * road), the adapter keeps stepping with no actions.
  */
 import type { MigrationCaps } from './migration-caps.js';
 import type { BoxSpace, DiscreteSpace } from './spaces.js';

@@ -10,4 +10,3 @@ export * from './version.js';
 export * from './validate.js';
 export * from './reward.js';
 export * from './migration-caps.js';
-export * from './fleet-server.js';
