@@ -17,6 +17,26 @@ def test_parallel_api_test_passes():
         env.close()
 
 
+def test_parallel_api_test_passes_on_the_fleet_twin():
+    # sr111-traffic: highway traffic in both directions sharing the paper's three nodes (endogenous load, caps);
+    # users=400 caps the ids per episode (possible_agents), arrivals beyond are refused by the twin.
+    env = RemoraParallelEnv("sr111-traffic", users=400)
+    try:
+        parallel_api_test(env, num_cycles=200)
+        obs, infos = env.reset(seed=3)
+        assert len(env.possible_agents) == 400
+        assert set(obs) <= set(env.possible_agents)
+        seen = set(obs)
+        for _ in range(120):
+            if not env.agents:
+                break
+            obs, rew, term, trunc, infos = env.step({a: 0 for a in env.agents})
+            seen |= set(obs)
+        assert len(seen) > len(set(env.reset(seed=3)[0])), "users arrive over time on the highway"
+    finally:
+        env.close()
+
+
 def test_same_seed_same_fleet_and_users_arrive_after_others_leave():
     def run(seed: int):
         env = RemoraParallelEnv("sr111", users=2, arrivals=2)

@@ -20,23 +20,18 @@
  * reference node, the controller millicores); utilisation is `used / capacity`.
  */
 import { z } from 'zod';
+import { MigrationCapsSchema } from '../core/migration-caps.js';
 
-/** Coordination settings (zod with defaults; types by `z.infer`). */
-export const CoordinationConfigSchema = z
-  .object({
-    /** KubeVirt `parallelOutboundMigrationsPerNode`: migrations leaving one node at once (in flight + accepted). */
-    parallelOutboundMigrationsPerNode: z.number().int().min(0).default(2),
-    /** KubeVirt `parallelMigrationsPerCluster`: migrations in the whole cluster at once (in flight + accepted). */
-    parallelMigrationsPerCluster: z.number().int().min(0).default(5),
-    /**
-     * The highest projected utilisation (used / capacity) a target may reach by accepting a migration. 0.9 leaves a
-     * tenth of a node as headroom for the background load's own swings (a choice, not the paper's; configurable).
-     */
-    targetCeiling: z.number().positive().max(1).default(0.9),
-    /** Candidates with a gain at or below this (reward units) are not worth a move. */
-    minGain: z.number().min(0).default(0),
-  })
-  .strict();
+/** Coordination settings (zod with defaults; types by `z.infer`): the caps (`core/migration-caps.ts`, KubeVirt's 2/5) and the step's own knobs. */
+export const CoordinationConfigSchema = MigrationCapsSchema.extend({
+  /**
+   * The highest projected utilisation (used / capacity) a target may reach by accepting a migration. 0.9 leaves a
+   * tenth of a node as headroom for the background load's own swings (a choice, not the paper's; configurable).
+   */
+  targetCeiling: z.number().positive().max(1).default(0.9),
+  /** Candidates with a gain at or below this (reward units) are not worth a move. */
+  minGain: z.number().min(0).default(0),
+}).strict();
 export type CoordinationConfig = z.infer<typeof CoordinationConfigSchema>;
 export const DEFAULT_COORDINATION: CoordinationConfig = CoordinationConfigSchema.parse({});
 

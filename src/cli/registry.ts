@@ -1,6 +1,7 @@
 /** The list of CLI commands. Add a command by importing it here. */
 import type { Command } from './command.js';
 import { benchEnvCommand } from './commands/bench-env.js';
+import { benchFleetCommand } from './commands/bench-fleet.js';
 import { controllerCommand } from './commands/controller.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { compareCommand, evaluateCommand } from './commands/evaluate.js';
@@ -19,4 +20,4 @@ import { probeCommand } from './commands/probe.js';
 
 export const commands: readonly Command[] = [
   reproduceCommand,
-  simulateCommand, scenarioShowCommand, scenarioValidateCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, benchControllerCommand, sweepCommand, labUpCommand, labDownCommand, labStatusCommand, labRunCommand, probeCommand];
+  simulateCommand, scenarioShowCommand, scenarioValidateCommand, evaluateCommand, compareCommand, dashboardCommand, benchEnvCommand, benchFleetCommand, envServeCommand, controllerCommand, trainCommand, exportCommand, benchTrainCommand, benchControllerCommand, sweepCommand, labUpCommand, labDownCommand, labStatusCommand, labRunCommand, probeCommand];

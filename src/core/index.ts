@@ -9,3 +9,4 @@ export * from './observation.js';
 export * from './version.js';
 export * from './validate.js';
 export * from './reward.js';
+export * from './migration-caps.js';

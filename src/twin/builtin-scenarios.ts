@@ -141,6 +141,64 @@ const roundtrip: ScenarioInput = {
   sla: { rttMs: { min: 1, max: 20 }, load: { min: 1, max: 12 } },
 };
 
+
+// ---- Fleet scenarios (issue 13; `users`, see `src/twin/fleet`). ----
+
+/**
+ * `sr111-traffic`: the paper's three nodes and road (sr111) in the edge model, with highway traffic both ways:
+ * Poisson arrivals of 5 cars a minute per direction at 80-104.5 km/h (about 70 cars on the 12 km road at once).
+ * Each car's service is a pod (80 %: 1-2 % of a node in cpu and memory, 0.25 GiB of state) or a KubeVirt VM (20 %:
+ * 2-4 %, 1-2 GiB, so slower and costlier to move). The cars' services are a third to a half of the edge's
+ * capacity on top of the trace load, so where they sit decides which node overloads. 20-minute episodes,
+ * KubeVirt's default caps (2 outbound per node, 5 per cluster).
+ */
+const TRAFFIC_SERVICES = [
+  { weight: 4, kind: 'pod', cpuPct: { min: 0.5, max: 1 }, memPct: { min: 0.5, max: 1 }, stateGiB: { min: 0.25, max: 0.25 } },
+  { weight: 1, kind: 'vm', cpuPct: { min: 1, max: 2 }, memPct: { min: 1, max: 2 }, stateGiB: { min: 1, max: 2 } },
+] as const;
+const sr111Traffic: ScenarioInput = overlay(sr111, 'sr111-traffic', 'Fleet: the sr111 road and nodes in the edge model with Poisson traffic both ways (5 cars/min per direction, pods and VMs), node load = trace + hosted services, KubeVirt caps 2/5; 20-minute episodes.', deepMerge(BUILTIN_OVERLAYS.edge!, {
+  maxSteps: 240,
+  mobility: { ...SR111_ROAD, speedKmh: SR111_SPEEDS, direction: 'both' },
+  users: { arrivals: { kind: 'poisson-highway', perMinute: 5, directions: 'both' }, services: TRAFFIC_SERVICES.map((c) => ({ ...c })) },
+}) as Partial<ScenarioInput>);
+
+/** Nodes of a `cols × rows` grid of cells `spacingM` apart, traces cycled over the shipped machines and shifted by days. */
+function gridNodes(cols: number, rows: number, spacingM: number): ScenarioInput['nodes'] {
+  const traces = [M1, M3, JOB, CELL2019] as const;
+  return Array.from({ length: cols * rows }, (_, i) => ({
+    name: `cell-${Math.floor(i / cols) + 1}-${(i % cols) + 1}`,
+    xM: (i % cols) * spacingM,
+    yM: Math.floor(i / cols) * spacingM,
+    // No two nodes share a series: each trace is reused shifted by whole days (1 day per reuse, 31-day month).
+    trace: { ...traces[i % 4]!, shiftSeconds: (Math.floor(i / 4) % 31) * DAY_S },
+  }));
+}
+
+/**
+ * `metro-100`: 100 edge nodes on a 10 × 10 grid of 2 km cells (an 18 km square), 5,000 users in random-waypoint
+ * motion over it (5-50 km/h, pauses up to a minute; sessions of 20 minutes on average, each ended session replaced
+ * by a new user somewhere else), pods of 0.3-0.9 % of a node. Random waypoint crowds the centre, so the central
+ * cells' nodes carry about twice the mean. Caps: KubeVirt's 2 outbound per node; the cluster cap raised to 200
+ * (= 2 × 100 nodes): with the default 5, a 5,000-user metro could move one user in a thousand per tick. 30-minute
+ * episodes in the edge model.
+ */
+const metro100: ScenarioInput = {
+  name: 'metro-100',
+  description: 'Fleet: 100 nodes on a 10x10 grid of 2 km cells, 5,000 random-waypoint users (20-min sessions), pods of 0.3-0.9 % of a node, edge model, caps 2 per node / 200 per cluster; 30-minute episodes.',
+  ...(deepMerge(BUILTIN_OVERLAYS.edge!, {}) as Partial<ScenarioInput>),
+  maxSteps: 360,
+  nodes: gridNodes(10, 10, 2000),
+  // The single-user view (`simulate`, EgoEnv's spaces): a drive along the grid's middle row.
+  mobility: { kind: 'highway', fromXM: 0, toXM: 18000, yM: 9000, speedKmh: { min: 30, max: 60 }, direction: 'both' },
+  // sr111's days, with day 25 (sr111's heaviest) named: over these 100 series the heaviest day would be 7, a test day.
+  workload: { ...SR111_DAYS, heldOutDay: 25 },
+  users: {
+    arrivals: { kind: 'fixed', count: 5000, sessionMinutes: 20, motion: { kind: 'random-waypoint', xM: { min: 0, max: 18000 }, yM: { min: 0, max: 18000 }, speedKmh: { min: 5, max: 50 }, pauseSeconds: { min: 0, max: 60 } } },
+    services: [{ kind: 'pod', cpuPct: { min: 0.3, max: 0.9 }, memPct: { min: 0.3, max: 0.9 } }],
+    migrationCaps: { parallelOutboundMigrationsPerNode: 2, parallelMigrationsPerCluster: 200 },
+  },
+};
+
 /** Built-in scenarios. Overlays (`extends`) are merged onto their base by {@link deepMerge}. */
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   sr111,
@@ -175,5 +233,7 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   },
   'highway-5': highwayScenario('highway-5', 5, 'A 24 km highway with 5 edge nodes (6 km spacing); for size-agnostic agents.'),
   'highway-8': highwayScenario('highway-8', 8, 'A 42 km highway with 8 edge nodes (6 km spacing); for size-agnostic agents.'),
+  'sr111-traffic': sr111Traffic,
+  'metro-100': metro100,
 };
 

@@ -7,3 +7,4 @@ export * from './scenario-loader.js';
 export * from './world.js';
 export * from './env.js';
 export * from './oracle.js';
+export * from './fleet/index.js';

@@ -38,6 +38,8 @@ export interface ResolvedScenario {
   road?: Road;
   /** Where x = y = 0 lies when any position was given in degrees (the frame's projection origin), else undefined. */
   projectionOrigin?: { lat: number; lon: number };
+  /** Fleet scenarios with `users.arrivals.kind: gps-pool`: the pool's tracks, projected with `gpsTrack`'s origin. */
+  fleetTracks?: GpsTrack[];
   /** Trace seconds covered by the scenario's longest series (the "month"). */
   traceSpanSeconds: number;
   /** 0-based main test day (Fig. 6; held out of training and validation), or null. */
@@ -213,9 +215,22 @@ function loadTrace(ref: TraceRef, name: string, cwd: string, cache?: Map<string,
 /** Load traces and geometry for a validated scenario. */
 export function resolveScenario(spec: Scenario, source: string, options: LoadScenarioOptions & { cwd: string }): ResolvedScenario {
   const cwd = options.cwd;
-  const traces = spec.nodes.map((node) => loadTrace(node.trace, node.name, cwd, options.traceCache));
+  // Nodes sharing a trace file (shifted copies, e.g. metro-100's 100 nodes over 4 files) read it once.
+  const traceCache = options.traceCache ?? new Map<string, TraceSeries>();
+  const traces = spec.nodes.map((node) => loadTrace(node.trace, node.name, cwd, traceCache));
   const shiftSeconds = Float64Array.from(spec.nodes.map((node) => node.trace.shiftSeconds));
   const { nodeX, nodeY, gpsTrack, road, projectionOrigin } = resolveGeometry(spec, source, cwd);
+  let fleetTracks: GpsTrack[] | undefined;
+  const arrivals = spec.users?.arrivals;
+  if (arrivals?.kind === 'gps-pool') {
+    if (spec.mobility.kind !== 'gps' || !gpsTrack) throw new InvalidInputError({ source, field: 'users.arrivals.kind', expected: 'gps-pool only with mobility.kind gps (its columns and origin read the pool)', actual: `gps-pool with mobility.kind ${spec.mobility.kind}` });
+    const m = spec.mobility;
+    const origin = { lat: gpsTrack.originLat, lon: gpsTrack.originLon };
+    fleetTracks = arrivals.tracks.map((t) => {
+      const filter = m.columns.trackColumn !== undefined && t.track !== undefined ? { column: m.columns.trackColumn, id: String(t.track) } : undefined;
+      return readGpsCsv(resolveDataPath(t.file, cwd), m.columns, origin, filter);
+    });
+  }
   const traceSpanSeconds = Math.max(...traces.map(seriesSeconds));
   const days = Math.max(1, Math.floor(traceSpanSeconds / DAY_S));
   const dailyMeanLoad = dailyLoads(spec, traces, shiftSeconds, days);
@@ -273,7 +288,7 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
     }
     return allowed[allowed.length - 1]![1];
   };
-  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, road, projectionOrigin, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
+  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, road, projectionOrigin, fleetTracks, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
 }
 
 type Geometry = Pick<ResolvedScenario, 'nodeX' | 'nodeY' | 'gpsTrack' | 'road' | 'projectionOrigin'>;

@@ -1,7 +1,8 @@
 import { serveEnv, serveFleet } from '../../core/env-server.js';
 import { IndependentFleet } from '../../core/independent-fleet.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { loadScenario, makeEnv, scenarioNames } from '../../twin/index.js';
+import { FleetTwin } from '../../twin/fleet/fleet-twin.js';
+import { loadScenario, makeEnv, resolveScenario, scenarioNames } from '../../twin/index.js';
 import { defineCommand } from '../command.js';
 
 export const envServeCommand = defineCommand({
@@ -12,7 +13,7 @@ export const envServeCommand = defineCommand({
     scenario: { type: 'string', description: `Built-in scenario (${scenarioNames().join(', ')}) or a .json/.yaml file`, default: 'sr111', placeholder: '<name|file>' },
     masked: { type: 'string', description: 'A masked action: an error line (the Env contract), or executed as Wait with info.maskedAction', choices: ['error', 'wait'], default: 'error' },
     'num-envs': { type: 'integer', description: 'Copies stepped per vstep request (vector sessions)', default: 1 },
-    fleet: { type: 'integer', description: 'Serve a fleet (PettingZoo Parallel: freset/fstep) of this many users at once, each its own copy of the scenario', placeholder: '<users>' },
+    fleet: { type: 'integer', description: 'Serve a fleet (PettingZoo Parallel: freset/fstep). A fleet scenario (one with `users`, e.g. sr111-traffic) serves its own crowd, sharing the nodes, with at most this many user ids per episode; a single-user scenario serves this many independent copies at once', placeholder: '<users>' },
     arrivals: { type: 'integer', description: 'With --fleet: users served per slot in one episode (a user who leaves is followed by the next)', default: 2 },
   },
   details: 'Requests: {"cmd":"spec"}, {"cmd":"reset","seed":1}, {"cmd":"step","action":0}, {"cmd":"vreset","seed":1}, {"cmd":"vstep","actions":[0,...]}, {"cmd":"close"}; with --fleet: {"cmd":"freset","seed":1}, {"cmd":"fstep","actions":{"0":2,...}}. See src/core/env-server.ts.',
@@ -24,7 +25,12 @@ export const envServeCommand = defineCommand({
       const U = flags.fleet;
       if (U < 1 || U > 4096) throw new InvalidInputError({ source: 'remora env serve', field: '--fleet', expected: 'an integer in [1, 4096]', actual: String(U) });
       if (flags.arrivals < 1 || flags.arrivals > 1000) throw new InvalidInputError({ source: 'remora env serve', field: '--arrivals', expected: 'an integer in [1, 1000]', actual: String(flags.arrivals) });
-      const fleet = new IndependentFleet(() => makeEnv(scenario), U, flags.arrivals, scenario.spec.maxSteps);
+      // A fleet scenario: the fleet twin (shared nodes, endogenous load, caps), its ids capped at U (PettingZoo's
+      // possible_agents; arrivals beyond are refused and counted). Re-resolved, since derived geometry is built at load.
+      const users = scenario.spec.users;
+      const fleet = users
+        ? new FleetTwin(resolveScenario({ ...scenario.spec, users: { ...users, maxUsers: U } }, scenario.source, { cwd: io.cwd }))
+        : new IndependentFleet(() => makeEnv(scenario), U, flags.arrivals, scenario.spec.maxSteps);
       await serveFleet(fleet, { scenario: scenario.spec.name, maxEpisodeSteps: scenario.spec.maxSteps, maskedActions: flags.masked }, process.stdin, process.stdout);
       process.stdin.destroy();
       return 0;

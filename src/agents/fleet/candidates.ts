@@ -1,0 +1,271 @@
+/**
+ * Per-user candidate generation for fleet policies (issue 13): policy → candidate migrations with gains, as pure
+ * functions over typed arrays (the fleet twin's rows, or the controller's bulk path). Each row's candidates are
+ * written best first, at most `k` per row; the first one is exactly the single-user rule's choice (tests pin
+ * `follow-me` to `FollowMePolicy` and `sla-greedy` to `SlaGreedyPolicy`), so the uncoordinated fleet policy (every
+ * user takes its first candidate) and the coordinated one (`coordinate()` picks a feasible set) run the same rule.
+ *
+ * Gains are in reward units:
+ * - follow-me: the Eq. 4 advantage of the target's RTT over the serving node's (`rttReward`), RTT only, as the rule;
+ * - sla-greedy: the one-step Eq. 8 advantage (`reward`), plus `breachBonus` when the move leaves an SLA breach for a
+ *   node inside the SLA (the rule's lexicographic preference for the SLA, as a number; beyond the paper);
+ * - a Q-network: `Q(migrate to j) − Q(Wait)`, the policy's own advantage.
+ * Eq. 4-7 read the candidate lists only through their min and max, so each row's one-step scores cost O(N).
+ */
+import type { Candidates } from '../coordination.js';
+import { nodeLoad, reward, rttReward, type RewardParams } from '../../core/reward.js';
+
+/** A fleet's rows as the candidate generators read them. */
+export interface FleetRows {
+  rows: number;
+  /** Observation length D and action count A = N + 1. */
+  D: number;
+  A: number;
+  nodes: number;
+  observations: Float64Array;
+  actionMasks: Uint8Array;
+  /** Per row: 1 to skip (the row's user has ended). */
+  skip: Uint8Array;
+  /** Per row: the service's demand, in the units of the load the candidates go to `coordinate()` with. */
+  demand: ArrayLike<number>;
+}
+
+/** Candidates (structure of arrays, grown as needed) with what re-scoring needs. */
+export class CandidateBuffer implements Candidates {
+  count = 0;
+  user = new Int32Array(0);
+  from = new Int32Array(0);
+  to = new Int32Array(0);
+  gain = new Float64Array(0);
+  demand = new Float64Array(0);
+  /** The target's RTT (ms), the row's RTT min and max, and the row's score for staying (sla-greedy re-scoring). */
+  targetRtt = new Float64Array(0);
+  rowRttMin = new Float64Array(0);
+  rowRttMax = new Float64Array(0);
+  stayScore = new Float64Array(0);
+  /** 1 when the row is in breach and some legal node is inside the SLA (the bonus applies to inside targets). */
+  bonus = new Uint8Array(0);
+
+  reset(): void {
+    this.count = 0;
+  }
+
+  push(user: number, from: number, to: number, gain: number, demand: number): number {
+    if (this.count === this.user.length) this.grow(Math.max(256, 2 * this.user.length));
+    const i = this.count++;
+    this.user[i] = user;
+    this.from[i] = from;
+    this.to[i] = to;
+    this.gain[i] = gain;
+    this.demand[i] = demand;
+    return i;
+  }
+
+  private grow(c: number): void {
+    const f = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
+    const i = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
+    this.user = i(this.user); this.from = i(this.from); this.to = i(this.to);
+    this.gain = f(this.gain); this.demand = f(this.demand); this.targetRtt = f(this.targetRtt); this.rowRttMin = f(this.rowRttMin);
+    this.rowRttMax = f(this.rowRttMax); this.stayScore = f(this.stayScore);
+    const b = new Uint8Array(c); b.set(this.bonus); this.bonus = b;
+  }
+}
+
+/** Keeps the k best (score, node) pairs of one row, best first (ties: the lower node index). */
+class TopK {
+  readonly score: Float64Array;
+  readonly node: Int32Array;
+  size = 0;
+  constructor(readonly k: number) {
+    this.score = new Float64Array(k);
+    this.node = new Int32Array(k);
+  }
+  clear(): void {
+    this.size = 0;
+  }
+  offer(s: number, j: number): void {
+    let p = this.size < this.k ? this.size++ : this.k;
+    if (p === this.k) {
+      if (!(s > this.score[this.k - 1]!)) return;
+      p = this.k - 1;
+    }
+    while (p > 0 && s > this.score[p - 1]!) {
+      this.score[p] = this.score[p - 1]!;
+      this.node[p] = this.node[p - 1]!;
+      p--;
+    }
+    this.score[p] = s;
+    this.node[p] = j;
+  }
+}
+
+const rttPair = new Float64Array(2);
+const loadPair = new Float64Array(2);
+
+/** Min and max of `n` values at `off` of `a`. */
+function minMax(a: Float64Array, off: number, n: number, out: Float64Array): void {
+  let lo = Infinity, hi = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const v = a[off + j]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  out[0] = lo;
+  out[1] = hi;
+}
+
+/**
+ * The one-step reward (Eq. 8) of ending the step on each node, for the observation at `off` (paper layout, N
+ * nodes), written into `out[0..N)` (0-based nodes). O(N): the candidate lists enter Eq. 4-7 as [min, max] pairs.
+ */
+export function oneStepScores(obs: Float64Array, off: number, n: number, p: RewardParams, out: Float64Array): void {
+  minMax(obs, off + 1, n, rttPair);
+  minMax(obs, off + 1 + n, n, loadPair);
+  for (let j = 0; j < n; j++) {
+    out[j] = reward({ rttMs: obs[off + 1 + j]!, rttsMs: rttPair, load: obs[off + 1 + n + j]!, loads: loadPair, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
+  }
+}
+
+/** follow-me's candidates: legal nodes with a strictly lower RTT than the serving node's, lowest first (k per row). */
+export function followMeCandidates(f: FleetRows, p: RewardParams, k: number, out: CandidateBuffer): void {
+  out.reset();
+  const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
+  const top = topFor(k);
+  for (let r = 0; r < f.rows; r++) {
+    if (f.skip[r]) continue;
+    const o = r * D, cur = obs[o]! - 1;
+    const rc = obs[o + 1 + cur]!;
+    top.clear();
+    for (let j = 0; j < n; j++) {
+      if (j === cur || masks[r * A + 1 + j] !== 1) continue;
+      const rj = obs[o + 1 + j]!;
+      if (rj < rc) top.offer(-rj, j);
+    }
+    if (top.size === 0) continue;
+    minMax(obs, o + 1, n, rttPair);
+    const stay = rttReward(rc, rttPair, p.rttSla);
+    for (let q = 0; q < top.size; q++) {
+      const j = top.node[q]!;
+      out.push(r, cur, j, rttReward(obs[o + 1 + j]!, rttPair, p.rttSla) - stay, f.demand[r]!);
+    }
+  }
+}
+
+let scratchScores = new Float64Array(0);
+const tops = new Map<number, TopK>();
+function topFor(k: number): TopK {
+  let t = tops.get(k);
+  if (!t) tops.set(k, (t = new TopK(k)));
+  return t;
+}
+
+/**
+ * sla-greedy's candidates: the legal nodes the rule prefers to staying (inside the SLA when any legal node is,
+ * best one-step reward first; k per row). Gain: the Eq. 8 advantage, plus `breachBonus` when the row is in breach
+ * and the target inside the SLA (then clamped above 0, since the rule moves there whatever the score).
+ */
+export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, breachBonus: number, out: CandidateBuffer): void {
+  out.reset();
+  const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
+  if (scratchScores.length < n) scratchScores = new Float64Array(n);
+  const s = scratchScores;
+  const top = topFor(k);
+  const rMax = p.rttSla.max, lMax = p.loadSla.max;
+  for (let r = 0; r < f.rows; r++) {
+    if (f.skip[r]) continue;
+    const o = r * D, cur = obs[o]! - 1;
+    const inside = (j: number) => obs[o + 1 + j]! <= rMax && obs[o + 1 + n + j]! <= lMax;
+    const legal = (j: number) => j === cur || masks[r * A + 1 + j] === 1;
+    let anyInside = false, anyLegalOther = false;
+    for (let j = 0; j < n; j++) {
+      if (!legal(j)) continue;
+      if (j !== cur) anyLegalOther = true;
+      if (inside(j)) anyInside = true;
+    }
+    if (!anyLegalOther) continue;
+    oneStepScores(obs, o, n, p, s);
+    const breach = anyInside && !inside(cur);
+    const stayScore = breach ? -Infinity : s[cur]!;
+    top.clear();
+    for (let j = 0; j < n; j++) {
+      if (j === cur || !legal(j) || (anyInside && !inside(j))) continue;
+      if (s[j]! > stayScore) top.offer(s[j]!, j);
+    }
+    if (top.size === 0) continue;
+    for (let q = 0; q < top.size; q++) {
+      const j = top.node[q]!;
+      let g = s[j]! - s[cur]!;
+      if (breach) g = Math.max(g + breachBonus, 1e-9);
+      const i = out.push(r, cur, j, g, f.demand[r]!);
+      out.targetRtt[i] = obs[o + 1 + j]!;
+      out.rowRttMin[i] = rttPair[0]!;
+      out.rowRttMax[i] = rttPair[1]!;
+      out.stayScore[i] = s[cur]!;
+      out.bonus[i] = breach ? 1 : 0;
+    }
+  }
+}
+
+/** Node state a re-score reads (`core/fleet-env.ts`'s `FleetNodeState` has it). */
+export interface RescoreNodes {
+  used: ArrayLike<number>;
+  capacity: ArrayLike<number>;
+  cpu: ArrayLike<number>;
+  mem: ArrayLike<number>;
+}
+
+/**
+ * sla-greedy's gain of candidate i were its target's use `projectedUsed`: the target's load (Eq. 2) rises by the
+ * added share of the node on both cpu and memory (the binding resource's rise applied to both: an upper estimate
+ * when a service needs less of the other), the load list's max with it; a target that leaves the SLA while the
+ * row had an inside option is no longer the rule's (gain 0).
+ */
+export function slaGreedyRescore(c: CandidateBuffer, i: number, projectedUsed: number, nodes: RescoreNodes, loadMin: number, loadMax: number, p: RewardParams, breachBonus: number): number {
+  const j = c.to[i]!;
+  const add = (projectedUsed - nodes.used[j]!) / nodes.capacity[j]!;
+  const L = nodeLoad(nodes.cpu[j]! + add, nodes.mem[j]! + add);
+  const rtt = c.targetRtt[i]!;
+  if (rtt <= p.rttSla.max && L > p.loadSla.max) return 0; // the target would breach on load: not the rule's choice
+  rttPair[0] = c.rowRttMin[i]!;
+  rttPair[1] = c.rowRttMax[i]!;
+  loadPair[0] = Math.min(loadMin, L);
+  loadPair[1] = Math.max(loadMax, L);
+  const s = reward({ rttMs: rtt, rttsMs: rttPair, load: L, loads: loadPair, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
+  let g = s - c.stayScore[i]!;
+  if (c.bonus[i]) g = Math.max(g + breachBonus, 1e-9);
+  return g;
+}
+
+/**
+ * A Q-network's candidates from its outputs `q` (`[rows × (N + 1)]`, Wait first): legal nodes whose Q beats
+ * Wait's, best first, gain `Q_j − Q_wait`.
+ */
+export function qCandidates(f: FleetRows, q: Float64Array, k: number, out: CandidateBuffer): void {
+  out.reset();
+  const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
+  const top = topFor(k);
+  for (let r = 0; r < f.rows; r++) {
+    if (f.skip[r]) continue;
+    const cur = obs[r * D]! - 1;
+    const qw = q[r * A]!;
+    top.clear();
+    for (let j = 0; j < n; j++) {
+      if (j === cur || masks[r * A + 1 + j] !== 1) continue;
+      const v = q[r * A + 1 + j]!;
+      if (v > qw) top.offer(v, j);
+    }
+    for (let t = 0; t < top.size; t++) out.push(r, cur, top.node[t]!, top.score[t]! - qw, f.demand[r]!);
+  }
+}
+
+/** The uncoordinated decision: every row takes its first (best) candidate. `out` is zeroed first. */
+export function firstCandidates(c: CandidateBuffer, rows: number, out: Int32Array): void {
+  out.fill(0, 0, rows);
+  let last = -1;
+  for (let i = 0; i < c.count; i++) {
+    const r = c.user[i]!;
+    if (r === last) continue;
+    out[r] = c.to[i]! + 1;
+    last = r;
+  }
+}

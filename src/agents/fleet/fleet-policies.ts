@@ -1,0 +1,177 @@
+/**
+ * Fleet policies (issue 13) over the {@link FleetEnv} contract, and their registry (the one registry idiom of
+ * `agents/registry.ts`: names with summaries, plus `model.json` paths, resolved to fresh instances).
+ *
+ * - `never`, `follow-me`, `sla-greedy`: uncoordinated, every user acts alone (its rule's first candidate; the
+ *   twin then grants migrations first come, first served under the caps and admission).
+ * - `follow-me+coord`, `sla-greedy+coord`: the same rules' candidates (k per user) through `coordinate()`:
+ *   ranked by gain, caps respected, projected load of the decisions already taken (sla-greedy re-scores a candidate
+ *   whose target gained load; follow-me does not look at load, so only the ceiling stops it).
+ * - `<model.json>`: a trained node-seq (size-agnostic) Q-network scoring every user's nodes in one batched forward
+ *   pass per `batchRows` users, `Q_j − Q_wait` as the gain, through `coordinate()`.
+ */
+import type { FleetEnv, FleetPolicy, FleetStep } from '../../core/fleet-env.js';
+import { NotFoundError } from '../../core/errors.js';
+import type { RewardParams } from '../../core/reward.js';
+import { resolve } from 'node:path';
+import { coordinate, CoordinationScratch, type CoordinationConfig } from '../coordination.js';
+import { isModelPath } from '../registry.js';
+import { CandidateBuffer, firstCandidates, followMeCandidates, qCandidates, slaGreedyCandidates, slaGreedyRescore, type FleetRows } from './candidates.js';
+import { NodeSeqFleetScorer } from './node-seq-scorer.js';
+
+/** What a fleet policy is built for. */
+export interface FleetPolicyContext {
+  /** Reward parameters (Eq. 4-8): SLA bands and migration cost. */
+  reward: RewardParams;
+  /** The coordination step's settings (the scenario's caps plus the step's own knobs). */
+  coordination: CoordinationConfig;
+  /** Whether observations carry the edge model's in-flight block (model files are checked against it). */
+  inFlight: boolean;
+  /** Candidates per user handed to coordination (alternatives when the best target is refused). Default 3. */
+  candidatesPerUser?: number;
+  /** sla-greedy's bonus for leaving a breach (reward units; see `candidates.ts`). Default 10. */
+  breachBonus?: number;
+  /** Users per forward pass of a node-seq model. Default 2048. */
+  batchRows?: number;
+}
+
+/** Fills {@link FleetRows} from a fleet step (reused). */
+class RowsView implements FleetRows {
+  rows = 0;
+  D = 0;
+  A = 0;
+  nodes = 0;
+  observations: Float64Array = new Float64Array(0);
+  actionMasks: Uint8Array = new Uint8Array(0);
+  skip = new Uint8Array(0);
+  demand: ArrayLike<number> = [];
+  of(step: FleetStep, env: FleetEnv): this {
+    this.rows = step.rows;
+    this.D = env.observationSpace.low.length;
+    this.A = env.actionSpace.n;
+    this.nodes = env.nodes;
+    this.observations = step.observations;
+    this.actionMasks = step.actionMasks;
+    if (this.skip.length < step.rows) this.skip = new Uint8Array(Math.max(step.rows, 2 * this.skip.length));
+    for (let r = 0; r < step.rows; r++) this.skip[r] = step.terminated[r] || step.truncated[r] ? 1 : 0;
+    this.demand = env.nodeState.demand;
+    return this;
+  }
+}
+
+type Generate = (rows: FleetRows, ctx: Required<Pick<FleetPolicyContext, 'candidatesPerUser' | 'breachBonus'>> & FleetPolicyContext, out: CandidateBuffer, step: FleetStep, env: FleetEnv) => void;
+
+/** A rule's candidates, then either every user's first candidate or `coordinate()`. */
+export class CandidateFleetPolicy implements FleetPolicy {
+  private readonly view = new RowsView();
+  private readonly cand = new CandidateBuffer();
+  private readonly scratch = new CoordinationScratch();
+  private readonly ctx: Required<Pick<FleetPolicyContext, 'candidatesPerUser' | 'breachBonus'>> & FleetPolicyContext;
+  /** Deferral reasons of the last coordinated tick, per row (`DeferReason` codes), for metrics. */
+  lastReasons: Uint8Array = new Uint8Array(0);
+
+  constructor(readonly name: string, private readonly generate: Generate, private readonly coordinated: boolean, ctx: FleetPolicyContext, private readonly rescore: 'sla-greedy' | 'none' = 'none') {
+    this.ctx = { ...ctx, candidatesPerUser: ctx.candidatesPerUser ?? 3, breachBonus: ctx.breachBonus ?? 10 };
+  }
+
+  reset(): void {}
+
+  act(step: FleetStep, env: FleetEnv, out: Int32Array): void {
+    const rows = this.view.of(step, env);
+    const k = this.coordinated ? this.ctx.candidatesPerUser : 1;
+    this.generate(rows, { ...this.ctx, candidatesPerUser: k }, this.cand, step, env);
+    if (!this.coordinated) {
+      firstCandidates(this.cand, step.rows, out);
+      return;
+    }
+    const ns = env.nodeState;
+    // The node loads every row observes (the same for all rows): the first row's load block.
+    let loadMin = Infinity, loadMax = -Infinity;
+    const n = env.nodes;
+    if (step.rows > 0) {
+      for (let j = 0; j < n; j++) {
+        const L = step.observations[1 + n + j]!;
+        if (L < loadMin) loadMin = L;
+        if (L > loadMax) loadMax = L;
+      }
+    }
+    const c = this.cand, p = this.ctx.reward, bonus = this.ctx.breachBonus;
+    const res = coordinate(step.rows, ns, c, this.ctx.coordination, {
+      busy: ns.busy,
+      scratch: this.scratch,
+      rescore: this.rescore === 'sla-greedy' ? (i, projectedUsed) => slaGreedyRescore(c, i, projectedUsed, ns, loadMin, loadMax, p, bonus) : undefined,
+    });
+    out.fill(0, 0, step.rows);
+    for (let r = 0; r < step.rows; r++) if (res.target[r]! >= 0) out[r] = res.target[r]! + 1;
+    this.lastReasons = res.reason;
+  }
+}
+
+/** `never`: every user waits. */
+export class NeverFleetPolicy implements FleetPolicy {
+  readonly name = 'never';
+  reset(): void {}
+  act(step: FleetStep, _env: FleetEnv, out: Int32Array): void {
+    out.fill(0, 0, step.rows);
+  }
+}
+
+const followMe: Generate = (rows, ctx, out) => followMeCandidates(rows, ctx.reward, ctx.candidatesPerUser, out);
+const slaGreedy: Generate = (rows, ctx, out) => slaGreedyCandidates(rows, ctx.reward, ctx.candidatesPerUser, ctx.breachBonus, out);
+
+/** A trained node-seq model as a fleet policy (coordinated). */
+export function nodeSeqFleetPolicy(path: string, ctx: FleetPolicyContext): FleetPolicy {
+  const scorer = new NodeSeqFleetScorer(path, ctx.inFlight, ctx.batchRows ?? 2048);
+  let q = new Float64Array(0);
+  const gen: Generate = (rows, c, out, step, env) => {
+    const A = env.actionSpace.n;
+    if (q.length < step.rows * A) q = new Float64Array(Math.max(step.rows, 64) * 2 * A);
+    scorer.score(step.observations, step.rows, env.nodes, q);
+    qCandidates(rows, q, c.candidatesPerUser, out);
+  };
+  return new CandidateFleetPolicy(`node-seq+coord`, gen, true, ctx);
+}
+
+interface Entry {
+  summary: string;
+  factory: (ctx: FleetPolicyContext) => FleetPolicy;
+}
+
+/** Named fleet policies (the registry idiom of `agents/registry.ts`, for {@link FleetPolicy}). */
+export class FleetPolicyRegistry {
+  private readonly entries = new Map<string, Entry>();
+  register(name: string, summary: string, factory: Entry['factory']): this {
+    if (this.entries.has(name)) throw new Error(`fleet policy registry: ${name} is registered twice`);
+    this.entries.set(name, { summary, factory });
+    return this;
+  }
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+  summary(name: string): string | undefined {
+    return this.entries.get(name)?.summary;
+  }
+  /** A fresh policy for a registered name or a node-seq `model.json` (resolved against `cwd`, checked now). */
+  resolve(spec: string, ctx: FleetPolicyContext, cwd: string): FleetPolicy {
+    const e = this.entries.get(spec);
+    if (e) return e.factory(ctx);
+    if (isModelPath(spec)) return nodeSeqFleetPolicy(resolve(cwd, spec), ctx);
+    throw new NotFoundError('fleet policy', spec, [...this.names(), '<path/to/node-seq/model.json>']);
+  }
+}
+
+/** Every built-in fleet policy. */
+export function fleetRegistry(): FleetPolicyRegistry {
+  return new FleetPolicyRegistry()
+    .register('never', 'every user waits', () => new NeverFleetPolicy())
+    .register('follow-me', 'uncoordinated: every user moves to its lowest-RTT node', (c) => new CandidateFleetPolicy('follow-me', followMe, false, c))
+    .register('sla-greedy', 'uncoordinated: every user takes its best one-step reward inside the SLA', (c) => new CandidateFleetPolicy('sla-greedy', slaGreedy, false, c))
+    .register('follow-me+coord', "follow-me's candidates through the coordinated step (gain-ranked, caps, projected load)", (c) => new CandidateFleetPolicy('follow-me+coord', followMe, true, c))
+    .register('sla-greedy+coord', "sla-greedy's candidates through the coordinated step, re-scored at the projected load", (c) => new CandidateFleetPolicy('sla-greedy+coord', slaGreedy, true, c, 'sla-greedy'));
+}
+
+/** The fleet policies every fleet comparison reports. */
+export const FLEET_POLICIES = ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord'] as const;

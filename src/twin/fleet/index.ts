@@ -1,0 +1,3 @@
+export * from './fleet-twin.js';
+export * from './check-fleet.js';
+export * from './ego-env.js';
