@@ -2,8 +2,8 @@
  * A fleet of independent users of a single-user {@link Env} (issue 13): `slots` users at once, each its own copy of
  * the env; when a user's episode ends, the next user arrives in that slot in the same tick (a new row), up to `usersPerSlot`
  * users per slot. No coupling: the users do not share node capacity (the fleet twin, `src/twin/fleet`, is the
- * coupled one). It has the row shape of the FleetEnv contract (`core/fleet-env.ts` on the fleet twin's branch,
- * {@link ServedFleet} here), so `remora env serve --fleet` can serve any single-user scenario as a PettingZoo
+ * coupled one). It has the row shape of the FleetEnv contract (`core/fleet-env.ts`; {@link ServedFleet} here is
+ * its serving surface), so `remora env serve --fleet` can serve any single-user scenario as a PettingZoo
  * `ParallelEnv` (python/remora_gym/parallel.py).
  *
  * Ids: user k of slot s is `s + k·slots` (arrival order per tick; never reused in an episode). `reset({seed})`
@@ -12,20 +12,11 @@
  */
 import type { Env } from './env.js';
 import { EnvStateError, InvalidActionError } from './errors.js';
+import type { FleetStep } from './fleet-env.js';
 import type { BoxSpace, DiscreteSpace } from './spaces.js';
 
-/** The rows of one fleet reset or step: the FleetEnv contract's `FleetStep`, structurally. */
-export interface FleetRows {
-  rows: number;
-  t: number;
-  readonly ids: Int32Array;
-  readonly observations: Float64Array;
-  readonly actionMasks: Uint8Array;
-  readonly rewards: Float64Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  readonly joined: Uint8Array;
-}
+/** The rows of one fleet reset or step: the FleetEnv contract's {@link FleetStep} (one home for the row shape). */
+export type FleetRows = FleetStep;
 
 /** What the fleet mode of the env server needs of a fleet: the FleetEnv contract's serving surface. */
 export interface ServedFleet {
