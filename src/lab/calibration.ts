@@ -2,7 +2,8 @@
  * Migration figures measured in the lab, for calibrating the twin's migration model (issue 11, "Calibrate the
  * twin from the lab"). `src/lab/README.md` ("Results", "VM live migration") holds the runs, the commands that
  * produced them and the caveats; this constant is their summary in a form code can read. The twin does not import
- * it (twin imports only core); whoever changes the twin's defaults copies from here and says so.
+ * it (twin imports only core): its `lab-calibrated` overlay (`src/twin/builtin-scenarios.ts`) carries these medians,
+ * and `calibration.test.ts` fails when the two drift apart.
  *
  * What the numbers are, and what they are not:
  * - `pod`: the project's RecreateMigrator between two real kubelets, a 10 ms PING client on the stable endpoint

@@ -5,6 +5,8 @@
 // measurement does see a file-sized cost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,9 +44,14 @@ const MAP: CsvTraceMapping = {
 
 /** RSS now, MiB. */
 const rssMiB = () => process.memoryUsage().rss / MiB;
+// A full GC before each baseline, so garbage of the previous read (or of other work in this process) does not
+// move it: the RSS measurements were load-sensitive without it.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** Read `path` as readCsvTrace does (the same parser over the streamed lines), sampling the RSS as it goes. */
 function readSampled(path: string): { series: ReturnType<typeof parseCsvTrace>; growthMiB: number } {
+  gc();
   const before = rssMiB();
   let peak = before;
   const lines: LineSource = (visit) =>
@@ -73,6 +80,7 @@ test('a large CSV trace streams in bounded memory (plain and .gz), and equals th
   const gz = readSampled(`${f}.gz`);
 
   // The whole-file read, as the readers did before: the text, then an array of its lines, both alive while parsing.
+  gc();
   const before = rssMiB();
   const text = readFileSync(f, 'utf8');
   const lines = text.split('\n');
