@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { RemoraError } from './errors.js';
 import type { Env, StepInfo } from './env.js';
+import type { BoxSpace, DiscreteSpace } from './spaces.js';
 import { MaskedAsWait, type MaskedActionMode } from './masked-as-wait.js';
 import { VecEnv } from './vec-env.js';
 import type { FleetRows, ServedFleet } from './independent-fleet.js';
@@ -72,6 +73,41 @@ function vstepError(vec: VecEnv, actions: unknown, masked: MaskedActionMode): st
   return undefined;
 }
 
+/** The spaces as `spec` reports them (both modes). */
+function spacesJson(obs: BoxSpace, act: DiscreteSpace): { observationSpace: unknown; actionSpace: unknown } {
+  return {
+    observationSpace: { low: Array.from(obs.low), high: Array.from(obs.high), labels: obs.labels },
+    actionSpace: { n: act.n, labels: act.labels },
+  };
+}
+
+/**
+ * The JSON-lines request loop both modes share: one request per line (blank lines ignored), an unparsable line or
+ * a thrown error answered with one error line, resolved when the input ends or `handle` calls `close`.
+ */
+function serveRequests(input: Readable, send: (o: unknown) => void, handle: (req: Request, close: () => void) => void): Promise<void> {
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  const close = () => rl.close();
+  return new Promise((resolve) => {
+    rl.on('line', (line) => {
+      if (line.trim() === '') return;
+      let req: Request;
+      try {
+        req = JSON.parse(line);
+      } catch {
+        send({ error: `request: expected one JSON object per line, got ${JSON.stringify(line.slice(0, 60))}` });
+        return;
+      }
+      try {
+        handle(req, close);
+      } catch (e) {
+        send({ error: e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}` });
+      }
+    });
+    rl.on('close', () => resolve());
+  });
+}
+
 /**
  * Serve envs built by `makeEnv` until the input ends or a `close` arrives. Resolves when done; the caller owns the
  * streams (`remora env serve` destroys stdin so the process exits at once).
@@ -85,7 +121,6 @@ export function serveEnv(makeEnv: () => Env, options: ServeOptions, input: Reada
     waiters.push(w);
     return w;
   };
-  const rl = createInterface({ input, crlfDelay: Infinity });
   const first = wrap(makeEnv());
   let session: 'none' | 'single' | 'vector' = 'none';
   let vec: VecEnv | undefined;
@@ -94,105 +129,89 @@ export function serveEnv(makeEnv: () => Env, options: ServeOptions, input: Reada
   const other = (want: 'single' | 'vector', cmd: string): string | undefined =>
     session !== 'none' && session !== want ? `${cmd}: this is a ${session} session (${session === 'single' ? 'reset/step' : 'vreset/vstep'}); start a new server for the other kind` : undefined;
 
-  return new Promise((resolve) => {
-    rl.on('line', (line) => {
-      if (line.trim() === '') return;
-      let req: Request;
-      try {
-        req = JSON.parse(line);
-      } catch {
-        send({ error: `request: expected one JSON object per line, got ${JSON.stringify(line.slice(0, 60))}` });
-        return;
-      }
-      try {
-        switch (req.cmd) {
-          case 'spec':
-            send({
-              scenario: options.scenario,
-              maxEpisodeSteps: options.maxEpisodeSteps,
-              maskedActions: options.maskedActions,
-              numEnvs: K,
-              observationSpace: { low: Array.from(first.observationSpace.low), high: Array.from(first.observationSpace.high), labels: first.observationSpace.labels },
-              actionSpace: { n: first.actionSpace.n, labels: first.actionSpace.labels },
-            });
-            break;
-          case 'reset': {
-            const bad = other('single', 'reset');
-            const seed = seedOf(req, 'reset');
-            if (bad || typeof seed === 'string') {
-              send({ error: bad ?? seed });
-              break;
-            }
-            session = 'single';
-            const r = first.reset(seed);
-            send({ observation: Array.from(r.observation), info: infoToJson(r.info) });
-            break;
-          }
-          case 'step': {
-            if (session === 'none') {
-              send({ error: 'step: called before reset' });
-              break;
-            }
-            const bad = other('single', 'step');
-            if (bad) {
-              send({ error: bad });
-              break;
-            }
-            const r = first.step(req.action as number);
-            send({ observation: Array.from(r.observation), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: infoToJson(r.info) });
-            break;
-          }
-          case 'vreset': {
-            const bad = other('vector', 'vreset');
-            const seed = seedOf(req, 'vreset');
-            if (bad || typeof seed === 'string') {
-              send({ error: bad ?? seed });
-              break;
-            }
-            if (!vec) {
-              copies = [first, ...Array.from({ length: K - 1 }, () => wrap(makeEnv()))];
-              vec = new VecEnv(copies, { autoreset: 'next-step' });
-            }
-            session = 'vector';
-            vec.reset(seed.seed);
-            send({ observations: Array.from(vec.observations), actionMasks: Array.from(vec.actionMasks) });
-            break;
-          }
-          case 'vstep': {
-            if (!vec) {
-              send({ error: session === 'single' ? other('vector', 'vstep') : 'vstep: called before vreset' });
-              break;
-            }
-            const a = req.actions;
-            const bad = vstepError(vec, a, options.maskedActions);
-            if (bad) {
-              send({ error: bad });
-              break;
-            }
-            vec.step(a as number[]);
-            const masked = copies.map((_, k) => (waiters[k]?.lastStepMasked ? 1 : 0));
-            send({
-              observations: Array.from(vec.observations),
-              rewards: Array.from(vec.rewards),
-              terminated: Array.from(vec.terminated),
-              truncated: Array.from(vec.truncated),
-              actionMasks: Array.from(vec.actionMasks),
-              maskedActions: masked,
-            });
-            break;
-          }
-          case 'close':
-            send({ ok: true });
-            rl.close();
-            break;
-          default:
-            send({ error: `request: cmd: expected one of spec|reset|step|vreset|vstep|close, got ${JSON.stringify(req.cmd)}` });
+  return serveRequests(input, send, (req, close) => {
+    switch (req.cmd) {
+      case 'spec':
+        send({
+          scenario: options.scenario,
+          maxEpisodeSteps: options.maxEpisodeSteps,
+          maskedActions: options.maskedActions,
+          numEnvs: K,
+          ...spacesJson(first.observationSpace, first.actionSpace),
+        });
+        break;
+      case 'reset': {
+        const bad = other('single', 'reset');
+        const seed = seedOf(req, 'reset');
+        if (bad || typeof seed === 'string') {
+          send({ error: bad ?? seed });
+          break;
         }
-      } catch (e) {
-        send({ error: e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}` });
+        session = 'single';
+        const r = first.reset(seed);
+        send({ observation: Array.from(r.observation), info: infoToJson(r.info) });
+        break;
       }
-    });
-    rl.on('close', () => resolve());
+      case 'step': {
+        if (session === 'none') {
+          send({ error: 'step: called before reset' });
+          break;
+        }
+        const bad = other('single', 'step');
+        if (bad) {
+          send({ error: bad });
+          break;
+        }
+        const r = first.step(req.action as number);
+        send({ observation: Array.from(r.observation), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: infoToJson(r.info) });
+        break;
+      }
+      case 'vreset': {
+        const bad = other('vector', 'vreset');
+        const seed = seedOf(req, 'vreset');
+        if (bad || typeof seed === 'string') {
+          send({ error: bad ?? seed });
+          break;
+        }
+        if (!vec) {
+          copies = [first, ...Array.from({ length: K - 1 }, () => wrap(makeEnv()))];
+          vec = new VecEnv(copies, { autoreset: 'next-step' });
+        }
+        session = 'vector';
+        vec.reset(seed.seed);
+        send({ observations: Array.from(vec.observations), actionMasks: Array.from(vec.actionMasks) });
+        break;
+      }
+      case 'vstep': {
+        if (!vec) {
+          send({ error: session === 'single' ? other('vector', 'vstep') : 'vstep: called before vreset' });
+          break;
+        }
+        const a = req.actions;
+        const bad = vstepError(vec, a, options.maskedActions);
+        if (bad) {
+          send({ error: bad });
+          break;
+        }
+        vec.step(a as number[]);
+        const masked = copies.map((_, k) => (waiters[k]?.lastStepMasked ? 1 : 0));
+        send({
+          observations: Array.from(vec.observations),
+          rewards: Array.from(vec.rewards),
+          terminated: Array.from(vec.terminated),
+          truncated: Array.from(vec.truncated),
+          actionMasks: Array.from(vec.actionMasks),
+          maskedActions: masked,
+        });
+        break;
+      }
+      case 'close':
+        send({ ok: true });
+        close();
+        break;
+      default:
+        send({ error: `request: cmd: expected one of spec|reset|step|vreset|vstep|close, got ${JSON.stringify(req.cmd)}` });
+    }
   });
 }
 
@@ -211,7 +230,6 @@ export function serveEnv(makeEnv: () => Env, options: ServeOptions, input: Reada
  */
 export function serveFleet(fleet: ServedFleet, options: Omit<ServeOptions, 'numEnvs'>, input: Readable, output: Writable): Promise<void> {
   const send = (o: unknown) => output.write(JSON.stringify(o) + '\n');
-  const rl = createInterface({ input, crlfDelay: Infinity });
   const D = fleet.observationSpace.low.length, A = fleet.actionSpace.n;
   let last: FleetRows | undefined;
   const rowsJson = (r: FleetRows, masked: number[] = []) => ({
@@ -247,70 +265,54 @@ export function serveFleet(fleet: ServedFleet, options: Omit<ServeOptions, 'numE
     }
     return { actions, masked };
   };
-  return new Promise((resolve) => {
-    rl.on('line', (line) => {
-      if (line.trim() === '') return;
-      let req: Request;
-      try {
-        req = JSON.parse(line);
-      } catch {
-        send({ error: `request: expected one JSON object per line, got ${JSON.stringify(line.slice(0, 60))}` });
-        return;
-      }
-      try {
-        switch (req.cmd) {
-          case 'spec':
-            send({
-              scenario: options.scenario,
-              maxEpisodeSteps: options.maxEpisodeSteps,
-              maskedActions: options.maskedActions,
-              numEnvs: 1,
-              fleet: { maxUsers: fleet.maxUsers },
-              observationSpace: { low: Array.from(fleet.observationSpace.low), high: Array.from(fleet.observationSpace.high), labels: fleet.observationSpace.labels },
-              actionSpace: { n: A, labels: fleet.actionSpace.labels },
-            });
-            break;
-          case 'freset': {
-            const seed = seedOf(req, 'freset');
-            if (typeof seed === 'string') {
-              send({ error: seed });
-              break;
-            }
-            last = fleet.reset(seed);
-            send(rowsJson(last));
-            break;
-          }
-          case 'fstep': {
-            if (!last) {
-              send({ error: 'fstep: called before freset' });
-              break;
-            }
-            const got = actionsFor(last, req.actions);
-            if (typeof got === 'string') {
-              send({ error: got });
-              break;
-            }
-            last = fleet.step(got.actions);
-            send(rowsJson(last, got.masked));
-            break;
-          }
-          case 'close':
-            send({ ok: true });
-            rl.close();
-            break;
-          case 'reset':
-          case 'step':
-          case 'vreset':
-          case 'vstep':
-            send({ error: `${String(req.cmd)}: this is a fleet session (freset/fstep); start a server without --fleet for single or vector sessions` });
-            break;
-          default:
-            send({ error: `request: cmd: expected one of spec|freset|fstep|close, got ${JSON.stringify(req.cmd)}` });
+  return serveRequests(input, send, (req, close) => {
+    switch (req.cmd) {
+      case 'spec':
+        send({
+          scenario: options.scenario,
+          maxEpisodeSteps: options.maxEpisodeSteps,
+          maskedActions: options.maskedActions,
+          numEnvs: 1,
+          fleet: { maxUsers: fleet.maxUsers },
+          ...spacesJson(fleet.observationSpace, fleet.actionSpace),
+        });
+        break;
+      case 'freset': {
+        const seed = seedOf(req, 'freset');
+        if (typeof seed === 'string') {
+          send({ error: seed });
+          break;
         }
-      } catch (e) {
-        send({ error: e instanceof RemoraError ? e.message : `internal error: ${(e as Error).message}` });
+        last = fleet.reset(seed);
+        send(rowsJson(last));
+        break;
       }
-    });
-    rl.on('close', () => resolve());
+      case 'fstep': {
+        if (!last) {
+          send({ error: 'fstep: called before freset' });
+          break;
+        }
+        const got = actionsFor(last, req.actions);
+        if (typeof got === 'string') {
+          send({ error: got });
+          break;
+        }
+        last = fleet.step(got.actions);
+        send(rowsJson(last, got.masked));
+        break;
+      }
+      case 'close':
+        send({ ok: true });
+        close();
+        break;
+      case 'reset':
+      case 'step':
+      case 'vreset':
+      case 'vstep':
+        send({ error: `${String(req.cmd)}: this is a fleet session (freset/fstep); start a server without --fleet for single or vector sessions` });
+        break;
+      default:
+        send({ error: `request: cmd: expected one of spec|freset|fstep|close, got ${JSON.stringify(req.cmd)}` });
+    }
   });
 }
