@@ -104,7 +104,10 @@ export const LAB_CHECK_ENV: Pick<CheckEnvOptions, 'relaxed'> = {
 };
 
 /** The lab's `info` (fresh arrays each step; nothing here is reused). */
-export interface LabInfo extends StepInfo {
+/** The reward terms and the serving values they used, as the twin reports them (one definition, `TwinInfo`). */
+type RewardInfo = Pick<TwinInfo, 'rttReward' | 'loadReward' | 'rttPenalty' | 'loadPenalty' | 'rttViolation' | 'loadViolation' | 'servingRttMs' | 'servingLoad'>;
+
+export interface LabInfo extends StepInfo, RewardInfo {
   servingNode: number;
   /** Target (1-based) of the migration in flight after this step, or 0. */
   migrationTarget: number;
@@ -126,15 +129,6 @@ export interface LabInfo extends StepInfo {
   measuredMem: number[];
   /** Components that were missing and hold their last value. */
   missing: string[];
-  /** Reward terms (Eq. 4-7) of the last step, and the values they used. */
-  rttReward: number;
-  loadReward: number;
-  rttPenalty: number;
-  loadPenalty: number;
-  rttViolation: boolean;
-  loadViolation: boolean;
-  servingRttMs: number;
-  servingLoad: number;
   /** Migrations that finished during the last step (lab-measured durations and downtime). */
   finishedMigrations: MigrationRecord[];
   /** Wall time of the last step and its overrun past the period, ms. */
