@@ -31,27 +31,19 @@ export interface PolicyContext {
 /** Builds a fresh policy (policies keep per-episode state, so each user of one gets its own). */
 export type PolicyFactory<C extends PolicyContext = PolicyContext> = (ctx: C) => Policy;
 
-interface Entry<C extends PolicyContext> {
-  factory: PolicyFactory<C>;
-  summary: string;
-}
+/**
+ * Names, each with a factory and a one-line summary: the idiom both policy registries share (this one, and the
+ * fleet's in `fleet/fleet-policies.ts`). `kind` names the registry in its errors.
+ */
+export class NamedFactories<F> {
+  protected readonly entries = new Map<string, { factory: F; summary: string }>();
+  constructor(private readonly kind: string) {}
 
-/** Named policies over a context `C` (an upper layer may widen it, as the twin does with its scenario). */
-export class PolicyRegistry<C extends PolicyContext = PolicyContext> {
-  private readonly entries = new Map<string, Entry<C>>();
-
-  /** Add a named policy; a name may be registered once. */
-  register(name: string, summary: string, factory: PolicyFactory<C>): this {
-    if (this.entries.has(name)) throw new Error(`policy registry: ${name} is registered twice`);
+  /** Add a named factory; a name may be registered once. */
+  register(name: string, summary: string, factory: F): this {
+    if (this.entries.has(name)) throw new Error(`${this.kind} registry: ${name} is registered twice`);
     this.entries.set(name, { factory, summary });
     return this;
-  }
-
-  /** A copy over a wider context, to which more entries can be added (the twin's oracle); this one is unchanged. */
-  extend<D extends C>(): PolicyRegistry<D> {
-    const r = new PolicyRegistry<D>();
-    for (const [k, v] of this.entries) r.entries.set(k, v as Entry<D>);
-    return r;
   }
 
   names(): string[] {
@@ -64,6 +56,20 @@ export class PolicyRegistry<C extends PolicyContext = PolicyContext> {
 
   summary(name: string): string | undefined {
     return this.entries.get(name)?.summary;
+  }
+}
+
+/** Named policies over a context `C` (an upper layer may widen it, as the twin does with its scenario). */
+export class PolicyRegistry<C extends PolicyContext = PolicyContext> extends NamedFactories<PolicyFactory<C>> {
+  constructor() {
+    super('policy');
+  }
+
+  /** A copy over a wider context, to which more entries can be added (the twin's oracle); this one is unchanged. */
+  extend<D extends C>(): PolicyRegistry<D> {
+    const r = new PolicyRegistry<D>();
+    for (const [k, v] of this.entries) r.entries.set(k, v as { factory: PolicyFactory<D>; summary: string });
+    return r;
   }
 
   /**

@@ -15,7 +15,7 @@ import { NotFoundError } from '../../core/errors.js';
 import type { RewardParams } from '../../core/reward.js';
 import { resolve } from 'node:path';
 import { coordinate, CoordinationScratch, type CoordinationConfig } from '../coordination.js';
-import { isModelPath } from '../registry.js';
+import { isModelPath, NamedFactories } from '../registry.js';
 import { CandidateBuffer, firstCandidates, followMeCandidates, qCandidates, slaGreedyCandidates, slaGreedyRescore, type FleetRows } from './candidates.js';
 import { NodeSeqFleetScorer } from './node-seq-scorer.js';
 
@@ -132,27 +132,10 @@ export function nodeSeqFleetPolicy(path: string, ctx: FleetPolicyContext): Fleet
   return new CandidateFleetPolicy(`node-seq+coord`, gen, true, ctx);
 }
 
-interface Entry {
-  summary: string;
-  factory: (ctx: FleetPolicyContext) => FleetPolicy;
-}
-
 /** Named fleet policies (the registry idiom of `agents/registry.ts`, for {@link FleetPolicy}). */
-export class FleetPolicyRegistry {
-  private readonly entries = new Map<string, Entry>();
-  register(name: string, summary: string, factory: Entry['factory']): this {
-    if (this.entries.has(name)) throw new Error(`fleet policy registry: ${name} is registered twice`);
-    this.entries.set(name, { summary, factory });
-    return this;
-  }
-  names(): string[] {
-    return [...this.entries.keys()];
-  }
-  has(name: string): boolean {
-    return this.entries.has(name);
-  }
-  summary(name: string): string | undefined {
-    return this.entries.get(name)?.summary;
+export class FleetPolicyRegistry extends NamedFactories<(ctx: FleetPolicyContext) => FleetPolicy> {
+  constructor() {
+    super('fleet policy');
   }
   /** A fresh policy for a registered name or a node-seq `model.json` (resolved against `cwd`, checked now). */
   resolve(spec: string, ctx: FleetPolicyContext, cwd: string): FleetPolicy {
