@@ -16,12 +16,14 @@
  * form: asking for them in fleet mode is a one-line error. So is a stacked or recurrent-over-time model.
  *
  * Eq. 4-7 read the candidate lists only through their minimum and maximum, so the heuristics pass the row's
- * `[min, max]` as the list: Eq. 8 exactly, in O(1) per node instead of O(N) (O(N²) per workload otherwise).
+ * `[min, max]` as the list: Eq. 8 exactly, in O(1) per node instead of O(N) (O(N²) per workload otherwise); the
+ * per-row loop is `OneStepScores` (agents/fleet/candidates.ts), shared with the fleet twin's candidates.
  */
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import { observationLength } from '../core/observation.js';
-import { combineRewardTerms, loadReward, migrationPenalty, rttReward, type RewardParams, type RewardTerms } from '../core/reward.js';
+import type { RewardParams } from '../core/reward.js';
+import { OneStepScores } from '../agents/fleet/candidates.js';
 import { encodeObservation, featureSize, featuresPerNode } from '../agents/features.js';
 import { FixedNormalizer } from '../agents/normalizer.js';
 import { checkModelLayout, isModelPath, type PolicyRegistry } from '../agents/registry.js';
@@ -46,66 +48,6 @@ export interface BulkScorer {
 /** Added to the value of nodes inside the SLA by the `sla-greedy` scorer: larger than any spread of Eq. 8. */
 export const SLA_BONUS = 1000;
 
-const pair = new Float64Array(2);
-const pairL = new Float64Array(2);
-const terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
-
-/**
- * Eq. 8 for each node of a row, with the row's min/max as the candidate lists. The load terms (Eq. 5, Eq. 7) depend
- * on the loads alone, which every row of a tick shares: they are computed once per distinct load block
- * (`loadTerms`, remembered with the block in `lastLoads`), the RTT terms (Eq. 4, Eq. 6) per node of each row.
- */
-class OneStepRewards {
-  private lastLoads = new Float64Array(0);
-  private loadTerms = new Float64Array(0);
-  private loadPenalties = new Float64Array(0);
-  constructor(private readonly p: RewardParams) {}
-
-  private loadsOf(obs: Float64Array, base: number, n: number): void {
-    if (this.lastLoads.length !== n) {
-      this.lastLoads = new Float64Array(n).fill(Number.NaN);
-      this.loadTerms = new Float64Array(n);
-      this.loadPenalties = new Float64Array(n);
-    }
-    let same = true;
-    for (let j = 0; j < n; j++) if (!(obs[base + 1 + n + j] === this.lastLoads[j])) same = false;
-    if (same) return;
-    let lMin = Infinity, lMax = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const l = (this.lastLoads[j] = obs[base + 1 + n + j]!);
-      if (l < lMin) lMin = l;
-      if (l > lMax) lMax = l;
-    }
-    pairL[0] = lMin;
-    pairL[1] = lMax;
-    for (let j = 0; j < n; j++) {
-      this.loadTerms[j] = loadReward(this.lastLoads[j]!, pairL, this.p.loadSla);
-      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, pairL, this.p.loadSla.max, this.p.migrationCost);
-    }
-  }
-
-  write(obs: Float64Array, base: number, n: number, out: Float64Array, o: number): void {
-    this.loadsOf(obs, base, n);
-    const p = this.p;
-    let rMin = Infinity, rMax = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const r = obs[base + 1 + j]!;
-      if (r < rMin) rMin = r;
-      if (r > rMax) rMax = r;
-    }
-    pair[0] = rMin;
-    pair[1] = rMax;
-    for (let j = 0; j < n; j++) {
-      const r = obs[base + 1 + j]!;
-      terms.rtt = rttReward(r, pair, p.rttSla);
-      terms.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
-      terms.load = this.loadTerms[j]!;
-      terms.loadPenalty = this.loadPenalties[j]!;
-      out[o + 1 + j] = combineRewardTerms(terms);
-    }
-  }
-}
-
 /** Wait scores the current node (the service stays there). */
 function waitIsCurrent(obs: Float64Array, base: number, out: Float64Array, o: number): void {
   const cur = obs[base]!;
@@ -128,7 +70,7 @@ export function followMeScorer(): BulkScorer {
 }
 
 export function greedyScorer(params: RewardParams, slaFirst: boolean): BulkScorer {
-  const rewards = new OneStepRewards(params);
+  const rewards = new OneStepScores(params);
   return {
     name: slaFirst ? 'sla-greedy' : 'greedy',
     gainUnit: slaFirst ? `Eq. 8 reward (+${SLA_BONUS} for reaching the SLA from outside it)` : 'Eq. 8 reward',
@@ -137,7 +79,7 @@ export function greedyScorer(params: RewardParams, slaFirst: boolean): BulkScore
       const len = observationLength(n), A = n + 1;
       for (let r = 0; r < rows; r++) {
         const base = r * len, o = r * A;
-        rewards.write(obs, base, n, out, o);
+        rewards.write(obs, base, n, out, o + 1);
         if (slaFirst) for (let j = 0; j < n; j++) if (obs[base + 1 + j]! <= params.rttSla.max && obs[base + 1 + n + j]! <= params.loadSla.max) out[o + 1 + j]! += SLA_BONUS;
         waitIsCurrent(obs, base, out, o);
       }

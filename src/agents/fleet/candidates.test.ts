@@ -9,7 +9,7 @@ import { FollowMePolicy } from '../baselines/simple.js';
 import { SlaGreedyPolicy } from '../baselines/sla-greedy.js';
 import { oneStepReward } from '../baselines/greedy.js';
 import { CoordinationConfigSchema } from '../coordination.js';
-import { CandidateBuffer, firstCandidates, followMeCandidates, oneStepScores, slaGreedyCandidates, type FleetRows } from './candidates.js';
+import { CandidateBuffer, firstCandidates, followMeCandidates, OneStepScores, slaGreedyCandidates, type FleetRows } from './candidates.js';
 import { fleetRegistry } from './fleet-policies.js';
 import type { FleetEnv, FleetStep } from '../../core/fleet-env.js';
 
@@ -36,9 +36,10 @@ test('O(N) one-step scores equal oneStepReward (Eq. 8) node by node', () => {
   for (const n of [3, 7, 100]) {
     const f = randomRows(rng, 20, n);
     const out = new Float64Array(n);
+    const scores = new OneStepScores(PAPER_REWARD_PARAMS);
     for (let r = 0; r < f.rows; r++) {
       const o = f.observations.subarray(r * f.D, (r + 1) * f.D);
-      oneStepScores(f.observations, r * f.D, n, PAPER_REWARD_PARAMS, out);
+      scores.write(f.observations, r * f.D, n, out, 0);
       for (let j = 0; j < n; j++) assert.equal(out[j], oneStepReward(o, n, j + 1, PAPER_REWARD_PARAMS));
     }
   }

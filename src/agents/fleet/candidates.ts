@@ -13,7 +13,7 @@
  * Eq. 4-7 read the candidate lists only through their min and max, so each row's one-step scores cost O(N).
  */
 import type { Candidates } from '../coordination.js';
-import { nodeLoad, reward, rttReward, type RewardParams } from '../../core/reward.js';
+import { combineRewardTerms, loadReward, migrationPenalty, nodeLoad, reward, rttReward, type RewardParams, type RewardTerms } from '../../core/reward.js';
 
 /** A fleet's rows as the candidate generators read them. */
 export interface FleetRows {
@@ -115,14 +115,52 @@ function minMax(a: Float64Array, off: number, n: number, out: Float64Array): voi
 }
 
 /**
- * The one-step reward (Eq. 8) of ending the step on each node, for the observation at `off` (paper layout, N
- * nodes), written into `out[0..N)` (0-based nodes). O(N): the candidate lists enter Eq. 4-7 as [min, max] pairs.
+ * The one-step reward (Eq. 8) of ending the step on each node, for one observation (paper layout, N nodes) at a
+ * time; the one home of this per-row loop, for the fleet candidates here and the controller's bulk scorers
+ * (`cluster/bulk-score.ts`). O(N) per row: the candidate lists enter Eq. 4-7 only through their [min, max]. The load
+ * terms (Eq. 5, Eq. 7) depend on the loads alone, which every row of a tick shares: they are computed once per
+ * distinct load block (remembered with the block), the RTT terms (Eq. 4, Eq. 6) per node of each row.
  */
-export function oneStepScores(obs: Float64Array, off: number, n: number, p: RewardParams, out: Float64Array): void {
-  minMax(obs, off + 1, n, rttPair);
-  minMax(obs, off + 1 + n, n, loadPair);
-  for (let j = 0; j < n; j++) {
-    out[j] = reward({ rttMs: obs[off + 1 + j]!, rttsMs: rttPair, load: obs[off + 1 + n + j]!, loads: loadPair, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
+export class OneStepScores {
+  /** The RTT [min, max] of the last row written (the candidate list Eq. 4 and Eq. 6 read). */
+  readonly rttMinMax = new Float64Array(2);
+  private readonly loadMinMax = new Float64Array(2);
+  private lastLoads = new Float64Array(0);
+  private loadTerms = new Float64Array(0);
+  private loadPenalties = new Float64Array(0);
+  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+  constructor(private readonly p: RewardParams) {}
+
+  private loadsOf(obs: Float64Array, off: number, n: number): void {
+    if (this.lastLoads.length !== n) {
+      this.lastLoads = new Float64Array(n).fill(Number.NaN);
+      this.loadTerms = new Float64Array(n);
+      this.loadPenalties = new Float64Array(n);
+    }
+    let same = true;
+    for (let j = 0; j < n; j++) if (!(obs[off + 1 + n + j] === this.lastLoads[j])) same = false;
+    if (same) return;
+    for (let j = 0; j < n; j++) this.lastLoads[j] = obs[off + 1 + n + j]!;
+    minMax(this.lastLoads, 0, n, this.loadMinMax);
+    for (let j = 0; j < n; j++) {
+      this.loadTerms[j] = loadReward(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla);
+      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla.max, this.p.migrationCost);
+    }
+  }
+
+  /** Eq. 8 of ending on node j (0-based) of the observation at `off`, into `out[at + j]` for j in [0, N). */
+  write(obs: Float64Array, off: number, n: number, out: Float64Array, at: number): void {
+    this.loadsOf(obs, off, n);
+    const p = this.p, t = this.terms, pair = this.rttMinMax;
+    minMax(obs, off + 1, n, pair);
+    for (let j = 0; j < n; j++) {
+      const r = obs[off + 1 + j]!;
+      t.rtt = rttReward(r, pair, p.rttSla);
+      t.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
+      t.load = this.loadTerms[j]!;
+      t.loadPenalty = this.loadPenalties[j]!;
+      out[at + j] = combineRewardTerms(t);
+    }
   }
 }
 
@@ -169,6 +207,7 @@ export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, br
   const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
   if (scratchScores.length < n) scratchScores = new Float64Array(n);
   const s = scratchScores;
+  const scores = new OneStepScores(p);
   const top = topFor(k);
   const rMax = p.rttSla.max, lMax = p.loadSla.max;
   for (let r = 0; r < f.rows; r++) {
@@ -183,7 +222,7 @@ export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, br
       if (inside(j)) anyInside = true;
     }
     if (!anyLegalOther) continue;
-    oneStepScores(obs, o, n, p, s);
+    scores.write(obs, o, n, s, 0);
     const breach = anyInside && !inside(cur);
     const stayScore = breach ? -Infinity : s[cur]!;
     top.clear();
@@ -198,8 +237,8 @@ export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, br
       if (breach) g = Math.max(g + breachBonus, 1e-9);
       const i = out.push(r, cur, j, g, f.demand[r]!);
       out.targetRtt[i] = obs[o + 1 + j]!;
-      out.rowRttMin[i] = rttPair[0]!;
-      out.rowRttMax[i] = rttPair[1]!;
+      out.rowRttMin[i] = scores.rttMinMax[0]!;
+      out.rowRttMax[i] = scores.rttMinMax[1]!;
       out.stayScore[i] = s[cur]!;
       out.bonus[i] = breach ? 1 : 0;
     }
