@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseWith, readJsonWith } from '../core/validate.js';
 import type { NodeContext } from '../nn/node-sequence.js';
+import { DaggerFields, type DaggerConfig } from './dagger-config.js';
 
 const posInt = z.number().int().positive();
 const prob = z.number().min(0).max(1);
@@ -237,13 +238,15 @@ export const DEFAULT_EXPLORATION: ExplorationConfig = ExplorationSchema.parse({}
 
 export const TrainConfigSchema = z
   .object({
-    agent: z.enum(['dqn', 'sarsa']).optional(),
+    agent: z.enum(['dqn', 'sarsa', 'dagger']).optional(),
     scenario: z.string().min(1).optional(),
     steps: posInt.optional(),
     seed: z.number().int().nonnegative().optional(),
     exploration: ExplorationSchema.optional(),
     dqn: DqnFields.superRefine(dqnRules).optional(),
     sarsa: SarsaFields.superRefine(sarsaRules).optional(),
+    /** The residual DAgger agent (dagger-config.ts). */
+    dagger: DaggerFields.optional(),
   })
   .strict();
 
@@ -281,4 +284,9 @@ export function resolveDqnConfig(file: TrainConfigFile, source = 'training confi
 /** The full SARSA config: defaults overlaid with the file's `sarsa` and `exploration` sections. */
 export function resolveSarsaConfig(file: TrainConfigFile, source = 'training config'): SarsaConfig {
   return parseWith(SarsaSchema, { ...file.sarsa, exploration: file.exploration }, source);
+}
+
+/** The full residual DAgger config: defaults overlaid with the file's `dagger` section. */
+export function resolveDaggerConfig(file: TrainConfigFile, source = 'training config'): DaggerConfig {
+  return parseWith(DaggerFields, file.dagger ?? {}, source);
 }

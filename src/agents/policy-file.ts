@@ -21,6 +21,9 @@ import { createNetwork, paramLayout, validateArchitecture, type ArchitectureSpec
 import { featureSize, featuresPerNode, RTT_SCALE_MS, type FeatureLayout, type FeatureSet } from './features.js';
 import { FixedNormalizer, normalizerKinds } from './normalizer.js';
 import { QPolicy } from './q-policy.js';
+import { ResidualQPolicy } from './residual-policy.js';
+import { SCALE_FREE_FEATURES } from './scale-free-features.js';
+import type { NodeSequenceNetwork } from '../nn/node-sequence.js';
 
 export const POLICY_FORMAT = 'remora-policy';
 /** Bump on any incompatible change of the header or the weight layout. */
@@ -38,16 +41,22 @@ export const PolicyHeaderSchema = z
     format: z.literal(POLICY_FORMAT),
     formatVersion: z.literal(POLICY_FORMAT_VERSION),
     packageVersion: z.string(),
-    agent: z.enum(['dqn', 'sarsa']),
+    agent: z.enum(['dqn', 'sarsa', 'dagger']),
     architecture: ArchitectureSchema,
     dueling: z.boolean(),
     /** `set`: the feature set (features.ts; absent in files written before it existed = `paper`). */
-    features: z.object({ layout: z.enum(['flat', 'node-sequence']), set: z.enum(['paper', 'reward-terms', 'advised']).default('paper'), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
+    features: z.object({ layout: z.enum(['flat', 'node-sequence']), set: z.enum(['paper', 'reward-terms', 'advised', 'scale-free']).default('paper'), window: posInt, rttScaleMs: z.number().positive(), encoding: z.string() }).strict(),
     /**
      * Frozen running statistics of the encoded features (`observationNorm: 'running'`, normalizer.ts), one per
      * feature (flat) or per feature of a node (node-sequence). Absent: the fixed encoding alone, as before.
      */
     normalizer: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }).strict().optional(),
+    /**
+     * The rule a residual agent (`dagger`) adds its network's output to (rule-prior.ts), with the prior's shape and
+     * the SLA and migration cost the rule and the scale-free features read (the training scenario's).
+     */
+    prior: z.object({ rule: z.literal('sla-greedy'), scale: z.number().nonnegative(), temperature: z.number().positive(),
+      reward: z.object({ rttSla: z.object({ min: z.number(), max: z.number() }).strict(), loadSla: z.object({ min: z.number(), max: z.number() }).strict(), migrationCost: z.number() }).strict() }).strict().optional(),
     /** `inFlight`: the edge model's in-flight block follows the loads (absent in files written before it existed). */
     observation: z.object({ nodes: posInt, inFlight: z.boolean().default(false), length: posInt, labels: z.array(z.string()) }).strict(),
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
@@ -71,7 +80,7 @@ export type PolicyHeader = z.infer<typeof PolicyHeaderSchema>;
 
 /** What to save besides the weights. */
 export interface SaveModelInput {
-  agent: 'dqn' | 'sarsa';
+  agent: PolicyHeader['agent'];
   architecture: ArchitectureSpec;
   dueling: boolean;
   layout: FeatureLayout;
@@ -80,14 +89,17 @@ export interface SaveModelInput {
   /** Observations carry the edge model's in-flight block. */
   inFlight: boolean;
   /** Feature set the network reads. */
-  featureSet: FeatureSet;
+  featureSet: PolicyHeader['features']['set'];
   params: Vec;
+  /** The residual agent's rule prior (see the header's `prior`). */
+  prior?: PolicyHeader['prior'];
   training: PolicyHeader['training'];
   /** Feature statistics the weights were trained with (`observationNorm: 'running'`); omitted otherwise. */
   normalizer?: { mean: ArrayLike<number>; std: ArrayLike<number> } | null;
 }
 
 const ENCODING = 'per node: isCurrent, R/rttScaleMs - 1, ln(L) - 1 (+ M/30 s with the in-flight block, + the reward-terms set; src/agents/features.ts)';
+const SCALE_FREE_ENCODING = 'per node: the scale-free set of src/agents/scale-free-features.ts (relative to the prior\'s SLA)';
 
 /** Writes `<dir>/model.json` and `<dir>/model.bin`; returns the model.json path. */
 export function saveModel(dir: string, m: SaveModelInput): string {
@@ -103,7 +115,8 @@ export function saveModel(dir: string, m: SaveModelInput): string {
     agent: m.agent,
     architecture: m.architecture,
     dueling: m.dueling,
-    features: { layout: m.layout, set: m.featureSet, window: m.window, rttScaleMs: RTT_SCALE_MS, encoding: ENCODING },
+    features: { layout: m.layout, set: m.featureSet, window: m.window, rttScaleMs: RTT_SCALE_MS, encoding: m.featureSet === 'scale-free' ? SCALE_FREE_ENCODING : ENCODING },
+    ...(m.prior ? { prior: m.prior } : {}),
     ...(m.normalizer ? { normalizer: { mean: Array.from(m.normalizer.mean), std: Array.from(m.normalizer.std) } } : {}),
     observation: { nodes: m.nodes, inFlight: m.inFlight, length: observationLength(m.nodes, m.inFlight), labels: observationLabels(m.nodes, m.inFlight) },
     actions: { n: m.nodes + 1, labels: actionLabels(m.nodes) },
@@ -171,8 +184,12 @@ export function loadModel(path: string): LoadedModel {
   if (outputs !== N + 1 + (header.dueling ? 1 : 0)) throw bad(src, 'architecture.outputs', `${N + 1 + (header.dueling ? 1 : 0)} for ${N} nodes${header.dueling ? ' (dueling)' : ''}`, String(outputs));
   const inputs = arch.kind === 'node-seq' ? arch.featureSize : arch.inputSize;
   const set = header.features.set;
+  const residual = header.agent === 'dagger';
+  if (residual !== (set === 'scale-free') || residual !== (header.prior !== undefined) || (residual && arch.kind !== 'node-seq')) {
+    throw bad(src, 'agent', 'dagger with a node-seq network, the scale-free features and a prior, or dqn/sarsa without them', `${header.agent} with ${arch.kind}, features ${set}, ${header.prior ? 'a' : 'no'} prior`);
+  }
   // A stacked MLP (network window W > 1) reads W observations at once.
-  const expectIn = arch.kind === 'node-seq' ? featuresPerNode(inFlight, set) : featureSize(N, inFlight, set) * (arch.kind === 'mlp' ? header.features.window : 1);
+  const expectIn = set === 'scale-free' ? SCALE_FREE_FEATURES : arch.kind === 'node-seq' ? featuresPerNode(inFlight, set) : featureSize(N, inFlight, set) * (arch.kind === 'mlp' ? header.features.window : 1);
   if (inputs !== expectIn) throw bad(src, 'architecture.inputSize', `${expectIn} features for ${N} nodes`, String(inputs));
   if (arch.kind === 'lstm-mlp' && header.features.window !== arch.steps) throw bad(src, 'features.window', `the LSTM length ${arch.steps}`, String(header.features.window));
   if (header.features.rttScaleMs !== RTT_SCALE_MS) throw bad(src, 'features.rttScaleMs', String(RTT_SCALE_MS), String(header.features.rttScaleMs));
@@ -213,6 +230,11 @@ export function loadModel(path: string): LoadedModel {
   network.params.set(weights);
   const layout = header.features.layout;
   const window = header.features.window;
+  const prior = header.prior;
+  if (set === 'scale-free') {
+    if (!prior) throw bad(src, 'prior', 'the rule prior of a residual agent', 'none');
+    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight) };
+  }
   return {
     path: src,
     header,

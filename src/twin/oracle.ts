@@ -20,6 +20,13 @@ export interface OracleSolution {
   return: number;
   /** The optimal actions, one per step taken (the plan stops where the episode would end). */
   actions: Int32Array;
+  /**
+   * Hindsight action values of every idle state: `q[(t·n + s)·(n + 1) + a]` is the best return from step t onward
+   * when the service is on node s (0-based), no migration is in flight, and action a is taken (0 = Wait, j = migrate
+   * to node j; the serving node's own action is valued as the scenario treats it). In-flight states have no choice,
+   * so they have no entry. Learners imitating the oracle (DAgger) read their labels here, for any state they visit.
+   */
+  q: Float64Array;
 }
 
 /** Solve one recorded episode exactly. `initialNode` is 1-based (the reset observation's N_i). */
@@ -59,6 +66,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   const selfReward = spec.reward.selfMigrationReward;
   const V = new Float64Array((T + 1) * S); // V[T] = 0: nothing after the last step
   const A = new Int32Array(T * S);
+  const Q = new Float64Array(T * n * (n + 1));
   for (let t = T - 1; t >= 0; t--) {
     const last = t + 1 === T;
     const d = world.durationSteps[t]!;
@@ -83,8 +91,11 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
         let best = inFlight ? q(s, k === 1, k === 1 ? enc(g, 0, 0) : enc(s, g, k - 1)) : q(s, false, idx);
         let bestA = 0;
         if (!inFlight) {
+          const row = (t * n + s) * (n + 1);
+          Q[row] = best;
           for (let j = 0; j < n; j++) {
             if (j === s) {
+              Q[row + j + 1] = penalizeSelf ? selfReward : Q[row]!;
               if (penalizeSelf && selfReward > best) {
                 best = selfReward;
                 bestA = j + 1;
@@ -92,6 +103,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
               continue;
             }
             const v = (d === 0 ? q(j, true, enc(j, 0, 0)) : d === 1 ? q(s, true, enc(j, 0, 0)) : q(s, false, enc(s, j, d - 1))) - traffic;
+            Q[row + j + 1] = v;
             if (v > best) {
               best = v;
               bestA = j + 1;
@@ -125,7 +137,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
     }
     if (terminate && viol[t * n + serving]) break;
   }
-  return { return: V[enc(initialNode - 1, 0, 0)]!, actions: Int32Array.from(actions) };
+  return { return: V[enc(initialNode - 1, 0, 0)]!, actions: Int32Array.from(actions), q: Q };
 }
 
 /**

@@ -1,0 +1,67 @@
+/**
+ * The residual agent as a {@link Policy}: `Q(s, a) = prior_a(s) + f_a(s)`, greedy over the legal actions, where
+ * `prior` is the `sla-greedy` rule's action values (rule-prior.ts) and `f` the node-sequence network's output over
+ * the scale-free features (scale-free-features.ts). With `f = 0` it plays exactly the rule; the network learns where
+ * deviating from it pays (dagger.ts). The same weights run for any node count the network is sized for.
+ */
+import type { Policy } from '../core/env.js';
+import { nodeCountOf } from '../core/observation.js';
+import type { RewardParams } from '../core/reward.js';
+import type { NodeSequenceNetwork } from '../nn/node-sequence.js';
+import { maskedArgmax } from './exploration.js';
+import { rulePrior, type PriorShape } from './rule-prior.js';
+import { ScaleFreeEncoder } from './scale-free-features.js';
+
+/** Encodes one observation for the network and computes its prior; shared by the policy and the learner. */
+export class ResidualInputs {
+  readonly encoder: ScaleFreeEncoder;
+  /** The rule's prior of the last encoded observation, `[N + 1]` (masked actions −∞). */
+  readonly prior = new Float64Array(17);
+
+  constructor(readonly reward: RewardParams, readonly shape: PriorShape, readonly inFlight: boolean) {
+    this.encoder = new ScaleFreeEncoder(reward, inFlight);
+  }
+
+  reset(): void {
+    this.encoder.reset();
+  }
+
+  /** Prior into {@link prior}, features into `out` at `offset`; returns N. */
+  write(obs: Float64Array, mask: Uint8Array, out: { [i: number]: number }, offset: number): number {
+    rulePrior(obs, mask, this.reward, this.shape, this.prior, this.inFlight);
+    return this.encoder.encode(obs, this.prior, out, offset);
+  }
+}
+
+/** Greedy action of `prior + residual` over the actions the prior allows (its −∞ are masked or the serving node). */
+export function residualArgmax(prior: Float64Array, residual: ArrayLike<number>, n: number, q: Float64Array): number {
+  for (let a = 0; a <= n; a++) q[a] = prior[a]! + residual[a]!;
+  return maskedArgmax(q, 0, n + 1, null);
+}
+
+export class ResidualQPolicy implements Policy {
+  readonly name: string;
+  readonly needsInFlight: boolean;
+  private readonly inputs: ResidualInputs;
+  private readonly q = new Float64Array(17);
+
+  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, name = 'dagger') {
+    this.name = name;
+    this.needsInFlight = inFlight;
+    this.inputs = new ResidualInputs(reward, shape, inFlight);
+  }
+
+  reset(): void {
+    this.inputs.reset();
+  }
+
+  act(observation: Float64Array, actionMask: Uint8Array): number {
+    const net = this.network;
+    const n = nodeCountOf(observation.length, this.needsInFlight);
+    if (n !== net.nodeCount) net.setNodes(n);
+    this.inputs.write(observation, actionMask, net.input, 0);
+    const out = net.forward(1);
+    const a = residualArgmax(this.inputs.prior, out, n, this.q);
+    return a === 0 || actionMask[a] === 1 ? a : 0;
+  }
+}
