@@ -1,4 +1,4 @@
-// Learning tests on the twin (fixed seeds; thresholds relative to the exact oracle and the best heuristic, issue 9).
+// Learning tests on the twin (fixed seeds; thresholds relative to the exact oracle and the best heuristic).
 // Each agent trains briefly on training days and is scored on 30 episodes of the validation days (never the test
 // days) as a percentage of the oracle's return on the same episodes. The thresholds sit below what these seeds and
 // step counts measured, with the margin noted, so a regression fails and noise does not. Measured with the default

@@ -1,5 +1,5 @@
 /**
- * The fleet twin (issue 13): many users sharing the edge, as a {@link FleetEnv}. Beyond the paper, which follows
+ * The fleet twin: many users sharing the edge, as a {@link FleetEnv}. Beyond the paper, which follows
  * one UE over an exogenous load: here the users' services *are* load. Per node:
  *
  *   cpu_j = background cpu_j (the single-user twin's trace + noise + surges, `World`) + Σ hosted cpu demand / capacity_j
