@@ -2,7 +2,7 @@
 
 One ``remora env serve --fleet U`` process serves it (the fleet mode of src/core/env-server.ts): U users at once,
 each the scenario's single-user MDP (observation, actions and mask as in :class:`remora_gym.RemoraEnv`); a user whose
-episode ends leaves, and the next user arrives in its place at the next tick, ``arrivals`` users per place. Agents
+episode ends leaves, and the next user arrives in its place at the next tick, ``arrivals`` users per place (2 unless given; only for a single-user scenario). Agents
 are ``"user-<id>"``, ids in arrival order; ``possible_agents`` lists all ``U * arrivals`` of them.
 
 - ``reset`` returns the users present; ``step(actions)`` takes an action for each of them (a user left out waits)
@@ -41,7 +41,7 @@ class RemoraParallelEnv(ParallelEnv):
         scenario: str = "sr111",
         users: int = 4,
         *,
-        arrivals: int = 2,
+        arrivals: Optional[int] = None,
         strict: bool = False,
         remora_home: Optional[PathLike] = None,
         node: Optional[str] = None,
@@ -51,7 +51,10 @@ class RemoraParallelEnv(ParallelEnv):
         if int(users) < 1:
             raise ValueError(f"RemoraParallelEnv: users: expected an integer >= 1, got {users!r}")
         self.strict = strict
-        self._server = Server(scenario, masked="error" if strict else "wait", extra_args=["--fleet", str(int(users)), "--arrivals", str(int(arrivals))],
+        # --arrivals only for a single-user scenario's independent copies (the server's default: 2); a fleet scenario
+        # has its own arrival process, and the server refuses the flag there rather than ignore it.
+        extra = ["--fleet", str(int(users))] + ([] if arrivals is None else ["--arrivals", str(int(arrivals))])
+        self._server = Server(scenario, masked="error" if strict else "wait", num_envs=None, extra_args=extra,
                               remora_home=remora_home, node=node, command=command, cwd=cwd)
         spec = self._server.spec
         if "fleet" not in spec:
