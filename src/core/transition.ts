@@ -272,11 +272,19 @@ export class TransitionKernel {
   /** The breach flag of the last {@link rewardAt}. */
   violatedLast = false;
 
+  /** The termination flag of the last {@link measuredStep}. */
+  terminatedLast = false;
+
   /**
-   * The reward of one measured step (the lab: the observed RTTs and loads, the serving node after the action),
-   * with the traffic cost when a migration started. Returns the reward; {@link violatedLast} holds the breach.
+   * One measured step (the lab: the RTTs and loads observed at t, instant semantics): `action` from `serving`
+   * (0-based), the reward for the node serving after it, with the traffic cost when a migration starts (no
+   * switch-over spike: a measured RTT already carries the real blackout). Returns the reward; {@link violatedLast}
+   * and {@link terminatedLast} hold the breach and the termination.
    */
-  measuredReward(serving: number, rtts: ArrayLike<number>, loads: ArrayLike<number>, n: number, spikeMs: number, trafficCost: number): number {
+  measuredStep(serving: number, action: number, rtts: ArrayLike<number>, loads: ArrayLike<number>, n: number, trafficCost: number): number {
+    const selfMove = action !== 0 && action - 1 === serving;
+    const migrating = action !== 0 && !selfMove;
+    const node = migrating ? action - 1 : serving;
     let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
     for (let j = 0; j < n; j++) {
       const v = rtts[j]!;
@@ -286,8 +294,13 @@ export class TransitionKernel {
       if (loads[j]! < lmn) lmn = loads[j]!;
       if (loads[j]! > lmx) lmx = loads[j]!;
     }
-    this.violatedLast = this.write(am === serving, rtts[serving]!, spikeMs, mn, mn2, mx, loads[serving]!, lmn, lmx);
-    return this.compose(trafficCost, this.violatedLast);
+    this.violatedLast = this.write(am === node, rtts[node]!, 0, mn, mn2, mx, loads[node]!, lmn, lmx);
+    if (selfMove && this.penalizeSelf) {
+      this.terminatedLast = true;
+      return this.params.selfMigrationReward;
+    }
+    this.terminatedLast = this.params.terminateOnViolation && this.violatedLast;
+    return this.compose(migrating ? trafficCost : 0, this.violatedLast);
   }
 
   /** Eq. 4-7 into `terms` for the serving node; returns the breach flag. */
@@ -321,6 +334,21 @@ function minMax(a: ArrayLike<number>, off: number, n: number, out: Float64Array)
   }
   out[0] = lo;
   out[1] = hi;
+}
+
+const scorePairs = { rtt: new Float64Array(2), load: new Float64Array(2) };
+const scoreTerms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+
+/**
+ * The one-step score (Eq. 8 alone) of a node with RTT `rttMs` and load `load`, the candidates given by their bounds:
+ * what a one-step rule ranks a move by (sla-greedy's re-scoring at a projected load).
+ */
+export function oneStepScore(p: RewardParams, rttMs: number, rttMin: number, rttMax: number, load: number, loadMin: number, loadMax: number): number {
+  scorePairs.rtt[0] = rttMin;
+  scorePairs.rtt[1] = rttMax;
+  scorePairs.load[0] = loadMin;
+  scorePairs.load[1] = loadMax;
+  return combineRewardTerms(rewardTerms({ rttMs, rttsMs: scorePairs.rtt, load, loads: scorePairs.load, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost }, scoreTerms));
 }
 
 /**

@@ -69,7 +69,7 @@ export function oracleHash(scenario: ResolvedScenario, seed0: number, episodes: 
   const env = new TwinEnv(scenario, seed0);
   for (let e = 0; e < episodes; e++) {
     const { observation, info } = env.reset({ seed: seed0 + e });
-    const sol = solveOracle(recordWorld(scenario, info.worldSeed), scenario.spec, observation[0]!);
+    const sol = solveOracle(recordWorld(scenario, info.worldSeed as number), scenario.spec, observation[0]!);
     putNumber(h, sol.return);
     h.update(new Uint8Array(sol.actions.buffer));
   }
