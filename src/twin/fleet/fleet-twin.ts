@@ -33,7 +33,7 @@ import { Admission } from './caps-admission.js';
 import { clearTickStats, newTickStats, type FleetTickStats } from './fleet-metrics.js';
 import { HostedLoad, type FleetNodes } from './hosted-load.js';
 import { MovesInFlight } from './moves-in-flight.js';
-import { rowKey, RttField } from './rtt-noise.js';
+import { rowKey, RttField, writeObservations } from './rtt-noise.js';
 import { UserMotion } from './user-motion.js';
 
 export { fleetUsersOf, poisson } from './arrivals.js';
@@ -384,24 +384,8 @@ export class FleetTwin implements FleetEnv {
 
   /** Observations and masks of every row at tick t; per-row RTT bounds for the next reward. */
   private writeObservations(t: number): void {
-    const n = this.nodes, D = this.D, A = this.A, obs = this.result.observations, masks = this.result.actionMasks, rows = this.rows;
-    const inFlight = this.spec.observation.inFlight, stepS = this.spec.stepSeconds;
-    const load = this.hosted.load, ek = this.episodeKey, k = this.k, field = this.field, mx = this.motion.x, my = this.motion.y;
-    for (let i = 0; i < rows; i++) {
-      const o = i * D;
-      obs[o] = k.serving[i]! + 1;
-      field.writeRow(rowKey(ek, this.id[i]!, t), mx[i]!, my[i]!, obs, o + 1, k, i);
-      obs.set(load, o + 1 + n);
-      const idle = k.remaining[i]! > 0 ? 0 : 1;
-      const m = i * A;
-      masks[m] = 1;
-      masks.fill(idle, m + 1, m + A);
-      if (inFlight) {
-        const g = k.target[i]!, secs = k.remaining[i]! * stepS;
-        obs.fill(0, o + 1 + 2 * n, o + 1 + 3 * n);
-        if (g >= 0) obs[o + 1 + 2 * n + g] = secs;
-      }
-    }
+    const r = this.result;
+    writeObservations({ rows: this.rows, t, D: this.D, A: this.A, inFlight: this.spec.observation.inFlight, stepSeconds: this.spec.stepSeconds, episodeKey: this.episodeKey, ids: this.id, x: this.motion.x, y: this.motion.y, load: this.hosted.load, field: this.field, k: this.k, obs: r.observations, masks: r.actionMasks });
   }
 
   close(): void {

@@ -93,3 +93,31 @@ export class RttField {
     rows.argMin[i] = am;
   }
 }
+
+/** What {@link writeObservations} reads of the fleet at one tick. */
+export interface ObservationFrame {
+  rows: number; t: number; D: number; A: number; inFlight: boolean; stepSeconds: number; episodeKey: number;
+  ids: Int32Array; x: Float64Array; y: Float64Array; load: Float64Array; field: RttField; k: TransitionRows;
+  obs: Float64Array; masks: Uint8Array;
+}
+
+/** Every row's observation (serving node, RTTs, loads, in-flight block) and action mask at tick `f.t`. */
+export function writeObservations(f: ObservationFrame): void {
+  const { rows, D, A, obs, masks, k, field, load } = f;
+  const n = load.length;
+  for (let i = 0; i < rows; i++) {
+    const o = i * D;
+    obs[o] = k.serving[i]! + 1;
+    field.writeRow(rowKey(f.episodeKey, f.ids[i]!, f.t), f.x[i]!, f.y[i]!, obs, o + 1, k, i);
+    obs.set(load, o + 1 + n);
+    const idle = k.remaining[i]! > 0 ? 0 : 1;
+    const m = i * A;
+    masks[m] = 1;
+    masks.fill(idle, m + 1, m + A);
+    if (f.inFlight) {
+      const g = k.target[i]!, secs = k.remaining[i]! * f.stepSeconds;
+      obs.fill(0, o + 1 + 2 * n, o + 1 + 3 * n);
+      if (g >= 0) obs[o + 1 + 2 * n + g] = secs;
+    }
+  }
+}
