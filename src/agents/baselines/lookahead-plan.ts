@@ -7,7 +7,8 @@
  *   in the step it starts, and raises the serving RTT by the switch-over spike in the step at whose end it switches
  *   over (the spiked RTT is in Eq. 4's candidate list too, as the env computes it);
  * - a step out of SLA costs the violation penalty, and ends the plan when the scenario terminates on a breach;
- * - while a migration is in flight, every migrate action is masked (Wait is forced).
+ * - while a migration is in flight, every migrate action is masked (Wait is forced);
+ * - where a breach ends the episode, step 0 never chooses one while a legal action avoids it (see `firstAction`).
  * Beyond step H each state is worth `tailSteps` more steps of the last forecast step's reward on the node it ends on
  * (the in-flight target for a migration under way): with `tailSteps` 0 a migration must pay for itself inside the
  * horizon, and a plan that ends in a terminating breach loses nothing beyond it.
@@ -92,10 +93,15 @@ export class LookaheadPlanner {
             V[h * S + idx] = g === s || k >= d ? -Infinity : q(s, k === 1, k === 1 ? enc(g, 0, 0) : enc(s, g, k - 1));
             continue;
           }
-          let best = q(s, false, idx);
+          // Step 0 under termination: never end the episode on purpose while some legal action keeps it inside
+          // the SLA now. Only a forecast says the rest is worth less than stopping, and a noisy trend (a node whose
+          // RTT falls slower than it will) can say so wrongly; the loss is then the whole episode.
+          const guard = h === 0 && terminate && s === current - 1 && this.someSafe(n, s, mask, d);
+          const ends = (j: number) => guard && viol[d === 0 ? j : s] === 1;
+          let best = ends(s) ? -Infinity : q(s, false, idx);
           let bestA = 0;
           for (let j = 0; j < n; j++) {
-            if (j === s || (h === 0 && mask[j + 1] !== 1)) continue;
+            if (j === s || (h === 0 && mask[j + 1] !== 1) || ends(j)) continue;
             const v = migrate(s, j);
             if (v > best) {
               best = v;
@@ -108,6 +114,14 @@ export class LookaheadPlanner {
       }
     }
     return first;
+  }
+
+  /** Some legal action at step 0 from idle on `s` serves from a node inside the SLA (row 0 of `viol`). */
+  private someSafe(n: number, s: number, mask: Uint8Array, d: number): boolean {
+    if (this.viol[s] === 0) return true;
+    if (d !== 0) return false; // a timed migration serves from the source this step: every action breaches
+    for (let j = 0; j < n; j++) if (j !== s && mask[j + 1] === 1 && this.viol[j] === 0) return true;
+    return false;
   }
 
   /** Eq. 8 per step and node on the forecast, without and with the switch-over spike, and the breach flags. */
