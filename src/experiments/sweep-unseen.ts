@@ -4,18 +4,25 @@
  * the test days' tables because the claims differ: the test days measure the training distribution's held-out
  * part, the unseen families a condition no training run saw (leave-one-family-out).
  */
-import type { SweepSummary } from './sweep.js';
+
+/** The parts of a sweep summary the table reads (`SweepSummary` has them; declared here so the two files form no cycle). */
+export interface UnseenTableInput {
+  episodes: number;
+  roles: Record<string, string>;
+  scenarios: Record<string, Record<string, { kind: string; iqm: number; ci95: [number, number]; perSeed: number[]; migrations: number }>>;
+  comparisons: Record<string, { bestHeuristic: string | null; bestHeuristicIqm: number }>;
+}
 
 const fmt = (x: number) => (Number.isFinite(x) ? String(x) : 'n/a');
 const perEpisode = (x: number, episodes: number) => (Number.isFinite(x) ? String(Math.round((10 * x) / episodes) / 10) : 'n/a');
 
 /** Scenarios of the summary tagged `unseen`, in evaluation order. */
-export function unseenScenarios(s: SweepSummary): string[] {
+export function unseenScenarios(s: UnseenTableInput): string[] {
   return Object.keys(s.scenarios).filter((name) => s.roles[name] === 'unseen');
 }
 
 /** The markdown table of the unseen families ('' when the sweep evaluated none). */
-export function unseenMarkdown(s: SweepSummary): string {
+export function unseenMarkdown(s: UnseenTableInput): string {
   const names = unseenScenarios(s);
   if (names.length === 0) return '';
   const policies = Object.keys(s.scenarios[names[0]!]!);
