@@ -11,9 +11,10 @@ import type { Policy } from '../../core/env.js';
 import { LiveFeed } from '../../core/live-feed.js';
 import { Dashboard } from '../../server/dashboard.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { PAPER_REWARD_PARAMS } from '../../core/reward.js';
+import { PAPER_REWARD_PARAMS, type RewardParams } from '../../core/reward.js';
 import { baselineRegistry } from '../../agents/registry.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
+import { slaRewardParams } from '../../cluster/config.js';
 import { bulkScorerFor } from '../../cluster/bulk-score.js';
 import { defineCommand } from '../command.js';
 
@@ -22,10 +23,10 @@ import { defineCommand } from '../command.js';
  * against the controller's observations (N = the config's node count), so a bad or mismatched model fails before
  * the controller touches the cluster. A model trained in the edge model gets observations with the in-flight block
  * (the controller asks a policy only when nothing is in flight, so the block is zeros). The SLA bands the greedy
- * rules score with are the paper's (R 1-20 ms, L 1-12, migration cost 2), as in the twin's built-in scenarios.
+ * rules score with are the config's `sla` (the paper's by default: R 1-20 ms, L 1-12, migration cost 2).
  */
-export function resolvePolicy(spec: string, cwd: string, nodes: number): () => Policy {
-  const ctx = { layout: { nodes, inFlight: false }, eitherInFlight: true, reward: PAPER_REWARD_PARAMS, seed: 1 };
+export function resolvePolicy(spec: string, cwd: string, nodes: number, reward: RewardParams = PAPER_REWARD_PARAMS): () => Policy {
+  const ctx = { layout: { nodes, inFlight: false }, eitherInFlight: true, reward, seed: 1 };
   return baselineRegistry().factoryFor(spec, ctx, cwd);
 }
 
@@ -57,9 +58,10 @@ See src/cluster/README.md for the config reference.`,
     }
     const config = loadControllerConfig(text, configPath);
     if (args.flags['dry-run']) config.migration.dryRun = true;
-    const newPolicy = resolvePolicy(policySpec, io.cwd, config.nodes.length);
+    const reward = slaRewardParams(config);
+    const newPolicy = resolvePolicy(policySpec, io.cwd, config.nodes.length, reward);
     // The fleet path scores every workload in one batched pass: the same spec, in its batch form (bulk-score.ts).
-    const scorer = config.fleet.enabled ? bulkScorerFor(policySpec, baselineRegistry(), { nodes: config.nodes.length, reward: PAPER_REWARD_PARAMS, batchRows: config.fleet.batchRows, cwd: io.cwd }) : undefined;
+    const scorer = config.fleet.enabled ? bulkScorerFor(policySpec, baselineRegistry(), { nodes: config.nodes.length, reward, batchRows: config.fleet.batchRows, cwd: io.cwd }) : undefined;
 
     const kc = new KubeConfig();
     const kubeconfig = args.flags.kubeconfig;
