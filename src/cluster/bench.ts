@@ -100,7 +100,7 @@ export function benchDecide(fleet: SyntheticFleet, o: Pick<BenchControllerOption
     const pod = fleetPod('bench', u) as { metadata: Workload['object']['metadata'] };
     return { kind: 'pod', namespace: 'bench', name: u.name, user: u.user, node: u.node, object: { ...pod, metadata: { ...pod.metadata, uid: u.name, resourceVersion: '1' } } };
   });
-  const table = new RttTable(N, config.observation.rttWindow);
+  const table = new RttTable(fleet.nodes, config.observation.rttWindow);
   const util = utilisation(fleet);
   const scratch = new FleetScratch();
   let now = Date.parse('2026-06-01T12:00:00Z');

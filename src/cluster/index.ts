@@ -19,7 +19,7 @@ import type { BatchRttSource, Clock, LoadSource, RttSource } from './observe/typ
 import type { BulkScorer } from './bulk-score.js';
 
 export { Controller } from './controller.js';
-export type { ControllerDeps, Decision, TickReport, Finished, ReconcileResult } from './controller.js';
+export type { ControllerDeps, Decision, TickReport, Finished } from './controller.js';
 export { loadControllerConfig, parseControllerConfig, controllerConfigSchema, type ControllerConfig } from './config.js';
 export { HttpKubeClient, type KubeClient } from './kube/client.js';
 export { jsonLogger, silentLogger, type Logger } from './log.js';
