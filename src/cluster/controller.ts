@@ -21,7 +21,8 @@ import type { EventRecorder } from './events.js';
 import { FleetPath } from './fleet-path.js';
 import { reconcileInFlight, type Finished } from './in-flight.js';
 import type { KubeClient, KubeObject } from './kube/client.js';
-import { LeaderElector } from './leader.js';
+import { MigrationBudget } from './budget.js';
+import { Membership, type ShardIdentity } from './membership.js';
 import { publishTick } from './live.js';
 import type { Logger } from './log.js';
 import { ControllerMetrics, serveMetrics } from './metrics.js';
@@ -63,6 +64,8 @@ export interface ControllerDeps {
   identity: string;
   /** The live view (dashboard's live page): each tick's nodes, observations, decisions and migrations (live.ts). */
   feed?: LiveFeed;
+  /** Sharded (`--shards N`, shard.ts): this replica's home shard; the caps are then kept in a shared budget (budget.ts). */
+  shard?: ShardIdentity;
 }
 
 export interface TickReport {
@@ -83,7 +86,7 @@ const emptyReport = (leader: boolean): TickReport => ({ leader, decisions: [], s
 
 export class Controller {
   readonly metrics: ControllerMetrics;
-  readonly elector: LeaderElector | undefined;
+  readonly membership: Membership;
   readonly log: Logger;
   /** Per-workload memory (policies, Event de-duplication); exposed for tests of its pruning. */
   readonly state: WorkloadState;
@@ -109,15 +112,17 @@ export class Controller {
     this.state = new WorkloadState(d.newPolicy, this.rtt);
     this.delay = d.delay ?? systemDelay;
     this.log = d.logger.child({ replica: d.identity });
-    const le = d.config.leaderElection;
-    if (le.enabled) this.elector = new LeaderElector(d.client, d.clock, { namespace: d.config.namespace, name: le.leaseName, identity: d.identity, leaseDurationMs: le.leaseDurationMs });
+    this.membership = new Membership(d.client, d.clock, d.config, d.identity, d.shard);
     if (d.config.fleet.enabled) {
       if (!d.scorer) throw new Error('fleet.enabled needs a batch scorer (ControllerDeps.scorer; bulk-score.ts)');
       this.fleet = new FleetPath({ client: d.client, config: d.config, migrators: d.migrators, delay: this.delay, log: this.log, load: d.load, rtt: d.rtt, ...(d.batchRtt ? { batchRtt: d.batchRtt } : {}), scorer: d.scorer });
     }
     this.path = this.fleet ?? new PerWorkloadPath({ load: d.load, rtt: d.rtt });
     const inFlightLayout = d.scorer && this.fleet ? d.scorer.inFlight : (d.observationInFlight ?? false);
-    this.ctx = { client: d.client, config: d.config, clock: d.clock, migrators: d.migrators, state: this.state, rtt: this.rtt, metrics: this.metrics, log: this.log, inFlightLayout, isLeader: () => this.isLeader(), event: this.event.bind(this) };
+    const { migration, fleet, leaderElection, namespace, tickMs } = d.config;
+    // Reservations live two ticks: every shard's next read of the in-flight migrations sees the object by then.
+    const budget = d.shard ? new MigrationBudget(d.client, d.clock, { namespace, name: `${leaderElection.leaseName}-budget`, identity: d.identity, caps: { maxConcurrent: migration.maxConcurrent, maxOutboundPerNode: fleet.maxOutboundPerNode }, ttlMs: 2 * tickMs }) : undefined;
+    this.ctx = { client: d.client, config: d.config, clock: d.clock, migrators: d.migrators, state: this.state, rtt: this.rtt, metrics: this.metrics, log: this.log, inFlightLayout, isLeader: () => this.isLeader(), event: this.event.bind(this), ...(budget ? { budget } : {}) };
   }
 
   /** Fleet path: objects held by the watch-fed cache and its re-lists (tests, logs). */
@@ -130,7 +135,7 @@ export class Controller {
   }
 
   isLeader(): boolean {
-    return this.elector ? this.elector.isLeader() : true;
+    return this.membership.isLeader();
   }
 
   /** One leader-election round, then a tick if this replica leads. What the run loop does every period. */
@@ -141,10 +146,10 @@ export class Controller {
 
   /** One acquire-or-renew round (the only place the elector is driven). */
   private async elect(): Promise<void> {
-    if (!this.elector) return;
-    const was = this.elector.isLeader();
-    const now = await this.elector.tryAcquireOrRenew();
-    if (now !== was) this.log.log('info', now ? 'became leader' : 'lost leadership');
+    const was = this.membership.held()?.join(',') ?? String(this.isLeader());
+    const now = await this.membership.round();
+    const held = this.membership.held();
+    if ((held?.join(',') ?? String(now)) !== was) this.log.log('info', held ? 'shards held' : now ? 'became leader' : 'lost leadership', held ? { shards: held } : {});
     this.metrics.isLeader.set({}, now ? 1 : 0);
   }
 
@@ -176,7 +181,8 @@ export class Controller {
     const { config, clock } = this.d;
     const t0 = performance.now();
     const discover = this.path.discover ? { discover: (): Promise<Discovered> => this.path.discover!() } : {};
-    const { inFlight, readyNodes, nodes, found } = await reconcileInFlight({ client: this.d.client, config, migrators: this.d.migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), ...discover }, report.finished);
+    const owns = this.membership.owns;
+    const { inFlight, readyNodes, nodes, found } = await reconcileInFlight({ client: this.d.client, config, migrators: this.d.migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), ...discover, ...(owns ? { owns } : {}) }, report.finished);
     const { workloads } = found;
     for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
     report.forgotten = this.prune(found, inFlight);
@@ -269,7 +275,7 @@ export class Controller {
     await this.currentTick?.catch(() => undefined);
     await this.chain;
     await this.path.stop?.();
-    await this.elector?.release();
+    await this.membership.release();
     this.metrics.isLeader.set({}, 0);
     await this.server?.close();
     this.server = undefined;

@@ -21,6 +21,7 @@ import type { InFlight, Migrator, Workload, WorkloadKind } from './migrate/types
 import { buildObservation } from './observe/observation.js';
 import type { RttTable } from './observe/rtt-table.js';
 import type { Clock, LoadSource, RttSource, Timed } from './observe/types.js';
+import type { MigrationBudget } from './budget.js';
 import type { WorkloadState } from './workload-state.js';
 import { workloadKey, type WorkloadKey } from './workload-key.js';
 
@@ -49,6 +50,8 @@ export interface ReconcileContext {
   /** Observations carry the edge model's in-flight block (zeros: the policy is asked only when nothing is in flight). */
   inFlightLayout: boolean;
   isLeader(): boolean;
+  /** Sharded: the caps' budget shared by the shards on the apiserver (budget.ts); a slot is reserved before a start. */
+  budget?: Pick<MigrationBudget, 'reserve'>;
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
@@ -157,6 +160,11 @@ export async function startMigration(
   if (!ctx.isLeader()) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick' };
   const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
   const id = `remora-${w.name}-${seq}`.slice(0, 253);
+  const refused = await ctx.budget?.reserve(id, w.node, t.inFlight.values(), t.nowMs);
+  if (refused) {
+    await emit(ctx, state.dedup, k, w.object, { type: 'Normal', reason: 'MigrationDeferred', message: `policy chose ${target}; deferred: ${refused.detail}`, dedup: { topic: 'cap', cause: `budget-${refused.reason}` } });
+    return { ...dec, action: 0, reason: refused.reason, detail: refused.detail };
+  }
   try {
     const patched = await ctx.client.request<KubeObject | undefined>('PATCH', w.kind === 'vm' ? paths.vmis(w.namespace, w.name) : paths.pods(w.namespace, w.object.metadata.name), {
       body: { metadata: { resourceVersion: w.object.metadata.resourceVersion, annotations: { [ANNOTATIONS.migrationSeq]: String(seq) } } },
