@@ -12,25 +12,21 @@
  * VMIM watch), tick-path.ts and fleet-path.ts (decide and act: per workload, or the whole fleet in one batch).
  * This file holds the one tick (observe the cluster, then the path), the election round and the run loop.
  */
-import type { Policy } from '../core/env.js';
-import type { LiveFeed } from '../core/live-feed.js';
-import type { BulkScorer } from './bulk-score.js';
-import type { ControllerConfig } from './config.js';
+import type { ControllerDeps } from './controller-deps.js';
 import type { Discovered } from './discovery.js';
-import type { EventRecorder } from './events.js';
 import { FleetPath } from './fleet-path.js';
 import { reconcileInFlight, type Finished } from './in-flight.js';
-import type { KubeClient, KubeObject } from './kube/client.js';
+import type { KubeObject } from './kube/client.js';
 import { MigrationBudget } from './budget.js';
-import { Membership, type ShardIdentity } from './membership.js';
+import { Membership } from './membership.js';
 import { publishTick } from './live.js';
 import type { Logger } from './log.js';
 import { ControllerMetrics, serveMetrics } from './metrics.js';
-import type { InFlight, Migrator, WorkloadKind } from './migrate/types.js';
+import type { InFlight } from './migrate/types.js';
 import { RttTable } from './observe/rtt-table.js';
-import { systemDelay, type BatchRttSource, type Clock, type Delay, type LoadSource, type RttSource } from './observe/types.js';
-import type { Decision, ReconcileContext } from './reconcile.js';
-import { PerWorkloadPath, type TickPath } from './tick-path.js';
+import { systemDelay, type Delay } from './observe/types.js';
+import type { ReconcileContext } from './reconcile.js';
+import { emptyReport, PerWorkloadPath, type TickPath, type TickReport } from './tick-path.js';
 import { watchMigrations } from './watch.js';
 import { WorkloadState } from './workload-state.js';
 import { workloadDisplayName, workloadKey, type WorkloadKey } from './workload-key.js';
@@ -38,51 +34,8 @@ import { workloadDisplayName, workloadKey, type WorkloadKey } from './workload-k
 export type { DecisionReason } from './gates.js';
 export type { Finished } from './in-flight.js';
 export type { Decision } from './reconcile.js';
-
-export interface ControllerDeps {
-  client: KubeClient;
-  config: ControllerConfig;
-  clock: Clock;
-  /** Every wait of the run loop and the watch (default: real timers). */
-  delay?: Delay;
-  /** A fresh policy per workload (recurrent policies keep per-workload history). */
-  newPolicy: () => Policy | Promise<Policy>;
-  /** The policy reads the edge model's layout (`Policy.needsInFlight`): observations get the in-flight block. */
-  observationInFlight?: boolean;
-  load: LoadSource;
-  rtt: RttSource;
-  /** Fleet path (`fleet.enabled`): every workload scored in one batched pass (bulk-score.ts). Required there. */
-  scorer?: BulkScorer;
-  /** Fleet path: the RTT source's batch form, when configured (one request per tick for all users). */
-  batchRtt?: BatchRttSource;
-  /** One migrator per workload kind. */
-  migrators: Partial<Record<WorkloadKind, Migrator>>;
-  events: EventRecorder;
-  logger: Logger;
-  metrics?: ControllerMetrics;
-  /** Unique per replica (pod name + random suffix in production). */
-  identity: string;
-  /** The live view (dashboard's live page): each tick's nodes, observations, decisions and migrations (live.ts). */
-  feed?: LiveFeed;
-  /** Sharded (`--shards N`, shard.ts): this replica's home shard; the caps are then kept in a shared budget (budget.ts). */
-  shard?: ShardIdentity;
-}
-
-export interface TickReport {
-  leader: boolean;
-  decisions: Decision[];
-  started: InFlight[];
-  finished: Finished[];
-  inFlight: number;
-  /** Workloads whose in-memory state (policy, Event de-duplication) was dropped because they disappeared. */
-  forgotten: string[];
-  /** Fleet path: the decide phase's duration (gates, batched scoring, coordination; no API I/O), ms. */
-  decideMs?: number;
-  /** Fleet path: wall ms of each phase of the tick (reconcile = nodes, in-flight and the cache's snapshot). */
-  phasesMs?: { reconcile: number; observe: number; decide: number; act: number };
-}
-
-const emptyReport = (leader: boolean): TickReport => ({ leader, decisions: [], started: [], finished: [], inFlight: 0, forgotten: [] });
+export type { TickReport } from './tick-path.js';
+export type { ControllerDeps } from './controller-deps.js';
 
 export class Controller {
   readonly metrics: ControllerMetrics;
@@ -165,9 +118,11 @@ export class Controller {
   }
 
   /** Step 1 of a tick, also run on its own when the VMIM watch sees a migration finish. */
-  private reconcileInFlight(report: TickReport): ReturnType<typeof reconcileInFlight> {
-    const { client, config, migrators } = this.d;
-    return reconcileInFlight({ client, config, migrators, clock: this.d.clock, metrics: this.metrics, log: this.log, event: this.event.bind(this) }, report.finished);
+  private observeCluster(finished: Finished[]): ReturnType<typeof reconcileInFlight> {
+    const { client, config, migrators, clock } = this.d;
+    const discover = this.path.discover ? { discover: (): Promise<Discovered> => this.path.discover!() } : {};
+    const owns = this.membership.owns;
+    return reconcileInFlight({ client, config, migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), ...discover, ...(owns ? { owns } : {}) }, finished);
   }
 
   /**
@@ -180,9 +135,7 @@ export class Controller {
     this.metrics.ticks.inc();
     const { config, clock } = this.d;
     const t0 = performance.now();
-    const discover = this.path.discover ? { discover: (): Promise<Discovered> => this.path.discover!() } : {};
-    const owns = this.membership.owns;
-    const { inFlight, readyNodes, nodes, found } = await reconcileInFlight({ client: this.d.client, config, migrators: this.d.migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), ...discover, ...(owns ? { owns } : {}) }, report.finished);
+    const { inFlight, readyNodes, nodes, found } = await this.observeCluster(report.finished);
     const { workloads } = found;
     for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
     report.forgotten = this.prune(found, inFlight);
@@ -235,7 +188,7 @@ export class Controller {
       const abort = (this.watchAbort = new AbortController());
       const onFinished = (): void => {
         if (!this.isLeader() || !this.running) return;
-        void this.serialized(() => this.reconcileInFlight(emptyReport(true))).catch((err: unknown) => this.log.log('warn', 'reconcile after watch event failed', { error: err }));
+        void this.serialized(() => this.observeCluster([])).catch((err: unknown) => this.log.log('warn', 'reconcile after watch event failed', { error: err }));
       };
       const nss = config.workloads.namespaces.length ? config.workloads.namespaces : [undefined];
       this.watches = nss.map((namespace) => watchMigrations({ client: this.d.client, namespace, delay: this.delay, log: this.log, signal: abort.signal, onFinished }));
@@ -248,7 +201,10 @@ export class Controller {
           await this.elect();
           if (this.running && clock.nowMs() - lastTick >= config.tickMs) {
             lastTick = clock.nowMs();
-            await this.tick();
+            const t0 = performance.now();
+            const r = await this.tick();
+            // One line per tick: which ranges it decided (sharded), how many workloads, what it started.
+            if (r.leader) this.log.log('info', 'tick', { shards: this.membership.held(), decided: r.decisions.length, started: r.started.map((f) => f.id), inFlight: r.inFlight, ms: Math.round(performance.now() - t0), ...(r.decideMs !== undefined ? { decideMs: +r.decideMs.toFixed(1) } : {}) });
           }
         } catch (e) {
           this.metrics.errors.inc({ stage: 'tick' });

@@ -68,3 +68,21 @@ export class PerWorkloadPath implements TickPath {
     return { decisions, loads, nowMs };
   }
 }
+
+/** What one tick did (the run loop logs it; tests assert on it). */
+export interface TickReport {
+  leader: boolean;
+  decisions: Decision[];
+  started: InFlight[];
+  finished: Finished[];
+  inFlight: number;
+  /** Workloads whose in-memory state (policy, Event de-duplication) was dropped because they disappeared. */
+  forgotten: string[];
+  /** Fleet path: the decide phase's duration (gates, batched scoring, coordination; no API I/O), ms. */
+  decideMs?: number;
+  /** Fleet path: wall ms of each phase of the tick (reconcile = nodes, in-flight and the cache's snapshot). */
+  phasesMs?: { reconcile: number; observe: number; decide: number; act: number };
+}
+
+export const emptyReport = (leader: boolean): TickReport => ({ leader, decisions: [], started: [], finished: [], inFlight: 0, forgotten: [] });
+
