@@ -8,9 +8,11 @@
  * What counts against a cap: every unfinished migration in the cluster (each shard reads all of them each tick)
  * together with every live reservation, joined by migration name, so a migration and its own reservation count
  * once. A reservation is written before the migration's first write (the sequence number), and it lives
- * `ttlMs` (two ticks): long enough that every other shard's next read of the in-flight migrations already sees
- * the object, so no shard ever counts a started migration as nothing. A crashed shard's reservations simply
- * expire; the migrations it started are in the cluster and go on counting there.
+ * `ttlMs` (three ticks). A shard reserves at most a third of that after its own read of the in-flight migrations
+ * (else it waits a tick), so any migration its read missed was reserved after that read, and that reservation is
+ * still live when it counts: no shard ever counts a started migration as nothing. A crashed shard's reservations
+ * simply expire; the migrations it started are in the cluster and go on counting there. A finished migration
+ * whose reservation is still live counts until it expires: the error is on the safe side.
  *
  * Expiry is judged on the writer's clock against a timestamp in the ConfigMap, so replicas' clocks must agree to
  * well under `ttlMs` (NTP on cluster nodes does; a skew only makes a reservation live longer or shorter).
@@ -68,9 +70,9 @@ export class MigrationBudget {
    * unfinished migration of the cluster as this tick read it (with this tick's own starts), `readAtMs` when.
    */
   async reserve(id: string, node: string, inFlight: Iterable<InFlight>, readAtMs: number): Promise<{ reason: 'cap' | 'node-cap' | 'error'; detail: string } | undefined> {
-    // Reservations cover the time from one shard's read of the in-flight migrations to another's: a read older
-    // than half their life could miss a migration whose reservation has already expired.
-    if (this.clock.nowMs() - readAtMs > this.o.ttlMs / 2) return { reason: 'error', detail: 'the in-flight view of this tick is too old to count against the shared budget; next tick' };
+    // Reservations cover the time from one shard's read of the in-flight migrations to its reservation: a read
+    // older than a third of their life could miss a migration whose reservation has already expired.
+    if (this.clock.nowMs() - readAtMs > this.o.ttlMs / 3) return { reason: 'error', detail: 'the in-flight view of this tick is too old to count against the shared budget; next tick' };
     const list = [...inFlight];
     for (let attempt = 0; attempt < 8; attempt++) {
       let cm: ConfigMapObject | undefined;

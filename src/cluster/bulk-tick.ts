@@ -109,7 +109,7 @@ export async function actFleet(
   ctx: ReconcileContext,
   workloads: readonly Workload[],
   d: FleetDecision,
-  t: { nowMs: number; inFlight: Map<WorkloadKey, InFlight>; started: InFlight[] },
+  t: { nowMs: number; inFlight: Map<WorkloadKey, InFlight>; started: InFlight[]; inFlightAtMs?: number },
   rowObservation: (i: number) => number[] | undefined,
   scorer: BulkScorer,
 ): Promise<Decision[]> {

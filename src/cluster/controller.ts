@@ -73,8 +73,8 @@ export class Controller {
     this.path = this.fleet ?? new PerWorkloadPath({ load: d.load, rtt: d.rtt });
     const inFlightLayout = d.scorer && this.fleet ? d.scorer.inFlight : (d.observationInFlight ?? false);
     const { migration, fleet, leaderElection, namespace, tickMs } = d.config;
-    // Reservations live two ticks: every shard's next read of the in-flight migrations sees the object by then.
-    const budget = d.shard ? new MigrationBudget(d.client, d.clock, { namespace, name: `${leaderElection.leaseName}-budget`, identity: d.identity, caps: { maxConcurrent: migration.maxConcurrent, maxOutboundPerNode: fleet.maxOutboundPerNode }, ttlMs: 2 * tickMs }) : undefined;
+    // Reservations live three ticks (budget.ts: a shard reserves within one tick of its read of the in-flight).
+    const budget = d.shard ? new MigrationBudget(d.client, d.clock, { namespace, name: `${leaderElection.leaseName}-budget`, identity: d.identity, caps: { maxConcurrent: migration.maxConcurrent, maxOutboundPerNode: fleet.maxOutboundPerNode }, ttlMs: 3 * tickMs }) : undefined;
     this.ctx = { client: d.client, config: d.config, clock: d.clock, migrators: d.migrators, state: this.state, rtt: this.rtt, metrics: this.metrics, log: this.log, inFlightLayout, isLeader: () => this.isLeader(), event: this.event.bind(this), ...(budget ? { budget } : {}) };
   }
 
@@ -135,12 +135,13 @@ export class Controller {
     this.metrics.ticks.inc();
     const { config, clock } = this.d;
     const t0 = performance.now();
+    const inFlightAtMs = clock.nowMs();
     const { inFlight, readyNodes, nodes, found } = await this.observeCluster(report.finished);
     const { workloads } = found;
     for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
     report.forgotten = this.prune(found, inFlight);
     const reconcileMs = performance.now() - t0;
-    const out = await this.path.run(this.ctx, { workloads, inFlight, readyNodes, nodes, finished: report.finished, started: report.started });
+    const out = await this.path.run(this.ctx, { workloads, inFlight, readyNodes, nodes, finished: report.finished, started: report.started, inFlightAtMs });
     report.decisions = out.decisions;
     if (out.decideMs !== undefined) report.decideMs = out.decideMs;
     if (out.phasesMs) report.phasesMs = { reconcile: reconcileMs, ...out.phasesMs };

@@ -67,7 +67,7 @@ export class FleetPath implements TickPath {
       return r < 0 ? undefined : Array.from(scratch.obs.subarray(r * len, (r + 1) * len));
     };
     const t3 = performance.now();
-    const decisions = await actFleet(ctx, t.workloads, decision, { nowMs, inFlight: t.inFlight, started: t.started }, rowObservation, scorer);
+    const decisions = await actFleet(ctx, t.workloads, decision, { nowMs, inFlight: t.inFlight, started: t.started, inFlightAtMs: t.inFlightAtMs }, rowObservation, scorer);
     return { decisions, loads, nowMs, decideMs, phasesMs: { observe: t2 - t1, decide: t3 - t2, act: performance.now() - t3 } };
   }
 }

@@ -62,6 +62,8 @@ export interface TickView {
   readyNodes: ReadonlySet<string>;
   inFlight: Map<WorkloadKey, InFlight>;
   started: InFlight[];
+  /** When `inFlight` was read from the cluster (the shared budget refuses to count on an old read). */
+  inFlightAtMs?: number;
 }
 
 async function emit(ctx: ReconcileContext, dedup: EventDeduplicator, k: WorkloadKey, obj: KubeObject, e: GateEvent | undefined): Promise<void> {
@@ -135,7 +137,7 @@ export async function startMigration(
   w: Workload,
   k: WorkloadKey,
   choice: { target: string; action: number; policyName: string; observation: number[] | undefined },
-  t: Pick<TickView, 'nowMs' | 'inFlight' | 'started'>,
+  t: Pick<TickView, 'nowMs' | 'inFlight' | 'started' | 'inFlightAtMs'>,
   dec: DecisionBase,
 ): Promise<Decision> {
   const { config, state } = ctx;
@@ -160,7 +162,7 @@ export async function startMigration(
   if (!ctx.isLeader()) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick' };
   const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
   const id = `remora-${w.name}-${seq}`.slice(0, 253);
-  const refused = await ctx.budget?.reserve(id, w.node, t.inFlight.values(), t.nowMs);
+  const refused = await ctx.budget?.reserve(id, w.node, t.inFlight.values(), t.inFlightAtMs ?? t.nowMs);
   if (refused) {
     await emit(ctx, state.dedup, k, w.object, { type: 'Normal', reason: 'MigrationDeferred', message: `policy chose ${target}; deferred: ${refused.detail}`, dedup: { topic: 'cap', cause: `budget-${refused.reason}` } });
     return { ...dec, action: 0, reason: refused.reason, detail: refused.detail };

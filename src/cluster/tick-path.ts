@@ -28,6 +28,8 @@ export interface TickInput {
   nodes: readonly NodeObject[];
   finished: readonly Finished[];
   started: InFlight[];
+  /** When the in-flight migrations were read (controller clock). */
+  inFlightAtMs: number;
 }
 
 export interface TickOutput {
@@ -58,7 +60,7 @@ export class PerWorkloadPath implements TickPath {
     const { config, clock } = ctx;
     const loads = await readObservations({ config, ...this.sources }, t.workloads, ctx.rtt, ctx.state, ctx.metrics, ctx.log);
     const nowMs = clock.nowMs();
-    const view = { nowMs, loads, readyNodes: t.readyNodes, inFlight: t.inFlight, started: t.started };
+    const view = { nowMs, loads, readyNodes: t.readyNodes, inFlight: t.inFlight, started: t.started, inFlightAtMs: t.inFlightAtMs };
     const decisions: Decision[] = [];
     for (const w of t.workloads) {
       const d = await reconcileWorkload(ctx, w, { ...view, nowMs: clock.nowMs() });
