@@ -3,7 +3,7 @@
  * controller: N replicas, each owning the workloads whose key hashes into its range, each range guarded by its
  * own `coordination.k8s.io/v1` Lease (`<leaseName>-shard-<i>`).
  *
- * - **The hash.** FNV-1a (32 bit) of the workload key (`kind/namespace/name`, workload-key.ts), cut into N equal
+ * - **The hash.** FNV-1a (32 bit, finalised) of the workload key (`kind/namespace/name`, workload-key.ts), cut into N equal
  *   ranges. The key, not the object's uid: a pod workload gets a new pod, and so a new uid, with every move
  *   (recreate, checkpoint), so a uid hash would hand a workload to another shard in the middle of its life.
  * - **Takeover.** Every replica also runs the other shards' Leases in the `foreign` role (leader.ts): a range whose
@@ -19,19 +19,28 @@ import type { KubeClient } from './kube/client.js';
 import { LeaderElector } from './leader.js';
 import type { Clock } from './observe/types.js';
 
-/** FNV-1a, 32 bit: cheap, stable across processes and versions (unlike a language's string hash). */
-export function fnv1a(s: string): number {
+/**
+ * FNV-1a, 32 bit, then murmur3's finaliser: cheap, stable across processes and versions (unlike a language's
+ * string hash). FNV-1a alone leaves its high bits poorly mixed for keys that differ only at the end (`svc-1`,
+ * `svc-2`, ...), and the ranges are cut from the high bits: the finaliser spreads them evenly.
+ */
+export function keyHash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
 /** The range (shard index in [0, shards)) that a workload key hashes into. */
 export function shardOf(key: string, shards: number): number {
-  return Math.floor((fnv1a(key) / 2 ** 32) * shards);
+  return Math.floor((keyHash(key) / 2 ** 32) * shards);
 }
 
 export interface ShardOptions {
