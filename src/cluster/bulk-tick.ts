@@ -130,11 +130,13 @@ export async function actFleet(
     if (e && (!e.dedup || state.dedup.shouldEmit(k, e.dedup.topic, e.dedup.cause))) toEmit.push(i);
   }
   for (const [name, n] of Object.entries(d.deferred)) metrics.deferred.inc({ reason: name }, n);
+  await ctx.renew?.();
   await forEachLimited(toEmit, config.fleet.eventConcurrency, async (i) => {
     const e = d.event[i]!;
     await ctx.event(workloads[i]!.object, e.type, e.reason, e.message);
   });
   for (const m of d.moves) {
+    await ctx.renew?.();
     if (!ctx.isLeader()) break;
     const w = workloads[m.index]!;
     const k = workloadKey(w.kind, w.namespace, w.name);

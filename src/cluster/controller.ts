@@ -17,7 +17,6 @@ import type { Discovered } from './discovery.js';
 import { FleetPath } from './fleet-path.js';
 import { reconcileInFlight, type Finished } from './in-flight.js';
 import type { KubeObject } from './kube/client.js';
-import { MigrationBudget } from './budget.js';
 import { Membership } from './membership.js';
 import { publishTick } from './live.js';
 import type { Logger } from './log.js';
@@ -58,6 +57,7 @@ export class Controller {
   private watchAbort: AbortController | undefined;
   private watches: Promise<void>[] = [];
   private lastTickOkMs = Number.NaN;
+  private lastElectMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly d: ControllerDeps) {
     this.metrics = d.metrics ?? new ControllerMetrics();
@@ -72,10 +72,7 @@ export class Controller {
     }
     this.path = this.fleet ?? new PerWorkloadPath({ load: d.load, rtt: d.rtt });
     const inFlightLayout = d.scorer && this.fleet ? d.scorer.inFlight : (d.observationInFlight ?? false);
-    const { migration, fleet, leaderElection, namespace, tickMs } = d.config;
-    // Reservations live three ticks (budget.ts: a shard reserves within one tick of its read of the in-flight).
-    const budget = d.shard ? new MigrationBudget(d.client, d.clock, { namespace, name: `${leaderElection.leaseName}-budget`, identity: d.identity, caps: { maxConcurrent: migration.maxConcurrent, maxOutboundPerNode: fleet.maxOutboundPerNode }, ttlMs: 3 * tickMs }) : undefined;
-    this.ctx = { client: d.client, config: d.config, clock: d.clock, migrators: d.migrators, state: this.state, rtt: this.rtt, metrics: this.metrics, log: this.log, inFlightLayout, isLeader: () => this.isLeader(), event: this.event.bind(this), ...(budget ? { budget } : {}) };
+    this.ctx = { client: d.client, config: d.config, clock: d.clock, migrators: d.migrators, state: this.state, rtt: this.rtt, metrics: this.metrics, log: this.log, inFlightLayout, isLeader: () => this.isLeader(), ...(this.membership.shards ? { owns: (k: WorkloadKey) => this.membership.shards!.owns(k) } : {}), renew: () => this.renewIfDue(), event: this.event.bind(this), ...(this.membership.budget ? { budget: this.membership.budget } : {}) };
   }
 
   /** Fleet path: objects held by the watch-fed cache and its re-lists (tests, logs). */
@@ -97,8 +94,14 @@ export class Controller {
     return this.tick();
   }
 
-  /** One acquire-or-renew round (the only place the elector is driven). */
+  /** A renewal inside a long tick (cold cache, thousands of Events), so no Lease lapses while its holder works. */
+  private async renewIfDue(): Promise<void> {
+    if (this.d.clock.nowMs() - this.lastElectMs >= this.d.config.leaderElection.renewPeriodMs) await this.elect();
+  }
+
+  /** One acquire-or-renew round (the only place the Leases are driven). */
   private async elect(): Promise<void> {
+    this.lastElectMs = this.d.clock.nowMs();
     const was = this.membership.held()?.join(',') ?? String(this.isLeader());
     const now = await this.membership.round();
     const held = this.membership.held();
@@ -118,10 +121,9 @@ export class Controller {
   }
 
   /** Step 1 of a tick, also run on its own when the VMIM watch sees a migration finish. */
-  private observeCluster(finished: Finished[]): ReturnType<typeof reconcileInFlight> {
+  private observeCluster(finished: Finished[], owns = this.membership.snapshot()?.owns): ReturnType<typeof reconcileInFlight> {
     const { client, config, migrators, clock } = this.d;
     const discover = this.path.discover ? { discover: (): Promise<Discovered> => this.path.discover!() } : {};
-    const owns = this.membership.owns;
     return reconcileInFlight({ client, config, migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), ...discover, ...(owns ? { owns } : {}) }, finished);
   }
 
@@ -135,8 +137,11 @@ export class Controller {
     this.metrics.ticks.inc();
     const { config, clock } = this.d;
     const t0 = performance.now();
+    const owned = this.membership.snapshot();
+    if (owned) report.shards = owned.held;
     const inFlightAtMs = clock.nowMs();
-    const { inFlight, readyNodes, nodes, found } = await this.observeCluster(report.finished);
+    const { inFlight, readyNodes, nodes, found } = await this.observeCluster(report.finished, owned?.owns);
+    await this.renewIfDue();
     const { workloads } = found;
     for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
     report.forgotten = this.prune(found, inFlight);
@@ -184,6 +189,7 @@ export class Controller {
     if (this.running) return;
     this.running = true;
     const { config, clock } = this.d;
+    await this.path.start?.();
     if (opts.serveMetrics !== false) this.server = await serveMetrics(this.metrics, config.metrics.port, config.metrics.bindAddress, () => Number.isFinite(this.lastTickOkMs) || !this.isLeader());
     if (this.d.migrators.vm && config.workloads.kinds.includes('vm')) {
       const abort = (this.watchAbort = new AbortController());
@@ -205,7 +211,7 @@ export class Controller {
             const t0 = performance.now();
             const r = await this.tick();
             // One line per tick: which ranges it decided (sharded), how many workloads, what it started.
-            if (r.leader) this.log.log('info', 'tick', { shards: this.membership.held(), decided: r.decisions.length, started: r.started.map((f) => f.id), inFlight: r.inFlight, ms: Math.round(performance.now() - t0), ...(r.decideMs !== undefined ? { decideMs: +r.decideMs.toFixed(1) } : {}) });
+            if (r.leader) this.log.log('info', 'tick', { shards: r.shards, decided: r.decisions.length, started: r.started.map((f) => f.id), inFlight: r.inFlight, ms: Math.round(performance.now() - t0), ...(r.decideMs !== undefined ? { decideMs: +r.decideMs.toFixed(1) } : {}) });
           }
         } catch (e) {
           this.metrics.errors.inc({ stage: 'tick' });

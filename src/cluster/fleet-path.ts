@@ -38,6 +38,11 @@ export class FleetPath implements TickPath {
     this.cache = new WorkloadCache({ client: d.client, config: d.config, migrators: d.migrators, delay: d.delay, log: d.log });
   }
 
+  /** The cache fills before the first election, so a replica that becomes leader (or takes a shard over) is warm. */
+  async start(): Promise<void> {
+    if (!this.cache.started) await this.cache.start();
+  }
+
   async discover(): Promise<Discovered> {
     if (!this.cache.started) await this.cache.start();
     return this.cache.snapshot();
@@ -59,6 +64,7 @@ export class FleetPath implements TickPath {
     const allocatable = new Map(t.nodes.map((n) => [n.metadata.name, parseQuantity(n.status?.allocatable?.cpu) * 1000]));
     const nowMs = clock.nowMs();
     const view = { nowMs, loads, readyNodes: t.readyNodes, inFlight: t.inFlight, capacityMillis: config.nodes.map((n) => allocatable.get(n) ?? Number.NaN), settling };
+    await ctx.renew?.();
     const t2 = performance.now();
     const { decision, decideMs } = decideFleetTimed(t.workloads, ctx.rtt, view, config, scorer, scratch, ctx.metrics);
     const len = observationLength(config.nodes.length, scorer.inFlight);

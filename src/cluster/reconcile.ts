@@ -50,6 +50,10 @@ export interface ReconcileContext {
   /** Observations carry the edge model's in-flight block (zeros: the policy is asked only when nothing is in flight). */
   inFlightLayout: boolean;
   isLeader(): boolean;
+  /** Sharded: whether this replica still holds the workload's range (a Lease can be lost in a long tick). */
+  owns?: (key: WorkloadKey) => boolean;
+  /** Renew the Lease(s) when a renewal is due: long ticks call it between their phases, so a Lease never lapses mid-tick. */
+  renew?: () => Promise<void>;
   /** Sharded: the caps' budget shared by the shards on the apiserver (budget.ts); a slot is reserved before a start. */
   budget?: Pick<MigrationBudget, 'reserve'>;
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
@@ -159,7 +163,7 @@ export async function startMigration(
   // Reserve a sequence number on the workload with a resourceVersion precondition: a concurrent writer (a
   // second replica during a lease hand-over) gets 409 and backs off, and the object name derived from it is
   // deterministic, so a retry after a crash finds the object instead of creating another.
-  if (!ctx.isLeader()) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick' };
+  if (!ctx.isLeader() || (ctx.owns && !ctx.owns(k))) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick' };
   const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
   const id = `remora-${w.name}-${seq}`.slice(0, 253);
   const refused = await ctx.budget?.reserve(id, w.node, t.inFlight.values(), t.inFlightAtMs ?? t.nowMs);

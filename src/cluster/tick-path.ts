@@ -74,6 +74,8 @@ export class PerWorkloadPath implements TickPath {
 /** What one tick did (the run loop logs it; tests assert on it). */
 export interface TickReport {
   leader: boolean;
+  /** Sharded: the ranges this tick decided (the shard Leases held when it read the workloads). */
+  shards?: number[];
   decisions: Decision[];
   started: InFlight[];
   finished: Finished[];
