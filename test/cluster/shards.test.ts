@@ -18,19 +18,17 @@
  */
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isNotFound, listAll, type KubeClient, type WatchEvent } from '../../src/cluster/kube/client.js';
 import { isPodReady, LABELS, paths, type PodObject } from '../../src/cluster/kube/resources.js';
 import { systemDelay, type Clock } from '../../src/cluster/observe/types.js';
 import { shardOf } from '../../src/cluster/shard.js';
 import { BatchRttServer, createFleetNodes, createFleetPods, markFleetPodsReady, writeFleetNodeMetrics, type FleetUser } from '../../src/cluster/testing/fleet.js';
+import { spawnController, type CliProcess, type LogLine } from '../../src/cluster/testing/cli-process.js';
 import { useControlPlane, waitUntil } from '../../src/cluster/testing/suite.js';
 import { workloadKey } from '../../src/cluster/workload-key.js';
 
-const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const NS = 'shards';
 const SHARDS = 3;
 const WORKLOADS = Number(process.env.REMORA_SHARD_TEST_WORKLOADS ?? 30_000);
@@ -46,43 +44,17 @@ const TICK_MS = 2000;
 const LEASE_MS = 6000;
 const wall: Clock = { nowMs: () => Date.now() };
 
-interface Line {
-  msg: string;
-  replica?: string;
-  shards?: number[];
-  decided?: number;
-  started?: string[];
-  [k: string]: unknown;
-}
-
-interface Proc {
+interface Proc extends CliProcess {
   name: string;
-  lines: (Line & { atMs: number })[];
-  exited: Promise<number | null>;
-  kill(sig: NodeJS.Signals): void;
-  stderr(): string;
 }
 
 function spawnShard(name: string, args: string[]): Proc {
-  const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src/cli/main.ts')).href)}); process.exitCode = await main(process.argv.slice(1));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'controller', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Proc['lines'] = [];
-  let err = '';
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    buf += c;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push({ ...(JSON.parse(buf.slice(0, i)) as Line), atMs: Date.now() });
-      buf = buf.slice(i + 1);
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { name, lines, exited, kill: (sig) => void child.kill(sig), stderr: () => err };
+  return Object.assign(spawnController(args), { name });
 }
 
-const ticks = (p: Proc, sinceMs = 0): (Line & { atMs: number })[] => p.lines.filter((l) => l.msg === 'tick' && l.atMs >= sinceMs);
+/** A replica's `tick` log lines: the ranges it held, how many workloads it decided, what it started. */
+type TickLine = LogLine & { shards?: number[]; decided?: number; started?: string[]; ms?: number; decideMs?: number };
+const ticks = (p: Proc, sinceMs = 0): TickLine[] => p.lines.filter((l) => l.msg === 'tick' && l.atMs >= sinceMs) as TickLine[];
 const lastHeld = (p: Proc): string => (ticks(p).at(-1)?.shards ?? []).join(',');
 
 describe(`sharded controller (real kube-apiserver, ${SHARDS} shards, ${WORKLOADS.toLocaleString('en')} workloads)`, () => {
