@@ -44,7 +44,7 @@ export function shardReplicas(shards: number | undefined, index: number | undefi
   const fromEnv = env.REMORA_SHARD_INDEX ?? /-(\d+)$/.exec(env.POD_NAME ?? '')?.[1];
   const i = index ?? (fromEnv !== undefined ? Number(fromEnv) : undefined);
   if (i === undefined) return Array.from({ length: shards }, (_, k) => ({ identity: `${identity}-s${k}`, shard: { count: shards, index: k } }));
-  if (!Number.isInteger(i) || i < 0 || i >= shards) throw new InvalidInputError({ source: 'remora controller', field: index !== undefined ? '--shard-index' : 'REMORA_SHARD_INDEX', expected: `an integer in [0, ${shards})`, actual: String(i) });
+  if (!Number.isInteger(i) || i < 0 || i >= shards) throw new InvalidInputError({ source: 'remora controller', field: index !== undefined ? '--shard-index' : 'REMORA_SHARD_INDEX', expected: `an integer in [0, ${shards})`, actual: index !== undefined ? String(index) : String(fromEnv) });
   return [{ identity, shard: { count: shards, index: i } }];
 }
 
