@@ -9,7 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Policy } from '../core/env.js';
 import type { FleetPolicy } from '../core/fleet-env.js';
 import { Rng } from '../core/rng.js';
-import { TwinEnv } from './env.js';
+import { TwinEnv, type TwinInfo } from './env.js';
 import { FleetTwin } from './fleet/fleet-twin.js';
 import { solveOracle } from './oracle.js';
 import type { ResolvedScenario } from './scenario-loader.js';
@@ -69,7 +69,7 @@ export function oracleHash(scenario: ResolvedScenario, seed0: number, episodes: 
   const env = new TwinEnv(scenario, seed0);
   for (let e = 0; e < episodes; e++) {
     const { observation, info } = env.reset({ seed: seed0 + e });
-    const sol = solveOracle(recordWorld(scenario, info.worldSeed as number), scenario.spec, observation[0]!);
+    const sol = solveOracle(recordWorld(scenario, (info as TwinInfo).worldSeed), scenario.spec, observation[0]!);
     putNumber(h, sol.return);
     h.update(new Uint8Array(sol.actions.buffer));
   }

@@ -93,7 +93,7 @@ export class World {
       const forward = m.direction === 'forward' || (m.direction === 'both' && rng.uniform() < 0.5);
       // A probability is drawn only when given, so scenarios with a fixed roundTrip keep their random stream.
       const roundTrip = typeof m.roundTrip === 'number' ? rng.uniform() < m.roundTrip : m.roundTrip;
-      this.highway!.follow(this.scenario.road!, forward, this.speedKmh * KMH_TO_MS, roundTrip);
+      this.highway!.follow(this.scenario.road!, forward, this.speedKmh * KMH_TO_MS, roundTrip, m.stopAndGo);
     } else {
       this.speedKmh = Number.NaN;
       this.trip.positionAt(0, this.tmp); // resets the GPS cursor
