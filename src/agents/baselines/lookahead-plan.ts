@@ -15,7 +15,8 @@
  *
  * Pure and allocation-free per call after the first (buffers grow to the largest H, N and d seen).
  */
-import { reward, slaViolationPenalty, type RewardParams } from '../../core/reward.js';
+import type { RewardParams } from '../../core/reward.js';
+import { TransitionKernel } from '../../core/transition.js';
 
 /**
  * What a migration is, as the planner models it: the scenario's own migration model (the twin fills it from the
@@ -50,10 +51,13 @@ export class LookaheadPlanner {
   private Rsw = new Float64Array(0);
   private viol = new Uint8Array(0);
   private V = new Float64Array(0);
-  private seen = new Float64Array(0);
 
   /** @param tailSteps steps of the last forecast step's reward credited beyond the horizon (see the header). */
-  constructor(private readonly params: RewardParams, private readonly model: MigrationModel, private readonly tailSteps = 0) {}
+  /** The step reward of every env (`core/transition.ts`): the plan scores exactly what the twin would pay. */
+  private readonly kernel: TransitionKernel;
+  constructor(private readonly params: RewardParams, private readonly model: MigrationModel, private readonly tailSteps = 0) {
+    this.kernel = new TransitionKernel({ ...params, violationPenalty: model.violationPenalty, terminateOnViolation: model.terminateOnViolation, selfMigration: 'wait', selfMigrationReward: 0 });
+  }
 
   /**
    * The first action of the best plan from idle on `current` (1-based): 0 = Wait, j = migrate to node j. Only
@@ -127,26 +131,25 @@ export class LookaheadPlanner {
   /** Eq. 8 per step and node on the forecast, without and with the switch-over spike, and the breach flags. */
   private scoreSteps(f: Forecast): void {
     const { n, horizon: H } = f;
-    const p = this.params;
     const { spikeMs } = this.model;
-    const seen = this.seen;
+    const k = this.kernel;
     for (let h = 0; h < H; h++) {
-      const rtts = f.rttMs.subarray(h * n, (h + 1) * n);
-      const loads = f.load.subarray(h * n, (h + 1) * n);
+      const o = h * n;
+      let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
       for (let j = 0; j < n; j++) {
-        const rtt = rtts[j]!, load = loads[j]!;
-        const v = rtt > p.rttSla.max || load > p.loadSla.max;
-        const pen = slaViolationPenalty(v, this.model.violationPenalty);
-        const i = h * n + j;
-        this.R[i] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost }) - pen;
-        this.viol[i] = v ? 1 : 0;
-        if (spikeMs === 0) {
-          this.Rsw[i] = this.R[i]!;
-          continue;
-        }
-        seen.set(rtts);
-        seen[j] = rtt + spikeMs;
-        this.Rsw[i] = reward({ rttMs: rtt + spikeMs, rttsMs: seen, load, loads, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost }) - pen;
+        const v = f.rttMs[o + j]!, l = f.load[o + j]!;
+        if (v < mn) [mn2, mn, am] = [mn, v, j];
+        else if (v < mn2) mn2 = v;
+        if (v > mx) mx = v;
+        if (l < lmn) lmn = l;
+        if (l > lmx) lmx = l;
+      }
+      for (let j = 0; j < n; j++) {
+        const rtt = f.rttMs[o + j]!, load = f.load[o + j]!;
+        const i = o + j;
+        this.R[i] = k.rewardAt(am === j, rtt, 0, mn, mn2, mx, load, lmn, lmx);
+        this.viol[i] = k.violatedLast ? 1 : 0;
+        this.Rsw[i] = spikeMs === 0 ? this.R[i]! : k.rewardAt(am === j, rtt, spikeMs, mn, mn2, mx, load, lmn, lmx);
       }
     }
   }
@@ -158,6 +161,5 @@ export class LookaheadPlanner {
       this.viol = new Uint8Array(H * n);
     }
     if (this.V.length < (H + 1) * S) this.V = new Float64Array((H + 1) * S);
-    if (this.seen.length < n) this.seen = new Float64Array(n);
   }
 }
