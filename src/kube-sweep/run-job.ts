@@ -6,7 +6,7 @@
  * 1. Runs that have a completion marker on the volume are skipped (resume); the others are written to the spec.
  * 2. A Job of the same sweep that is still running the same pending runs is watched again (the client may have
  *    died); any other Job of that name is deleted first, since its indices mean other runs.
- * 3. It polls the Job and its pods every `pollMs` until the Job meets its success criteria: per-index state
+ * 3. It polls the Job and its pods (by the Job's uid: a deleted Job of the same name may still have pods) every `pollMs` until the Job meets its success criteria: per-index state
  *    changes as log lines, the pods' training progress (from the volume) into the bar.
  * 4. Errors are one line each (no cluster, RBAC forbidden, an image that cannot be pulled, a full volume, an index
  *    out of retries); the Job is deleted on a fatal error so it stops, and finished runs keep their markers.
@@ -97,14 +97,16 @@ export async function trainOnKubernetes(o: KubeSweepOptions, runs: ParallelRun[]
     const path = `/apis/batch/v1/namespaces/${namespace}/jobs`;
     const existing = await api('get jobs', () => client.request<JobObject>('GET', `${path}/${name}`).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))));
     const same = existing && existing.metadata.annotations?.[PENDING_ANNOTATION] === pending.join(',') && !terminal(existing);
+    let uid = existing?.metadata.uid ?? '';
     if (same) o.log(`sweep --on kubernetes: watching the running Job ${namespace}/${name}\n`);
     else {
       if (existing) await api('delete jobs', () => deleteJob(client, path, name));
       writeJsonAtomic(specPath(out), { version: 1, sweepId: id, runs: indexRuns, pending } satisfies SweepSpec);
-      await api('create jobs', () => client.request('POST', path, { body: buildIndexedJob(id, pending, o) }));
+      const created = await api('create jobs', () => client.request<JobObject>('POST', path, { body: buildIndexedJob(id, pending, o) }));
+      uid = created.metadata.uid ?? '';
       o.log(`sweep --on kubernetes: Job ${namespace}/${name}: ${pending.length} index(es), parallelism ${Math.min(o.parallelism, pending.length)}, image ${o.image}\n`);
     }
-    await watchJob(o, api, path, name, pending, indexRuns, onProgress);
+    await watchJob(o, api, path, name, uid, pending, indexRuns, onProgress);
   }
   const markers = indexRuns.map((r, i) => readMarker(out, i) ?? fail(`run ${i} (seed ${r.seed}) has no completion marker on the volume after the Job succeeded`));
   o.onDone?.(markers);
@@ -131,12 +133,12 @@ async function deleteJob(client: KubeClient, path: string, name: string): Promis
   throw new Error(`Job ${name} was not deleted within 30 s`);
 }
 
-async function watchJob(o: KubeSweepOptions, api: <T>(what: string, fn: () => Promise<T>) => Promise<T>, path: string, name: string, pending: number[], runs: IndexRun[], onProgress: (id: string, p: TrainProgress) => void): Promise<void> {
+async function watchJob(o: KubeSweepOptions, api: <T>(what: string, fn: () => Promise<T>) => Promise<T>, path: string, name: string, uid: string, pending: number[], runs: IndexRun[], onProgress: (id: string, p: TrainProgress) => void): Promise<void> {
   const seen = new Map<string, string>();
   const podsPath = `/api/v1/namespaces/${o.namespace}/pods`;
   for (;;) {
     const job = await api('get jobs', () => o.client.request<JobObject>('GET', `${path}/${name}`));
-    const pods = await api('list pods', () => o.client.request<{ items: JobPod[] }>('GET', podsPath, { query: { labelSelector: `batch.kubernetes.io/job-name=${name}` } }));
+    const pods = await api('list pods', () => o.client.request<{ items: JobPod[] }>('GET', podsPath, { query: { labelSelector: `batch.kubernetes.io/controller-uid=${uid}` } }));
     for (const pod of pods.items) {
       const fatal = fatalPodReason(pod, o.image);
       if (fatal) {
