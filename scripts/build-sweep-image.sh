@@ -66,5 +66,7 @@ mv -f "$TMP/remora.tar" "$OUT/"
 SECS=$(echo "$(date +%s.%N) - $START" | bc 2>/dev/null || echo "?")
 printf 'REMORA_IMAGE=%s\nBUILD_SECONDS=%s\n' "$REF" "$SECS" > "$OUT/image.env.tmp"
 mv -f "$OUT/image.env.tmp" "$OUT/image.env"
+# Older builds are superseded: keep the cache at one image (~180 MB).
+find "$(dirname "$OUT")" -maxdepth 1 -name 'sweep-*' ! -name "sweep-$HASH" -exec rm -rf {} + 2>/dev/null || true
 echo "sweep image built: $REF in $OUT ($(du -h "$OUT/remora.tar" | cut -f1), ${SECS} s)" >&2
 echo "$OUT"
