@@ -9,6 +9,8 @@
  *     NotReady, the Job retries that index elsewhere (its failure count rises), and nothing is lost.
  * (b) a second run resumes: with two runs' markers and folders removed it trains only those two, and with all
  *     present it creates no Job at all.
+ * (c) one line each for an image the kubelets do not have, and for a user without RBAC rights; nothing written is
+ *     lost (the markers of (a) and (b) stay).
  *
  * Preconditions as in lab.test.ts (a missing one skips and names it; REQUIRE_LAB=1 fails instead).
  * Run: REQUIRE_LAB=1 flock /tmp/remora-lab.lock npx tsx --test test/lab/sweep-job.test.ts
@@ -25,6 +27,9 @@ import { sweep, type SweepOptions, type SweepSummary } from '../../src/experimen
 import { jobName, sweepId } from '../../src/kube-sweep/job.js';
 import { kubeTrainer, type KubeSweepOptions } from '../../src/kube-sweep/run-job.js';
 import { markerPath, type DoneMarker } from '../../src/kube-sweep/volume.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { HttpKubeClient } from '../../src/cluster/kube/client.js';
+import { RemoraError } from '../../src/core/errors.js';
 import { Lab } from '../../src/lab/lab.js';
 import { ensureLabBinaries } from '../../src/lab/preconditions.js';
 
@@ -171,5 +176,33 @@ describe('lab: sweep --on kubernetes, an Indexed Job on real kubelets', () => {
     const log2: string[] = [];
     await sweep({ ...sweepOptions(kubeOut), train: kubeTrainer(kubeOptions(l, kubeOut, log2)) });
     assert.ok(log2.some((x) => x.includes('6 of 6 run(s) already complete')) && !log2.some((x) => x.includes('index(es)')), log2.join('\n'));
+  });
+
+  test('(c) a wrong image and a user without rights are one line each; the finished runs stay', async (t) => {
+    const l = need(t);
+    if (!l) return;
+    const out = join(tmp, 'errors');
+    const one = { ...sweepOptions(out), seeds: [7] };
+    const wrong = { ...kubeOptions(l, out, []), image: 'remora.local/lab/no-such-image:1' };
+    await assert.rejects(sweep({ ...one, train: kubeTrainer(wrong) }), (e: unknown) => {
+      assert.ok(e instanceof RemoraError && !e.message.includes('\n'), String(e));
+      assert.match(e.message, /^sweep --on kubernetes: image remora\.local\/lab\/no-such-image:1 cannot be used on node edge-\d: ErrImageNeverPull/);
+      t.diagnostic(e.message);
+      return true;
+    });
+    // A service account with no role: its token, the lab's cluster and CA.
+    await l.admin.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { metadata: { name: 'nobody' } } });
+    const tr = await l.admin.request<{ status: { token: string } }>('POST', '/api/v1/namespaces/default/serviceaccounts/nobody/token', { body: { spec: { expirationSeconds: 600 } } });
+    const admin = new KubeConfig();
+    admin.loadFromFile(l.kubeconfig);
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: admin.clusters, users: [{ name: 'nobody', token: tr.status.token }], contexts: [{ name: 'n', cluster: admin.clusters[0]!.name, user: 'nobody' }], currentContext: 'n' });
+    await assert.rejects(sweep({ ...one, train: kubeTrainer({ ...kubeOptions(l, out, []), client: new HttpKubeClient(kc) }) }), (e: unknown) => {
+      assert.ok(e instanceof RemoraError && !e.message.includes('\n'), String(e));
+      assert.match(e.message, /^sweep --on kubernetes: forbidden to get jobs in namespace default \(RBAC\): .*system:serviceaccount:default:nobody/);
+      t.diagnostic(e.message);
+      return true;
+    });
+    for (const seed of SEEDS) assert.deepEqual(modelBytes(kubeOut, seed), modelBytes(localOut, seed), `seed ${seed} is still there`);
   });
 });
