@@ -11,13 +11,15 @@
  *     present it creates no Job at all.
  * (c) one line each for an image the kubelets do not have, and for a user without RBAC rights; nothing written is
  *     lost (the markers of (a) and (b) stay).
+ * (d) a full volume (a 64 KiB tmpfs as the hostPath): the pod's ENOSPC comes back as one line from its termination
+ *     message.
  *
  * Preconditions as in lab.test.ts (a missing one skips and names it; REQUIRE_LAB=1 fails instead).
  * Run: REQUIRE_LAB=1 flock /tmp/remora-lab.lock npx tsx --test test/lab/sweep-job.test.ts
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -204,5 +206,24 @@ describe('lab: sweep --on kubernetes, an Indexed Job on real kubelets', () => {
       return true;
     });
     for (const seed of SEEDS) assert.deepEqual(modelBytes(kubeOut, seed), modelBytes(localOut, seed), `seed ${seed} is still there`);
+  });
+
+  test('(d) a full volume: the pod\'s ENOSPC is one line, read from its termination message', async (t) => {
+    const l = need(t);
+    if (!l) return;
+    const out = join(tmp, 'full');
+    mkdirSync(out);
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', out], { encoding: 'utf8' });
+    assert.equal(m.status, 0, `mount a 64 KiB tmpfs: ${m.stderr}`);
+    try {
+      await assert.rejects(sweep({ ...sweepOptions(out), seeds: [8], train: kubeTrainer(kubeOptions(l, out, [])) }), (e: unknown) => {
+        assert.ok(e instanceof RemoraError && !e.message.includes('\n'), String(e));
+        assert.match(e.message, /^sweep --on kubernetes: the volume is full: pod remora-sweep-\S+: run 0 \(seed 8\): ENOSPC/);
+        t.diagnostic(e.message);
+        return true;
+      });
+    } finally {
+      spawnSync('umount', ['-l', out]);
+    }
   });
 });
