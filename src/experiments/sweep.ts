@@ -39,7 +39,9 @@ import { unseenMarkdown } from './sweep-unseen.js';
 import { renderIntervalChart, type IntervalPanel } from './report/interval-plot.js';
 import { PALETTE } from './report/plots.js';
 import { iqm, iqmWithCi, type Strata } from './report/stats.js';
+import type { TrainProgress } from '../agents/trainer.js';
 import { runParallel, type ParallelRun } from './train/train-parallel.js';
+import type { TrainRunResult } from './train/train.js';
 import { ProgressReporter, fmtDuration, type ProgressSink } from './train/train-progress.js';
 
 export type EvalRole = 'train' | 'validation' | 'test' | 'unseen';
@@ -85,7 +87,15 @@ export interface SweepOptions {
   progress: ProgressSink;
   /** Clock in ms. */
   now: () => number;
+  /**
+   * Where the runs train (default: {@link runParallel} over `workers` local worker threads). `sweep --on kubernetes`
+   * passes one that runs them as the indices of an Indexed Job (src/kube-sweep); the evaluation stays here.
+   */
+  train?: SweepTrainer;
 }
+
+/** Trains every run (in order) and returns their results in the same order; `onProgress` feeds the bar. */
+export type SweepTrainer = (runs: ParallelRun[], onProgress: (id: string, p: TrainProgress) => void) => Promise<TrainRunResult[]>;
 
 /**
  * One policy on one evaluation scenario. Agents have one entry per seed in every `perSeed*` array. Statistics are
@@ -253,7 +263,8 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const runs: ParallelRun[] = seeds.map((seed) => ({
     agent: o.agent, scenario: o.trainScenario, steps: o.steps, seed, config: o.config, cwd: o.cwd, out: join(out, `seed-${seed}`), progressEvery: 500, ...(o.validation ? { validation: o.validation } : {}),
   }));
-  const trained = await runParallel(runs, o.workers ?? 2, (id, p) => reporter.update(id, p));
+  const train: SweepTrainer = o.train ?? ((rs, onProgress) => runParallel(rs, o.workers ?? 2, onProgress));
+  const trained = await train(runs, (id, p) => reporter.update(id, p));
   reporter.finish();
   const t1 = o.now();
   o.progress.write(`sweep: trained ${seeds.length} ${o.agent} run(s) × ${o.steps} steps in ${fmtDuration((t1 - t0) / 1000)}; evaluating on ${evals.map((e) => e.scenario).join(', ')}\n`);

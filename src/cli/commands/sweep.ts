@@ -10,6 +10,7 @@ import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
 import { VALIDATION_SEED } from '../../experiments/train/train.js';
 import { EVAL_ROLES, defaultSweepPolicies, sweep, sweepMarkdown, type EvalRole, type EvalScenario } from '../../experiments/sweep.js';
 import { scenarioNames } from '../../twin/index.js';
+import { kubeSweepFlags, kubeTrainerFromFlags } from '../../kube-sweep/cli.js';
 import { PRESET_NAMES, resolveSweepPreset } from '../../experiments/preset.js';
 import { defineCommand } from '../command.js';
 
@@ -82,6 +83,7 @@ export const sweepCommand = defineCommand({
     validate: { type: 'string', description: 'Keep each run\'s best checkpoint on this validation scenario (e.g. sr111-validation); never a test day', placeholder: '<scenario>' },
     'validate-every': { type: 'integer', description: 'Steps between validation checkpoints', default: 20_000 },
     'validate-episodes': { type: 'integer', description: 'Validation episodes per checkpoint', default: 10 },
+    ...kubeSweepFlags,
   },
   details: `Writes <out>/seed-<k>/ (the run folders of remora train), <out>/sweep.json, sweep.svg and sweep.md, and prints the
 markdown tables. Scores are % of the exact oracle on the same episodes. IQM: the 25 % trimmed mean over seeds
@@ -111,12 +113,14 @@ Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --
     const validation = given.validate === undefined ? undefined : { scenario: given.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: VALIDATION_SEED };
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `sweep-${agent}-${scenarioTag}`);
+    const train = kubeTrainerFromFlags(flags, { cwd: io.cwd, out, env: io.env, log: (t) => io.err(t), scenarios: [scenario, ...(validation ? [validation.scenario] : [])] });
     const s = await sweep({
       agent, trainScenario: scenario, seeds, steps, config: file, evalScenarios, episodes, evalSeed: flags['eval-seed'],
       ...(validation ? { validation } : {}),
       policies, out, workers, bootstrapReps, bootstrapSeed, cwd: io.cwd,
       progress: { write: (t) => io.err(t), isTTY: io.isTTY },
       now: () => performance.now(),
+      ...(train ? { train } : {}),
     });
     io.out(sweepMarkdown(s));
     io.out(`\nwrote ${join(out, 'sweep.json')}, sweep.svg, sweep.md (${s.timing.totalSeconds} s)\n`);
