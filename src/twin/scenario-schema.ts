@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MigrationCapsSchema } from '../core/migration-caps.js';
 import { PAPER_REWARD_PARAMS } from '../core/reward.js';
+import { SYNTHETIC_FAMILIES } from './synthetic-traces.js';
 
 const finite = z.number().finite();
 
@@ -87,6 +88,16 @@ export const TraceRefSchema = z.discriminatedUnion('format', [
       machineId: z.string().optional().describe('The machine whose rows are kept (its value in `machineIdColumn`, compared as trimmed text).'),
       sampleSeconds: finite.positive().describe('Row period (no timestamp column) or grid period (with one), seconds.'),
       delimiter: z.string().length(1).optional().describe('Field delimiter, one character. Default `,`.'),
+      shiftSeconds: SHIFT,
+    })
+    .strict(),
+  z
+    .object({
+      format: z.literal('synthetic').describe('A generated workload family (`src/twin/synthetic-traces.ts` documents each shape): deterministic in `seed`, no file.'),
+      family: z.enum(SYNTHETIC_FAMILIES).describe('`high-memory` (memory near L_max), `bursty` (on/off jobs), `diurnal` (a daily sine), `ramp` (a slow ramp into overload).'),
+      seed: z.number().int().min(0).describe('Generator seed; two seeds give unrelated series of one family.'),
+      days: finite.positive().max(366).default(31).describe('Length of the series, days (it wraps around its end).'),
+      sampleSeconds: finite.positive().default(60).describe('Seconds between rows.'),
       shiftSeconds: SHIFT,
     })
     .strict(),
@@ -206,6 +217,14 @@ export const MobilitySchema = z.discriminatedUnion('kind', [
         .union([z.boolean(), z.number().min(0).max(1)])
         .default(false)
         .describe('Drive to the far end and back in one episode (`true`), or the probability that a trip is a round trip, drawn per episode.'),
+      stopAndGo: z
+        .object({
+          goSeconds: finite.positive().describe('Seconds driven at the trip\'s speed between two stops.'),
+          stopSeconds: finite.positive().describe('Seconds standing still at each stop (a red light, a queue).'),
+        })
+        .strict()
+        .optional()
+        .describe('Urban stop-and-go: the car alternates driving `goSeconds` and standing `stopSeconds` (absent: a constant speed).'),
     })
     .strict(),
   z
