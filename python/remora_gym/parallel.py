@@ -1,4 +1,4 @@
-"""The fleet as a PettingZoo ``ParallelEnv`` (issue 13): many users, one joint step, users who arrive and leave.
+"""The fleet as a PettingZoo ``ParallelEnv``: many users, one joint step, users who arrive and leave.
 
 One ``remora env serve --fleet U`` process serves it (the fleet mode of src/core/env-server.ts): U users at once,
 each the scenario's single-user MDP (observation, actions and mask as in :class:`remora_gym.RemoraEnv`); a user whose
@@ -13,7 +13,7 @@ are ``"user-<id>"``, ids in arrival order; ``possible_agents`` lists all ``U * a
   it an error (:class:`remora_gym.RemoraError`).
 - The episode ends when no user is present and none is to come, or at the scenario's ``maxSteps``.
 
-The fleet twin of issue 13 (shared node capacity, endogenous load) serves the same protocol, so this class needs
+The fleet twin (shared node capacity, endogenous load) serves the same protocol, so this class needs
 no change to read it.
 """
 from __future__ import annotations

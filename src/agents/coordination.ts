@@ -1,5 +1,5 @@
 /**
- * The coordinated decision step (issue 13, beyond the paper: the paper follows one UE). A per-user policy applied to
+ * The coordinated decision step (beyond the paper: the paper follows one UE). A per-user policy applied to
  * everyone herds: when every service follows its user to the least-loaded node, that node is overloaded at the next
  * tick (a migration storm). This step takes every user's candidate migrations for one tick and picks a feasible set:
  *

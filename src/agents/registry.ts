@@ -1,5 +1,5 @@
 /**
- * The one policy registry (issue 8): every `--policy` of every command, the dashboard, `reproduce`, `sweep` and the
+ * The one policy registry: every `--policy` of every command, the dashboard, `reproduce`, `sweep` and the
  * Kubernetes controller resolve names here. A spec is a registered name (the baselines below, plus whatever an
  * upper layer registers, e.g. the twin's oracle) or a path to a trained `model.json`, loaded and checked against the
  * observation layout it will see, so a mismatched model is refused at load time, not at its first step.

@@ -1,5 +1,5 @@
 /**
- * `remora bench controller` (issue 13): the fleet path's cost per tick.
+ * `remora bench controller`: the fleet path's cost per tick.
  *
  * - **decide phase** (`decideMsPerTick`): gates, the observation matrix, one batched scoring pass and the
  *   coordinated step over a synthetic metro edge ({@link syntheticFleet}), in memory, no API I/O: the median over

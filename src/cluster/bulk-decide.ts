@@ -1,5 +1,5 @@
 /**
- * The decide phase of the fleet path (issue 13), pure: no I/O, no clock, no Events sent. For every workload of a
+ * The decide phase of the fleet path, pure: no I/O, no clock, no Events sent. For every workload of a
  * tick at once:
  *
  * 1. the gates of gates.ts, exactly as the per-workload path runs them: the in-flight lock, then the observation

@@ -37,7 +37,7 @@ const loadSource = z.discriminatedUnion('source', [
       timeoutMs: positiveMs.default(3000),
       /**
        * `node`: the kubelet's node-level figures (one kubelet per machine). `containers`: the sum over the node's
-       * containers, for kubelets that share one host (the issue 11 lab), where each reports the whole machine as node.
+       * containers, for kubelets that share one host (the lab in src/lab), where each reports the whole machine as node.
        */
       scope: z.enum(['node', 'containers']).default('node'),
     })
@@ -177,7 +177,7 @@ export const controllerConfigSchema = z
       .strict()
       .default({}),
     /**
-     * The controller at fleet scale (issue 13; beyond the paper, which follows one UE). Off: one policy call per
+     * The controller at fleet scale (beyond the paper, which follows one UE). Off: one policy call per
      * workload, workloads listed every tick. On: workloads from a watch-fed cache, RTTs for all users in one batch
      * (where the source has a batch form), every workload scored in one batched pass, and the coordinated step
      * (`src/agents/coordination.ts`) picks the migrations, highest gain first, within the caps. See README "At fleet scale".

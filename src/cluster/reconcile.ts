@@ -177,7 +177,7 @@ export async function startMigration(
     });
     // Start from the object as patched: a pod backend copies the source's annotations to the target, and the
     // target must carry this sequence number, or the next migration (from the target) would reuse this id
-    // (issue 11 lab: the second move "adopted" the serving pod, remora-echo-1, as its own target).
+    // (seen on the lab: the second move "adopted" the serving pod, remora-echo-1, as its own target).
     const source: Workload = patched?.metadata ? { ...w, object: { ...w.object, ...patched, apiVersion: w.object.apiVersion, kind: w.object.kind } } : w;
     const f = await m.start(source, target, id, t.nowMs);
     t.inFlight.set(k, f);

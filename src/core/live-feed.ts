@@ -1,5 +1,5 @@
 /**
- * The live view of a running controller (issue 11, "Watching it live"): one in-process object that the producer
+ * The live view of a running controller: one in-process object that the producer
  * (the controller, and the lab for the route) writes to and the dashboard's live page reads and streams. It is
  * passed in to both, never global. It holds the current state only, bounded: each timeline keeps the last
  * `maxPoints` points, and the decision and migration logs their last `maxDecisions` / `maxMigrations` entries.

@@ -1,5 +1,5 @@
 /**
- * `remora sweep` (issue 9 §4, "Honest evaluation"): train one run per seed, evaluate every run and every heuristic
+ * `remora sweep`: train one run per seed, evaluate every run and every heuristic
  * on each evaluation scenario on identical episodes, and summarise each policy by the interquartile mean of its
  * per-seed `pctOfOracle` with a 95 % stratified-bootstrap confidence interval (rliable's method; the definitions are
  * in `report/stats.ts`).

@@ -1,5 +1,5 @@
 /**
- * `LabEnv implements Env` (issue 11): the paper's second environment, the real cluster (Sec. III-C: "two identical
+ * `LabEnv implements Env`: the paper's second environment, the real cluster (Sec. III-C: "two identical
  * custom environments … the only difference … the real cluster"). Same spaces, same Eq. 8, same episode as the
  * twin's {@link TwinEnv} for a scenario and seed, but every observation is *measured* on the lab:
  * - RTT per node: a real prober PINGs each node's reflector through that node's toxiproxy proxy, and Eq. 1 runs over

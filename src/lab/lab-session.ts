@@ -1,5 +1,5 @@
 /**
- * The asynchronous half of {@link LabEnv} (issue 11): everything that talks to the lab. It runs in a worker thread
+ * The asynchronous half of {@link LabEnv}: everything that talks to the lab. It runs in a worker thread
  * (`lab-env-worker.ts`) so that the `Env` contract can stay synchronous; nothing here knows about the twin. The
  * main thread tells it, each step, what the route says (the RTT per node, the trace's cpu and mem per node) and
  * what the agent chose; it answers with what was *measured*.

@@ -1,5 +1,5 @@
 /**
- * The lab (issue 11): a small real edge cluster on this machine. etcd and kube-apiserver (the cluster suite's
+ * The lab: a small real edge cluster on this machine. etcd and kube-apiserver (the cluster suite's
  * {@link ControlPlane}, here with the Node authorizer, NodeRestriction, and kubelet certificates verified),
  * kube-scheduler, kube-controller-manager, and N edge nodes, each a real kubelet with its own containerd
  * ({@link EdgeNode}).

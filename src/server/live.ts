@@ -1,5 +1,5 @@
 /**
- * The dashboard's live page for a running controller or lab (issue 11, "Watching it live"). It reads a
+ * The dashboard's live page for a running controller or lab. It reads a
  * {@link LiveFeed} that the process running the controller passes to the dashboard (`DashboardOptions.live`):
  *
  * - `/live`               the page: nodes and their workloads, the RTT and load timelines, the decision log (with the

@@ -231,7 +231,7 @@ export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: nu
     const rawT = (f[ti] ?? '').trim();
     const tv = cols.timeUnit === 'iso' ? Date.parse(rawT) / 1000 : Number(rawT) * (cols.timeUnit === 'ms' ? 1e-3 : 1);
     if (rawT === '' || !Number.isFinite(tv)) throw new InvalidInputError({ source: path, field: where(cols.time), expected: cols.timeUnit === 'iso' ? 'an ISO-8601 time' : `a number (${cols.timeUnit})`, actual: renderValue(rawT) });
-    // Negative times were silently re-based to 0 (issue 12). A track measured from its start has none; an ISO time
+    // Negative times were silently re-based to 0. A track measured from its start has none; an ISO time
     // before 1970 is a real date, so only the numeric units are checked.
     if (cols.timeUnit !== 'iso' && tv < 0) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time >= 0 (${cols.timeUnit} from the track's start or an epoch; negative times are refused, not re-based)`, actual: renderValue(rawT) });
     if (t.length && tv <= t[t.length - 1]!) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time after the previous fix (${t[t.length - 1]})`, actual: String(tv) });

@@ -127,7 +127,7 @@ export function loadScenario(nameOrFile: string, options: LoadScenarioOptions = 
     return resolveScenario(parseScenario(BUILTIN_SCENARIOS[nameOrFile], `scenario ${nameOrFile}`), `builtin:${nameOrFile}`, { ...options, cwd: options.cwd ?? process.cwd() });
   }
   const path = locateScenarioFile(nameOrFile, options.cwd ?? process.cwd());
-  // Paths inside a scenario file are relative to the file's own folder, wherever the command runs (issue 12);
+  // Paths inside a scenario file are relative to the file's own folder, wherever the command runs;
   // `options.cwd` only locates the file itself.
   return resolveScenario(readScenarioFile(path), path, { ...options, cwd: dirname(path) });
 }

@@ -248,7 +248,7 @@ export type Mobility = z.infer<typeof MobilitySchema>;
  * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution
  * with a mean of 0 and a standard deviation of 1 for both cpu and mem metrics of each node"). The default reads that
  * sentence in the units of the trace files, which are percent: N(0, 1) **percentage points** per node per episode
- * (issue 9). The earlier reading, N(0, 1) in *fractions* of capacity (`unit: 'fraction'`), saturates most nodes
+ *. The earlier reading, N(0, 1) in *fractions* of capacity (`unit: 'fraction'`), saturates most nodes
  * at reset (mean loads in the hundreds, many episodes ending at step 1) and is kept as an option. The authors'
  * released simulator used N(0.05, 0.01) on fractions, one draw shared by all nodes: `{unit: 'fraction', cpu:
  * {mean: 0.05, std: 0.01}, mem: {mean: 0.05, std: 0.01}, perNode: false}`. Where training needs more varied load
@@ -296,7 +296,7 @@ const perKind = (pod: number, vm: number, unit: string) =>
     .default({});
 
 
-// ---- Fleet (issue 13): many users sharing the edge. Additive: single-user scenarios do not set `users`. ----
+// ---- Fleet: many users sharing the edge. Additive: single-user scenarios do not set `users`. ----
 
 /** One class of user service; each arriving user draws a class by `weight`, then its demand uniformly in the ranges. */
 export const ServiceClassSchema = z
@@ -387,7 +387,7 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
-/** Users of a fleet scenario (issue 13). */
+/** Users of a fleet scenario. */
 export const FleetUsersSchema = z
   .object({
     arrivals: ArrivalsSchema.describe('How users arrive and move.'),
@@ -526,7 +526,7 @@ export const ScenarioSchema = z
       .strict()
       .default({})
       .describe('What a migration is and what it costs.'),
-    users: FleetUsersSchema.optional().describe('Fleet scenarios (issue 13): many users sharing the edge. Absent: the paper\'s single user.'),
+    users: FleetUsersSchema.optional().describe('Fleet scenarios: many users sharing the edge. Absent: the paper\'s single user.'),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 /**
- * Per-user candidate generation for fleet policies (issue 13): policy → candidate migrations with gains, as pure
+ * Per-user candidate generation for fleet policies: policy → candidate migrations with gains, as pure
  * functions over typed arrays (the fleet twin's rows, or the controller's bulk path). Each row's candidates are
  * written best first, at most `k` per row; the first one is exactly the single-user rule's choice (tests pin
  * `follow-me` to `FollowMePolicy` and `sla-greedy` to `SlaGreedyPolicy`), so the uncoordinated fleet policy (every

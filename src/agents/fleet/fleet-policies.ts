@@ -1,5 +1,5 @@
 /**
- * Fleet policies (issue 13) over the {@link FleetEnv} contract, and their registry (the one registry idiom of
+ * Fleet policies over the {@link FleetEnv} contract, and their registry (the one registry idiom of
  * `agents/registry.ts`: names with summaries, plus `model.json` paths, resolved to fresh instances).
  *
  * - `never`, `follow-me`, `sla-greedy`: uncoordinated, every user acts alone (its rule's first candidate; the

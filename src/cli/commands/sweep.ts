@@ -1,5 +1,5 @@
 /**
- * `remora sweep`: many seeds, many held-out conditions (issue 9 §4). Trains one run per seed on both cores,
+ * `remora sweep`: many seeds, many held-out conditions. Trains one run per seed on both cores,
  * evaluates every run and every heuristic on identical episodes of each `--eval` scenario, and writes
  * sweep.json / sweep.svg / sweep.md with the IQM and 95 % stratified-bootstrap CI of each policy's % of oracle.
  */

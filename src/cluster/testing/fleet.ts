@@ -1,5 +1,5 @@
 /**
- * Fleet fixtures (issue 13), shared by the fleet cluster test (test/cluster/fleet.test.ts) and `remora bench
+ * Fleet fixtures, shared by the fleet cluster test (test/cluster/fleet.test.ts) and `remora bench
  * controller`: a synthetic metro edge (nodes on a grid, users placed on it, RTT growing with distance), its
  * objects created on a real apiserver with bounded concurrency, and a loopback RTT endpoint in the http-json batch
  * form (observe/http-json.ts).

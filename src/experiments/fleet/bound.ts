@@ -1,5 +1,5 @@
 /**
- * The fleet's upper bound (issue 13): the sum of per-user oracles with the capacity coupling relaxed.
+ * The fleet's upper bound: the sum of per-user oracles with the capacity coupling relaxed.
  *
  * Exactly what is relaxed, per user (each solved alone by dynamic programming over (tick, serving node)):
  * 1. **Coupling.** The node loads are those realised under a reference policy (`sla-greedy+coord` by default) at

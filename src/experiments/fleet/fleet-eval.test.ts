@@ -1,4 +1,4 @@
-// Fleet evaluation (issue 13): the relaxed bound bounds the reference policy's return, user by user; coordinated
+// Fleet evaluation: the relaxed bound bounds the reference policy's return, user by user; coordinated
 // policies keep to the caps even on a cluster that does not enforce them (uncoordinated users do not); and the
 // CLI prints the fleet comparison and the bench figures.
 import { test } from 'node:test';
