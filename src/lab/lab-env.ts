@@ -3,7 +3,7 @@
  * custom environments … the only difference … the real cluster"). Same spaces, same Eq. 8, same episode as the
  * twin's {@link TwinEnv} for a scenario and seed, but every observation is *measured* on the lab:
  * - RTT per node: a real prober PINGs each node's reflector through that node's toxiproxy proxy, and Eq. 1 runs over
- *   the replies (`route/echo-rtt.ts`, the controller's {@link RttAverager});
+ *   the replies (`route/echo-rtt.ts`, the controller's RTT store, `cluster/observe/rtt-table.ts`);
  * - load per node: the kubelet's Summary API (`KubeletSummaryLoad`), while the {@link LoadInjector} replays the
  *   trace's cpu and mem onto the node;
  * - the serving node: where the service pod runs, moved by the controller's {@link RecreateMigrator}.
