@@ -35,6 +35,14 @@ class RemoraParallelEnv(ParallelEnv):
     """A fleet of users of ``scenario``, ``users`` at once (see the module docstring)."""
 
     metadata = {"name": "remora_fleet_v0", "render_modes": [], "is_parallelizable": True}
+    #: No rendering; SuperSuit's vector wrapper reads the attribute.
+    render_mode = None
+
+    def __reduce__(self):
+        # A copy (SuperSuit's concat_vec_envs deep-copies its env) is a fresh env with its own server process: the
+        # server's pipes and locks cannot be copied.
+        scenario, users, kwargs = self._init_args
+        return (functools.partial(RemoraParallelEnv, **kwargs), (scenario, users))
 
     def __init__(
         self,
@@ -50,6 +58,7 @@ class RemoraParallelEnv(ParallelEnv):
     ):
         if int(users) < 1:
             raise ValueError(f"RemoraParallelEnv: users: expected an integer >= 1, got {users!r}")
+        self._init_args = (scenario, users, dict(arrivals=arrivals, strict=strict, remora_home=remora_home, node=node, command=command, cwd=cwd))
         self.strict = strict
         # --arrivals only for a single-user scenario's independent copies (the server's default: 2); a fleet scenario
         # has its own arrival process, and the server refuses the flag there rather than ignore it.

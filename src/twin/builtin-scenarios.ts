@@ -40,6 +40,7 @@
  * - no termination on an SLA breach, which costs 2 reward units per step instead (`slaViolationPenalty`);
  *   evaluation counts violation-seconds, migrations and downtime.
  */
+import { familyScenarios } from './family-scenarios.js';
 import { deepMerge, type ScenarioInput } from './scenario-schema.js';
 
 export const DAY_S = 86400;
@@ -249,5 +250,8 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   'highway-8': highwayScenario('highway-8', 8, 'A 42 km highway with 8 edge nodes (6 km spacing); for size-agnostic agents.'),
   'sr111-traffic': sr111Traffic,
   'metro-100': metro100,
+  // Leave-one-family-out evaluation: `<base>-unseen-<family>` (test only) and `<base>-validation-<family>`.
+  ...familyScenarios('sr111', sr111, 'the paper model'),
+  ...familyScenarios('sr111-edge', deepMerge(sr111, BUILTIN_OVERLAYS.edge!) as ScenarioInput, 'the edge model'),
 };
 
