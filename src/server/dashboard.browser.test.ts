@@ -2,12 +2,14 @@
 // Screenshots go to $REMORA_SCREENSHOTS (default <tmp>/remora-dashboard-screens) so a person can look at them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PALETTE } from '../experiments/report/plots.js';
 import { browserRequired, countColor, decodePng, hexToRgb, launchChromium } from '../experiments/testing/browser.js';
+import { LiveFeed } from '../core/live-feed.js';
+import { Dashboard } from './dashboard.js';
 import { withRunsTree } from './testing/dashboard-fixture.js';
 
 const SHOTS = process.env.REMORA_SCREENSHOTS ?? join(tmpdir(), 'remora-dashboard-screens');
@@ -138,4 +140,50 @@ test('dashboard in Chromium: nested runs, the sweep page, tables that fit, live 
       { reproduce: true, curves: { pollMs: 300, coalesceMs: 50 } },
     ),
   );
+});
+
+test('live page in Chromium: the map follows the UE over the stream and highlights the node serving it', async (t) => {
+  await withBrowser(t, async (browser) => {
+    let now = Date.parse('2026-12-01T10:00:00Z');
+    const feed = new LiveFeed({ title: 'follow-me on sr111-roundtrip', clock: { nowMs: () => now } });
+    const nodes = ['edge-1', 'edge-2', 'edge-3'];
+    const host = (on: string) => nodes.map((name) => ({ name, ready: true, workloads: name === on ? ['live/echo'] : [] }));
+    feed.batch(() => {
+      feed.setNodes(host('edge-1'));
+      feed.setRoute({ units: 'metres along SR-111', antennas: nodes.map((node, j) => ({ node, x: 6000 * j, y: 100 })), path: [{ x: 0, y: 0 }, { x: 12000, y: 0 }], ue: { x: 0, y: 0, atMs: now } });
+    });
+    const d = new Dashboard({ runsDir: mkdtempSync(join(tmpdir(), 'remora-live-')), port: 0, live: feed });
+    const url = await d.start();
+    try {
+      for (const width of WIDTHS) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        await page.goto(`${url}/live`);
+        await page.waitForSelector('body[data-stream="open"]', { state: 'attached', timeout: 10_000 });
+        const cx0 = await page.getAttribute('#live-map g.ue circle', 'cx');
+        assert.equal(await page.getAttribute('#live-map g.node.serving', 'data-node'), 'edge-1');
+        // The UE drives towards edge-2 and the workload moves there: the page follows through its stream alone.
+        for (let k = 1; k <= 8; k++) {
+          now += 1000;
+          feed.batch(() => {
+            feed.moveUe({ x: 900 * k, y: 0, atMs: now });
+            if (k === 5) feed.setNodes(host('edge-2'));
+          });
+        }
+        await page.waitForSelector('#live-map g.node.serving[data-node="edge-2"]', { state: 'attached', timeout: 10_000 });
+        const cx1 = await page.getAttribute('#live-map g.ue circle', 'cx');
+        assert.ok(Number(cx1) > Number(cx0), `the UE marker moved right (${cx0} → ${cx1})`);
+        const trail = await page.$$eval('#live-map g.trail line:not([visibility])', (ls) => ls.map((l) => l.getAttribute('stroke')));
+        assert.ok(trail.includes(PALETTE[0]!) && trail.includes(PALETTE[1]!), `the trail shows both serving nodes' colours (${trail.join(', ')})`);
+        assert.deepEqual(await overflowing(page), [], `live page at ${width} px`);
+        await shot(page, `live-${width}`);
+        await page.close();
+        feed.batch(() => {
+          feed.setNodes(host('edge-1'));
+          feed.setRoute({ units: 'metres along SR-111', antennas: nodes.map((node, j) => ({ node, x: 6000 * j, y: 100 })), path: [{ x: 0, y: 0 }, { x: 12000, y: 0 }], ue: { x: 0, y: 0, atMs: now } });
+        });
+      }
+    } finally {
+      await d.stop();
+    }
+  });
 });

@@ -62,11 +62,21 @@ export function mapView(spec: MapSpec): string {
   const X = (x: number): number => pad + xOff + (x - x0) * k;
   const Y = (y: number): number => H - pad - yOff - (y - y0) * k;
   const colorOf = new Map(spec.nodes.map((n) => [n.name, n.color]));
-  const steps = spec.steps.map((s) => ({ x: Number(f1(X(s.x))), y: Number(f1(Y(s.y))), s: s.serving ?? '', l: s.label }));
+  // Each step sits LANE px to the right of its direction of travel, so the way out and the way back of a round
+  // trip on a two-way road are two lanes, not one trail painted over itself.
+  const LANE = 5;
+  const raw = spec.steps.map((s) => ({ x: X(s.x), y: Y(s.y) }));
+  let normal = { x: 0, y: 0 };
+  const steps = spec.steps.map((s, i) => {
+    const a = raw[i === 0 ? 0 : i - 1]!, b = raw[i === 0 ? Math.min(1, raw.length - 1) : i]!;
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    if (len > 1e-6) normal = { x: (-(b.y - a.y) / len) * LANE, y: ((b.x - a.x) / len) * LANE };
+    return { x: Number(f1(raw[i]!.x + normal.x)), y: Number(f1(raw[i]!.y + normal.y)), s: s.serving ?? '', l: s.label };
+  });
   const cur = Math.max(0, Math.min(steps.length - 1, spec.current ?? 0));
   const at = steps[cur];
 
-  const road = spec.road.length > 1 ? `<polyline class="road" points="${spec.road.map((p) => `${f1(X(p.x))},${f1(Y(p.y))}`).join(' ')}" fill="none" stroke="#c9c9c9" stroke-width="9" stroke-linecap="round" stroke-linejoin="round"/><polyline points="${spec.road.map((p) => `${f1(X(p.x))},${f1(Y(p.y))}`).join(' ')}" fill="none" stroke="#fff" stroke-width="1.2" stroke-dasharray="10 8"/>` : '';
+  const road = spec.road.length > 1 ? `<polyline class="road" points="${spec.road.map((p) => `${f1(X(p.x))},${f1(Y(p.y))}`).join(' ')}" fill="none" stroke="#c9c9c9" stroke-width="20" stroke-linecap="round" stroke-linejoin="round"/><polyline points="${spec.road.map((p) => `${f1(X(p.x))},${f1(Y(p.y))}`).join(' ')}" fill="none" stroke="#fff" stroke-width="1.2" stroke-dasharray="10 8"/>` : '';
   // The trail: one segment per step, coloured by the node serving at its end; hidden beyond the current step.
   const trail = steps
     .slice(1)
@@ -88,7 +98,7 @@ export function mapView(spec: MapSpec): string {
     ? `<div class="map-controls"><button type="button" class="map-play">&#9654; play</button><input type="range" class="map-step" min="0" max="${steps.length - 1}" value="${cur}" aria-label="step"><span class="map-label">${e(at?.l ?? '')}</span><span class="map-serving muted">${at?.s ? `served by ${e(at.s)}` : ''}</span></div>`
     : `<div class="map-controls"><span class="map-label">${e(at?.l ?? '')}</span><span class="map-serving muted">${at?.s ? `served by ${e(at.s)}` : ''}</span></div>`;
   const data = JSON.stringify({ steps, nodes: Object.fromEntries(spec.nodes.map((n) => [n.name, { x: Number(f1(X(n.x))), y: Number(f1(Y(n.y))), c: n.color }])) }).replace(/</g, '\\u003c');
-  return `<div class="map" id="${e(spec.id)}" data-step="${cur}"${spec.follow ? ' data-follow="1"' : ''}>${svg}${controls}<p class="muted">Cells: ${legend}. The trail takes the colour of the node serving each step; the dashed line joins the user to it.</p><script type="application/json" class="map-data">${data}</script></div>`;
+  return `<div class="map" style="max-width:${W}px" id="${e(spec.id)}" data-step="${cur}"${spec.follow ? ' data-follow="1"' : ''}>${svg}${controls}<p class="muted">Cells: ${legend}. The trail takes the colour of the node serving each step; the dashed line joins the user to it.</p><script type="application/json" class="map-data">${data}</script></div>`;
 }
 
 /**
