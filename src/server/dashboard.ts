@@ -140,7 +140,9 @@ export class Dashboard {
     };
     try {
       if (req.method !== 'GET') return send(405, 'text/plain', 'method: expected GET\n');
-      const p = url.pathname;
+      // Dot segments are judged on the path as sent: URL parsing would resolve `/run/a/../..` to `/` first.
+      const raw = (req.url ?? '/').split('?')[0]!;
+      const p = raw.startsWith('/run/') ? raw : url.pathname;
       if (this.live?.handle(req, res, p)) return;
       if (p === '/live') return send(404, 'text/html', page('Live', '<p>This dashboard was started without a live controller or lab (see src/server/README.md).</p>'));
       if (p === '/api/runs') return send(200, 'application/json', JSON.stringify(this.listRuns()));

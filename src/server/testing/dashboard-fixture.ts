@@ -13,7 +13,7 @@ import { runTraining } from '../../experiments/train/train.js';
 
 const quiet = { write: () => {}, isTTY: false };
 
-async function serve(runs: string, fn: (url: string, runs: string, d: Dashboard) => Promise<void>, opts: Partial<DashboardOptions>): Promise<void> {
+export async function serve(runs: string, fn: (url: string, runs: string, d: Dashboard) => Promise<void>, opts: Partial<DashboardOptions>): Promise<void> {
   const d = new Dashboard({ runsDir: runs, port: 0, ...opts });
   const url = await d.start();
   try {
@@ -42,7 +42,8 @@ export async function sweepQuick(runs: string, out = 'sweeps/smoke'): Promise<vo
   });
 }
 
-export async function withRunsTree(fn: (url: string, runs: string, d: Dashboard) => Promise<void>, o: { reproduce?: boolean } & Partial<DashboardOptions> = {}): Promise<void> {
+/** A fresh runs folder holding `sarsa-quick`, the smoke sweep `sweeps/smoke` and, with `reproduce`, a quick reproduce. */
+export async function makeRunsTree(o: { reproduce?: boolean } = {}): Promise<string> {
   const runs = mkdtempSync(join(tmpdir(), 'remora-dash-'));
   trainQuick(runs);
   await sweepQuick(runs);
@@ -50,6 +51,10 @@ export async function withRunsTree(fn: (url: string, runs: string, d: Dashboard)
     let t = 0;
     await reproduce({ out: join(runs, 'reproduce'), quick: true, seed: 1, evalSeed: 1000, steps: 1000, cwd: process.cwd(), progress: quiet, now: () => (t += 10) });
   }
-  const { reproduce: _r, ...opts } = o;
-  await serve(runs, fn, opts);
+  return runs;
+}
+
+export async function withRunsTree(fn: (url: string, runs: string, d: Dashboard) => Promise<void>, o: { reproduce?: boolean } & Partial<DashboardOptions> = {}): Promise<void> {
+  const { reproduce: withReproduce, ...opts } = o;
+  await serve(await makeRunsTree({ reproduce: withReproduce ?? false }), fn, opts);
 }
