@@ -87,7 +87,7 @@ es.onopen = () => { document.body.dataset.stream = 'open'; };
 es.onerror = () => { if (document.body.dataset.stream !== 'done') document.body.dataset.stream = 'reconnecting'; };
 </script>`
     : '';
-  return `${body}${replay}${live}${childList(store, name)}`;
+  return `${live}${body}${replay}${childList(store, name)}`;
 }
 
 export function reproduceBody(store: RunStore, name: string, dir: string, s: ReproduceSummaryFile | { error: string }): string {
