@@ -1,4 +1,4 @@
-"""The fleet as a PettingZoo ``ParallelEnv`` (issue 13): many users, one joint step, users who arrive and leave.
+"""The fleet as a PettingZoo ``ParallelEnv``: many users, one joint step, users who arrive and leave.
 
 One ``remora env serve --fleet U`` process serves it (the fleet mode of src/core/env-server.ts): U users at once,
 each the scenario's single-user MDP (observation, actions and mask as in :class:`remora_gym.RemoraEnv`); a user whose
@@ -13,7 +13,7 @@ are ``"user-<id>"``, ids in arrival order; ``possible_agents`` lists all ``U * a
   it an error (:class:`remora_gym.RemoraError`).
 - The episode ends when no user is present and none is to come, or at the scenario's ``maxSteps``.
 
-The fleet twin of issue 13 (shared node capacity, endogenous load) serves the same protocol, so this class needs
+The fleet twin (shared node capacity, endogenous load) serves the same protocol, so this class needs
 no change to read it.
 """
 from __future__ import annotations
@@ -35,6 +35,14 @@ class RemoraParallelEnv(ParallelEnv):
     """A fleet of users of ``scenario``, ``users`` at once (see the module docstring)."""
 
     metadata = {"name": "remora_fleet_v0", "render_modes": [], "is_parallelizable": True}
+    #: No rendering; SuperSuit's vector wrapper reads the attribute.
+    render_mode = None
+
+    def __reduce__(self):
+        # A copy (SuperSuit's concat_vec_envs deep-copies its env) is a fresh env with its own server process: the
+        # server's pipes and locks cannot be copied.
+        scenario, users, kwargs = self._init_args
+        return (functools.partial(RemoraParallelEnv, **kwargs), (scenario, users))
 
     def __init__(
         self,
@@ -50,6 +58,7 @@ class RemoraParallelEnv(ParallelEnv):
     ):
         if int(users) < 1:
             raise ValueError(f"RemoraParallelEnv: users: expected an integer >= 1, got {users!r}")
+        self._init_args = (scenario, users, dict(arrivals=arrivals, strict=strict, remora_home=remora_home, node=node, command=command, cwd=cwd))
         self.strict = strict
         self._server = Server(scenario, masked="error" if strict else "wait", extra_args=["--fleet", str(int(users)), "--arrivals", str(int(arrivals))],
                               remora_home=remora_home, node=node, command=command, cwd=cwd)

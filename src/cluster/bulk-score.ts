@@ -1,5 +1,5 @@
 /**
- * Scoring every workload of a tick at once (the fleet path, issue 13). A {@link BulkScorer} turns a matrix of the
+ * Scoring every workload of a tick at once (the fleet path). A {@link BulkScorer} turns a matrix of the
  * paper's observations (Eq. 3, one row per workload) into a value per action, higher better; the gain of moving
  * to node j is `value[j] − value[stay]`, where staying is the better of Wait and the current node. The gains go
  * to the coordinated step (`coordinate()`, src/agents/coordination.ts), which picks the feasible set.

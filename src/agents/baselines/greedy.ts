@@ -6,13 +6,20 @@
  */
 import type { Policy } from '../../core/env.js';
 import { nodeCountOf } from '../../core/observation.js';
-import { reward, type RewardParams } from '../../core/reward.js';
+import type { RewardParams } from '../../core/reward.js';
+import { oneStepScore } from '../../core/transition.js';
 
 /** The one-step reward (Eq. 8) of ending the step on node j (1-based), read from an observation with N nodes. */
 export function oneStepReward(observation: Float64Array, n: number, j: number, params: RewardParams): number {
-  const rtts = observation.subarray(1, 1 + n);
-  const loads = observation.subarray(1 + n, 1 + 2 * n);
-  return reward({ rttMs: rtts[j - 1]!, rttsMs: rtts, load: loads[j - 1]!, loads, rttSla: params.rttSla, loadSla: params.loadSla, migrationCost: params.migrationCost });
+  let rmn = Infinity, rmx = -Infinity, lmn = Infinity, lmx = -Infinity;
+  for (let k = 1; k <= n; k++) {
+    const r = observation[k]!, l = observation[n + k]!;
+    if (r < rmn) rmn = r;
+    if (r > rmx) rmx = r;
+    if (l < lmn) lmn = l;
+    if (l > lmx) lmx = l;
+  }
+  return oneStepScore(params, observation[j]!, rmn, rmx, observation[n + j]!, lmn, lmx);
 }
 
 export class GreedyPolicy implements Policy {

@@ -19,7 +19,7 @@ export class NeverPolicy implements Policy {
 /**
  * `follow-me`: always be on the lowest-RTT node. Migrates to the legal node with the lowest RTT when it is strictly
  * lower than the serving node's (ties stay put, then go to the lower index). The one follow-me of the project: the
- * twin's evaluations and the Kubernetes controller run this same rule (issue 8 found two that differed when a mask
+ * twin's evaluations and the Kubernetes controller run this same rule (two copies of it once differed when a mask
  * forbids only some nodes, which the controller's gates can do).
  */
 export class FollowMePolicy implements Policy {

@@ -1,5 +1,5 @@
 /**
- * `sla-greedy` (issue 9): the best one-step reward (Eq. 8) among the nodes that are inside the SLA (RTT ≤ R_max and
+ * `sla-greedy`: the best one-step reward (Eq. 8) among the nodes that are inside the SLA (RTT ≤ R_max and
  * load ≤ L_max), else the best one-step reward overall. It is `greedy` with the paper's SLA made a hard constraint:
  * the strongest one-step rule we know for the paper's instant model, where the next state barely depends on the
  * action. Each node is scored as the place the service ends up (the current node for Wait); ties go to staying,

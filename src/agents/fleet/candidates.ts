@@ -1,5 +1,5 @@
 /**
- * Per-user candidate generation for fleet policies (issue 13): policy → candidate migrations with gains, as pure
+ * Per-user candidate generation for fleet policies: policy → candidate migrations with gains, as pure
  * functions over typed arrays (the fleet twin's rows, or the controller's bulk path). Each row's candidates are
  * written best first, at most `k` per row; the first one is exactly the single-user rule's choice (tests pin
  * `follow-me` to `FollowMePolicy` and `sla-greedy` to `SlaGreedyPolicy`), so the uncoordinated fleet policy (every
@@ -13,7 +13,8 @@
  * Eq. 4-7 read the candidate lists only through their min and max, so each row's one-step scores cost O(N).
  */
 import type { Candidates } from '../coordination.js';
-import { combineRewardTerms, loadReward, migrationPenalty, nodeLoad, reward, rttReward, type RewardParams, type RewardTerms } from '../../core/reward.js';
+import { nodeLoad, rttReward, type RewardParams } from '../../core/reward.js';
+import { oneStepScore, OneStepScores } from '../../core/transition.js';
 
 /** A fleet's rows as the candidate generators read them. */
 export interface FleetRows {
@@ -100,7 +101,6 @@ class TopK {
 }
 
 const rttPair = new Float64Array(2);
-const loadPair = new Float64Array(2);
 
 /** Min and max of `n` values at `off` of `a`. */
 function minMax(a: Float64Array, off: number, n: number, out: Float64Array): void {
@@ -114,55 +114,8 @@ function minMax(a: Float64Array, off: number, n: number, out: Float64Array): voi
   out[1] = hi;
 }
 
-/**
- * The one-step reward (Eq. 8) of ending the step on each node, for one observation (paper layout, N nodes) at a
- * time; the one home of this per-row loop, for the fleet candidates here and the controller's bulk scorers
- * (`cluster/bulk-score.ts`). O(N) per row: the candidate lists enter Eq. 4-7 only through their [min, max]. The load
- * terms (Eq. 5, Eq. 7) depend on the loads alone, which every row of a tick shares: they are computed once per
- * distinct load block (remembered with the block), the RTT terms (Eq. 4, Eq. 6) per node of each row.
- */
-export class OneStepScores {
-  /** The RTT [min, max] of the last row written (the candidate list Eq. 4 and Eq. 6 read). */
-  readonly rttMinMax = new Float64Array(2);
-  private readonly loadMinMax = new Float64Array(2);
-  private lastLoads = new Float64Array(0);
-  private loadTerms = new Float64Array(0);
-  private loadPenalties = new Float64Array(0);
-  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
-  constructor(private readonly p: RewardParams) {}
-
-  private loadsOf(obs: Float64Array, off: number, n: number): void {
-    if (this.lastLoads.length !== n) {
-      this.lastLoads = new Float64Array(n).fill(Number.NaN);
-      this.loadTerms = new Float64Array(n);
-      this.loadPenalties = new Float64Array(n);
-    }
-    let same = true;
-    for (let j = 0; j < n; j++) if (!(obs[off + 1 + n + j] === this.lastLoads[j])) same = false;
-    if (same) return;
-    for (let j = 0; j < n; j++) this.lastLoads[j] = obs[off + 1 + n + j]!;
-    minMax(this.lastLoads, 0, n, this.loadMinMax);
-    for (let j = 0; j < n; j++) {
-      this.loadTerms[j] = loadReward(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla);
-      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla.max, this.p.migrationCost);
-    }
-  }
-
-  /** Eq. 8 of ending on node j (0-based) of the observation at `off`, into `out[at + j]` for j in [0, N). */
-  write(obs: Float64Array, off: number, n: number, out: Float64Array, at: number): void {
-    this.loadsOf(obs, off, n);
-    const p = this.p, t = this.terms, pair = this.rttMinMax;
-    minMax(obs, off + 1, n, pair);
-    for (let j = 0; j < n; j++) {
-      const r = obs[off + 1 + j]!;
-      t.rtt = rttReward(r, pair, p.rttSla);
-      t.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
-      t.load = this.loadTerms[j]!;
-      t.loadPenalty = this.loadPenalties[j]!;
-      out[at + j] = combineRewardTerms(t);
-    }
-  }
-}
+/** The one-step scores of every node (Eq. 8), the transition kernel's (`core/transition.ts`); re-exported for the bulk scorers. */
+export { OneStepScores };
 
 /** follow-me's candidates: legal nodes with a strictly lower RTT than the serving node's, lowest first (k per row). */
 export function followMeCandidates(f: FleetRows, p: RewardParams, k: number, out: CandidateBuffer): void {
@@ -265,11 +218,7 @@ export function slaGreedyRescore(c: CandidateBuffer, i: number, projectedUsed: n
   const L = nodeLoad(nodes.cpu[j]! + add, nodes.mem[j]! + add);
   const rtt = c.targetRtt[i]!;
   if (rtt <= p.rttSla.max && L > p.loadSla.max) return 0; // the target would breach on load: not the rule's choice
-  rttPair[0] = c.rowRttMin[i]!;
-  rttPair[1] = c.rowRttMax[i]!;
-  loadPair[0] = Math.min(loadMin, L);
-  loadPair[1] = Math.max(loadMax, L);
-  const s = reward({ rttMs: rtt, rttsMs: rttPair, load: L, loads: loadPair, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
+  const s = oneStepScore(p, rtt, c.rowRttMin[i]!, c.rowRttMax[i]!, L, Math.min(loadMin, L), Math.max(loadMax, L));
   let g = s - c.stayScore[i]!;
   if (c.bonus[i]) g = Math.max(g + breachBonus, 1e-9);
   return g;

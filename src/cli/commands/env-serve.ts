@@ -37,7 +37,7 @@ export const envServeCommand = defineCommand({
     }
     await serveEnv(() => makeEnv(scenario), { scenario: scenario.spec.name, maxEpisodeSteps: scenario.spec.maxSteps, maskedActions: flags.masked, numEnvs: K }, process.stdin, process.stdout);
     // readline's close leaves stdin open, and an open pipe keeps Node alive until the client closes its end: the
-    // adapter's close() used to wait 5 s for that, then kill (issue 12).
+    // adapter's close() used to wait 5 s for that, then kill.
     process.stdin.destroy();
     return 0;
   },

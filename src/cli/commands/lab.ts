@@ -1,5 +1,5 @@
 /**
- * `remora lab up|down|status|run` (issue 11): the lab, a real small edge cluster on this machine (src/lab).
+ * `remora lab up|down|status|run`: the lab, a real small edge cluster on this machine (src/lab).
  * `up` starts a supervisor process that owns the lab (it keeps the control plane's logs, and tears the lab down
  * on SIGTERM), waits until every node is Ready, prints what runs and where, and returns. `down` stops the
  * supervisor and then sweeps whatever is left, from the lab folder alone. `run` drives one episode of a policy on the
@@ -138,7 +138,7 @@ async function printStatus(dir: string, io: Io): Promise<number> {
   if (s.kubeconfig) lines.push(`  kubeconfig  ${s.kubeconfig}   (admin; e.g. KUBECONFIG=${s.kubeconfig} kubectl get nodes)`);
   if (s.server) lines.push(`  apiserver   ${s.server}`);
   if (s.images) lines.push(`  images      ${s.images.pause}, ${s.images.echo} (imagePullPolicy: Never)`);
-  lines.push('  dashboard   not part of the lab yet (issue 11)');
+  lines.push('  dashboard   not part of the lab yet');
   const ready = await nodeReadiness(s);
   lines.push('  nodes');
   for (const n of s.nodes) lines.push(`    ${n.name.padEnd(8)} ${n.ip.padEnd(13)} ${(ready.get(n.name) ?? 'unknown').padEnd(8)} pods ${n.podSubnet.padEnd(16)} kubelet https://${n.ip}:10250 (webhook authn/authz)`);

@@ -48,7 +48,7 @@ export interface PolicyMetrics {
 
 /**
  * `pctOfOracle` is flagged unstable when |Σoracle| < this × episodes, i.e. the oracle's mean return per episode is
- * under 1 reward unit in magnitude (issue 12's choice). That is of the order of a single step's Eq. 8 reward, so the
+ * under 1 reward unit in magnitude (a deliberate choice). That is of the order of a single step's Eq. 8 reward, so the
  * percentage then divides by less than one step's worth of reward and a small regret becomes a huge percentage.
  */
 export const PCT_OF_ORACLE_MIN_RETURN = 1;
