@@ -15,7 +15,7 @@ export const SWEEP_FILE = 'sweep.json';
 const count = z.number().int().nonnegative();
 const ci = z.tuple([jsonNumber, jsonNumber]);
 const kind = z.enum(['agent', 'heuristic', 'oracle', 'model']);
-const role = z.enum(['train', 'validation', 'test']);
+const role = z.enum(['train', 'validation', 'test', 'unseen']);
 
 const policyResultSchema = z.object({
   kind,
