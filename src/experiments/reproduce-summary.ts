@@ -14,7 +14,8 @@ import type { ReproduceSummary } from './reproduce.js';
 export const SUMMARY_FILE = 'summary.json';
 
 // Trap: JSON.stringify writes NaN (e.g. pctOfOracle when the oracle's return is 0) as null; read it back as NaN.
-const jsonNumber = z.number().nullable().transform((v) => v ?? Number.NaN);
+// Shared with the other result files' readers (sweep-summary.ts).
+export const jsonNumber = z.number().nullable().transform((v) => v ?? Number.NaN);
 const count = z.number().int().nonnegative();
 
 /** One row of a comparison table ({@link PolicyMetrics}). */

@@ -77,6 +77,9 @@ export interface TraceStep {
   rttMs: number[];
   load: number[];
   violation: boolean;
+  /** UE position after the step, metres (the twin's planar frame; the dashboard's map). */
+  xM?: number;
+  yM?: number;
 }
 
 export interface EvaluateOptions {
@@ -127,6 +130,7 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
         trace.push({
           t: s.t, node: s.observation[0]!, action: s.action, servingAfter: info.servingNode, reward: s.reward,
           rttMs: Array.from(s.observation.subarray(1, 1 + n)), load: Array.from(s.observation.subarray(1 + n, 1 + 2 * n)), violation: v,
+          xM: info.positionXM, yM: info.positionYM,
         });
       }
     },
