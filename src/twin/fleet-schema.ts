@@ -96,7 +96,7 @@ export const ArrivalsSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
-/** Users of a fleet scenario (issue 13). */
+/** Users of a fleet scenario. */
 export const FleetUsersSchema = z
   .object({
     arrivals: ArrivalsSchema.describe('How users arrive and move.'),

@@ -143,7 +143,7 @@ export const ScenarioSchema = z
       .strict()
       .default({})
       .describe('What a migration is and what it costs.'),
-    users: FleetUsersSchema.optional().describe('Fleet scenarios (issue 13): many users sharing the edge. Absent: the paper\'s single user.'),
+    users: FleetUsersSchema.optional().describe('Fleet scenarios: many users sharing the edge. Absent: the paper\'s single user.'),
   })
   .strict();
 

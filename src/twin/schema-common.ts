@@ -53,4 +53,4 @@ export const perKind = (pod: number, vm: number, unit: string) =>
     .default({});
 
 
-// ---- Fleet (issue 13): many users sharing the edge. Additive: single-user scenarios do not set `users`. ----
+// ---- Fleet: many users sharing the edge. Additive: single-user scenarios do not set `users`. ----

@@ -79,8 +79,8 @@ export type TraceRef = z.infer<typeof TraceRefSchema>;
 /**
  * Gaussian noise on cpu and mem (Sec. III-C: "applied each time the scenario is repeated ... a normal distribution
  * with a mean of 0 and a standard deviation of 1 for both cpu and mem metrics of each node"). The default reads that
- * sentence in the units of the trace files, which are percent: N(0, 1) **percentage points** per node per episode
- * (issue 9). The earlier reading, N(0, 1) in *fractions* of capacity (`unit: 'fraction'`), saturates most nodes
+ * sentence in the units of the trace files, which are percent: N(0, 1) **percentage points** per node per episode,
+ * because percent is the unit the traces are written in. The other reading, N(0, 1) in *fractions* of capacity (`unit: 'fraction'`), saturates most nodes
  * at reset (mean loads in the hundreds, many episodes ending at step 1) and is kept as an option. The authors'
  * released simulator used N(0.05, 0.01) on fractions, one draw shared by all nodes: `{unit: 'fraction', cpu:
  * {mean: 0.05, std: 0.01}, mem: {mean: 0.05, std: 0.01}, perNode: false}`. Where training needs more varied load
