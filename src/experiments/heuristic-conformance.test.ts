@@ -26,7 +26,7 @@ const CANDIDATES: Record<string, (f: FleetRows, p: RewardParams, out: CandidateB
 
 function scorerOf(name: string, ctx: TwinContext): BulkScorer | undefined {
   try {
-    return bulkScorerFor(name, twinRegistry, { nodes: ctx.layout.nodes, reward: ctx.reward, batchRows: 64, cwd: process.cwd() });
+    return bulkScorerFor(name, baselineRegistry(), { nodes: ctx.layout.nodes, reward: ctx.reward, batchRows: 64, cwd: process.cwd() });
   } catch {
     return undefined; // a rule with per-user state has no bulk form
   }
