@@ -5,3 +5,5 @@ export * from './sla-greedy.js';
 export * from './hysteresis.js';
 export * from './lookahead.js';
 export * from './lookahead-plan.js';
+export * from './rows/node-ranking.js';
+export * from './rows/row-heuristic.js';

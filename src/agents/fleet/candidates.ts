@@ -1,8 +1,8 @@
 /**
  * Per-user candidate generation for fleet policies: policy → candidate migrations with gains, as pure
  * functions over typed arrays (the fleet twin's rows, or the controller's bulk path). Each row's candidates are
- * written best first, at most `k` per row; the first one is exactly the single-user rule's choice (tests pin
- * `follow-me` to `FollowMePolicy` and `sla-greedy` to `SlaGreedyPolicy`), so the uncoordinated fleet policy (every
+ * written best first, at most `k` per row; the rules are their rankings (`baselines/rows/node-ranking.ts`), so the
+ * first one is exactly the single-user rule's choice, and the uncoordinated fleet policy (every
  * user takes its first candidate) and the coordinated one (`coordinate()` picks a feasible set) run the same rule.
  *
  * Gains are in reward units:
@@ -15,6 +15,9 @@
 import type { Candidates } from '../coordination.js';
 import { nodeLoad, rttReward, type RewardParams } from '../../core/reward.js';
 import { oneStepScore, OneStepScores } from '../../core/transition.js';
+import { followMeRanking } from '../baselines/simple.js';
+import { slaGreedyRanking } from '../baselines/sla-greedy.js';
+import { rankedTop, RankScratch, type NodeRanking, type TopSink } from '../baselines/rows/node-ranking.js';
 
 /** A fleet's rows as the candidate generators read them. */
 export interface FleetRows {
@@ -73,7 +76,7 @@ export class CandidateBuffer implements Candidates {
 }
 
 /** Keeps the k best (score, node) pairs of one row, best first (ties: the lower node index). */
-class TopK {
+class TopK implements TopSink {
   readonly score: Float64Array;
   readonly node: Int32Array;
   size = 0;
@@ -117,38 +120,51 @@ function minMax(a: Float64Array, off: number, n: number, out: Float64Array): voi
 /** The one-step scores of every node (Eq. 8), the transition kernel's (`core/transition.ts`); re-exported for the bulk scorers. */
 export { OneStepScores };
 
-/** follow-me's candidates: legal nodes with a strictly lower RTT than the serving node's, lowest first (k per row). */
-export function followMeCandidates(f: FleetRows, p: RewardParams, k: number, out: CandidateBuffer): void {
-  out.reset();
+/**
+ * The candidates of a ranked rule (`baselines/rows/node-ranking.ts`), row by row: `top` gets the moves the rule
+ * prefers to staying ({@link rankedTop}), then `push(r, cur, bestTier)` turns them into gains. One selection for
+ * every ranked rule, so each row's first candidate is the rule's own choice.
+ */
+function rankedCandidates(f: FleetRows, ranking: NodeRanking, top: TopK, push: (r: number, o: number, cur: number, bestTier: number) => void): void {
   const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
-  const top = topFor(k);
+  const s = scratch.ensure(n);
   for (let r = 0; r < f.rows; r++) {
     if (f.skip[r]) continue;
     const o = r * D, cur = obs[o]! - 1;
-    const rc = obs[o + 1 + cur]!;
-    top.clear();
-    for (let j = 0; j < n; j++) {
-      if (j === cur || masks[r * A + 1 + j] !== 1) continue;
-      const rj = obs[o + 1 + j]!;
-      if (rj < rc) top.offer(-rj, j);
-    }
-    if (top.size === 0) continue;
+    ranking.rank(obs, o, n, s.score, s.tier, 0);
+    const t = rankedTop(s.score, s.tier, 0, n, cur, masks, r * A, top);
+    if (top.size > 0) push(r, o, cur, t);
+  }
+}
+
+const scratch = new RankScratch();
+
+/**
+ * follow-me's candidates: legal nodes with a strictly lower RTT than the serving node's, lowest first (k per row),
+ * gain the Eq. 4 advantage of the target's RTT.
+ */
+export function followMeCandidates(f: FleetRows, p: RewardParams, k: number, out: CandidateBuffer): void {
+  out.reset();
+  const { nodes: n, observations: obs } = f;
+  const top = topFor(k);
+  rankedCandidates(f, followMeRanking, top, (r, o, cur) => {
     minMax(obs, o + 1, n, rttPair);
-    const stay = rttReward(rc, rttPair, p.rttSla);
+    const stay = rttReward(obs[o + 1 + cur]!, rttPair, p.rttSla);
     for (let q = 0; q < top.size; q++) {
       const j = top.node[q]!;
       out.push(r, cur, j, rttReward(obs[o + 1 + j]!, rttPair, p.rttSla) - stay, f.demand[r]!);
     }
-  }
+  });
 }
 
-let scratchScores = new Float64Array(0);
 const tops = new Map<number, TopK>();
 function topFor(k: number): TopK {
   let t = tops.get(k);
   if (!t) tops.set(k, (t = new TopK(k)));
   return t;
 }
+
+const slaRankings = new WeakMap<RewardParams, NodeRanking>();
 
 /**
  * sla-greedy's candidates: the legal nodes the rule prefers to staying (inside the SLA when any legal node is,
@@ -157,45 +173,26 @@ function topFor(k: number): TopK {
  */
 export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, breachBonus: number, out: CandidateBuffer): void {
   out.reset();
-  const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
-  if (scratchScores.length < n) scratchScores = new Float64Array(n);
-  const s = scratchScores;
-  const scores = new OneStepScores(p);
+  const { nodes: n, observations: obs } = f;
+  let ranking = slaRankings.get(p);
+  if (!ranking) slaRankings.set(p, (ranking = slaGreedyRanking(p)));
   const top = topFor(k);
-  const rMax = p.rttSla.max, lMax = p.loadSla.max;
-  for (let r = 0; r < f.rows; r++) {
-    if (f.skip[r]) continue;
-    const o = r * D, cur = obs[o]! - 1;
-    const inside = (j: number) => obs[o + 1 + j]! <= rMax && obs[o + 1 + n + j]! <= lMax;
-    const legal = (j: number) => j === cur || masks[r * A + 1 + j] === 1;
-    let anyInside = false, anyLegalOther = false;
-    for (let j = 0; j < n; j++) {
-      if (!legal(j)) continue;
-      if (j !== cur) anyLegalOther = true;
-      if (inside(j)) anyInside = true;
-    }
-    if (!anyLegalOther) continue;
-    scores.write(obs, o, n, s, 0);
-    const breach = anyInside && !inside(cur);
-    const stayScore = breach ? -Infinity : s[cur]!;
-    top.clear();
-    for (let j = 0; j < n; j++) {
-      if (j === cur || !legal(j) || (anyInside && !inside(j))) continue;
-      if (s[j]! > stayScore) top.offer(s[j]!, j);
-    }
-    if (top.size === 0) continue;
+  const s = scratch.score;
+  rankedCandidates(f, ranking, top, (r, o, cur, bestTier) => {
+    const breach = scratch.tier[cur]! < bestTier;
+    minMax(obs, o + 1, n, rttPair);
     for (let q = 0; q < top.size; q++) {
       const j = top.node[q]!;
       let g = s[j]! - s[cur]!;
       if (breach) g = Math.max(g + breachBonus, 1e-9);
       const i = out.push(r, cur, j, g, f.demand[r]!);
       out.targetRtt[i] = obs[o + 1 + j]!;
-      out.rowRttMin[i] = scores.rttMinMax[0]!;
-      out.rowRttMax[i] = scores.rttMinMax[1]!;
+      out.rowRttMin[i] = rttPair[0]!;
+      out.rowRttMax[i] = rttPair[1]!;
       out.stayScore[i] = s[cur]!;
       out.bonus[i] = breach ? 1 : 0;
     }
-  }
+  });
 }
 
 /** Node state a re-score reads (`core/fleet-env.ts`'s `FleetNodeState` has it). */
