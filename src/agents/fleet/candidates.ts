@@ -164,8 +164,6 @@ function topFor(k: number): TopK {
   return t;
 }
 
-const slaRankings = new WeakMap<RewardParams, NodeRanking>();
-
 /**
  * sla-greedy's candidates: the legal nodes the rule prefers to staying (inside the SLA when any legal node is,
  * best one-step reward first; k per row). Gain: the Eq. 8 advantage, plus `breachBonus` when the row is in breach
@@ -174,11 +172,10 @@ const slaRankings = new WeakMap<RewardParams, NodeRanking>();
 export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, breachBonus: number, out: CandidateBuffer): void {
   out.reset();
   const { nodes: n, observations: obs } = f;
-  let ranking = slaRankings.get(p);
-  if (!ranking) slaRankings.set(p, (ranking = slaGreedyRanking(p)));
+  const ranking = slaGreedyRanking(p); // per call: `p` is read as it is now, with a fresh load cache
   const top = topFor(k);
-  const s = scratch.score;
   rankedCandidates(f, ranking, top, (r, o, cur, bestTier) => {
+    const s = scratch.score; // read here: rankedCandidates may have grown it
     const breach = scratch.tier[cur]! < bestTier;
     minMax(obs, o + 1, n, rttPair);
     for (let q = 0; q < top.size; q++) {
