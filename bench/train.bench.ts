@@ -1,8 +1,8 @@
 /**
  * Training-update throughput (see src/experiments/bench/train-bench.ts): Remora's kernels vs TF.js wasm/cpu on the
- * paper's LSTM-DQN and MLP networks, batch 32, and the goals of issue 3 (≥ 5× TF.js-wasm for the LSTM, ≥ 20× for
+ * paper's LSTM-DQN and MLP networks, batch 32, and the goals set for our kernels (≥ 5× TF.js-wasm for the LSTM, ≥ 20× for
  * the MLP); every figure the median of BENCH_ROUNDS rounds (default 7) after warm-ups, with its spread; and the whole
- * training loop against the pure update rate (issue 10: ≥ 0.8 MLP, ≥ 0.9 LSTM). Prints a table and one JSON line.
+ * training loop against the pure update rate (≥ 0.8 MLP, ≥ 0.9 LSTM). Prints a table and one JSON line.
  */
 import { benchTrain } from '../src/experiments/bench/train-bench.js';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds real Kubernetes binaries and etcd from the Go module proxy, for the cluster test suite
-# (src/cluster/testing) and the lab (src/lab, issue 11). Idempotent: when the binaries for the pinned
+# (src/cluster/testing) and the lab (src/lab). Idempotent: when the binaries for the pinned
 # versions are cached it exits in seconds. Binaries are cached OUTSIDE the repo, keyed by version:
 #   ${REMORA_K8S_CACHE:-$HOME/.cache/remora/k8s}/<KUBE_VERSION>/{kube-apiserver,etcd}
 #   with --lab also {kubelet,kube-scheduler,kube-controller-manager}, from the same builder module

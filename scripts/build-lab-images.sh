@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the lab's two images (issue 11, src/lab) with no registry and no daemon: the pause image and the echo
+# Builds the lab's two images (src/lab) with no registry and no daemon: the pause image and the echo
 # service, static Go binaries from tools/lab, each written as a docker-archive tar by tools/lab/mkimage for
 # `ctr -n k8s.io images import`. Cached outside the repo, keyed by a hash of tools/lab's sources:
 #   ${REMORA_LAB_CACHE:-$HOME/.cache/remora/lab}/images-<hash>/{pause.tar,echo.tar,images.env}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Toxiproxy (the lab's per-node latency injector, issue 11, src/lab/toxiproxy.ts) from the Go module proxy,
+# Builds Toxiproxy (the lab's per-node latency injector, src/lab/toxiproxy.ts) from the Go module proxy,
 # cached outside the repo by version:
 #   ${REMORA_TOXIPROXY_CACHE:-$HOME/.cache/remora/toxiproxy}/<version>/toxiproxy-server
 # Idempotent: a cached binary exits at once. Prints the binary's path on its last line of stdout.

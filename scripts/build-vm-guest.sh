@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the lab's VM guest (issue 11, src/lab/vm): a Debian cloud kernel and a tiny initramfs that runs the
+# Builds the lab's VM guest (src/lab/vm): a Debian cloud kernel and a tiny initramfs that runs the
 # project's own echo service (tools/lab/echo), for pre-copy live migration between two QEMU processes (TCG).
 # Nothing is downloaded except through apt (the kernel package) and the Go module proxy (the echo service is
 # standard-library Go, so in practice nothing).

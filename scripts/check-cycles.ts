@@ -48,7 +48,9 @@ const allowed: Record<string, string[]> = {
   server: ['core', 'twin', 'nn', 'agents', 'experiments'],
   // The lab is the paper's second environment: its route comes from the twin, its reports from experiments.
   lab: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster'],
-  cli: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster', 'probe', 'server', 'lab'],
+  // Sweeps as Kubernetes Indexed Jobs: experiments' training and evaluation, driven through cluster's kube client.
+  'kube-sweep': ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster'],
+  cli: ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster', 'probe', 'server', 'lab', 'kube-sweep'],
   'index.ts': ['core', 'twin', 'nn', 'agents', 'experiments', 'cluster'],
 };
 // Files of `agents` that train (cluster must not import them).

@@ -5,7 +5,7 @@
 //
 // Tiers are decided by where a test file lives or how it is named, so a new test is classified by its name:
 //   cluster   any test under test/cluster/ or src/cluster/ (the cluster suite starts a real kube-apiserver)
-//   lab       any test under test/lab/ (real kubelets + containerd as root, issue 11); skips naming the missing
+//   lab       any test under test/lab/ (real kubelets + containerd as root); skips naming the missing
 //             precondition, fails instead with REQUIRE_LAB=1 (as .ci/run sets)
 //   learning  *.learning.test.ts   trains agents long enough to assert they learn on the real scenarios
 //   browser   *.browser.test.ts    drives Chromium (/usr/bin/chromium or CHROMIUM_PATH) through playwright-core

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Opt-in tier (not in `npm test` or CI): Stable-Baselines3 and sb3-contrib on the Gymnasium adapter (python/sb3).
+# Opt-in tier (not in `npm test` or CI): Stable-Baselines3 and sb3-contrib on the Gymnasium adapter, and the fleet
+# through PettingZoo → SuperSuit → SB3 (python/sb3/fleet_ppo.py).
 # Makes (once) a venv that sees the system's gymnasium/numpy/pytest and installs ./python[sb3] into it; torch comes
 # from PyPI as its CUDA build, so the venv weighs ~5 GB. REMORA_SB3_VENV picks another place.
 set -euo pipefail

@@ -90,7 +90,7 @@ class Server:
         scenario: str,
         *,
         masked: str,
-        num_envs: int = 1,
+        num_envs: Optional[int] = 1,
         extra_args: Sequence[str] = (),
         remora_home: Optional[PathLike] = None,
         node: Optional[str] = None,
@@ -100,7 +100,7 @@ class Server:
         if command is None:
             home = find_remora_home(remora_home)
             command = [_find_node(node), str(home / "bin" / "remora.js"), "env", "serve", "--scenario", scenario,
-                       "--masked", masked, "--num-envs", str(num_envs), *extra_args]
+                       "--masked", masked, *([] if num_envs is None else ["--num-envs", str(num_envs)]), *extra_args]
         self.proc = subprocess.Popen(
             list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             cwd=os.fspath(cwd) if cwd is not None else os.getcwd(), bufsize=1,

@@ -1,8 +1,8 @@
-"""The fleet as a PettingZoo ``ParallelEnv`` (issue 13): many users, one joint step, users who arrive and leave.
+"""The fleet as a PettingZoo ``ParallelEnv``: many users, one joint step, users who arrive and leave.
 
 One ``remora env serve --fleet U`` process serves it (the fleet mode of src/core/env-server.ts): U users at once,
 each the scenario's single-user MDP (observation, actions and mask as in :class:`remora_gym.RemoraEnv`); a user whose
-episode ends leaves, and the next user arrives in its place at the next tick, ``arrivals`` users per place. Agents
+episode ends leaves, and the next user arrives in its place at the next tick, ``arrivals`` users per place (2 unless given; only for a single-user scenario). Agents
 are ``"user-<id>"``, ids in arrival order; ``possible_agents`` lists all ``U * arrivals`` of them.
 
 - ``reset`` returns the users present; ``step(actions)`` takes an action for each of them (a user left out waits)
@@ -13,7 +13,7 @@ are ``"user-<id>"``, ids in arrival order; ``possible_agents`` lists all ``U * a
   it an error (:class:`remora_gym.RemoraError`).
 - The episode ends when no user is present and none is to come, or at the scenario's ``maxSteps``.
 
-The fleet twin of issue 13 (shared node capacity, endogenous load) serves the same protocol, so this class needs
+The fleet twin (shared node capacity, endogenous load) serves the same protocol, so this class needs
 no change to read it.
 """
 from __future__ import annotations
@@ -35,13 +35,21 @@ class RemoraParallelEnv(ParallelEnv):
     """A fleet of users of ``scenario``, ``users`` at once (see the module docstring)."""
 
     metadata = {"name": "remora_fleet_v0", "render_modes": [], "is_parallelizable": True}
+    #: No rendering; SuperSuit's vector wrapper reads the attribute.
+    render_mode = None
+
+    def __reduce__(self):
+        # A copy (SuperSuit's concat_vec_envs deep-copies its env) is a fresh env with its own server process: the
+        # server's pipes and locks cannot be copied.
+        scenario, users, kwargs = self._init_args
+        return (functools.partial(RemoraParallelEnv, **kwargs), (scenario, users))
 
     def __init__(
         self,
         scenario: str = "sr111",
         users: int = 4,
         *,
-        arrivals: int = 2,
+        arrivals: Optional[int] = None,
         strict: bool = False,
         remora_home: Optional[PathLike] = None,
         node: Optional[str] = None,
@@ -50,8 +58,12 @@ class RemoraParallelEnv(ParallelEnv):
     ):
         if int(users) < 1:
             raise ValueError(f"RemoraParallelEnv: users: expected an integer >= 1, got {users!r}")
+        self._init_args = (scenario, users, dict(arrivals=arrivals, strict=strict, remora_home=remora_home, node=node, command=command, cwd=cwd))
         self.strict = strict
-        self._server = Server(scenario, masked="error" if strict else "wait", extra_args=["--fleet", str(int(users)), "--arrivals", str(int(arrivals))],
+        # --arrivals only for a single-user scenario's independent copies (the server's default: 2); a fleet scenario
+        # has its own arrival process, and the server refuses the flag there rather than ignore it.
+        extra = ["--fleet", str(int(users))] + ([] if arrivals is None else ["--arrivals", str(int(arrivals))])
+        self._server = Server(scenario, masked="error" if strict else "wait", num_envs=None, extra_args=extra,
                               remora_home=remora_home, node=node, command=command, cwd=cwd)
         spec = self._server.spec
         if "fleet" not in spec:

@@ -1,6 +1,6 @@
 """Stable-Baselines3 on the adapter (opt-in tier: `npm run test:sb3`; needs `pip install ./python[sb3]`).
 
-Issue 12: SB3 DQN crashed at the first masked step of the timed scenarios. Here SB3's own checker passes, DQN trains
+SB3 DQN used to crash at the first masked step of the timed scenarios. Here SB3's own checker passes, DQN trains
 for a few thousand steps on sr111-timed and is evaluated with EvalCallback, and sb3-contrib's MaskablePPO reads the
 mask through `action_masks()` and never picks a masked action.
 """

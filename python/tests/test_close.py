@@ -1,4 +1,4 @@
-"""close() is quick and reaps Node (issue 12: it took 5.0 s and left a ResourceWarning)."""
+"""close() is quick and reaps Node (it took 5.0 s and left a ResourceWarning)."""
 import gc
 import time
 import warnings

@@ -193,7 +193,7 @@ test('DQN options (Double, Huber, dueling, grad clip, 3-step) train without erro
 });
 
 test('DQN act skips the Q forward when ε explores, and changes nothing: same actions, draws and weights as ε-greedy over Q every step', () => {
-  // The reference computes Q on every step, as keras-rl2's EpsGreedyQPolicy does (and DqnAgent did before issue 10).
+  // The reference computes Q on every step, as keras-rl2's EpsGreedyQPolicy does (and DqnAgent once did; it now skips the forward pass when the coin says explore).
   class EveryStepQ extends DqnAgent {
     override act(mask: Uint8Array, explore: boolean): number {
       const self = this as unknown as { qCurrent(): Float64Array; rng: Rng; lastAction: number };

@@ -169,3 +169,71 @@ test('10k users × 3 candidates coordinate in one pass with reused buffers', () 
   const b = coordinate(users, load, { count: 3 * users, ...rows }, cfg, { scratch });
   assert.equal(b.accepted.length, accepted, 'same input, same answer, from reused buffers');
 });
+
+test('priority: ranks by the caller\'s key, keeps every cap and the ceiling, drops nobody silently (random instances)', () => {
+  const rng = new Rng(29);
+  for (let trial = 0; trial < 300; trial++) {
+    const nodes = 2 + rng.int(3);
+    const users = 1 + rng.int(7);
+    const load: FleetLoad = {
+      used: Array.from({ length: nodes }, () => rng.int(80)),
+      capacity: Array(nodes).fill(100),
+      outboundInFlight: Array.from({ length: nodes }, () => rng.int(2)),
+      clusterInFlight: rng.int(3),
+    };
+    const rows: Array<[number, number, number, number, number]> = [];
+    for (let u = 0; u < users; u++) {
+      const from = rng.int(nodes);
+      for (let to = 0; to < nodes; to++) if (to !== from && rng.uniform() < 0.7) rows.push([u, from, to, rng.uniform() * 10 - 1, 5 + rng.int(20)]);
+    }
+    const c = cands(rows);
+    const priority = rows.map(() => rng.int(4)); // coarse keys: ties are common, so first come, first served is exercised
+    const gainsBefore = [...(c.gain as number[])];
+    const cfg = { ...DEFAULT_COORDINATION, parallelMigrationsPerCluster: 2 + rng.int(4) };
+    // Re-scoring halves a candidate's gain once its target took load: never raises it (the lazy greedy's premise).
+    const r = coordinate(users, load, c, cfg, { scratch: new CoordinationScratch(), priority, rescore: (i) => c.gain[i]! / 2 });
+    assert.deepEqual([...(c.gain as number[])], gainsBefore, 'the caller\'s gains are not written');
+    const used = Array.from(load.used);
+    const out = Array.from(load.outboundInFlight);
+    for (const i of r.accepted) {
+      assert.ok(c.gain[i]! > 0, 'only moves worth making');
+      used[c.to[i]!] += c.demand[i]!;
+      out[c.from[i]!]++;
+    }
+    assert.ok(r.accepted.length + load.clusterInFlight <= Math.max(load.clusterInFlight, cfg.parallelMigrationsPerCluster));
+    for (let j = 0; j < nodes; j++) {
+      if (used[j]! > load.used[j]!) assert.ok(used[j]! <= 90 + 1e-9, `node ${j} over the ceiling`);
+      if (out[j]! > load.outboundInFlight[j]!) assert.ok(out[j]! <= 2, `node ${j} over the outbound cap`);
+    }
+    // Acceptance order: priorities non-increasing; among equal priorities, candidate (arrival) order.
+    for (let k = 1; k < r.accepted.length; k++) {
+      const a = r.accepted[k - 1]!, b = r.accepted[k]!;
+      assert.ok(priority[a]! > priority[b]! || (priority[a] === priority[b] && a < b), `order at ${k}`);
+    }
+    const acceptedUsers = new Set(r.accepted.map((i) => c.user[i]!));
+    assert.equal(acceptedUsers.size, r.accepted.length, 'one move per user');
+    for (let u = 0; u < users; u++) {
+      const best = Math.max(-Infinity, ...rows.filter((x) => x[0] === u).map((x) => x[3]));
+      if (best > 0 && r.target[u]! < 0) assert.notEqual(r.reason[u], DeferReason.none, `user ${u} dropped silently`);
+    }
+    // Brute force: no refused user's candidate with a higher priority than the last accepted one was feasible
+    // when the cluster cap still had room (the cap, not the order, is what turned it away).
+    if (r.accepted.length === 0 && load.clusterInFlight < cfg.parallelMigrationsPerCluster) {
+      for (let i = 0; i < rows.length; i++) {
+        const [, from, to, g, d] = rows[i]!;
+        if (g > 0 && load.outboundInFlight[from]! < 2 && load.used[to]! + d <= 90) assert.fail(`candidate ${i} was feasible and worth it, yet nothing moved`);
+      }
+    }
+  }
+});
+
+test('priority: equal keys are first come, first served; a higher key jumps the queue for the last cluster slot', () => {
+  const rows: Array<[number, number, number, number, number]> = [[0, 0, 2, 9, 1], [1, 1, 2, 1, 1], [2, 0, 1, 5, 1]];
+  const cfg = { ...DEFAULT_COORDINATION, parallelMigrationsPerCluster: 1 };
+  assert.deepEqual([...coordinate(3, idle(3), cands(rows), cfg, { priority: [0, 0, 0] }).target], [2, -1, -1]);
+  assert.deepEqual([...coordinate(3, idle(3), cands(rows), cfg).target], [2, -1, -1], 'by gain, user 0 (9) too');
+  const r = coordinate(3, idle(3), cands(rows), cfg, { priority: [0, 1, 0] });
+  assert.deepEqual([...r.target], [-1, 2, -1]);
+  assert.equal(r.reason[0], DeferReason.clusterCap);
+  assert.equal(r.gain[1], 1, 'the result reports the gain, not the priority');
+});

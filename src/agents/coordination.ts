@@ -1,9 +1,11 @@
 /**
- * The coordinated decision step (issue 13, beyond the paper: the paper follows one UE). A per-user policy applied to
+ * The coordinated decision step (beyond the paper: the paper follows one UE). A per-user policy applied to
  * everyone herds: when every service follows its user to the least-loaded node, that node is overloaded at the next
  * tick (a migration storm). This step takes every user's candidate migrations for one tick and picks a feasible set:
  *
- * 1. candidates are ranked by their gain (the policy's advantage of moving over staying, in reward units);
+ * 1. candidates are ranked by their gain (the policy's advantage of moving over staying, in reward units), or by
+ *    a caller's `priority` per candidate (e.g. `agents/fleet/deferral-priority.ts`: what deferring the user costs
+ *    later, per slot-tick its migration holds); the gain still decides whether a move is worth making at all;
  * 2. each acceptance adds the service's demand to the target's projected use, so later decisions in the same tick
  *    see the load of the decisions already taken (a target whose projected utilisation would pass `targetCeiling`
  *    refuses; with a `rescore` callback, a candidate whose target's load changed since it was scored is re-scored
@@ -94,7 +96,7 @@ export interface CoordinationResult {
   reason: Uint8Array;
   /** Per user: the gain of the accepted candidate, or of the best refused one (NaN without candidates). */
   gain: Float64Array;
-  /** Indices of accepted candidates, in acceptance order (highest gain first). */
+  /** Indices of accepted candidates, in acceptance order (highest gain, or highest `priority` when given, first). */
   accepted: number[];
   /** Projected use per node after the accepted migrations (the target's demand added; sources keep theirs while in flight). */
   projectedUsed: Float64Array;
@@ -104,6 +106,8 @@ export interface CoordinationResult {
 export class CoordinationScratch {
   order = new Int32Array(0);
   keys = new Float64Array(0);
+  /** The candidate's gain as last (re-)scored. */
+  gains = new Float64Array(0);
   stamp = new Int32Array(0);
   nodeVersion = new Int32Array(0);
   outbound = new Int32Array(0);
@@ -118,6 +122,7 @@ export class CoordinationScratch {
     if (this.order.length < candidates) {
       this.order = new Int32Array(candidates);
       this.keys = new Float64Array(candidates);
+      this.gains = new Float64Array(candidates);
       this.stamp = new Int32Array(candidates);
     }
     if (this.nodeVersion.length < nodes) {
@@ -186,7 +191,17 @@ export function coordinate(
   load: FleetLoad,
   cand: Candidates,
   config: CoordinationConfig = DEFAULT_COORDINATION,
-  opts: { busy?: ArrayLike<number>; rescore?: Rescore; scratch?: CoordinationScratch } = {},
+  opts: {
+    busy?: ArrayLike<number>;
+    rescore?: Rescore;
+    scratch?: CoordinationScratch;
+    /**
+     * Per candidate: the rank key in place of the gain (higher first; ties keep the candidate order, so equal
+     * priorities are first come, first served). A re-scored candidate keeps its priority: re-scoring only decides
+     * whether the move is still worth it (gain above `minGain`).
+     */
+    priority?: ArrayLike<number>;
+  } = {},
 ): CoordinationResult {
   const nodes = load.capacity.length;
   const s = opts.scratch ?? new CoordinationScratch();
@@ -212,7 +227,8 @@ export function coordinate(
       if (!(r.gain[u]! >= g)) r.gain[u] = g;
       continue;
     }
-    s.keys[i] = g;
+    s.keys[i] = opts.priority ? opts.priority[i]! : g;
+    s.gains[i] = g;
     s.stamp[i] = 0;
     heap.push(i);
   }
@@ -229,7 +245,7 @@ export function coordinate(
     if (r.target[u]! >= 0) continue; // one move per user per tick
     const to = cand.to[i]!;
     const from = cand.from[i]!;
-    const g = s.keys[i]!;
+    const g = s.gains[i]!;
     if (opts.rescore && s.stamp[i] !== s.nodeVersion[to]) {
       // The target took load since this candidate was scored: re-score at the projected use and re-rank.
       const g2 = opts.rescore(i, r.projectedUsed[to]!);
@@ -238,7 +254,8 @@ export function coordinate(
         refuse(u, g, DeferReason.capacity);
         continue;
       }
-      s.keys[i] = g2;
+      s.gains[i] = g2;
+      if (!opts.priority) s.keys[i] = g2;
       heap.push(i);
       continue;
     }

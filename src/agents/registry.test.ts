@@ -1,4 +1,4 @@
-// The one policy registry (issue 8/9): names, unknown names, double registration, extend(), and model files refused
+// The one policy registry: names, unknown names, double registration, extend(), and model files refused
 // at load time when they cannot read the layout they would get (node count, in-flight block).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

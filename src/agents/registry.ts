@@ -1,5 +1,5 @@
 /**
- * The one policy registry (issue 8): every `--policy` of every command, the dashboard, `reproduce`, `sweep` and the
+ * The one policy registry: every `--policy` of every command, the dashboard, `reproduce`, `sweep` and the
  * Kubernetes controller resolve names here. A spec is a registered name (the baselines below, plus whatever an
  * upper layer registers, e.g. the twin's oracle) or a path to a trained `model.json`, loaded and checked against the
  * observation layout it will see, so a mismatched model is refused at load time, not at its first step.
@@ -10,7 +10,7 @@ import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { ObservationLayout } from '../core/observation.js';
 import type { RewardParams } from '../core/reward.js';
 import { Rng } from '../core/rng.js';
-import { FollowMePolicy, GreedyPolicy, HysteresisPolicy, NeverPolicy, RandomPolicy, SlaGreedyPolicy, ThresholdPolicy } from './baselines/index.js';
+import { FollowMePolicy, GreedyPolicy, HysteresisPolicy, LookaheadPolicy, NeverPolicy, RandomPolicy, SlaGreedyPolicy, ThresholdPolicy, type MigrationModel } from './baselines/index.js';
 import { loadModel } from './policy-file.js';
 
 /** What a policy is built for. */
@@ -21,6 +21,13 @@ export interface PolicyContext {
   reward: RewardParams;
   /** Seed of stochastic policies (`random`). */
   seed: number;
+  /**
+   * How a migration behaves and what it costs (the edge model's pre-copy steps, switch-over spike, traffic cost,
+   * breach penalty), for the planning rule `lookahead`; the paper's instant model when absent (the controller).
+   */
+  migration?: MigrationModel;
+  /** RTT at zero distance, ms (the twin's `rtt.baseMs`): the floor of `lookahead`'s RTT forecast; 1 when absent. */
+  rttBaseMs?: number;
   /**
    * The consumer builds either observation layout and follows the policy's `needsInFlight` (the controller), so a
    * model's in-flight choice is not checked against `layout.inFlight`; its node count still is.
@@ -127,9 +134,10 @@ export function baselineRegistry(): PolicyRegistry {
     .register('random', 'a uniformly random legal action', (c) => new RandomPolicy(new Rng(c.seed ^ 0x5eed)))
     .register('greedy', 'the best one-step reward (Eq. 8)', (c) => new GreedyPolicy(c.reward, c.layout.nodes))
     .register('sla-greedy', 'the best one-step reward among nodes inside the SLA, else overall', (c) => new SlaGreedyPolicy(c.reward, c.layout.nodes))
+    .register('lookahead', 'plans H steps ahead on the RTT and load trends with the migration model (Eq. 8, DP)', (c) => new LookaheadPolicy({ rttBaseMs: c.rttBaseMs ?? 1 }, c.reward, c.layout.nodes, c.migration))
     .register('threshold', "the authors' released rule-based controller (RTT/load bands, cooldown)", (c) => new ThresholdPolicy({}, c.layout.nodes))
     .register('hysteresis', 'follow-me with an RTT margin, a minimum dwell and overloaded targets skipped', (c) => new HysteresisPolicy({ loadMax: c.reward.loadSla.max }, c.layout.nodes));
 }
 
 /** The heuristics every comparison reports (all baselines except `random`, which is noise, not a rule). */
-export const HEURISTICS = ['never', 'follow-me', 'threshold', 'hysteresis', 'greedy', 'sla-greedy'] as const;
+export const HEURISTICS = ['never', 'follow-me', 'threshold', 'hysteresis', 'greedy', 'sla-greedy', 'lookahead'] as const;

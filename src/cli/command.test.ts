@@ -63,13 +63,16 @@ function fails(argv: string[], message: string): void {
 }
 
 test('defaults, values, booleans and positionals', () => {
-  assert.deepEqual(parse(['--file', 'f']), { flags: { steps: 200000, mode: 'a', 'dry-run': false, file: 'f' }, positionals: [] });
+  assert.deepEqual(parse(['--file', 'f']), { flags: { steps: 200000, mode: 'a', 'dry-run': false, file: 'f' }, positionals: [], given: new Set(['file']) });
   const r = parse(['p1', '--steps=5', '--rate', '-0.5', '--mode', 'b', '--json', '--dry-run=false', '--file=', '-3', '--name', '--x']);
   assert.deepEqual(r.flags, { steps: 5, rate: -0.5, mode: 'b', json: true, 'dry-run': false, file: '', name: '--x' });
   assert.deepEqual(r.positionals, ['p1', '-3']);
   assert.equal(parse(['--file', 'f', '--json=0']).flags.json, false);
   assert.equal(parse(['--file', 'f', '--json=yes']).flags.json, true);
   assert.deepEqual(parse(['--file', 'f', '-xh', '-ab']).positionals, ['-xh', '-ab']);
+  // A value equal to the default still counts as given, and a default alone does not: commands tell them apart.
+  assert.deepEqual([...parse(['--file', 'f', '--steps', '200000']).given].sort(), ['file', 'steps']);
+  assert.deepEqual([...r.given].sort(), ['dry-run', 'file', 'json', 'mode', 'name', 'rate', 'steps']);
 });
 
 test('--help or -h wins unless an earlier word is an error', () => {

@@ -73,6 +73,11 @@ export type FlagValues<F extends FlagSpecs> = {
 export interface ParsedArgs<F extends FlagSpecs = FlagSpecs> {
   flags: FlagValues<F>;
   positionals: string[];
+  /**
+   * The flags set on the command line, as opposed to filled in from their default: a command whose flag only
+   * applies with another one can then refuse it when given alone, instead of silently ignoring it.
+   */
+  given: ReadonlySet<keyof F & string>;
 }
 
 export interface Command<F extends FlagSpecs = FlagSpecs> {
@@ -124,6 +129,7 @@ export function parseArgs<F extends FlagSpecs>(cmd: Command<F>, argv: string[]):
   const values: Record<string, string | number | boolean | undefined> = {};
   for (const [name, spec] of Object.entries(specs)) if (spec.default !== undefined) values[name] = spec.default;
   const positionals: string[] = [];
+  const given = new Set<string>();
   let lastDashWord = -1;
   for (const token of tokens) {
     if (token.kind === 'positional') {
@@ -143,6 +149,7 @@ export function parseArgs<F extends FlagSpecs>(cmd: Command<F>, argv: string[]):
     const name = token.name;
     const spec = Object.hasOwn(specs, name) ? specs[name]! : undefined;
     if (!spec) throw unknownFlag(source, word.slice(2).split('=')[0]!, specs); // parseArgs names `--=x` "=x"; the word says `--`
+    given.add(name);
     if (spec.type === 'boolean') {
       values[name] = token.value === undefined ? true : !(token.value === 'false' || token.value === '0');
       continue;
@@ -154,7 +161,7 @@ export function parseArgs<F extends FlagSpecs>(cmd: Command<F>, argv: string[]):
     if (spec.required && values[name] === undefined) throw new InvalidInputError({ source, field: `--${name}`, expected: 'a value (this flag is required)', actual: 'nothing' });
   }
   // The one untyped step: `values` was filled from `cmd.flags` above, entry by entry, so it has FlagValues<F>'s shape.
-  return { flags: values as FlagValues<F>, positionals };
+  return { flags: values as FlagValues<F>, positionals, given: given as ReadonlySet<keyof F & string> };
 }
 
 function unknownFlag(source: string, name: string, specs: FlagSpecs): InvalidInputError {

@@ -9,7 +9,6 @@ import { bulkScorerFor, followMeScorer, greedyScorer } from './bulk-score.js';
 import { parseControllerConfig, type ControllerConfigInput } from './config.js';
 import { actionMask } from './gates.js';
 import type { InFlight, Workload } from './migrate/types.js';
-import { RttAverager } from './observe/observation.js';
 import { RttTable } from './observe/rtt-table.js';
 import type { Timed } from './observe/types.js';
 import { workloadKey, type WorkloadKey } from './workload-key.js';
@@ -37,7 +36,7 @@ function loads(nodes: string[], value = 2, atMs = NOW): Map<string, Timed> {
 
 /** Every user's RTT: `near` ms on `best`, 30 ms elsewhere. */
 function table(users: number, nodes: string[], best: (u: number) => string, near = 2): RttTable {
-  const t = new RttTable(nodes.length, 3);
+  const t = new RttTable(nodes, 3);
   for (let u = 0; u < users; u++) nodes.forEach((n, j) => t.push(t.slot(`u${u}`), j, n === best(u) ? near + u * 0.01 : 30, NOW));
   return t;
 }
@@ -83,7 +82,7 @@ test('the per-workload gates, at fleet scale: in-flight lock, invalid or stale o
   const nodes = ['a', 'b'];
   const ws = [workload(0, 'a'), workload(1, 'a'), workload(2, 'a', { lastMigration: new Date(NOW - 10_000).toISOString() }), workload(3, 'a')];
   // u0..u2 measured now, nearest to b; u3's samples are 20 s old (maxAgeMs 15 s).
-  const fresh = new RttTable(2, 3);
+  const fresh = new RttTable(nodes, 3);
   for (let u = 0; u < 3; u++) nodes.forEach((n, j) => fresh.push(fresh.slot(`u${u}`), j, n === 'b' ? 2 : 30, NOW));
   nodes.forEach((_, j) => fresh.push(fresh.slot('u3'), j, 5, NOW - 20_000));
   const inFlight = new Map<WorkloadKey, InFlight>([[workloadKey('pod', 'ns', 'w0'), { id: 'remora-w0-3', kind: 'pod', backend: 'recreate', namespace: 'ns', workload: 'w0', sourceNode: 'a', targetNode: 'b', startedAtMs: NOW, object: { metadata: { name: 'remora-w0-3' } } }]]);
@@ -150,10 +149,11 @@ test('batch scorers by registry name; stateful policies have none (one line), un
   assert.throws(() => bulkScorerFor('folow-me', baselineRegistry(), o), /folow-me/);
 });
 
-test('RttTable keeps the Eq. 1 window exactly as RttAverager, repeats dropped', () => {
+test('RttTable keeps the Eq. 1 window: the mean of the last 4 samples kept per pair, repeats dropped', () => {
   const rng = new Rng(3);
-  const t = new RttTable(2, 4);
-  const a = new RttAverager(4);
+  const t = new RttTable(['a', 'b'], 4);
+  // The reference: every kept sample per pair, in a plain list.
+  const kept = new Map<string, { v: number; at: number }[]>();
   let at = NOW;
   for (let k = 0; k < 50; k++) {
     const u = `u${rng.int(5)}`;
@@ -161,10 +161,13 @@ test('RttTable keeps the Eq. 1 window exactly as RttAverager, repeats dropped', 
     const v = rng.uniform() * 30;
     at += rng.int(3) * 1000; // sometimes the same time: a repeat
     t.push(t.slot(u), j, v, at);
-    a.push(u, ['a', 'b'][j]!, [{ value: v, atMs: at }]);
-    const want = a.get(u, ['a', 'b'][j]!)!;
-    assert.ok(Math.abs(t.average(t.find(u), j) - want.value) < 1e-12);
-    assert.equal(t.newestAt(t.find(u), j), want.atMs);
+    const list = kept.get(`${u}/${j}`) ?? [];
+    if (!list.length || at > list.at(-1)!.at) list.push({ v, at });
+    kept.set(`${u}/${j}`, list);
+    const last = list.slice(-4);
+    assert.ok(Math.abs(t.average(t.find(u), j) - last.reduce((s, x) => s + x.v, 0) / last.length) < 1e-12);
+    assert.equal(t.newestAt(t.find(u), j), last.at(-1)!.at);
+    assert.deepEqual(t.get(u, ['a', 'b'][j]!), { value: t.average(t.find(u), j), atMs: last.at(-1)!.at });
   }
   t.retain(new Set(['u1']));
   assert.equal(t.find('u2'), -1);

@@ -1,5 +1,5 @@
 /**
- * The decide phase of the fleet path (issue 13), pure: no I/O, no clock, no Events sent. For every workload of a
+ * The decide phase of the fleet path, pure: no I/O, no clock, no Events sent. For every workload of a
  * tick at once:
  *
  * 1. the gates of gates.ts, exactly as the per-workload path runs them: the in-flight lock, then the observation
@@ -18,132 +18,22 @@
  * until it finishes), against its allocatable cpu. Pods Remora does not manage are not counted; the measured load
  * L_j of every node enters through the observation.
  */
-import { DeferReason, DEFER_REASON_NAMES, coordinate, CoordinationScratch, type CoordinationConfig } from '../agents/coordination.js';
+import { DeferReason, DEFER_REASON_NAMES, coordinate, type CoordinationConfig } from '../agents/coordination.js';
 import { observationLength } from '../core/observation.js';
 import type { ControllerConfig } from './config.js';
-import type { DedupTopic } from './event-dedup.js';
-import { actionMask, gates, type DecisionReason, type GateEvent, type GateInput } from './gates.js';
-import type { PodObject, VmiObject } from './kube/resources.js';
-import type { InFlight, Workload } from './migrate/types.js';
+import { actionMask, gates, type DecisionReason, type GateInput } from './gates.js';
+import { demandOf } from './demand.js';
+import { bestLegal, FleetScratch, topTargets } from './fleet-scratch.js';
+import type { Workload } from './migrate/types.js';
+import type { FleetDecision, FleetView } from './fleet-decision.js';
 import { buildObservation } from './observe/observation.js';
-import { parseQuantity } from './observe/quantity.js';
+export { demandMillicores } from './demand.js';
+export { FleetScratch } from './fleet-scratch.js';
 import type { RttTable } from './observe/rtt-table.js';
 import type { Timed } from './observe/types.js';
 import type { BulkScorer } from './bulk-score.js';
-import type { WorkloadKey } from './workload-key.js';
 
-/** Demands by object metadata (shared by the cache's snapshots of one object version), so a tick parses only what changed. */
-const demandCache = new WeakMap<object, number>();
-
-/** {@link demandMillicores}, remembered per object version. */
-function demandOf(w: Workload, fallback: number): number {
-  const m = w.object.metadata;
-  let d = demandCache.get(m);
-  if (d === undefined) demandCache.set(m, (d = demandMillicores(w, fallback)));
-  return d;
-}
-
-/** A workload's cpu demand in millicores: its requests (pods: summed over containers; VMIs: requests, else cores), else `fallback`. */
-export function demandMillicores(w: Pick<Workload, 'kind' | 'object'>, fallback: number): number {
-  if (w.kind === 'pod') {
-    let sum = 0;
-    let any = false;
-    for (const c of (w.object as PodObject).spec?.containers ?? []) {
-      const q = parseQuantity((c.resources as { requests?: { cpu?: string } } | undefined)?.requests?.cpu);
-      if (Number.isFinite(q)) {
-        sum += q * 1000;
-        any = true;
-      }
-    }
-    return any ? sum : fallback;
-  }
-  const domain = (w.object as VmiObject).spec?.domain as { resources?: { requests?: { cpu?: string } }; cpu?: { cores?: number; sockets?: number; threads?: number } } | undefined;
-  const req = parseQuantity(domain?.resources?.requests?.cpu);
-  if (Number.isFinite(req)) return req * 1000;
-  const cpu = domain?.cpu;
-  if (cpu?.cores) return 1000 * cpu.cores * (cpu.sockets ?? 1) * (cpu.threads ?? 1);
-  return fallback;
-}
-
-/** What every workload of the tick shares. */
-export interface FleetView {
-  nowMs: number;
-  loads: ReadonlyMap<string, Timed>;
-  readyNodes: ReadonlySet<string>;
-  inFlight: ReadonlyMap<WorkloadKey, InFlight>;
-  /** Per configured node: allocatable cpu, millicores (NaN or 0: it takes nothing). */
-  capacityMillis: ArrayLike<number>;
-  /** Workloads whose migration finished this tick: they wait one tick for the cache to hold the result. */
-  settling?: ReadonlySet<WorkloadKey>;
-}
-
-export interface FleetMove {
-  /** Index into the tick's workloads. */
-  index: number;
-  /** 1-based action (node index + 1) and its node. */
-  action: number;
-  target: string;
-  gain: number;
-}
-
-export interface FleetDecision {
-  /** Per workload: why it waits, or `policy` when it is among {@link moves}. */
-  reason: DecisionReason[];
-  detail: (string | undefined)[];
-  /** Per workload: the scorer's best legal action (undefined when it was not scored). */
-  policyAction: (number | undefined)[];
-  /** Per workload: the Event to record (de-duplicated by the caller through `dedup`). */
-  event: (GateEvent | undefined)[];
-  /** Per workload: de-duplication topics whose condition cleared. */
-  clears: DedupTopic[][];
-  /** Per workload: age of the oldest observation component, ms (NaN when something is missing; in flight: NaN). */
-  ageMs: Float64Array;
-  /** Accepted moves, highest gain first. */
-  moves: FleetMove[];
-  /** Deferred wishes by reason name (`cluster-cap`, `node-cap`, `capacity`). */
-  deferred: Record<string, number>;
-  /** Workloads scored (valid observation, not in flight). */
-  scored: number;
-}
-
-/** Buffers reused across ticks (10k workloads × 100 nodes allocate their matrices once). */
-export class FleetScratch {
-  obs = new Float64Array(0);
-  values = new Float64Array(0);
-  masks = new Uint8Array(0);
-  rowOf = new Int32Array(0);
-  cUser = new Int32Array(0);
-  cFrom = new Int32Array(0);
-  cTo = new Int32Array(0);
-  cGain = new Float64Array(0);
-  cDemand = new Float64Array(0);
-  demand = new Float64Array(0);
-  used = new Float64Array(0);
-  outbound = new Float64Array(0);
-  coordination = new CoordinationScratch();
-  ensure(workloads: number, rowLen: number, actions: number, candidates: number, nodes: number): void {
-    if (this.obs.length < workloads * rowLen) this.obs = new Float64Array(workloads * rowLen);
-    if (this.values.length < workloads * actions) {
-      this.values = new Float64Array(workloads * actions);
-      this.masks = new Uint8Array(workloads * actions);
-    }
-    if (this.rowOf.length < workloads) {
-      this.rowOf = new Int32Array(workloads);
-      this.demand = new Float64Array(workloads);
-    }
-    if (this.cUser.length < candidates) {
-      this.cUser = new Int32Array(candidates);
-      this.cFrom = new Int32Array(candidates);
-      this.cTo = new Int32Array(candidates);
-      this.cGain = new Float64Array(candidates);
-      this.cDemand = new Float64Array(candidates);
-    }
-    if (this.used.length !== nodes) {
-      this.used = new Float64Array(nodes);
-      this.outbound = new Float64Array(nodes);
-    }
-  }
-}
+export type { FleetDecision, FleetMove, FleetView } from './fleet-decision.js';
 
 const DEFER_TO_REASON: Partial<Record<number, DecisionReason>> = { [DeferReason.clusterCap]: 'cap', [DeferReason.nodeCap]: 'node-cap', [DeferReason.capacity]: 'capacity' };
 
@@ -162,37 +52,6 @@ function invalidObservation(nodes: readonly string[], nodeIndex: ReadonlyMap<str
     return slot >= 0 && Number.isFinite(rtt.newestAt(slot, j)) ? { value: rtt.average(slot, j), atMs: rtt.newestAt(slot, j) } : undefined;
   };
   return buildObservation(nodes, node, pair, (n) => loads.get(n), nowMs, maxAgeMs);
-}
-
-/** The legal action of highest value in row `o` (ties: the lower action, Wait first), as QPolicy's masked argmax. */
-function bestLegal(values: Float64Array, masks: Uint8Array, o: number, A: number): number {
-  let best = 0;
-  let bv = values[o]!;
-  for (let a = 1; a < A; a++) {
-    const v = values[o + a]!;
-    if (masks[o + a] === 1 && v > bv) {
-      best = a;
-      bv = v;
-    }
-  }
-  return best;
-}
-
-/** The best (at most K) legal targets of row `o` other than the current node with a value above `stay`, best first, into `top`; returns how many. */
-function topTargets(values: Float64Array, masks: Uint8Array, o: number, A: number, cur: number, stay: number, K: number, top: Int32Array): number {
-  let t = 0;
-  for (let a = 1; a < A; a++) {
-    const va = values[o + a]!;
-    if (a === cur || masks[o + a] !== 1 || !(va > stay)) continue;
-    if (t === K && va <= values[o + top[K - 1]!]!) continue;
-    let p = t < K ? t++ : K - 1;
-    while (p > 0 && values[o + top[p - 1]!]! < va) {
-      top[p] = top[p - 1]!;
-      p--;
-    }
-    top[p] = a;
-  }
-  return t;
 }
 
 export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer, scratch = new FleetScratch()): FleetDecision {

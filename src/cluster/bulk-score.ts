@@ -1,5 +1,5 @@
 /**
- * Scoring every workload of a tick at once (the fleet path, issue 13). A {@link BulkScorer} turns a matrix of the
+ * Scoring every workload of a tick at once (the fleet path). A {@link BulkScorer} turns a matrix of the
  * paper's observations (Eq. 3, one row per workload) into a value per action, higher better; the gain of moving
  * to node j is `value[j] − value[stay]`, where staying is the better of Wait and the current node. The gains go
  * to the coordinated step (`coordinate()`, src/agents/coordination.ts), which picks the feasible set.
@@ -17,13 +17,13 @@
  *
  * Eq. 4-7 read the candidate lists only through their minimum and maximum, so the heuristics pass the row's
  * `[min, max]` as the list: Eq. 8 exactly, in O(1) per node instead of O(N) (O(N²) per workload otherwise); the
- * per-row loop is `OneStepScores` (agents/fleet/candidates.ts), shared with the fleet twin's candidates.
+ * per-row loop is the transition kernel's `OneStepScores`, inside the rules' rankings (agents/baselines/rows/).
  */
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import { observationLength } from '../core/observation.js';
 import type { RewardParams } from '../core/reward.js';
-import { OneStepScores } from '../agents/fleet/candidates.js';
+import { followMeRanking, greedyRanking, neverRanking, RankScratch, slaGreedyRanking, type NodeRanking } from '../agents/baselines/index.js';
 import { encodeObservation, featureSize, featuresPerNode } from '../agents/features.js';
 import { FixedNormalizer } from '../agents/normalizer.js';
 import { checkModelLayout, isModelPath, type PolicyRegistry } from '../agents/registry.js';
@@ -48,57 +48,43 @@ export interface BulkScorer {
 /** Added to the value of nodes inside the SLA by the `sla-greedy` scorer: larger than any spread of Eq. 8. */
 export const SLA_BONUS = 1000;
 
-/** Wait scores the current node (the service stays there). */
-function waitIsCurrent(obs: Float64Array, base: number, out: Float64Array, o: number): void {
-  const cur = obs[base]!;
-  out[o] = cur >= 1 ? out[o + cur]! : -Infinity;
+/**
+ * The scorer of a ranked rule (`agents/baselines/rows/node-ranking.ts`): node j's value is its score plus
+ * {@link SLA_BONUS} per tier, Wait the serving node's value (the service stays there). Which legal node beats
+ * staying, and by how much, is then the rule's own order: the one definition the per-user policy and the fleet
+ * candidates use too.
+ */
+export function rankingScorer(ranking: NodeRanking, gainUnit: string): BulkScorer {
+  const scratch = new RankScratch();
+  return {
+    name: ranking.name,
+    gainUnit,
+    inFlight: false,
+    score(obs, _masks, rows, n, out) {
+      const len = observationLength(n), A = n + 1, s = scratch.ensure(n);
+      for (let r = 0; r < rows; r++) {
+        const base = r * len, o = r * A;
+        ranking.rank(obs, base, n, s.score, s.tier, 0);
+        for (let j = 0; j < n; j++) out[o + 1 + j] = s.tier[j] ? s.score[j]! + SLA_BONUS * s.tier[j]! : s.score[j]!;
+        const cur = obs[base]!;
+        out[o] = cur >= 1 ? out[o + cur]! : -Infinity;
+      }
+    },
+  };
 }
 
 export function followMeScorer(): BulkScorer {
-  return {
-    name: 'follow-me',
-    gainUnit: 'ms of RTT saved',
-    inFlight: false,
-    score(obs, _masks, rows, n, out) {
-      const len = observationLength(n), A = n + 1;
-      for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < n; j++) out[r * A + 1 + j] = -obs[r * len + 1 + j]!;
-        waitIsCurrent(obs, r * len, out, r * A);
-      }
-    },
-  };
+  return rankingScorer(followMeRanking, 'ms of RTT saved');
 }
 
 export function greedyScorer(params: RewardParams, slaFirst: boolean): BulkScorer {
-  const rewards = new OneStepScores(params);
-  return {
-    name: slaFirst ? 'sla-greedy' : 'greedy',
-    gainUnit: slaFirst ? `Eq. 8 reward (+${SLA_BONUS} for reaching the SLA from outside it)` : 'Eq. 8 reward',
-    inFlight: false,
-    score(obs, _masks, rows, n, out) {
-      const len = observationLength(n), A = n + 1;
-      for (let r = 0; r < rows; r++) {
-        const base = r * len, o = r * A;
-        rewards.write(obs, base, n, out, o + 1);
-        if (slaFirst) for (let j = 0; j < n; j++) if (obs[base + 1 + j]! <= params.rttSla.max && obs[base + 1 + n + j]! <= params.loadSla.max) out[o + 1 + j]! += SLA_BONUS;
-        waitIsCurrent(obs, base, out, o);
-      }
-    },
-  };
+  return slaFirst
+    ? rankingScorer(slaGreedyRanking(params), `Eq. 8 reward (+${SLA_BONUS} for reaching the SLA from outside it)`)
+    : rankingScorer(greedyRanking(params), 'Eq. 8 reward');
 }
 
 export function neverScorer(): BulkScorer {
-  return {
-    name: 'never',
-    gainUnit: 'none',
-    inFlight: false,
-    score(_obs, _masks, rows, n, out) {
-      for (let r = 0; r < rows; r++) {
-        out[r * (n + 1)] = 0;
-        for (let j = 1; j <= n; j++) out[r * (n + 1) + j] = -Infinity;
-      }
-    },
-  };
+  return rankingScorer(neverRanking, 'none');
 }
 
 /**

@@ -1,7 +1,6 @@
 /**
  * The I/O around the fleet path's pure decide phase (bulk-decide.ts): observe in bulk before it, act within the
- * caps after it. The controller's tick (controller.ts) runs: in-flight reconcile (workloads from the watch-fed
- * cache, cache.ts) → {@link observeFleet} → `decideFleet` → {@link actFleet}.
+ * caps after it, as the fleet path (fleet-path.ts) runs them: {@link observeFleet} → `decideFleet` → {@link actFleet}.
  */
 import type { ControllerConfig } from './config.js';
 import { decideFleet, type FleetDecision, type FleetScratch, type FleetView } from './bulk-decide.js';
@@ -9,10 +8,9 @@ import type { BulkScorer } from './bulk-score.js';
 import type { Logger } from './log.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { InFlight, Workload } from './migrate/types.js';
-import { ANNOTATIONS } from './kube/resources.js';
 import type { RttTable } from './observe/rtt-table.js';
 import type { BatchRttSource, LoadSource, RttSource, Timed } from './observe/types.js';
-import { startMigration, type Decision, type ReconcileContext, type ReconcileResult } from './reconcile.js';
+import { startMigration, type Decision, type ReconcileContext } from './reconcile.js';
 import { workloadKey, type WorkloadKey } from './workload-key.js';
 
 /** Run `fn` over `items` with at most `limit` in flight at once. */
@@ -111,12 +109,11 @@ export async function actFleet(
   ctx: ReconcileContext,
   workloads: readonly Workload[],
   d: FleetDecision,
-  t: { nowMs: number; inFlight: Map<WorkloadKey, InFlight>; started: InFlight[] },
+  t: { nowMs: number; inFlight: Map<WorkloadKey, InFlight>; started: InFlight[]; inFlightAtMs?: number },
   rowObservation: (i: number) => number[] | undefined,
   scorer: BulkScorer,
 ): Promise<Decision[]> {
   const { config, state, metrics } = ctx;
-  const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
   const out: Decision[] = new Array(workloads.length);
   const toEmit: number[] = [];
   const byReason = new Map<string, number>();
@@ -125,23 +122,21 @@ export async function actFleet(
     const k = workloadKey(w.kind, w.namespace, w.name);
     for (const c of d.clears[i] ?? []) state.dedup.clear(k, c);
     const reason = d.reason[i]!;
-    const result: ReconcileResult =
-      reason === 'error' || reason === 'illegal-action' ? { result: 'terminal', error: d.detail[i] ?? reason }
-      : reason === 'cooldown' ? { result: 'requeue-after', afterMs: Math.max(config.tickMs, config.migration.cooldownMs - (t.nowMs - Date.parse(w.object.metadata.annotations?.[ANNOTATIONS.lastMigration] ?? ''))) }
-      : next;
     const pa = d.policyAction[i];
-    out[i] = { workload: `${w.namespace}/${w.name}`, kind: w.kind, action: 0, ...(pa !== undefined ? { policyAction: pa } : {}), reason, ...(d.detail[i] !== undefined ? { detail: d.detail[i] } : {}), result };
+    out[i] = { workload: `${w.namespace}/${w.name}`, kind: w.kind, action: 0, ...(pa !== undefined ? { policyAction: pa } : {}), reason, ...(d.detail[i] !== undefined ? { detail: d.detail[i] } : {}) };
     const age = d.ageMs[i]!;
     if (reason !== 'in-flight') metrics.observationAge.set({ workload: out[i]!.workload }, age / 1000);
     const e = d.event[i];
     if (e && (!e.dedup || state.dedup.shouldEmit(k, e.dedup.topic, e.dedup.cause))) toEmit.push(i);
   }
   for (const [name, n] of Object.entries(d.deferred)) metrics.deferred.inc({ reason: name }, n);
+  await ctx.renew?.();
   await forEachLimited(toEmit, config.fleet.eventConcurrency, async (i) => {
     const e = d.event[i]!;
     await ctx.event(workloads[i]!.object, e.type, e.reason, e.message);
   });
   for (const m of d.moves) {
+    await ctx.renew?.();
     if (!ctx.isLeader()) break;
     const w = workloads[m.index]!;
     const k = workloadKey(w.kind, w.namespace, w.name);

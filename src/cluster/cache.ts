@@ -1,5 +1,5 @@
 /**
- * The watch-fed workload cache of the fleet path (issue 13): the opted-in VMIs and pods, kept by list + watch
+ * The watch-fed workload cache of the fleet path: the opted-in VMIs and pods, kept by list + watch
  * instead of a list each tick, so a tick over 10k workloads costs no workload I/O at all.
  *
  * Per (namespace, kind) one stream, client-go reflector style: list (paged), then watch from the list's

@@ -63,3 +63,26 @@ test('metrics render in Prometheus text format; logs are JSON lines', () => {
   jsonLogger((l) => lines.push(l), { nowMs: () => 0 }, { c: 1 }).child({ w: 'a' }).log('info', 'hi', { v: Number.NaN, e: new Error('bad') });
   assert.deepEqual(JSON.parse(lines[0]!), { time: '1970-01-01T00:00:00.000Z', level: 'info', msg: 'hi', c: 1, w: 'a', v: 'NaN', e: 'bad' });
 });
+
+test('config: the SLA the rules score with is configurable; the paper\'s by default; bad bounds are one line', async () => {
+  const { slaRewardParams } = await import('./config.js');
+  const { PAPER_REWARD_PARAMS } = await import('../core/reward.js');
+  const { greedyScorer } = await import('./bulk-score.js');
+  assert.deepEqual(slaRewardParams(parseControllerConfig(minimal, 'remora.yaml')), { rttSla: { ...PAPER_REWARD_PARAMS.rttSla }, loadSla: { ...PAPER_REWARD_PARAMS.loadSla }, migrationCost: PAPER_REWARD_PARAMS.migrationCost });
+  const tight = slaRewardParams(loadControllerConfig(`${JSON.stringify(minimal)}`.replace(/}$/, ', "sla": { "rttMs": { "max": 8 } } }'), 'remora.yaml'));
+  assert.deepEqual(tight.rttSla, { min: 1, max: 8 });
+  // The scorer ranks against the configured bound: node 2 at 10 ms is inside the paper's SLA and outside 8 ms,
+  // so only the tight SLA gives node 1 (7 ms, but loaded) the SLA bonus over node 2.
+  const obs = Float64Array.from([2, 7, 10, 11, 2]);
+  const masks = Uint8Array.from([1, 1, 1]);
+  const best = (p: typeof tight): number => {
+    const out = new Float64Array(3);
+    greedyScorer(p, true).score(obs, masks, 1, 2, out);
+    return out[1]! > out[2]! ? 1 : 2;
+  };
+  assert.equal(best({ ...PAPER_REWARD_PARAMS }), 2);
+  assert.equal(best(tight), 1);
+  assert.equal(err({ ...minimal, sla: { rttMs: { min: 30 } } }), 'remora.yaml: sla.rttMs.min: expected a number < sla.rttMs.max (20), got 30');
+  assert.equal(err({ ...minimal, sla: { load: { max: 0.5 } } }), 'remora.yaml: sla.load.max: expected a number >= 1, got 0.5');
+  assert.match(err({ ...minimal, sla: { rttMS: { max: 8 } } }), /^remora\.yaml: sla\.rttMS: expected no such key/);
+});

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../core/errors.js';
+import { PAPER_REWARD_PARAMS, type RewardParams } from '../core/reward.js';
 import { parseWith } from '../core/validate.js';
 
 const positiveMs = z.number().int().positive();
@@ -36,7 +37,7 @@ const loadSource = z.discriminatedUnion('source', [
       timeoutMs: positiveMs.default(3000),
       /**
        * `node`: the kubelet's node-level figures (one kubelet per machine). `containers`: the sum over the node's
-       * containers, for kubelets that share one host (the issue 11 lab), where each reports the whole machine as node.
+       * containers, for kubelets that share one host (the lab in src/lab), where each reports the whole machine as node.
        */
       scope: z.enum(['node', 'containers']).default('node'),
     })
@@ -176,7 +177,7 @@ export const controllerConfigSchema = z
       .strict()
       .default({}),
     /**
-     * The controller at fleet scale (issue 13; beyond the paper, which follows one UE). Off: one policy call per
+     * The controller at fleet scale (beyond the paper, which follows one UE). Off: one policy call per
      * workload, workloads listed every tick. On: workloads from a watch-fed cache, RTTs for all users in one batch
      * (where the source has a batch form), every workload scored in one batched pass, and the coordinated step
      * (`src/agents/coordination.ts`) picks the migrations, highest gain first, within the caps. See README "At fleet scale".
@@ -204,6 +205,19 @@ export const controllerConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The SLA the greedy rules score with (Eq. 4-7: R_min..R_max ms, L_min..L_max, the migration cost). The
+     * defaults are the paper's (Sec. IV, Fig. 6), as in the twin's built-in scenarios; an operator whose users need
+     * a tighter RTT bound sets it here, so `sla-greedy` and `greedy` rank nodes against that bound.
+     */
+    sla: z
+      .object({
+        rttMs: z.object({ min: z.number().nonnegative().default(PAPER_REWARD_PARAMS.rttSla.min), max: z.number().positive().default(PAPER_REWARD_PARAMS.rttSla.max) }).strict().default({}),
+        load: z.object({ min: z.number().min(1).default(PAPER_REWARD_PARAMS.loadSla.min), max: z.number().min(1).default(PAPER_REWARD_PARAMS.loadSla.max) }).strict().default({}),
+        migrationCost: z.number().nonnegative().default(PAPER_REWARD_PARAMS.migrationCost),
+      })
+      .strict()
+      .default({}),
     leaderElection: z
       .object({
         enabled: z.boolean().default(true),
@@ -228,6 +242,9 @@ export const controllerConfigSchema = z
     if (c.leaderElection.renewPeriodMs >= c.leaderElection.leaseDurationMs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['leaderElection', 'renewPeriodMs'], message: 'must be < leaseDurationMs' });
     }
+    for (const [k, r] of [['rttMs', c.sla.rttMs], ['load', c.sla.load]] as const) {
+      if (r.min >= r.max) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sla', k, 'min'], message: `a number < sla.${k}.max (${r.max})` });
+    }
     const rtt = c.observation.rtt;
     const perNode = rtt.source === 'tcp-probe' ? rtt.targets : rtt.source === 'mec013' ? rtt.nodePositions : undefined;
     if (perNode) for (const n of c.nodes) if (!(n in perNode)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['observation', 'rtt', rtt.source === 'tcp-probe' ? 'targets' : 'nodePositions', n], message: `an entry for node ${n}` });
@@ -242,6 +259,11 @@ export type ControllerConfigInput = z.input<typeof controllerConfigSchema>;
  */
 export function parseControllerConfig(raw: unknown, source: string): ControllerConfig {
   return parseWith(controllerConfigSchema, raw, source);
+}
+
+/** The reward parameters (Eq. 4-8) the controller's rules score with: the config's SLA. */
+export function slaRewardParams(c: Pick<ControllerConfig, 'sla'>): RewardParams {
+  return { rttSla: { ...c.sla.rttMs }, loadSla: { ...c.sla.load }, migrationCost: c.sla.migrationCost };
 }
 
 /** Parse YAML text (a file's contents) and validate it. */

@@ -7,91 +7,46 @@
  * stopped and never starts a second migration for a workload (see HOUSE_STYLE "never assumes it is the first").
  *
  * The parts, controller-runtime style: discovery.ts (which objects are workloads), in-flight.ts (the in-flight
- * state machine), gates.ts (the pure safety gates), reconcile.ts (one workload, with an explicit result),
+ * state machine), gates.ts (the pure safety gates), reconcile.ts (one workload, and the one act step),
  * event-dedup.ts and workload-state.ts (the only per-workload memory, pruned with the workload), watch.ts (the
- * VMIM watch). This file holds the tick, the election round and the run loop.
+ * VMIM watch), tick-path.ts and fleet-path.ts (decide and act: per workload, or the whole fleet in one batch).
+ * This file holds the one tick (observe the cluster, then the path), the election round and the run loop.
  */
-import type { Policy } from '../core/env.js';
-import type { LiveFeed } from '../core/live-feed.js';
-import type { ControllerConfig } from './config.js';
+import type { ControllerDeps } from './controller-deps.js';
 import type { Discovered } from './discovery.js';
-import type { EventRecorder } from './events.js';
+import { FleetPath } from './fleet-path.js';
 import { reconcileInFlight, type Finished } from './in-flight.js';
-import type { KubeClient, KubeObject } from './kube/client.js';
-import { LeaderElector } from './leader.js';
+import type { KubeObject } from './kube/client.js';
+import { Membership } from './membership.js';
 import { publishTick } from './live.js';
 import type { Logger } from './log.js';
 import { ControllerMetrics, serveMetrics } from './metrics.js';
-import type { InFlight, Migrator, WorkloadKind } from './migrate/types.js';
-import { RttAverager } from './observe/observation.js';
-import { systemDelay, type Clock, type Delay, type LoadSource, type RttSource } from './observe/types.js';
-import { readObservations, reconcileWorkload, type Decision, type ReconcileContext } from './reconcile.js';
-import { watchMigrations } from './watch.js';
-import { FleetScratch } from './bulk-decide.js';
-import type { BulkScorer } from './bulk-score.js';
-import { actFleet, decideFleetTimed, observeFleet } from './bulk-tick.js';
-import { WorkloadCache } from './cache.js';
-import { parseQuantity } from './observe/quantity.js';
+import type { InFlight } from './migrate/types.js';
 import { RttTable } from './observe/rtt-table.js';
-import type { BatchRttSource } from './observe/types.js';
-import { observationLength } from '../core/observation.js';
+import { systemDelay, type Delay } from './observe/types.js';
+import type { ReconcileContext } from './reconcile.js';
+import { emptyReport, PerWorkloadPath, type TickPath, type TickReport } from './tick-path.js';
+import { watchMigrations } from './watch.js';
 import { WorkloadState } from './workload-state.js';
 import { workloadDisplayName, workloadKey, type WorkloadKey } from './workload-key.js';
 
 export type { DecisionReason } from './gates.js';
 export type { Finished } from './in-flight.js';
-export type { Decision, ReconcileResult } from './reconcile.js';
-
-export interface ControllerDeps {
-  client: KubeClient;
-  config: ControllerConfig;
-  clock: Clock;
-  /** Every wait of the run loop and the watch (default: real timers). */
-  delay?: Delay;
-  /** A fresh policy per workload (recurrent policies keep per-workload history). */
-  newPolicy: () => Policy | Promise<Policy>;
-  /** The policy reads the edge model's layout (`Policy.needsInFlight`): observations get the in-flight block. */
-  observationInFlight?: boolean;
-  load: LoadSource;
-  rtt: RttSource;
-  /** Fleet path (`fleet.enabled`): every workload scored in one batched pass (bulk-score.ts). Required there. */
-  scorer?: BulkScorer;
-  /** Fleet path: the RTT source's batch form, when configured (one request per tick for all users). */
-  batchRtt?: BatchRttSource;
-  /** One migrator per workload kind. */
-  migrators: Partial<Record<WorkloadKind, Migrator>>;
-  events: EventRecorder;
-  logger: Logger;
-  metrics?: ControllerMetrics;
-  /** Unique per replica (pod name + random suffix in production). */
-  identity: string;
-  /** The live view (dashboard's live page): each tick's nodes, observations, decisions and migrations (live.ts). */
-  feed?: LiveFeed;
-}
-
-export interface TickReport {
-  leader: boolean;
-  decisions: Decision[];
-  started: InFlight[];
-  finished: Finished[];
-  inFlight: number;
-  /** Workloads whose in-memory state (policy, Event de-duplication) was dropped because they disappeared. */
-  forgotten: string[];
-  /** Fleet path: the decide phase's duration (gates, batched scoring, coordination; no API I/O), ms. */
-  decideMs?: number;
-  /** Fleet path: wall ms of each phase of the tick (reconcile = nodes, in-flight and the cache's snapshot). */
-  phasesMs?: { reconcile: number; observe: number; decide: number; act: number };
-}
-
-const emptyReport = (leader: boolean): TickReport => ({ leader, decisions: [], started: [], finished: [], inFlight: 0, forgotten: [] });
+export type { Decision } from './reconcile.js';
+export type { TickReport } from './tick-path.js';
+export type { ControllerDeps } from './controller-deps.js';
 
 export class Controller {
   readonly metrics: ControllerMetrics;
-  readonly elector: LeaderElector | undefined;
+  readonly membership: Membership;
   readonly log: Logger;
   /** Per-workload memory (policies, Event de-duplication); exposed for tests of its pruning. */
   readonly state: WorkloadState;
-  private readonly averager: RttAverager;
+  /** The one RTT store (Eq. 1), read by both paths and the live view. */
+  private readonly rtt: RttTable;
+  private readonly path: TickPath;
+  private readonly fleet: FleetPath | undefined;
+  private readonly ctx: ReconcileContext;
   private readonly delay: Delay;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -102,26 +57,22 @@ export class Controller {
   private watchAbort: AbortController | undefined;
   private watches: Promise<void>[] = [];
   private lastTickOkMs = Number.NaN;
-  /** The fleet path's parts (`fleet.enabled`): the watch-fed cache, the typed RTT table and the reused buffers. */
-  private readonly fleet: { cache: WorkloadCache; table: RttTable; scratch: FleetScratch; scorer: BulkScorer } | undefined;
+  private lastElectMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly d: ControllerDeps) {
     this.metrics = d.metrics ?? new ControllerMetrics();
-    this.averager = new RttAverager(d.config.observation.rttWindow);
-    this.state = new WorkloadState(d.newPolicy, this.averager);
+    this.rtt = new RttTable(d.config.nodes, d.config.observation.rttWindow);
+    this.state = new WorkloadState(d.newPolicy, this.rtt);
     this.delay = d.delay ?? systemDelay;
     this.log = d.logger.child({ replica: d.identity });
-    const le = d.config.leaderElection;
-    if (le.enabled) this.elector = new LeaderElector(d.client, d.clock, { namespace: d.config.namespace, name: le.leaseName, identity: d.identity, leaseDurationMs: le.leaseDurationMs });
+    this.membership = new Membership(d.client, d.clock, d.config, d.identity, d.shard);
     if (d.config.fleet.enabled) {
       if (!d.scorer) throw new Error('fleet.enabled needs a batch scorer (ControllerDeps.scorer; bulk-score.ts)');
-      this.fleet = {
-        cache: new WorkloadCache({ client: d.client, config: d.config, migrators: d.migrators, delay: this.delay, log: this.log }),
-        table: new RttTable(d.config.nodes.length, d.config.observation.rttWindow),
-        scratch: new FleetScratch(),
-        scorer: d.scorer,
-      };
+      this.fleet = new FleetPath({ client: d.client, config: d.config, migrators: d.migrators, delay: this.delay, log: this.log, load: d.load, rtt: d.rtt, ...(d.batchRtt ? { batchRtt: d.batchRtt } : {}), scorer: d.scorer });
     }
+    this.path = this.fleet ?? new PerWorkloadPath({ load: d.load, rtt: d.rtt });
+    const inFlightLayout = d.scorer && this.fleet ? d.scorer.inFlight : (d.observationInFlight ?? false);
+    this.ctx = { client: d.client, config: d.config, clock: d.clock, migrators: d.migrators, state: this.state, rtt: this.rtt, metrics: this.metrics, log: this.log, inFlightLayout, isLeader: () => this.isLeader(), ...(this.membership.shards ? { owns: (k: WorkloadKey) => this.membership.shards!.owns(k) } : {}), renew: () => this.renewIfDue(), event: this.event.bind(this), ...(this.membership.budget ? { budget: this.membership.budget } : {}) };
   }
 
   /** Fleet path: objects held by the watch-fed cache and its re-lists (tests, logs). */
@@ -134,7 +85,7 @@ export class Controller {
   }
 
   isLeader(): boolean {
-    return this.elector ? this.elector.isLeader() : true;
+    return this.membership.isLeader();
   }
 
   /** One leader-election round, then a tick if this replica leads. What the run loop does every period. */
@@ -143,12 +94,18 @@ export class Controller {
     return this.tick();
   }
 
-  /** One acquire-or-renew round (the only place the elector is driven). */
+  /** A renewal inside a long tick (cold cache, thousands of Events), so no Lease lapses while its holder works. */
+  private async renewIfDue(): Promise<void> {
+    if (this.d.clock.nowMs() - this.lastElectMs >= this.d.config.leaderElection.renewPeriodMs) await this.elect();
+  }
+
+  /** One acquire-or-renew round (the only place the Leases are driven). */
   private async elect(): Promise<void> {
-    if (!this.elector) return;
-    const was = this.elector.isLeader();
-    const now = await this.elector.tryAcquireOrRenew();
-    if (now !== was) this.log.log('info', now ? 'became leader' : 'lost leadership');
+    this.lastElectMs = this.d.clock.nowMs();
+    const was = this.membership.held()?.join(',') ?? String(this.isLeader());
+    const now = await this.membership.round();
+    const held = this.membership.held();
+    if ((held?.join(',') ?? String(now)) !== was) this.log.log('info', held ? 'shards held' : now ? 'became leader' : 'lost leadership', held ? { shards: held } : {});
     this.metrics.isLeader.set({}, now ? 1 : 0);
   }
 
@@ -164,88 +121,38 @@ export class Controller {
   }
 
   /** Step 1 of a tick, also run on its own when the VMIM watch sees a migration finish. */
-  private reconcileInFlight(report: TickReport): ReturnType<typeof reconcileInFlight> {
-    const { client, config, migrators } = this.d;
-    return reconcileInFlight({ client, config, migrators, clock: this.d.clock, metrics: this.metrics, log: this.log, event: this.event.bind(this) }, report.finished);
+  private observeCluster(finished: Finished[], owns = this.membership.snapshot()?.owns): ReturnType<typeof reconcileInFlight> {
+    const { client, config, migrators, clock } = this.d;
+    const discover = this.path.discover ? { discover: (): Promise<Discovered> => this.path.discover!() } : {};
+    return reconcileInFlight({ client, config, migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), ...discover, ...(owns ? { owns } : {}) }, finished);
   }
 
+  /**
+   * The one tick: observe the cluster (nodes; every in-flight migration, adopted and moved forward; the
+   * workloads), then decide and act through the path (per workload, or the fleet in one batch).
+   */
   private async tickInner(): Promise<TickReport> {
     const report = emptyReport(this.isLeader());
     if (!report.leader) return report;
     this.metrics.ticks.inc();
-    if (this.fleet) return this.fleetTick(report, this.fleet);
     const { config, clock } = this.d;
-    const { inFlight, readyNodes, found } = await this.reconcileInFlight(report);
-    const { workloads } = found;
-    for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
-    report.forgotten = this.prune(found, inFlight);
-
-    // 2. Observations shared by all workloads this tick.
-    const loads = await readObservations(this.d, workloads, this.averager, this.state, this.metrics, this.log);
-
-    // 3. Decide per workload.
-    const ctx: ReconcileContext = { client: this.d.client, config, migrators: this.d.migrators, state: this.state, averager: this.averager, metrics: this.metrics, log: this.log, inFlightLayout: this.d.observationInFlight ?? false, isLeader: () => this.isLeader(), event: this.event.bind(this) };
-    const view = { nowMs: clock.nowMs(), loads, readyNodes, inFlight, started: report.started };
-    for (const w of workloads) {
-      const d = await reconcileWorkload(ctx, w, { ...view, nowMs: clock.nowMs() });
-      report.decisions.push(d);
-      this.metrics.decisions.inc({ action: d.action === 0 ? 'wait' : 'migrate', reason: d.reason });
-    }
-    report.inFlight = inFlight.size;
-    this.metrics.inFlight.set({}, inFlight.size);
-    if (this.d.feed) publishTick(this.d.feed, { nowMs: view.nowMs, nodes: config.nodes, readyNodes, workloads, decisions: report.decisions, inFlight, finished: report.finished, loads, averager: this.averager });
-    this.lastTickOkMs = clock.nowMs();
-    return report;
-  }
-
-  /**
-   * The fleet path (README "At fleet scale"): workloads from the watch-fed cache, observations in bulk, one
-   * batched decide phase with the coordinated step (bulk-decide.ts), then the accepted migrations, highest gain first.
-   */
-  private async fleetTick(report: TickReport, f: NonNullable<Controller['fleet']>): Promise<TickReport> {
-    const { config, clock } = this.d;
-    if (!f.cache.started) await f.cache.start();
     const t0 = performance.now();
-    const { inFlight, readyNodes, nodes, found } = await reconcileInFlight(
-      { client: this.d.client, config, migrators: this.d.migrators, clock, metrics: this.metrics, log: this.log, event: this.event.bind(this), discover: async () => f.cache.snapshot() },
-      report.finished,
-    );
+    const owned = this.membership.snapshot();
+    if (owned) report.shards = owned.held;
+    const inFlightAtMs = clock.nowMs();
+    const { inFlight, readyNodes, nodes, found } = await this.observeCluster(report.finished, owned?.owns);
+    await this.renewIfDue();
     const { workloads } = found;
     for (const ig of found.ignored) if (this.state.dedup.shouldEmit(ig.key, ig.topic, '')) await this.event(ig.object, 'Warning', ig.reason, ig.message);
     report.forgotten = this.prune(found, inFlight);
-    // A migration that finished this tick changed its workload (node, cooldown) after the cache's copy: decide on
-    // it next tick, when the watch has delivered the change.
-    const finished = new Set(report.finished.map((x) => `${x.namespace}/${x.workload}`));
-    const settling = new Set(workloads.filter((w) => finished.has(`${w.namespace}/${w.name}`)).map((w) => workloadKey(w.kind, w.namespace, w.name)));
-    const t1 = performance.now();
-    const loads = await observeFleet({ config, load: this.d.load, rtt: this.d.rtt, ...(this.d.batchRtt ? { batchRtt: this.d.batchRtt } : {}), metrics: this.metrics, log: this.log }, workloads, f.table);
-    const allocatable = new Map(nodes.map((n) => [n.metadata.name, parseQuantity(n.status?.allocatable?.cpu) * 1000]));
-    const nowMs = clock.nowMs();
-    const view = { nowMs, loads, readyNodes, inFlight, capacityMillis: config.nodes.map((n) => allocatable.get(n) ?? Number.NaN), settling };
-    const t2 = performance.now();
-    const { decision, decideMs } = decideFleetTimed(workloads, f.table, view, config, f.scorer, f.scratch, this.metrics);
-    report.decideMs = decideMs;
-    const ctx: ReconcileContext = { client: this.d.client, config, migrators: this.d.migrators, state: this.state, averager: this.averager, metrics: this.metrics, log: this.log, inFlightLayout: f.scorer.inFlight, isLeader: () => this.isLeader(), event: this.event.bind(this) };
-    const len = observationLength(config.nodes.length, f.scorer.inFlight);
-    const rowObservation = (i: number): number[] | undefined => {
-      const r = f.scratch.rowOf[i]!;
-      return r < 0 ? undefined : Array.from(f.scratch.obs.subarray(r * len, (r + 1) * len));
-    };
-    const t3 = performance.now();
-    report.decisions = await actFleet(ctx, workloads, decision, { nowMs, inFlight, started: report.started }, rowObservation, f.scorer);
-    report.phasesMs = { reconcile: t1 - t0, observe: t2 - t1, decide: t3 - t2, act: performance.now() - t3 };
+    const reconcileMs = performance.now() - t0;
+    const out = await this.path.run(this.ctx, { workloads, inFlight, readyNodes, nodes, finished: report.finished, started: report.started, inFlightAtMs });
+    report.decisions = out.decisions;
+    if (out.decideMs !== undefined) report.decideMs = out.decideMs;
+    if (out.phasesMs) report.phasesMs = { reconcile: reconcileMs, ...out.phasesMs };
     report.inFlight = inFlight.size;
     this.metrics.inFlight.set({}, inFlight.size);
-    if (this.d.feed) {
-      const nodeIndex = new Map(config.nodes.map((n, j) => [n, j]));
-      const averager = {
-        get: (user: string, node: string) => {
-          const s = f.table.find(user), j = nodeIndex.get(node);
-          return s < 0 || j === undefined || !Number.isFinite(f.table.newestAt(s, j)) ? undefined : { value: f.table.average(s, j), atMs: f.table.newestAt(s, j) };
-        },
-      };
-      publishTick(this.d.feed, { nowMs, nodes: config.nodes, readyNodes, workloads, decisions: report.decisions, inFlight, finished: report.finished, loads, averager });
-    }
+    if (this.d.feed) publishTick(this.d.feed, { nowMs: out.nowMs, nodes: config.nodes, readyNodes, workloads, decisions: report.decisions, inFlight, finished: report.finished, loads: out.loads, rtt: this.rtt });
     this.lastTickOkMs = clock.nowMs();
     return report;
   }
@@ -282,12 +189,13 @@ export class Controller {
     if (this.running) return;
     this.running = true;
     const { config, clock } = this.d;
+    await this.path.start?.();
     if (opts.serveMetrics !== false) this.server = await serveMetrics(this.metrics, config.metrics.port, config.metrics.bindAddress, () => Number.isFinite(this.lastTickOkMs) || !this.isLeader());
     if (this.d.migrators.vm && config.workloads.kinds.includes('vm')) {
       const abort = (this.watchAbort = new AbortController());
       const onFinished = (): void => {
         if (!this.isLeader() || !this.running) return;
-        void this.serialized(() => this.reconcileInFlight(emptyReport(true))).catch((err: unknown) => this.log.log('warn', 'reconcile after watch event failed', { error: err }));
+        void this.serialized(() => this.observeCluster([])).catch((err: unknown) => this.log.log('warn', 'reconcile after watch event failed', { error: err }));
       };
       const nss = config.workloads.namespaces.length ? config.workloads.namespaces : [undefined];
       this.watches = nss.map((namespace) => watchMigrations({ client: this.d.client, namespace, delay: this.delay, log: this.log, signal: abort.signal, onFinished }));
@@ -300,7 +208,10 @@ export class Controller {
           await this.elect();
           if (this.running && clock.nowMs() - lastTick >= config.tickMs) {
             lastTick = clock.nowMs();
-            await this.tick();
+            const t0 = performance.now();
+            const r = await this.tick();
+            // One line per tick: which ranges it decided (sharded), how many workloads, what it started.
+            if (r.leader) this.log.log('info', 'tick', { shards: r.shards, decided: r.decisions.length, started: r.started.map((f) => f.id), inFlight: r.inFlight, ms: Math.round(performance.now() - t0), ...(r.decideMs !== undefined ? { decideMs: +r.decideMs.toFixed(1) } : {}) });
           }
         } catch (e) {
           this.metrics.errors.inc({ stage: 'tick' });
@@ -326,8 +237,8 @@ export class Controller {
     await Promise.all(this.watches);
     await this.currentTick?.catch(() => undefined);
     await this.chain;
-    await this.fleet?.cache.stop();
-    await this.elector?.release();
+    await this.path.stop?.();
+    await this.membership.release();
     this.metrics.isLeader.set({}, 0);
     await this.server?.close();
     this.server = undefined;

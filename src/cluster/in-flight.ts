@@ -117,6 +117,11 @@ export interface InFlightContext extends Omit<AdvanceContext, 'timeoutMs'> {
   clock: Clock;
   /** Where this tick's workloads come from (default: listed, discovery.ts; the fleet path: its watch-fed cache). */
   discover?: () => Promise<Discovered>;
+  /**
+   * Sharded (shard.ts): whether this replica owns a workload. Only owned workloads are returned and only their
+   * migrations moved forward; every migration in flight is still returned, because the caps count all of them.
+   */
+  owns?: (key: WorkloadKey) => boolean;
 }
 
 /**
@@ -125,7 +130,14 @@ export interface InFlightContext extends Omit<AdvanceContext, 'timeoutMs'> {
  */
 export async function reconcileInFlight(ctx: InFlightContext, finished: Finished[]): Promise<{ inFlight: Map<WorkloadKey, InFlight>; readyNodes: Set<string>; nodes: NodeObject[]; found: Discovered }> {
   const { config, client, migrators } = ctx;
-  const discover = ctx.discover ?? (() => discoverWorkloads(client, config, migrators));
+  const all = ctx.discover ?? (() => discoverWorkloads(client, config, migrators));
+  const owns = ctx.owns;
+  const discover = owns
+    ? async (): Promise<Discovered> => {
+        const d = await all();
+        return { workloads: d.workloads.filter((w) => owns(workloadKey(w.kind, w.namespace, w.name))), ignored: d.ignored.filter((i) => owns(i.key)) };
+      }
+    : all;
   const nodes = await listAll<NodeObject>(client, paths.nodes());
   const readyNodes = new Set(nodes.items.filter(isNodeReady).map((n) => n.metadata.name));
   const inFlight = await listInFlight(migrators, config.workloads.namespaces, ctx.log);
@@ -135,6 +147,7 @@ export async function reconcileInFlight(ctx: InFlightContext, finished: Finished
     const byKey = new Map(found.workloads.map((w) => [workloadKey(w.kind, w.namespace, w.name), w]));
     const before = finished.length;
     for (const [k, f] of [...inFlight]) {
+      if (owns && !owns(k)) continue;
       const done = await advance({ ...ctx, timeoutMs: config.migration.timeoutMs }, f, readyNodes, byKey.get(k), ctx.clock.nowMs());
       if (done) {
         finished.push(done);

@@ -17,9 +17,10 @@ import { PrometheusLoad, PrometheusRtt } from './observe/prometheus.js';
 import { TcpProbeRtt } from './observe/tcp-probe.js';
 import type { BatchRttSource, Clock, LoadSource, RttSource } from './observe/types.js';
 import type { BulkScorer } from './bulk-score.js';
+import type { ShardIdentity } from './membership.js';
 
 export { Controller } from './controller.js';
-export type { ControllerDeps, Decision, TickReport, Finished, ReconcileResult } from './controller.js';
+export type { ControllerDeps, Decision, TickReport, Finished } from './controller.js';
 export { loadControllerConfig, parseControllerConfig, controllerConfigSchema, type ControllerConfig } from './config.js';
 export { HttpKubeClient, type KubeClient } from './kube/client.js';
 export { jsonLogger, silentLogger, type Logger } from './log.js';
@@ -78,6 +79,8 @@ export interface CreateControllerOptions {
   identity: string;
   /** See `ControllerDeps.feed`. */
   feed?: LiveFeed;
+  /** See `ControllerDeps.shard`. */
+  shard?: ShardIdentity;
 }
 
 export function createController(o: CreateControllerOptions): Controller {
@@ -98,5 +101,6 @@ export function createController(o: CreateControllerOptions): Controller {
     logger: o.logger,
     identity: o.identity,
     ...(o.feed ? { feed: o.feed } : {}),
+    ...(o.shard ? { shard: o.shard } : {}),
   });
 }

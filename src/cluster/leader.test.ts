@@ -72,3 +72,30 @@ test('leader: release hands over at once; a lost write race (409) stays a follow
   const [rx, ry] = await Promise.all([x.tryAcquireOrRenew(), y.tryAcquireOrRenew()]);
   assert.equal(Number(rx) + Number(ry), 1, 'exactly one wins the race');
 });
+
+test('leader, sharded roles: a foreign replica never creates a shard Lease, takes an expired one, and gives it back when its home replica returns', async () => {
+  const { client, lease } = leaseStore();
+  let now = 1_000_000;
+  const clock = { nowMs: () => now };
+  const home = (id: string) => new LeaderElector(client, clock, { ...opts(id), role: 'home' });
+  const foreign = new LeaderElector(client, clock, { ...opts('survivor'), role: 'foreign' });
+  assert.equal(await foreign.tryAcquireOrRenew(), false, 'no Lease yet: only its home replica creates it');
+  assert.equal(lease(), undefined);
+  const first = home('shard-1');
+  assert.equal(await first.tryAcquireOrRenew(), true);
+  // The home replica dies; the survivor takes the range once the Lease has gone unrenewed for its duration.
+  assert.equal(await foreign.tryAcquireOrRenew(), false);
+  now += 15_000;
+  assert.equal(await foreign.tryAcquireOrRenew(), true);
+  assert.equal(lease()!.spec.holderIdentity, 'survivor');
+  // The restarted home replica asks for it back; the survivor releases on its next round; home takes it.
+  const back = home('shard-1b');
+  assert.equal(await back.tryAcquireOrRenew(), false, 'held by a live survivor');
+  assert.equal(lease()!.metadata.annotations?.['remora.io/reclaim-by'], 'shard-1b');
+  assert.equal(await foreign.tryAcquireOrRenew(), false, 'the survivor lets go');
+  assert.equal(lease()!.spec.holderIdentity, null);
+  assert.equal(await foreign.tryAcquireOrRenew(), false, 'and does not take it again while it is asked for');
+  assert.equal(await back.tryAcquireOrRenew(), true);
+  assert.equal(lease()!.spec.holderIdentity, 'shard-1b');
+  assert.equal(lease()!.metadata.annotations?.['remora.io/reclaim-by'], undefined, 'the home replica drops the request');
+});

@@ -4,7 +4,7 @@ import { LiveFeed } from '../core/live-feed.js';
 import { gateOf } from './gates.js';
 import { publishTick } from './live.js';
 import type { InFlight, Workload } from './migrate/types.js';
-import { RttAverager } from './observe/observation.js';
+import { RttTable } from './observe/rtt-table.js';
 import { workloadKey } from './workload-key.js';
 
 test('publishTick: one batch with nodes and workloads, Eq.1 RTT and load, decisions with their gate, migrations with phase', () => {
@@ -12,21 +12,21 @@ test('publishTick: one batch with nodes and workloads, Eq.1 RTT and load, decisi
   let notified = 0;
   feed.subscribe(() => notified++);
   const w: Workload = { kind: 'pod', namespace: 'lab', name: 'echo', user: 'ue-1', node: 'edge-1', object: { metadata: { name: 'echo-0' } } };
-  const averager = new RttAverager(2);
-  averager.push('ue-1', 'edge-1', [{ value: 4, atMs: 4000 }, { value: 6, atMs: 4500 }]);
-  averager.push('ue-1', 'edge-2', [{ value: 2, atMs: 4500 }]);
+  const rtt = new RttTable(['edge-1', 'edge-2'], 2);
+  rtt.pushSamples('ue-1', 'edge-1', [{ value: 4, atMs: 4000 }, { value: 6, atMs: 4500 }]);
+  rtt.pushSamples('ue-1', 'edge-2', [{ value: 2, atMs: 4500 }]);
   const f: InFlight = { id: 'remora-echo-2', kind: 'pod', backend: 'recreate', namespace: 'lab', workload: 'echo', sourceNode: 'edge-1', targetNode: 'edge-2', startedAtMs: 4900, phase: 'Pending', object: { metadata: { name: 'remora-echo-2' } } };
   publishTick(feed, {
     nowMs: 5000,
     nodes: ['edge-1', 'edge-2'],
     readyNodes: new Set(['edge-1']),
     workloads: [w],
-    decisions: [{ workload: 'lab/echo', kind: 'pod', action: 2, policyAction: 2, reason: 'policy', result: { result: 'requeue-after', afterMs: 1000 } }],
+    decisions: [{ workload: 'lab/echo', kind: 'pod', action: 2, policyAction: 2, reason: 'policy' }],
     inFlight: new Map([[workloadKey('pod', 'lab', 'echo'), f]]),
     // Adopted from an earlier incarnation and finished in this very tick: the feed never saw it in flight.
     finished: [{ id: 'remora-echo-1', workload: 'echo', namespace: 'lab', from: 'edge-2', to: 'edge-1', backend: 'recreate', result: 'succeeded', durationMs: 1500 }],
     loads: new Map([['edge-1', { value: 1.5, atMs: 3000 }], ['edge-2', { value: Number.NaN, atMs: Number.NaN }]]),
-    averager,
+    rtt,
   });
   assert.equal(notified, 1, 'one notification for the tick');
   const s = feed.snapshot();

@@ -8,7 +8,7 @@ import type { LiveFeed } from '../core/live-feed.js';
 import { gateOf } from './gates.js';
 import type { Finished } from './in-flight.js';
 import type { InFlight, Workload } from './migrate/types.js';
-import type { RttAverager } from './observe/observation.js';
+import type { RttTable } from './observe/rtt-table.js';
 import type { Timed } from './observe/types.js';
 import type { Decision } from './reconcile.js';
 import type { WorkloadKey } from './workload-key.js';
@@ -25,8 +25,8 @@ export interface TickFacts {
   inFlight: ReadonlyMap<WorkloadKey, InFlight>;
   finished: readonly Finished[];
   loads: ReadonlyMap<string, Timed>;
-  /** The Eq. 1 RTTs acted on: the per-workload path's averager, or the fleet path's table read the same way. */
-  averager: Pick<RttAverager, 'get'>;
+  /** The Eq. 1 RTTs acted on (the controller's one RTT store). */
+  rtt: Pick<RttTable, 'get'>;
 }
 
 export function publishTick(feed: LiveFeed, t: TickFacts): void {
@@ -39,7 +39,7 @@ export function publishTick(feed: LiveFeed, t: TickFacts): void {
     }
     for (const user of new Set(t.workloads.map((w) => w.user))) {
       for (const n of t.nodes) {
-        const r = t.averager.get(user, n);
+        const r = t.rtt.get(user, n);
         if (r && Number.isFinite(r.atMs)) feed.addPoint('rtt', n, user, r);
       }
     }

@@ -8,7 +8,7 @@ import { ControllerMetrics } from './metrics.js';
 import { CheckpointUnavailableError } from './migrate/pod.js';
 import type { InFlight, Migrator, Workload } from './migrate/types.js';
 import { fakeMigrator, recordingClient } from './testing/fakes.js';
-import { RttAverager } from './observe/observation.js';
+import { RttTable } from './observe/rtt-table.js';
 import type { Timed } from './observe/types.js';
 import { reconcileWorkload, type ReconcileContext, type TickView } from './reconcile.js';
 import { WorkloadState } from './workload-state.js';
@@ -23,14 +23,14 @@ function world(o: { act?: Policy['act']; patch?: Error; migrator?: Partial<Migra
   let asked = 0;
   const { client, calls: writes } = recordingClient((method) => (method === 'PATCH' ? o.patch : undefined));
   const migrator = fakeMigrator(o.migrator);
-  const averager = new RttAverager(1);
+  const rtt = new RttTable(NODES, 1);
   const policy = (): Policy => ({ name: 'scripted', reset() {}, act: (obs, mask) => (asked++, (o.act ?? (() => 3))(obs, mask)) });
-  const state = new WorkloadState(policy, averager);
-  const ctx: ReconcileContext = { client, config, migrators: { vm: migrator }, state, averager, metrics: new ControllerMetrics(), log: silentLogger, inFlightLayout: false, isLeader: () => true, event: async (_o, _t, reason) => void events.push(reason) };
+  const state = new WorkloadState(policy, rtt);
+  const ctx: ReconcileContext = { client, config, clock: { nowMs: () => NOW }, migrators: { vm: migrator }, state, rtt, metrics: new ControllerMetrics(), log: silentLogger, inFlightLayout: false, isLeader: () => true, event: async (_o, _t, reason) => void events.push(reason) };
   const loads = new Map<string, Timed>(NODES.map((n) => [n, { value: 1.5, atMs: NOW }]));
   const view = (inFlight = new Map<WorkloadKey, InFlight>()): TickView => ({ nowMs: NOW, loads, readyNodes: new Set(NODES), inFlight, started: [] });
   const vm = (name: string, user: string, ann: Record<string, string> = {}): Workload => {
-    for (const [i, n] of NODES.entries()) averager.push(user, n, [{ value: 2 + 8 * Math.abs(2 - i), atMs: NOW }]);
+    for (const [i, n] of NODES.entries()) rtt.pushSamples(user, n, [{ value: 2 + 8 * Math.abs(2 - i), atMs: NOW }]);
     return { kind: 'vm', namespace: 'ns', name, user, node: 'edge-1', object: { metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '7', annotations: ann } } };
   };
   return { ctx, view, vm, writes, events, asked: () => asked };
@@ -40,7 +40,7 @@ test('reconcile: a migration reserves the sequence number, starts, and the cap t
   const w = world();
   const v = w.view();
   const d = await reconcileWorkload(w.ctx, w.vm('upf', 'ue-1'), v);
-  assert.deepEqual([d.action, d.reason, d.result], [3, 'policy', { result: 'requeue-after', afterMs: config.tickMs }]);
+  assert.deepEqual([d.action, d.reason], [3, 'policy']);
   assert.deepEqual(w.writes, ['PATCH /apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/upf']);
   assert.deepEqual(v.started.map((f) => f.id), ['remora-upf-1']);
   assert.ok(v.inFlight.has(workloadKey('vm', 'ns', 'upf')));
@@ -68,22 +68,22 @@ test('reconcile: an invalid observation forces Wait with one Event per cause', a
   assert.equal(w.asked(), 0);
 });
 
-test('reconcile: results are explicit (cooldown requeues after the rest of it; broken policy is terminal; 409 is retryable)', async () => {
+test('reconcile: every wait says why (cooldown; a broken policy; a 409 on the sequence number)', async () => {
   const cool = world();
   const d1 = await reconcileWorkload(cool.ctx, cool.vm('upf', 'ue-1', { 'remora.io/last-migration-at': new Date(NOW - 20_000).toISOString() }), cool.view());
-  assert.deepEqual([d1.reason, d1.result], ['cooldown', { result: 'requeue-after', afterMs: 40_000 }]);
+  assert.deepEqual([d1.reason, d1.action, cool.writes], ['cooldown', 0, []]);
 
   const thrower = world({ act: () => { throw new Error('NaN in the network'); } });
   const d2 = await reconcileWorkload(thrower.ctx, thrower.vm('upf', 'ue-1'), thrower.view());
-  assert.deepEqual([d2.reason, d2.result.result, thrower.events], ['error', 'terminal', ['PolicyError']]);
+  assert.deepEqual([d2.reason, d2.detail, thrower.events], ['error', 'NaN in the network', ['PolicyError']]);
 
   const masked = world({ act: () => 7 });
   const d3 = await reconcileWorkload(masked.ctx, masked.vm('upf', 'ue-1'), masked.view());
-  assert.deepEqual([d3.reason, d3.result.result, d3.policyAction], ['illegal-action', 'terminal', 7]);
+  assert.deepEqual([d3.reason, d3.action, d3.policyAction, masked.events], ['illegal-action', 0, 7, ['IllegalAction']]);
 
   const conflict = world({ patch: new KubeApiError(409, 'Conflict', 'changed', 'PATCH', '/x') });
   const d4 = await reconcileWorkload(conflict.ctx, conflict.vm('upf', 'ue-1'), conflict.view());
-  assert.deepEqual([d4.reason, d4.detail, d4.result.result, conflict.events], ['error', 'workload changed concurrently (409); will retry next tick', 'retryable', ['MigrationStartFailed']]);
+  assert.deepEqual([d4.reason, d4.detail, conflict.events], ['error', 'workload changed concurrently (409); will retry next tick', ['MigrationStartFailed']]);
 });
 
 test('reconcile: a node that cannot checkpoint: no migration and one CheckpointUnavailable Event, or a counted fallback to recreate', async () => {
@@ -91,7 +91,7 @@ test('reconcile: a node that cannot checkpoint: no migration and one CheckpointU
   const refused = world({ migrator: { start: async (wl) => { throw new CheckpointUnavailableError(wl.node, why); } } });
   for (let i = 0; i < 3; i++) {
     const d = await reconcileWorkload(refused.ctx, refused.vm('cache', 'ue-1'), refused.view());
-    assert.deepEqual([d.action, d.reason, d.result.result], [0, 'precheck', 'requeue-after']);
+    assert.deepEqual([d.action, d.reason], [0, 'precheck']);
     assert.match(d.detail!, /checkpoint backend unavailable on node edge-1/);
   }
   assert.deepEqual(refused.events, ['CheckpointUnavailable'], 'one Event per cause, not one per tick');

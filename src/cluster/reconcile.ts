@@ -3,9 +3,11 @@
  * act. Level-based and idempotent: everything it needs is read from the cluster this tick, and the migration
  * object's name comes from a sequence number reserved on the workload, so a retry never starts a second one.
  *
- * The result is explicit, controller-runtime style: requeue-after (look again then; the normal case),
- * retryable (an API write failed; try again with the next tick as the backoff), or terminal (retrying the same
- * decision cannot help, e.g. the policy broke its contract; an Event says so).
+ * Every workload is looked at every tick; there is no per-key requeue time (controller-runtime's RequeueAfter).
+ * The gates cost O(1) per workload, and the only thing a requeue time could postpone, the cooldown, is an
+ * annotation on the workload: a next-due time kept in memory would be a second copy of it that a restarted
+ * replica, or a shard taking over a range, would not have. A decision's `reason` and `detail` say why it waits
+ * (`cooldown`, `error` with the API's message, `illegal-action`), and the Event says it to people.
  */
 import type { ControllerConfig } from './config.js';
 import type { EventDeduplicator } from './event-dedup.js';
@@ -16,12 +18,12 @@ import type { Logger } from './log.js';
 import type { ControllerMetrics } from './metrics.js';
 import { CheckpointUnavailableError, FALLBACK_ANNOTATION } from './migrate/pod.js';
 import type { InFlight, Migrator, Workload, WorkloadKind } from './migrate/types.js';
-import { buildObservation, type RttAverager } from './observe/observation.js';
-import type { LoadSource, RttSource, Timed } from './observe/types.js';
+import { buildObservation } from './observe/observation.js';
+import type { RttTable } from './observe/rtt-table.js';
+import type { Clock, LoadSource, RttSource, Timed } from './observe/types.js';
+import type { MigrationBudget } from './budget.js';
 import type { WorkloadState } from './workload-state.js';
 import { workloadKey, type WorkloadKey } from './workload-key.js';
-
-export type ReconcileResult = { result: 'requeue-after'; afterMs: number } | { result: 'retryable'; error: string } | { result: 'terminal'; error: string };
 
 export interface Decision {
   workload: string;
@@ -33,20 +35,27 @@ export interface Decision {
   reason: DecisionReason;
   detail?: string;
   observation?: number[];
-  result: ReconcileResult;
 }
 
 export interface ReconcileContext {
   client: KubeClient;
   config: ControllerConfig;
+  clock: Clock;
   migrators: Partial<Record<WorkloadKind, Migrator>>;
   state: WorkloadState;
-  averager: RttAverager;
+  /** The one RTT store (Eq. 1). */
+  rtt: RttTable;
   metrics: ControllerMetrics;
   log: Logger;
   /** Observations carry the edge model's in-flight block (zeros: the policy is asked only when nothing is in flight). */
   inFlightLayout: boolean;
   isLeader(): boolean;
+  /** Sharded: whether this replica still holds the workload's range (a Lease can be lost in a long tick). */
+  owns?: (key: WorkloadKey) => boolean;
+  /** Renew the Lease(s) when a renewal is due: long ticks call it between their phases, so a Lease never lapses mid-tick. */
+  renew?: () => Promise<void>;
+  /** Sharded: the caps' budget shared by the shards on the apiserver (budget.ts); a slot is reserved before a start. */
+  budget?: Pick<MigrationBudget, 'reserve'>;
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
@@ -57,6 +66,8 @@ export interface TickView {
   readyNodes: ReadonlySet<string>;
   inFlight: Map<WorkloadKey, InFlight>;
   started: InFlight[];
+  /** When `inFlight` was read from the cluster (the shared budget refuses to count on an old read). */
+  inFlightAtMs?: number;
 }
 
 async function emit(ctx: ReconcileContext, dedup: EventDeduplicator, k: WorkloadKey, obj: KubeObject, e: GateEvent | undefined): Promise<void> {
@@ -74,8 +85,7 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
   const { config, state } = ctx;
   const k = workloadKey(w.kind, w.namespace, w.name);
   const base = { workload: `${w.namespace}/${w.name}`, kind: w.kind };
-  const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
-  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.averager.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs, ctx.inFlightLayout, config.observation.loadMaxAgeMs);
+  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.rtt.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs, ctx.inFlightLayout, config.observation.loadMaxAgeMs);
   if (built) ctx.metrics.observationAge.set({ workload: base.workload }, built.maxAgeMs / 1000);
   const obsArr = built ? Array.from(built.observation) : undefined;
   const input = {
@@ -112,11 +122,7 @@ export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: T
     if (v.verdict === 'ask-policy') throw new Error('gates asked for the policy twice'); // unreachable: choice is set
     await emit(ctx, state.dedup, k, w.object, v.event);
     if (v.reason === 'invalid-observation') ctx.log.log('info', 'forced wait', { workload: base.workload, why: v.detail });
-    const result: ReconcileResult =
-      v.reason === 'error' || v.reason === 'illegal-action' ? { result: 'terminal', error: v.event?.message ?? v.reason }
-      : v.reason === 'cooldown' ? { result: 'requeue-after', afterMs: Math.max(config.tickMs, config.migration.cooldownMs - (t.nowMs - Date.parse(w.object.metadata.annotations?.[ANNOTATIONS.lastMigration] ?? ''))) }
-      : next;
-    return { ...dec, action: 0, reason: v.reason, ...(v.detail !== undefined ? { detail: v.detail } : {}), result };
+    return { ...dec, action: 0, reason: v.reason, ...(v.detail !== undefined ? { detail: v.detail } : {}) };
   }
 
   return startMigration(ctx, w, k, { target: v.target, action: v.action, policyName, observation: obsArr }, t, dec);
@@ -135,11 +141,10 @@ export async function startMigration(
   w: Workload,
   k: WorkloadKey,
   choice: { target: string; action: number; policyName: string; observation: number[] | undefined },
-  t: Pick<TickView, 'nowMs' | 'inFlight' | 'started'>,
+  t: Pick<TickView, 'nowMs' | 'inFlight' | 'started' | 'inFlightAtMs'>,
   dec: DecisionBase,
 ): Promise<Decision> {
   const { config, state } = ctx;
-  const next: ReconcileResult = { result: 'requeue-after', afterMs: config.tickMs };
   const { target, action, policyName } = choice;
   const obsArr = choice.observation;
   const m = ctx.migrators[w.kind]!;
@@ -147,27 +152,32 @@ export async function startMigration(
   if (blocked) {
     const reason = w.kind === 'vm' && blocked.includes('LiveMigratable') ? 'NotLiveMigratable' : 'MigrationBlocked';
     await emit(ctx, state.dedup, k, w.object, { type: 'Warning', reason, message: `policy chose ${target}; not migrating: ${blocked}`, dedup: { topic: 'precheck', cause: blocked } });
-    return { ...dec, action: 0, reason: 'precheck', detail: blocked, result: next };
+    return { ...dec, action: 0, reason: 'precheck', detail: blocked };
   }
   state.dedup.clear(k, 'precheck');
   if (config.migration.dryRun) {
     await ctx.event(w.object, 'Normal', 'DryRunMigration', `dry run: would migrate ${w.node} -> ${target} (${m.backend})`);
     ctx.log.log('info', 'dry-run migration', { workload: dec.workload, from: w.node, to: target });
-    return { ...dec, action: 0, reason: 'dry-run', result: next };
+    return { ...dec, action: 0, reason: 'dry-run' };
   }
   // Reserve a sequence number on the workload with a resourceVersion precondition: a concurrent writer (a
   // second replica during a lease hand-over) gets 409 and backs off, and the object name derived from it is
   // deterministic, so a retry after a crash finds the object instead of creating another.
-  if (!ctx.isLeader()) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick', result: { result: 'retryable', error: 'lost leadership during the tick' } };
+  if (!ctx.isLeader() || (ctx.owns && !ctx.owns(k))) return { ...dec, action: 0, reason: 'error', detail: 'lost leadership during the tick' };
   const seq = Number(w.object.metadata.annotations?.[ANNOTATIONS.migrationSeq] ?? '0') + 1;
   const id = `remora-${w.name}-${seq}`.slice(0, 253);
+  const refused = await ctx.budget?.reserve(id, w.node, t.inFlight.values(), t.inFlightAtMs ?? t.nowMs);
+  if (refused) {
+    await emit(ctx, state.dedup, k, w.object, { type: 'Normal', reason: 'MigrationDeferred', message: `policy chose ${target}; deferred: ${refused.detail}`, dedup: { topic: 'cap', cause: `budget-${refused.reason}` } });
+    return { ...dec, action: 0, reason: refused.reason, detail: refused.detail };
+  }
   try {
     const patched = await ctx.client.request<KubeObject | undefined>('PATCH', w.kind === 'vm' ? paths.vmis(w.namespace, w.name) : paths.pods(w.namespace, w.object.metadata.name), {
       body: { metadata: { resourceVersion: w.object.metadata.resourceVersion, annotations: { [ANNOTATIONS.migrationSeq]: String(seq) } } },
     });
     // Start from the object as patched: a pod backend copies the source's annotations to the target, and the
     // target must carry this sequence number, or the next migration (from the target) would reuse this id
-    // (issue 11 lab: the second move "adopted" the serving pod, remora-echo-1, as its own target).
+    // (seen on the lab: the second move "adopted" the serving pod, remora-echo-1, as its own target).
     const source: Workload = patched?.metadata ? { ...w, object: { ...w.object, ...patched, apiVersion: w.object.apiVersion, kind: w.object.kind } } : w;
     const f = await m.start(source, target, id, t.nowMs);
     t.inFlight.set(k, f);
@@ -180,19 +190,19 @@ export async function startMigration(
     }
     await ctx.event(w.object, 'Normal', 'MigrationStarted', `policy ${policyName} chose ${target}: migrating ${w.node} -> ${target} via ${m.backend} (${id}); observation [${(obsArr ?? []).map((x) => +x.toFixed(3)).join(', ')}]`);
     ctx.log.log('info', 'migration started', { workload: dec.workload, migration: id, from: w.node, to: target, backend: m.backend });
-    return { ...dec, action, reason: 'policy', result: next };
+    return { ...dec, action, reason: 'policy' };
   } catch (e) {
     if (e instanceof CheckpointUnavailableError) {
       ctx.metrics.checkpointUnavailable.inc({ node: w.node, outcome: 'not-migrated' });
       ctx.log.log('warn', 'checkpoint unavailable', { workload: dec.workload, node: w.node, why: e.reason });
       await emit(ctx, state.dedup, k, w.object, { type: 'Warning', reason: 'CheckpointUnavailable', message: `policy chose ${target}; not migrating: ${e.message}; annotate ${FALLBACK_ANNOTATION}=recreate to allow a cold recreate`, dedup: { topic: 'checkpoint-unavailable', cause: e.reason } });
-      return { ...dec, action: 0, reason: 'precheck', detail: e.message, result: next };
+      return { ...dec, action: 0, reason: 'precheck', detail: e.message };
     }
     ctx.metrics.errors.inc({ stage: 'start' });
     const msg = isConflict(e) ? 'workload changed concurrently (409); will retry next tick' : (e as Error).message;
     ctx.log.log('warn', 'migration start failed', { workload: dec.workload, error: msg });
     await ctx.event(w.object, 'Warning', 'MigrationStartFailed', `could not start migration to ${target}: ${msg}`);
-    return { ...dec, action: 0, reason: 'error', detail: msg, result: { result: 'retryable', error: msg } };
+    return { ...dec, action: 0, reason: 'error', detail: msg };
   }
 }
 
@@ -200,7 +210,7 @@ export async function startMigration(
 export async function readObservations(
   src: { config: ControllerConfig; load: LoadSource; rtt: RttSource },
   workloads: readonly Workload[],
-  averager: RttAverager,
+  rtt: RttTable,
   state: WorkloadState,
   metrics: ControllerMetrics,
   log: Logger,
@@ -217,7 +227,7 @@ export async function readObservations(
     try {
       const got = await src.rtt.readRtt(u, nodes);
       state.noteUser(u);
-      for (const [n, samples] of got) averager.push(u, n, samples);
+      for (const [n, samples] of got) rtt.pushSamples(u, n, samples);
     } catch (e) {
       metrics.errors.inc({ stage: 'rtt' });
       state.noteRttError(u, `${src.rtt.name}: ${(e as Error).message}`);

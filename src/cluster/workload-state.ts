@@ -1,12 +1,12 @@
 /**
  * The controller's only per-workload memory: one policy instance per workload (recurrent policies keep their
- * own history), the Event de-duplicator, and the users whose RTT history the {@link RttAverager} keeps.
+ * own history), the Event de-duplicator, and the users whose RTT history the RTT store (`observe/rtt-table.ts`) keeps.
  * Everything else lives in the cluster. {@link WorkloadState.prune} drops a workload the tick no longer sees, so
  * memory follows the cluster and a workload recreated under the same name starts from a fresh policy.
  */
 import type { Policy } from '../core/env.js';
 import { EventDeduplicator } from './event-dedup.js';
-import type { RttAverager } from './observe/observation.js';
+import type { RttTable } from './observe/rtt-table.js';
 import type { WorkloadKey } from './workload-key.js';
 
 interface Entry {
@@ -20,7 +20,7 @@ export class WorkloadState {
   readonly dedup = new EventDeduplicator();
   private readonly entries = new Map<WorkloadKey, Entry>();
 
-  constructor(private readonly newPolicy: () => Policy | Promise<Policy>, private readonly averager: RttAverager) {}
+  constructor(private readonly newPolicy: () => Policy | Promise<Policy>, private readonly rtt: Pick<RttTable, 'forgetUser'>) {}
 
   /**
    * The workload's policy, made and `reset()` on first sight. `incarnation` is the VMI's uid for VMs (a deleted
@@ -84,6 +84,6 @@ export class WorkloadState {
   private forgetUser(user: string): void {
     this.users.delete(user);
     this.rttErrors.delete(user);
-    this.averager.forgetUser(user);
+    this.rtt.forgetUser(user);
   }
 }

@@ -216,7 +216,7 @@ export function serveEnv(makeEnv: () => Env, options: ServeOptions, input: Reada
 }
 
 /**
- * The fleet mode (issue 13; `remora env serve --fleet`, the PettingZoo `ParallelEnv` of python/remora_gym/parallel.py):
+ * The fleet mode (`remora env serve --fleet`, the PettingZoo `ParallelEnv` of python/remora_gym/parallel.py):
  * many users of one edge, PettingZoo-Parallel semantics, over the same line protocol.
  * - `{"cmd":"spec"}` → as above, plus `"fleet":{"maxUsers":M}` (PettingZoo's `possible_agents` are ids 0..M-1).
  * - `{"cmd":"freset","seed":1}` → the rows of the users present: `{"t":0,"ids":[R],"observations":[R·D],

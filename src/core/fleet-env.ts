@@ -1,5 +1,5 @@
 /**
- * The `FleetEnv` contract (issue 13): many users sharing one edge, PettingZoo-Parallel semantics in TypeScript.
+ * The `FleetEnv` contract: many users sharing one edge, PettingZoo-Parallel semantics in TypeScript.
  * The fleet twin (`src/twin/fleet`) implements it; fleet policies (`src/agents/fleet`) see nothing else.
  *
  * Each user is an agent with the single-user observation (Eq. 3, `core/observation.ts`, plus the edge model's
@@ -20,7 +20,7 @@
  * - The episode is over (`done`) after the step at which `maxSteps` truncates everyone; users may be absent at
  *   some ticks before that (an empty road), so "no rows" does not mean "done".
  *
- * Serving it to Python (PettingZoo `ParallelEnv`): the env server's fleet mode (`serveFleet`, helper D's, on main)
+ * Serving it to Python (PettingZoo `ParallelEnv`): the env server's fleet mode (`serveFleet` in src/core/env-server.ts)
  * serves any object with this contract's serving surface (spaces, `maxUsers`, `done`, `reset`, `step`, `close`), so
  * a `FleetTwin` is served as it is: `possible_agents` = `user-0 .. user-{maxUsers-1}`; `agents` after a step = the
  * rows without a flag; the dicts of a step = every row (acted rows and joiners; joiners' rewards are 0 and flags

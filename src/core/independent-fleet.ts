@@ -1,5 +1,5 @@
 /**
- * A fleet of independent users of a single-user {@link Env} (issue 13): `slots` users at once, each its own copy of
+ * A fleet of independent users of a single-user {@link Env}: `slots` users at once, each its own copy of
  * the env; when a user's episode ends, the next user arrives in that slot in the same tick (a new row), up to `usersPerSlot`
  * users per slot. No coupling: the users do not share node capacity (the fleet twin, `src/twin/fleet`, is the
  * coupled one). It has the row shape of the FleetEnv contract (`core/fleet-env.ts`; {@link ServedFleet} here is

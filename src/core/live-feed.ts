@@ -1,5 +1,5 @@
 /**
- * The live view of a running controller (issue 11, "Watching it live"): one in-process object that the producer
+ * The live view of a running controller: one in-process object that the producer
  * (the controller, and the lab for the route) writes to and the dashboard's live page reads and streams. It is
  * passed in to both, never global. It holds the current state only, bounded: each timeline keeps the last
  * `maxPoints` points, and the decision and migration logs their last `maxDecisions` / `maxMigrations` entries.
@@ -69,12 +69,29 @@ export interface LivePosition {
   y: number;
 }
 
+/** One position of the UE's trail, with the node that served it while it was there (when known). */
+export interface LiveTrailPoint extends LivePosition {
+  atMs: number;
+  serving?: string;
+}
+
 /** The route as a map: antennas (one per edge node), the road, and the UE. Units are the producer's (say which). */
 export interface LiveRoute {
   units: string;
   antennas: (LivePosition & { node: string })[];
   path: LivePosition[];
   ue?: LivePosition & { atMs: number };
+  /**
+   * The workload that follows this UE: the node serving it is the one whose workloads include it. Default: the
+   * only workload, when the nodes serve exactly one.
+   */
+  workload?: string;
+  /**
+   * Where the UE has been (the last `maxPoints` positions, oldest first; kept by the feed from {@link
+   * LiveFeed.moveUe}). Each point's `serving` is the node that served the UE's workload while the UE was there:
+   * set when the UE arrives, and updated by {@link LiveFeed.setNodes} until it moves on.
+   */
+  trail?: LiveTrailPoint[];
 }
 
 export interface LiveSnapshot {
@@ -139,7 +156,17 @@ export class LiveFeed {
 
   setNodes(nodes: readonly LiveNode[]): void {
     this.s.nodes = nodes.map((n) => ({ name: n.name, ready: n.ready, workloads: [...n.workloads].sort() }));
+    const last = this.s.route?.trail?.at(-1);
+    if (last) setServing(last, this.servingNode());
     this.changed();
+  }
+
+  /** The node serving the route's workload (see {@link LiveRoute.workload}), if one does. */
+  servingNode(): string | undefined {
+    const w = this.s.route?.workload;
+    if (w !== undefined) return this.s.nodes.find((n) => n.workloads.includes(w))?.name;
+    const hosts = this.s.nodes.filter((n) => n.workloads.length > 0);
+    return hosts.length === 1 && hosts[0]!.workloads.length === 1 ? hosts[0]!.name : undefined;
   }
 
   /** Append a measurement; one not newer than the series' last point is a repeat and is ignored. */
@@ -184,12 +211,18 @@ export class LiveFeed {
 
   setRoute(r: LiveRoute): void {
     this.s.route = structuredClone(r);
+    const ue = this.s.route.ue;
+    this.s.route.trail = ue ? [setServing({ x: ue.x, y: ue.y, atMs: ue.atMs }, this.servingNode())] : [];
     this.changed();
   }
 
   moveUe(p: LivePosition & { atMs: number }): void {
     if (!this.s.route) return;
     this.s.route.ue = { x: p.x, y: p.y, atMs: p.atMs };
+    const trail = (this.s.route.trail ??= []);
+    trail.push(setServing({ x: p.x, y: p.y, atMs: p.atMs }, this.servingNode()));
+    const max = this.o.maxPoints ?? 600;
+    if (trail.length > max) trail.splice(0, trail.length - max);
     this.changed();
   }
 
@@ -204,4 +237,10 @@ export class LiveFeed {
     this.dirty = false;
     for (const fn of [...this.subs]) fn(this.s.seq);
   }
+}
+
+function setServing(p: LiveTrailPoint, serving: string | undefined): LiveTrailPoint {
+  if (serving === undefined) delete p.serving;
+  else p.serving = serving;
+  return p;
 }

@@ -1,5 +1,5 @@
 /**
- * A wrapper that turns a masked action into Wait instead of an error (issue 12). Learners that never read the mask
+ * A wrapper that turns a masked action into Wait instead of an error. Learners that never read the mask
  * (Stable-Baselines3's DQN, most of Gymnasium's ecosystem) pick in-space actions that the mask forbids, e.g. a second
  * migration while one is in flight; the {@link Env} contract throws {@link InvalidActionError} for those, which ends
  * their training. Here such an action is executed as Wait (action 0, always legal) and `info.maskedAction` says so.

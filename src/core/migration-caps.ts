@@ -1,5 +1,5 @@
 /**
- * Migration concurrency caps (issue 13), with KubeVirt's defaults as the model. One home for both users: the fleet
+ * Migration concurrency caps, with KubeVirt's defaults as the model. One home for both users: the fleet
  * twin enforces them as a property of the simulated cluster, and the coordinated decision step
  * (`src/agents/coordination.ts`, whose `CoordinationConfigSchema` extends this schema) plans within them.
  */

@@ -54,7 +54,7 @@ test('Eq.8 sums the local rewards and subtracts both penalties', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Edge model terms (issue 9; beyond the paper)
+// Edge model terms (beyond the paper)
 
 test('switchoverRttMs is 1000 · D² / (2 · Δ · N) ms, and 0 without downtime', () => {
   close(switchoverRttMs(1.5, 1, 5), (1000 * 1.5 * 1.5) / (2 * 1 * 5), 1e-9);

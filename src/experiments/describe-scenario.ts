@@ -1,5 +1,5 @@
 /**
- * What a scenario's data looks like (issue 12, `remora scenario show`): per node the Eq. 2 load's mean, p95 and share
+ * What a scenario's data looks like (`remora scenario show`): per node the Eq. 2 load's mean, p95 and share
  * of time above L_max over the trace range its episodes draw from; the trip length in steps; the noise-free RTT
  * range along the trip; the mean episode length under `never`, `follow-me` and the oracle; and warnings for
  * degenerate scenarios (a node always above L_max, episodes shorter than {@link MIN_MEAN_EPISODE_STEPS} steps).

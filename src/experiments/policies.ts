@@ -4,7 +4,8 @@
  */
 import type { Policy } from '../core/env.js';
 import { baselineRegistry, type PolicyContext } from '../agents/registry.js';
-import { OraclePolicy, type ResolvedScenario } from '../twin/index.js';
+import type { MigrationModel } from '../agents/baselines/index.js';
+import { edgeMigrationCosts, OraclePolicy, type ResolvedScenario, type Scenario } from '../twin/index.js';
 
 export interface TwinPolicyContext {
   /** Seed for stochastic policies (random). */
@@ -28,8 +29,23 @@ export function contextFor(scenario: ResolvedScenario, seed: number): TwinContex
     layout: { nodes: s.nodes.length, inFlight: s.observation.inFlight },
     reward: { rttSla: s.sla.rttMs, loadSla: s.sla.load, migrationCost: s.reward.migrationCost },
     seed,
+    migration: migrationModelOf(s),
+    rttBaseMs: s.rtt.baseMs,
     scenario,
   };
+}
+
+/**
+ * The scenario's migration model as a planner sees it: the edge model's per-migration terms (`edgeMigrationCosts`,
+ * the env's and the oracle's own), and the typical duration in steps, `ceil(typical seconds / step)` as the world
+ * rounds a drawn duration (the median of a lognormal, the midpoint of a uniform); 0 in the instant model.
+ */
+export function migrationModelOf(s: Scenario): MigrationModel {
+  const { spikeMs, trafficCost } = edgeMigrationCosts(s);
+  const d = s.migration.durations[s.migration.serviceKind];
+  const typicalS = d.kind === 'fixed' ? d.seconds : d.kind === 'uniform' ? (d.minSeconds + d.maxSeconds) / 2 : d.medianSeconds;
+  const durationSteps = s.migration.model === 'instant' ? 0 : Math.min(s.maxSteps, Math.max(1, Math.ceil(typicalS / s.stepSeconds - 1e-9)));
+  return { durationSteps, spikeMs, trafficCost, violationPenalty: s.reward.violationPenalty, terminateOnViolation: s.terminateOnViolation };
 }
 
 /** Names a `--policy` may take besides a model file. */

@@ -14,7 +14,8 @@ import type { ReproduceSummary } from './reproduce.js';
 export const SUMMARY_FILE = 'summary.json';
 
 // Trap: JSON.stringify writes NaN (e.g. pctOfOracle when the oracle's return is 0) as null; read it back as NaN.
-const jsonNumber = z.number().nullable().transform((v) => v ?? Number.NaN);
+// Shared with the other result files' readers (sweep-summary.ts).
+export const jsonNumber = z.number().nullable().transform((v) => v ?? Number.NaN);
 const count = z.number().int().nonnegative();
 
 /** One row of a comparison table ({@link PolicyMetrics}). */
@@ -26,7 +27,7 @@ export const policyMetricsSchema = z.object({
   pctOfOracle: jsonNumber,
   steps: jsonNumber,
   slaViolations: count,
-  // Added with the edge model (issue 9); summaries written before it lack them and read back as NaN.
+  // Added with the edge model; summaries written before it lack them and read back as NaN.
   violationSeconds: jsonNumber.default(null),
   downtimeSeconds: jsonNumber.default(null),
   regret: jsonNumber.default(null),
@@ -35,7 +36,7 @@ export const policyMetricsSchema = z.object({
   meanRttMs: jsonNumber,
   p95RttMs: jsonNumber,
   meanLoad: jsonNumber,
-  // Added with issue 12; summaries written before it lack it and read back as false (not flagged).
+  // Added with the unstable-row flag; summaries written before it lack it and read back as false (not flagged).
   pctOfOracleUnstable: z.boolean().default(false),
 });
 
@@ -65,7 +66,7 @@ export const reproduceSummarySchema = z.object({
   sr111: comparisonSchema,
   roundtrip: comparisonSchema,
   dqnBeatsSarsa: z.boolean(),
-  // Added with the product agents and the edge model (issue 9); older summaries read back with empty defaults.
+  // Added with the product agents and the edge model; older summaries read back with empty defaults.
   seeds: count.default(1),
   comparisons: z.array(comparisonSchema.extend({ model: z.enum(['paper', 'edge']), title: z.string() })).default([]),
   product: z.record(z.object({ agent: z.string(), scenario: z.string(), validation: z.string(), selectedStep: z.number().int().nullable() })).default({}),

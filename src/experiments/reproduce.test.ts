@@ -22,7 +22,7 @@ test('reproduce --quick writes the figures, the compare table, summary.json and 
   readReproduceSummary(join(out, 'summary.json')); // what reproduce writes satisfies the reader's schema
   for (const k of ['dqn', 'sarsa', 'baselines', 'commit', 'seconds']) assert.ok(k in summary, k);
   assert.equal(typeof summary.dqn.pctOfOracle, 'number');
-  assert.deepEqual(Object.keys(summary.baselines), ['never', 'follow-me', 'threshold', 'hysteresis', 'greedy', 'sla-greedy', 'oracle']);
+  assert.deepEqual(Object.keys(summary.baselines), ['never', 'follow-me', 'threshold', 'hysteresis', 'greedy', 'sla-greedy', 'lookahead', 'oracle']);
   // Every comparison is on test days, paper and edge model; the product agents kept a validation-day checkpoint.
   assert.deepEqual(s.comparisons.map((c) => `${c.model}:${c.scenario}`), ['paper:sr111-roundtrip', 'paper:sr111-test', 'edge:sr111-edge-roundtrip', 'edge:sr111-edge-test']);
   assert.ok(s.comparisons[2]!.policies.some((p) => p.policy === 'dqn-edge') && s.comparisons[0]!.policies.some((p) => p.policy === 'dqn-product'));

@@ -1,5 +1,5 @@
 /**
- * `remora sweep` (issue 9 §4, "Honest evaluation"): train one run per seed, evaluate every run and every heuristic
+ * `remora sweep`: train one run per seed, evaluate every run and every heuristic
  * on each evaluation scenario on identical episodes, and summarise each policy by the interquartile mean of its
  * per-seed `pctOfOracle` with a 95 % stratified-bootstrap confidence interval (rliable's method; the definitions are
  * in `report/stats.ts`).
@@ -17,8 +17,10 @@
  * normaliser, not a heuristic): the claim "beats every heuristic" holds on a scenario when the agent's CI lower
  * bound is above the best heuristic's IQM.
  *
- * Roles: each evaluation scenario is tagged `train`, `validation` or `test`. Unless given, a scenario with the
- * training scenario's name is `train` (fresh episodes of the training distribution) and any other is `test`.
+ * Roles: each evaluation scenario is tagged `train`, `validation`, `test` or `unseen`. Unless given, a scenario with
+ * the training scenario's name is `train` (fresh episodes of the training distribution), an unseen family
+ * (`*-unseen-*`) is `unseen`, and any other is `test`. The unseen families get one table of their own
+ * (`sweep-unseen.ts`), apart from the test days'.
  * Nothing in a sweep is selected on any of them; `validation` is only a label a caller may assign.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,14 +35,17 @@ import { loadScenario, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, type OracleCache, type PolicyMetrics } from './evaluate/evaluate.js';
 // The one policy registry (heuristics + oracle): when it moves to src/agents only this import changes.
 import { baselineNames, isModelPath, resolvePolicy } from './policies.js';
+import { unseenMarkdown } from './sweep-unseen.js';
 import { renderIntervalChart, type IntervalPanel } from './report/interval-plot.js';
 import { PALETTE } from './report/plots.js';
 import { iqm, iqmWithCi, type Strata } from './report/stats.js';
+import type { TrainProgress } from '../agents/trainer.js';
 import { runParallel, type ParallelRun } from './train/train-parallel.js';
+import type { TrainRunResult } from './train/train.js';
 import { ProgressReporter, fmtDuration, type ProgressSink } from './train/train-progress.js';
 
-export type EvalRole = 'train' | 'validation' | 'test';
-export const EVAL_ROLES: readonly EvalRole[] = ['train', 'validation', 'test'];
+export type EvalRole = 'train' | 'validation' | 'test' | 'unseen';
+export const EVAL_ROLES: readonly EvalRole[] = ['train', 'validation', 'test', 'unseen'];
 
 export interface EvalScenario {
   /** Built-in scenario name or scenario file. */
@@ -82,7 +87,15 @@ export interface SweepOptions {
   progress: ProgressSink;
   /** Clock in ms. */
   now: () => number;
+  /**
+   * Where the runs train (default: {@link runParallel} over `workers` local worker threads). `sweep --on kubernetes`
+   * passes one that runs them as the indices of an Indexed Job (src/kube-sweep); the evaluation stays here.
+   */
+  train?: SweepTrainer;
 }
+
+/** Trains every run (in order) and returns their results in the same order; `onProgress` feeds the bar. */
+export type SweepTrainer = (runs: ParallelRun[], onProgress: (id: string, p: TrainProgress) => void) => Promise<TrainRunResult[]>;
 
 /**
  * One policy on one evaluation scenario. Agents have one entry per seed in every `perSeed*` array. Statistics are
@@ -160,10 +173,13 @@ export function defaultSweepPolicies(): string[] {
   return baselineNames();
 }
 
-/** The role of an evaluation scenario: as given, else `train` for the training scenario and `test` otherwise. */
+/**
+ * The role of an evaluation scenario: as given, else `train` for the training scenario, `unseen` for an unseen
+ * family (`*-unseen-*`, `twin/family-scenarios.ts`) and `test` otherwise.
+ */
 export function evalRole(e: string | EvalScenario, trainScenario: string): EvalRole {
   const spec = typeof e === 'string' ? { scenario: e } : e;
-  return spec.role ?? (spec.scenario === trainScenario ? 'train' : 'test');
+  return spec.role ?? (spec.scenario === trainScenario ? 'train' : /-unseen-/.test(spec.scenario) ? 'unseen' : 'test');
 }
 
 function check(ok: boolean, field: string, expected: string, actual: unknown): void {
@@ -247,7 +263,8 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   const runs: ParallelRun[] = seeds.map((seed) => ({
     agent: o.agent, scenario: o.trainScenario, steps: o.steps, seed, config: o.config, cwd: o.cwd, out: join(out, `seed-${seed}`), progressEvery: 500, ...(o.validation ? { validation: o.validation } : {}),
   }));
-  const trained = await runParallel(runs, o.workers ?? 2, (id, p) => reporter.update(id, p));
+  const train: SweepTrainer = o.train ?? ((rs, onProgress) => runParallel(rs, o.workers ?? 2, onProgress));
+  const trained = await train(runs, (id, p) => reporter.update(id, p));
   reporter.finish();
   const t1 = o.now();
   o.progress.write(`sweep: trained ${seeds.length} ${o.agent} run(s) × ${o.steps} steps in ${fmtDuration((t1 - t0) / 1000)}; evaluating on ${evals.map((e) => e.scenario).join(', ')}\n`);
@@ -330,6 +347,7 @@ export function sweepMarkdown(s: SweepSummary): string {
     '',
   ];
   for (const [name, results] of Object.entries(s.scenarios)) {
+    if (s.roles[name] === 'unseen') continue;
     lines.push(`## ${name} (${s.roles[name]})`, '', '| policy | IQM | 95 % CI | per seed | violations | migrations |', '|---|---:|---:|---|---:|---:|');
     for (const [p, r] of Object.entries(results)) lines.push(`| ${p} | ${fmtNum(r.iqm)} | ${fmtCi(r.ci95)} | ${r.perSeed.map(fmtNum).join(', ')} | ${fmtNum(r.violations)} | ${fmtNum(r.migrations)} |`);
     lines.push('', verdict(s.comparisons[name]!), '');
@@ -339,6 +357,7 @@ export function sweepMarkdown(s: SweepSummary): string {
     for (const [p, r] of Object.entries(s.overall)) lines.push(`| ${p} | ${fmtNum(r.iqm)} | ${fmtCi(r.ci95)} |`);
     lines.push('', verdict(s.overallComparison), '');
   }
+  lines.push(unseenMarkdown(s));
   return lines.join('\n');
 }
 

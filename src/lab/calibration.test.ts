@@ -1,4 +1,4 @@
-// The twin's `lab-calibrated` overlay carries the lab's measured medians (issue 11: calibrate the twin from the lab),
+// The twin's `lab-calibrated` overlay carries the lab's measured medians (so the twin is calibrated from the lab),
 // so the two cannot drift apart: a change of LAB_MEASURED fails here until the overlay follows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

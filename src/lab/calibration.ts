@@ -1,8 +1,7 @@
 /**
- * Migration figures measured in the lab, for calibrating the twin's migration model (issue 11, "Calibrate the
- * twin from the lab"). `src/lab/README.md` ("Results", "VM live migration") holds the runs, the commands that
- * produced them and the caveats; this constant is their summary in a form code can read. The twin does not import
- * it (twin imports only core): its `lab-calibrated` overlay (`src/twin/builtin-scenarios.ts`) carries these medians,
+ * Migration figures measured in the lab, for calibrating the twin's migration model. `docs/lab.md` holds
+ * the runs, the commands that produced them and the caveats; this constant is their summary in a form code can
+ * read. The twin does not import it (twin imports only core): its `lab-calibrated` overlay (`src/twin/builtin-scenarios.ts`) carries these medians,
  * and `calibration.test.ts` fails when the two drift apart.
  *
  * What the numbers are, and what they are not:

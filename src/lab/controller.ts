@@ -1,5 +1,5 @@
 /**
- * The project's controller on the lab (issue 11, "the agent in charge"): the same {@link createController} wiring
+ * The project's controller on the lab: the same {@link createController} wiring
  * that `remora controller` runs, from the same YAML config validated by the same zod schema, against the lab's
  * kube-apiserver with the admin kubeconfig. What the lab chooses (README, "The controller on the lab"):
  * - RTT: the `http-json` source, pointed at an endpoint the caller controls ({@link RttFeed}, or a real prober

@@ -1,9 +1,9 @@
 /**
- * `LabEnv implements Env` (issue 11): the paper's second environment, the real cluster (Sec. III-C: "two identical
+ * `LabEnv implements Env`: the paper's second environment, the real cluster (Sec. III-C: "two identical
  * custom environments … the only difference … the real cluster"). Same spaces, same Eq. 8, same episode as the
  * twin's {@link TwinEnv} for a scenario and seed, but every observation is *measured* on the lab:
  * - RTT per node: a real prober PINGs each node's reflector through that node's toxiproxy proxy, and Eq. 1 runs over
- *   the replies (`route/echo-rtt.ts`, the controller's {@link RttAverager});
+ *   the replies (`route/echo-rtt.ts`, the controller's RTT store, `cluster/observe/rtt-table.ts`);
  * - load per node: the kubelet's Summary API (`KubeletSummaryLoad`), while the {@link LoadInjector} replays the
  *   trace's cpu and mem onto the node;
  * - the serving node: where the service pod runs, moved by the controller's {@link RecreateMigrator}.
@@ -23,8 +23,10 @@
  * **Timing of one `step(a)`** (the twin's reading, `src/twin/env.ts`, kept):
  * 1. The action starts: a migration to j begins (it takes ~1 s on the lab; while it runs, only Wait is legal, as in
  *    the twin's timed model). Self-migration is Wait (or the scenario's `penalize`).
- * 2. The reward (Eq. 8, `rewardTerms` + `combineRewardTerms`) is computed from the *measured* observation at t, for
- *    the node chosen by the action (the twin's instant model); the SLA check and termination likewise.
+ * 2. The reward is the transition kernel's (`core/transition.ts`, `measuredStep`: Eq. 8 minus the traffic cost of a
+ *    migration started now, minus the breach penalty), computed from the *measured* observation at t for the node
+ *    chosen by the action (the twin's instant model; no modelled spike, a measured RTT carries the real blackout);
+ *    the SLA check and termination likewise. So a lab episode's return is comparable with the twin's.
  * 3. The route moves to t+1 (toxics and injector), the step period passes, and the measured observation for t+1
  *    is returned. The serving node in it is the pod's real one: a migration still running shows the source.
  *
@@ -46,12 +48,13 @@ import { z } from 'zod';
 import { EnvStateError, InvalidActionError, InvalidInputError, RemoraError } from '../core/errors.js';
 import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../core/env.js';
 import type { CheckEnvOptions } from '../core/check-env.js';
-import { combineRewardTerms, MAX_LOAD, nodeLoad, rewardTerms, slaViolationPenalty, type RewardTerms } from '../core/reward.js';
+import { MAX_LOAD, nodeLoad } from '../core/reward.js';
+import { TransitionKernel, transitionParams } from '../core/transition.js';
 import type { BoxSpace, DiscreteSpace } from '../core/spaces.js';
 import { parseWith } from '../core/validate.js';
 import { TwinEnv, type TwinInfo } from '../twin/env.js';
 import type { ResolvedScenario } from '../twin/scenario-loader.js';
-import { RTT_CAP_MS } from '../twin/world.js';
+import { edgeMigrationCosts, RTT_CAP_MS } from '../twin/world.js';
 import type { LabState } from './lab.js';
 import type { LabSessionConfig, MeasuredStep, MigrationRecord, RouteTargets } from './lab-session.js';
 import type { WorkerReply, WorkerRequest } from './lab-env-worker.js';
@@ -105,7 +108,7 @@ export const LAB_CHECK_ENV: Pick<CheckEnvOptions, 'relaxed'> = {
 
 /** The lab's `info` (fresh arrays each step; nothing here is reused). */
 /** The reward terms and the serving values they used, as the twin reports them (one definition, `TwinInfo`). */
-type RewardInfo = Pick<TwinInfo, 'rttReward' | 'loadReward' | 'rttPenalty' | 'loadPenalty' | 'rttViolation' | 'loadViolation' | 'servingRttMs' | 'servingLoad'>;
+type RewardInfo = Pick<TwinInfo, 'rttReward' | 'loadReward' | 'rttPenalty' | 'loadPenalty' | 'rttViolation' | 'loadViolation' | 'servingRttMs' | 'servingLoad' | 'trafficCost'>;
 
 export interface LabInfo extends StepInfo, RewardInfo {
   servingNode: number;
@@ -168,7 +171,9 @@ export class LabEnv implements Env {
   private migrations = 0;
   private t = 0;
   private lastStep = 0;
-  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+  /** The one step kernel every env shares (`core/transition.ts`), and the traffic cost of one migration. */
+  private readonly kernel: TransitionKernel;
+  private readonly trafficCost: number;
   /** The shadow's info (TwinEnv reuses one object: this always shows its last step). */
   private shadowInfo: TwinInfo | undefined;
 
@@ -192,6 +197,8 @@ export class LabEnv implements Env {
     if (spec.observation.inFlight) throw new InvalidInputError({ source: `scenario ${spec.name}`, field: 'observation.inFlight', expected: "false (LabEnv gives the paper's layout; the in-flight block is not measured yet)", actual: 'true' });
     if (!lab.kubeconfig || !lab.images) throw new InvalidInputError({ source: 'lab.json', field: 'kubeconfig/images', expected: 'a lab that is up', actual: 'missing' });
     this.nodes = n;
+    this.kernel = new TransitionKernel(transitionParams(spec));
+    this.trafficCost = edgeMigrationCosts(spec).trafficCost;
     this.shadow = new TwinEnv({ ...scenario, spec: { ...spec, terminateOnViolation: false } });
     this.observationSpace = this.shadow.observationSpace;
     this.actionSpace = this.shadow.actionSpace;
@@ -282,25 +289,16 @@ export class LabEnv implements Env {
     if (!Number.isInteger(action) || action < 0 || action > n) throw new InvalidActionError(`action must be an integer in [0, ${n}] (0 = Wait, j = migrate to node j), got ${action}`);
     const prev = this.info!;
     if (prev.actionMask[action] !== 1) throw new InvalidActionError(`action ${action} is masked: a migration to node ${prev.migrationTarget} is in flight`);
-    const spec = this.scenario.spec;
     const serving = prev.servingNode;
-    const selfMove = action !== 0 && action === serving;
-    const migrating = action !== 0 && !selfMove;
-    const node = migrating ? action : serving;
-    // Eq. 8 on the measured observation at t (the one the agent acted on), for the node chosen.
+    const migrating = action !== 0 && action !== serving;
+    // The kernel's reward on the measured observation at t (the one the agent acted on), for the node chosen.
     const rtts = this.obs.subarray(1, 1 + n), loads = this.obs.subarray(1 + n, 1 + 2 * n);
-    const rtt = rtts[node - 1]!, load = loads[node - 1]!;
-    const tm = rewardTerms({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla: spec.sla.rttMs, loadSla: spec.sla.load, migrationCost: spec.reward.migrationCost }, this.terms);
-    const rttViolation = rtt > spec.sla.rttMs.max, loadViolation = load > spec.sla.load.max;
-    let reward: number, terminated: boolean;
-    if (selfMove && spec.reward.selfMigration === 'penalize') {
-      reward = spec.reward.selfMigrationReward;
-      terminated = true;
-    } else {
-      reward = combineRewardTerms(tm) - slaViolationPenalty(rttViolation || loadViolation, spec.reward.violationPenalty);
-      terminated = spec.terminateOnViolation && (rttViolation || loadViolation);
-    }
-    const terms = { ...tm };
+    const k = this.kernel;
+    const reward = k.measuredStep(serving - 1, action, rtts, loads, n, this.trafficCost);
+    const terminated = k.terminatedLast;
+    const rtt = k.servingRttMs, load = k.servingLoad;
+    const rttViolation = rtt > this.scenario.spec.sla.rttMs.max, loadViolation = load > this.scenario.spec.sla.load.max;
+    const terms = { ...k.terms };
     // The shadow follows the lab's actions where its own mask allows them; its world does not depend on them.
     this.shadow.step(migrating && this.shadowInfo!.actionMask[action] === 1 ? action : 0);
     const targets = this.routeTargets();
@@ -310,7 +308,7 @@ export class LabEnv implements Env {
     const truncated = !terminated && this.t >= this.lastStep;
     if (terminated || truncated) this.active = false;
     const info = this.makeInfo(m, targets, migrating);
-    Object.assign(info, { rttReward: terms.rtt, loadReward: terms.load, rttPenalty: terms.rttPenalty, loadPenalty: terms.loadPenalty, rttViolation, loadViolation, servingRttMs: rtt, servingLoad: load });
+    Object.assign(info, { rttReward: terms.rtt, loadReward: terms.load, rttPenalty: terms.rttPenalty, loadPenalty: terms.loadPenalty, rttViolation, loadViolation, servingRttMs: rtt, servingLoad: load, trafficCost: migrating ? this.trafficCost : 0 });
     this.info = info;
     return { observation: this.obs, reward, terminated, truncated, info };
   }
@@ -369,6 +367,7 @@ export class LabEnv implements Env {
       loadViolation: false,
       servingRttMs: obs[m.serving + 1]!,
       servingLoad: obs[1 + n + m.serving]!,
+      trafficCost: 0,
       finishedMigrations: m.finished,
       stepWallMs: m.wallMs,
       overrunMs: m.overrunMs,

@@ -1,5 +1,5 @@
 /**
- * One episode of a policy on the lab (`remora lab run`, issue 11), with the twin's prediction of the same route,
+ * One episode of a policy on the lab (`remora lab run`), with the twin's prediction of the same route,
  * seed and trace beside it, and the sim-to-real report between the two.
  *
  * Three instances of the policy, each from the one registry's factory: one acts on the lab; one is asked, at every

@@ -1,5 +1,5 @@
 /**
- * The asynchronous half of {@link LabEnv} (issue 11): everything that talks to the lab. It runs in a worker thread
+ * The asynchronous half of {@link LabEnv}: everything that talks to the lab. It runs in a worker thread
  * (`lab-env-worker.ts`) so that the `Env` contract can stay synchronous; nothing here knows about the twin. The
  * main thread tells it, each step, what the route says (the RTT per node, the trace's cpu and mem per node) and
  * what the agent chose; it answers with what was *measured*.
@@ -25,7 +25,7 @@ import { isPodReady, LABELS, paths, type PodObject } from '../cluster/kube/resou
 import { RecreateMigrator } from '../cluster/migrate/pod.js';
 import type { InFlight } from '../cluster/migrate/types.js';
 import { KubeletSummaryLoad } from '../cluster/observe/kubelet-summary.js';
-import { RttAverager } from '../cluster/observe/observation.js';
+import { RttTable } from '../cluster/observe/rtt-table.js';
 import { EchoClient } from './echo-client.js';
 import { ServiceEndpoint } from './endpoint.js';
 import { findContainerCgroup, LoadInjector, type LabCapacity } from './load-injector.js';
@@ -133,7 +133,7 @@ export class LabSession {
   private tp: ToxiproxyClient | undefined;
   private prober: ProberThread | undefined;
   private rttSource: EchoRttSource | undefined;
-  private averager: RttAverager;
+  private averager: RttTable;
   private injectors: LoadInjector[] = [];
   private readonly load: KubeletSummaryLoad;
   private endpoint: ServiceEndpoint | undefined;
@@ -155,7 +155,7 @@ export class LabSession {
     kc.loadFromFile(cfg.kubeconfig);
     this.client = new HttpKubeClient(kc, { maxRetries: 2 });
     this.nodes = cfg.nodes.map((n) => n.name);
-    this.averager = new RttAverager(cfg.rttWindow);
+    this.averager = new RttTable(this.nodes, cfg.rttWindow);
     this.load = new KubeletSummaryLoad(this.client, { timeoutMs: 3000, scope: 'containers', capacity: { cpuCores: cfg.capacity.cpuCores, memBytes: cfg.capacity.memBytes } });
     this.migrator = new RecreateMigrator(this.client);
   }
@@ -240,7 +240,7 @@ export class LabSession {
     const port = await this.endpoint.start();
     this.svcClient = new EchoClient({ host: '127.0.0.1', port, intervalMs: this.cfg.serviceProbeMs });
     this.svcClient.start();
-    this.averager = new RttAverager(this.cfg.rttWindow);
+    this.averager = new RttTable(this.nodes, this.cfg.rttWindow);
     // One step period to settle (the injector's first quota, the balloon, the kubelet's first cpu rate, which
     // needs two samples), then the measured step 0.
     await this.runStep(undefined, targets);
@@ -269,7 +269,7 @@ export class LabSession {
     for (const n of this.nodes) {
       const s = samples.get(n) ?? [];
       counts.push(s.length);
-      this.averager.push(USER, n, s);
+      this.averager.pushSamples(USER, n, s);
       rttMs.push(s.length ? this.averager.get(USER, n)!.value : Number.NaN);
       const u = util.get(n);
       cpu.push(u?.cpu ?? Number.NaN);

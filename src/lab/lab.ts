@@ -1,5 +1,5 @@
 /**
- * The lab (issue 11): a small real edge cluster on this machine. etcd and kube-apiserver (the cluster suite's
+ * The lab: a small real edge cluster on this machine. etcd and kube-apiserver (the cluster suite's
  * {@link ControlPlane}, here with the Node authorizer, NodeRestriction, and kubelet certificates verified),
  * kube-scheduler, kube-controller-manager, and N edge nodes, each a real kubelet with its own containerd
  * ({@link EdgeNode}).
@@ -37,6 +37,11 @@ export interface LabOptions {
   log?: (line: string) => void;
   /** How long nodes may take to become Ready (default 120 s). */
   readyTimeoutMs?: number;
+  /**
+   * kube-controller-manager's `--node-monitor-grace-period` in seconds (default: Kubernetes' 50 s): how long a node
+   * that stopped reporting stays Ready. A test that kills a kubelet and waits for its pods to be evicted shortens it.
+   */
+  nodeMonitorGracePeriodS?: number;
 }
 
 export interface LabComponent {
@@ -241,6 +246,7 @@ export class Lab {
       const port = await freePort();
       const args = [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`, '--bind-address=127.0.0.1', `--secure-port=${port}`, '--leader-elect=false', '--v=1'];
       if (name === 'kube-controller-manager') args.push('--use-service-account-credentials=true', `--service-account-private-key-file=${cp.serviceAccountKeyFile}`, `--root-ca-file=${cp.caFile}`, '--controllers=*,-nodeipam,-cloud-node-lifecycle-controller,-service-lb-controller,-route');
+      if (name === 'kube-controller-manager' && this.opts.nodeMonitorGracePeriodS !== undefined) args.push(`--node-monitor-grace-period=${this.opts.nodeMonitorGracePeriodS}s`);
       this.spawn(name, bin, args, `127.0.0.1:${port}`);
     }
 

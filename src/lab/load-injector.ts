@@ -1,5 +1,5 @@
 /**
- * Replays a trace's cpu and memory onto a lab node (issue 11), so that what the node's kubelet *measures* follows
+ * Replays a trace's cpu and memory onto a lab node, so that what the node's kubelet *measures* follows
  * the Borg load the twin reads, and Eq. 2 sees the same shape.
  *
  * How: a `load` pod per node (the pause image, BestEffort, pinned by `nodeName`) gives the node a container whose

@@ -2,7 +2,7 @@
  * One edge node of the lab: its own containerd (own root, state, sockets, runc root and CNI config), the lab's
  * images imported into it, and a real kubelet on the node's own non-loopback address.
  *
- * The settings that matter on this machine kind (../shared/lab/README.md, issue 11):
+ * The settings that matter on this machine kind (../shared/lab/README.md):
  * - containerd: `restrict_oom_score_adj` (no CAP_SYS_RESOURCE here: without it every sandbox fails with
  *   "can't get final child's PID from pipe: EOF"), the lab's own pause image as `sandbox_image` (nothing can be
  *   pulled), a bridge conflist with this node's subnet, `netns_mounts_under_state_dir` so the pods' network

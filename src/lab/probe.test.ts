@@ -1,4 +1,4 @@
-// `remora probe` (issue 11) without QEMU: the prober against a small in-test server that speaks the echo
+// `remora probe` without QEMU: the prober against a small in-test server that speaks the echo
 // service's protocol (tools/lab/echo: PING -> PONG <count> <host>), the summary's definitions on hand-made
 // samples, and the CLI's files and one-line errors. The prober through a real VM live migration is in
 // test/lab/vm.test.ts.

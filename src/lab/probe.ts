@@ -1,5 +1,5 @@
 /**
- * `remora probe`'s measuring side (issue 11): latency, jitter and throughput of a TCP echo service, the LMF's
+ * `remora probe`'s measuring side: latency, jitter and throughput of a TCP echo service, the LMF's
  * stand-in. It speaks the echo service's protocol through {@link EchoClient} (one connection, a `PING` every
  * period, `PONG <count> <host>` back; reconnect at once on a break), so the server's identity and counter come
  * with every sample: a moved pod answers from a new host with its counter reset, a live-migrated VM from the

@@ -1,5 +1,5 @@
 /**
- * The sim-to-real report (issue 11): how far the lab, where every observation is measured, is from the twin that
+ * The sim-to-real report: how far the lab, where every observation is measured, is from the twin that
  * drives it, for one episode of one policy on one scenario and seed. Pure functions over the recorded steps.
  *
  * - **Decision agreement** (`stepAgreement`): at each lab step the same policy (a second instance) is also asked

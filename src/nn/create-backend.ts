@@ -2,7 +2,7 @@
  * The backend factory. The default is the plain WASM SIMD build for float32 (plain JS otherwise): its results are the
  * same bytes on every machine. The relaxed-SIMD (FMA) build is faster (bench/README) but opt-in (`--kernels
  * wasm-relaxed`): relaxed SIMD lets each engine and CPU choose fused or unfused multiply-add, so the same seed may give
- * other model bytes on another machine, and the README's results were measured on the plain build.
+ * other model bytes on another machine, and the results in docs/results.md were measured on the plain build.
  */
 import type { Backend, BackendKind, DType } from './backend.js';
 import { JsBackend } from './kernels-js.js';

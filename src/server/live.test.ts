@@ -33,7 +33,10 @@ test('live sections: nodes with workloads, decisions with their gate, migrations
   assert.match(s['live-nodes'], /NotReady/);
   assert.match(s['live-decisions'], /<tr data-action="0" data-reason="cooldown">.*<td>cooldown<\/td><td>cooldown<\/td><td>last migration 2 s ago<\/td>/);
   assert.match(s['live-migrations'], /data-migration="remora-echo-1" data-state="in-flight">.*edge-1 → edge-2.*<td>Pending<\/td>/);
-  assert.match(s['live-map'], /<g class="antenna" data-node="edge-2">/);
+  // edge-1 hosts the only workload, so it is the node serving the UE: highlighted, and joined to the UE.
+  assert.match(s['live-map'], /<g class="node serving" data-node="edge-1">/);
+  assert.match(s['live-map'], /<g class="node" data-node="edge-2">/);
+  assert.match(s['live-map'], /<line class="link" [^>]*stroke="#1f77b4"/);
   assert.match(s['live-map'], /<g class="ue"><circle/);
   assert.match(s['live-timeline'], /<svg/);
   const empty = liveSections(new LiveFeed({ title: 'x', clock }).snapshot());

@@ -1,5 +1,5 @@
 /**
- * The dashboard's live page for a running controller or lab (issue 11, "Watching it live"). It reads a
+ * The dashboard's live page for a running controller or lab. It reads a
  * {@link LiveFeed} that the process running the controller passes to the dashboard (`DashboardOptions.live`):
  *
  * - `/live`               the page: nodes and their workloads, the RTT and load timelines, the decision log (with the
@@ -13,9 +13,10 @@
  * step). SSE needs no dependency and reconnects by itself (EventSource).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LiveFeed, LiveSnapshot } from '../core/live-feed.js';
+import type { LiveFeed, LiveSnapshot, LiveTrailPoint } from '../core/live-feed.js';
 import { escapeHtml } from '../experiments/report/html.js';
 import { PALETTE, renderChart, type Series } from '../experiments/report/plots.js';
+import { MAP_SCRIPT, mapView } from './map-view.js';
 import { page } from './page.js';
 
 export interface LiveOptions {
@@ -88,34 +89,17 @@ function decisionsHtml(s: LiveSnapshot): string {
   return `<table><thead><tr><th>time (UTC)</th><th>workload</th><th>on</th><th>decision</th><th>reason</th><th>gate</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The route as a map: the road, an antenna per edge node (coloured as in the timeline), and the UE. */
+/**
+ * The route as a map (map-view.ts): the road, an antenna per edge node (coloured as in the timeline), the UE's
+ * trail coloured by the node that served it, and the node serving it now. It follows the newest position; the
+ * slider goes back along the trail.
+ */
 function mapHtml(s: LiveSnapshot): string {
   const r = s.route;
   if (!r) return '<p>No route: the producer did not publish one.</p>';
-  const pts = [...r.path, ...r.antennas, ...(r.ue ? [r.ue] : [])];
-  const xs = pts.map((p) => p.x);
-  const ys = pts.map((p) => p.y);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const W = 900;
-  const pad = 30;
-  // One scale for both axes (a map), as large as fits 900 x 500 px; the height follows the route's shape (a
-  // straight road gives a strip, not a tall empty box). 30 px more room for the antennas and their labels.
-  const k = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1e-9), (500 - 2 * pad - 30) / Math.max(y1 - y0, 1e-9));
-  const H = Math.round(Math.max(120, (y1 - y0) * k + 2 * pad + 30));
-  const xOff = (W - 2 * pad - (x1 - x0) * k) / 2;
-  const yOff = (H - 2 * pad - 30 - (y1 - y0) * k) / 2;
-  const X = (x: number): number => pad + xOff + (x - x0) * k;
-  const Y = (y: number): number => H - pad - yOff - (y - y0) * k;
-  const road = r.path.length ? `<polyline points="${r.path.map((p) => `${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`).join(' ')}" fill="none" stroke="#999" stroke-width="6" stroke-linecap="round"/>` : '';
-  const ants = r.antennas
-    .map((a) => {
-      const c = colorOf(s, a.node);
-      const [ax, ay] = [X(a.x), Y(a.y)];
-      return `<g class="antenna" data-node="${e(a.node)}"><path d="M${ax.toFixed(1)},${(ay - 22).toFixed(1)} l-9,22 h18 z" fill="${c}"/><text x="${ax.toFixed(1)}" y="${(ay + 26).toFixed(1)}" font-size="12" text-anchor="middle" font-family="sans-serif">${e(a.node)}</text></g>`;
-    })
-    .join('');
-  const ue = r.ue ? `<g class="ue"><circle cx="${X(r.ue.x).toFixed(1)}" cy="${Y(r.ue.y).toFixed(1)}" r="8" fill="#111"/><text x="${X(r.ue.x).toFixed(1)}" y="${(Y(r.ue.y) - 12).toFixed(1)}" font-size="12" text-anchor="middle" font-family="sans-serif">UE</text></g>` : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="#fafafa"/>${road}${ants}${ue}<text x="${W - 8}" y="${H - 8}" font-size="11" text-anchor="end" font-family="sans-serif" fill="#666">${e(r.units)}</text></svg>`;
+  const trail: LiveTrailPoint[] = r.trail?.length ? r.trail : r.ue ? [r.ue] : [];
+  const steps = trail.map((p) => ({ x: p.x, y: p.y, ...(p.serving ? { serving: p.serving } : {}), label: `${time(p.atMs)} UTC` }));
+  return mapView({ id: 'live-route', units: r.units, road: r.path, nodes: r.antennas.map((a) => ({ name: a.node, x: a.x, y: a.y, color: colorOf(s, a.node) })), steps, current: steps.length - 1, follow: true });
 }
 
 function statusHtml(s: LiveSnapshot): string {
@@ -133,11 +117,12 @@ const HEADINGS: Record<SectionId, string> = { 'live-status': '', 'live-nodes': '
 export function livePage(s: LiveSnapshot): string {
   const sec = liveSections(s);
   const body = SECTION_IDS.map((id) => `${HEADINGS[id] ? `<h2>${HEADINGS[id]}</h2>` : ''}<section id="${id}">${sec[id]}</section>`).join('\n');
-  const script = `<script>
+  const script = `${MAP_SCRIPT}<script>
 const es = new EventSource('/api/live/stream');
 es.onmessage = (ev) => {
   const m = JSON.parse(ev.data);
   for (const [id, html] of Object.entries(m.sections)) { const el = document.getElementById(id); if (el) el.innerHTML = html; }
+  window.remoraMap(document.querySelector('#live-map .map'));
   document.body.dataset.seq = String(m.snapshot.seq);
 };
 es.onerror = () => { document.body.dataset.stream = 'reconnecting'; };

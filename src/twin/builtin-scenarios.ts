@@ -14,7 +14,7 @@
  * - Step = 5 s (the authors' simulator step). At 80-104.5 km/h a one-way trip is 84-108 steps.
  * - Load: one row of the paper's trace files per step (as the authors' simulator read them), i.e. 17.45 trace
  *   seconds per step. Noise: the paper's N(0, 1) read in the traces' unit, percentage points, one draw per node
- *   per episode ("each time the scenario is repeated"); see `NoiseSchema` (issue 9). Outside the test day the
+ *   per episode ("each time the scenario is repeated"); see `NoiseSchema`. Outside the test day the
  *   traces exceed L_max = 12 in 0.1 % of node-steps, so an agent trained on `sr111` alone never meets an overloaded
  *   node; `sr111-train` and `sr111-edge` add load surges for that (`SurgeSchema`). The earlier reading, N(0, 1) in
  *   fractions, saturated nodes at reset instead (episodes ending at step 1); it stays available as `unit: fraction`.
@@ -40,6 +40,7 @@
  * - no termination on an SLA breach, which costs 2 reward units per step instead (`slaViolationPenalty`);
  *   evaluation counts violation-seconds, migrations and downtime.
  */
+import { familyScenarios } from './family-scenarios.js';
 import { deepMerge, type ScenarioInput } from './scenario-schema.js';
 
 export const DAY_S = 86400;
@@ -76,7 +77,7 @@ const sr111: ScenarioInput = { ...sr111Base, workload: { ...SR111_DAYS } };
 /**
  * Overlays: partial scenarios a user applies with `extends: [<scenario>, <overlay>]` (merged left to right).
  * `edge`: the edge model described in the header.
- * `lab-calibrated`: the timed-migration figures measured on this project's lab (issue 11; `src/lab/calibration.ts`,
+ * `lab-calibrated`: the timed-migration figures measured on this project's lab (`src/lab/calibration.ts`,
  * `LAB_MEASURED`, which a lab test checks this overlay against): a pod recreate between two real kubelets (median
  * 1.255 s start → succeeded, 35 ms client-side gap) and a pre-copy live migration of a 128 MiB guest between two
  * QEMU processes (median 0.723 s, 275 ms client-side gap). The σ of 0.1 covers the measured ranges (±3-20 %).
@@ -156,7 +157,7 @@ const roundtrip: ScenarioInput = {
 };
 
 
-// ---- Fleet scenarios (issue 13; `users`, see `src/twin/fleet`). ----
+// ---- Fleet scenarios (`users`, see `src/twin/fleet`). ----
 
 /**
  * `sr111-traffic`: the paper's three nodes and road (sr111) in the edge model, with highway traffic both ways:
@@ -249,5 +250,8 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   'highway-8': highwayScenario('highway-8', 8, 'A 42 km highway with 8 edge nodes (6 km spacing); for size-agnostic agents.'),
   'sr111-traffic': sr111Traffic,
   'metro-100': metro100,
+  // Leave-one-family-out evaluation: `<base>-unseen-<family>` (test only) and `<base>-validation-<family>`.
+  ...familyScenarios('sr111', sr111, 'the paper model'),
+  ...familyScenarios('sr111-edge', deepMerge(sr111, BUILTIN_OVERLAYS.edge!) as ScenarioInput, 'the edge model'),
 };
 

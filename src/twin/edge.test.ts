@@ -1,4 +1,4 @@
-// The edge model (issue 9; beyond the paper): the in-flight block M_j, the switch-over blackout, the traffic cost,
+// The edge model (beyond the paper): the in-flight block M_j, the switch-over blackout, the traffic cost,
 // the breach penalty without termination, and the load surges of the training scenarios. Differences are measured
 // against the same scenario with one term switched off, on the same seed and the same actions (the world does
 // not depend on any of these terms, so both runs see the same episode).

@@ -22,6 +22,9 @@
  * Self-migration (action = current node), which the paper leaves open: `selfMigration: 'wait'` (default) treats it as
  * Wait, since nothing moves; `'penalize'` reproduces the authors' released code (reward −10, terminate).
  *
+ * The step itself (action, migration state machine, reward, violation, termination) is the transition kernel's
+ * (`core/transition.ts`), over a batch of one row; this class owns the world, the observation and the info.
+ *
  * Ownership: `observation`, `info` and the result object are reused across calls (no allocation per step).
  */
 import { EnvStateError, InvalidActionError } from '../core/errors.js';
@@ -29,7 +32,8 @@ import type { Env, ResetOptions, ResetResult, StepInfo, StepResult } from '../co
 import { actionLabels, observationLabels, type ObservationLayout } from '../core/observation.js';
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
-import { combineRewardTerms, MAX_LOAD, rewardTerms, slaViolationPenalty, type RewardTerms } from '../core/reward.js';
+import { MAX_LOAD } from '../core/reward.js';
+import { ActionOutcome, rttBounds, TransitionKernel, TransitionRows, transitionParams, type MigrationGate, type StepInputs } from '../core/transition.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { edgeMigrationCosts, RTT_CAP_MS, World } from './world.js';
 
@@ -84,14 +88,14 @@ export class TwinEnv implements Env {
   private readonly info: TwinInfo;
   private readonly result: StepResult<Float64Array>;
   private readonly resetResult: ResetResult<Float64Array>;
-  private serving = 1;
-  private target = 0;
-  private remaining = 0;
+  /** The one user's row of the kernel (0-based nodes, target −1 when idle). */
+  private readonly rows = new TransitionRows(1);
+  private readonly kernel: TransitionKernel;
+  /** The twin admits every migration; its duration is the world's at the current step. */
+  private readonly gate: MigrationGate;
+  private readonly inputs: StepInputs;
   private active = false;
   private everReset = false;
-  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
-  /** The RTTs the user sees this step: the world's, with the serving node's raised by a switch-over blackout. */
-  private readonly seenRttMs: Float64Array;
   private readonly downtimeS: number;
   private readonly spikeMs: number;
   private readonly trafficCost: number;
@@ -118,7 +122,10 @@ export class TwinEnv implements Env {
     this.observationSpace = box(low, high, observationLabels(n, inFlight));
     this.actionSpace = discrete(n + 1, actionLabels(n));
     this.obs = new Float64Array(len);
-    this.seenRttMs = new Float64Array(n);
+    this.kernel = new TransitionKernel(transitionParams(spec));
+    const world = this.world;
+    this.gate = { admit: () => world.durationStepsAt(world.t) };
+    this.inputs = { rtts: world.rttMs, rttStride: 0, rttOffset: 0, loads: world.load, loadMin: 0, loadMax: 0 };
     ({ downtimeS: this.downtimeS, spikeMs: this.spikeMs, trafficCost: this.trafficCost } = edgeMigrationCosts(spec));
     this.info = {
       actionMask: new Uint8Array(n + 1),
@@ -152,17 +159,16 @@ export class TwinEnv implements Env {
     const worldSeed = this.rng.deriveSeed();
     this.world.reset(worldSeed);
     const init = this.scenario.spec.initialNode;
+    let node: number;
     if (init === 'nearest') {
-      let best = 0;
-      for (let j = 1; j < this.nodes; j++) if (this.world.rttMs[j]! < this.world.rttMs[best]!) best = j;
-      this.serving = best + 1;
+      node = 0;
+      for (let j = 1; j < this.nodes; j++) if (this.world.rttMs[j]! < this.world.rttMs[node]!) node = j;
     } else if (init === 'random') {
-      this.serving = 1 + this.rng.int(this.nodes); // the env's stream: the world stays independent of it
+      node = this.rng.int(this.nodes); // the env's stream: the world stays independent of it
     } else {
-      this.serving = Math.min(init, this.nodes);
+      node = Math.min(init, this.nodes) - 1;
     }
-    this.target = 0;
-    this.remaining = 0;
+    this.rows.place(0, node);
     this.active = true;
     this.everReset = true;
     const info = this.info;
@@ -186,67 +192,39 @@ export class TwinEnv implements Env {
       throw new InvalidActionError(`action must be an integer in [0, ${n}] (0 = Wait, j = migrate to node j), got ${action}`);
     }
     if (this.info.actionMask[action] !== 1) {
-      throw new InvalidActionError(`action ${action} is masked: a migration to node ${this.target} is in flight (${this.remaining} step(s) left)`);
+      throw new InvalidActionError(`action ${action} is masked: a migration to node ${this.rows.target[0]! + 1} is in flight (${this.rows.remaining[0]} step(s) left)`);
     }
-    const spec = this.scenario.spec;
-    const w = this.world;
-    const info = this.info;
-    let selfPenalty = false;
-    let switching = false;
-    info.migrated = false;
-    if (action !== 0) {
-      if (action === this.serving) {
-        selfPenalty = spec.reward.selfMigration === 'penalize';
-      } else {
-        info.migrations++;
-        info.migrated = true;
-        const d = w.durationStepsAt(w.t);
-        if (d === 0) {
-          this.serving = action;
-          switching = true;
-        } else {
-          this.target = action;
-          this.remaining = d;
-        }
-      }
+    const w = this.world, info = this.info, rows = this.rows, k = this.kernel, x = this.inputs;
+    rttBounds(rows, 0, w.rttMs, 0, n);
+    let lmn = Infinity, lmx = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const l = w.load[j]!;
+      if (l < lmn) lmn = l;
+      if (l > lmx) lmx = l;
     }
-    // The switch-over falls at the end of this step when one step is left (edge model: the blackout is felt now).
-    if (this.remaining === 1) switching = true;
-    const j = this.serving - 1;
-    const downtime = switching ? this.downtimeS : 0;
-    const rtt = w.rttMs[j]! + (switching ? this.spikeMs : 0), load = w.load[j]!;
-    // The spiked RTT is the serving node's in the candidate list too, so Eq. 4's ranking and Eq. 6's "worst node"
-    // see what the user sees (a blackout can never make a step look better).
-    const seen = this.seenRttMs;
-    seen.set(w.rttMs);
-    seen[j] = rtt;
-    const t = rewardTerms({ rttMs: rtt, rttsMs: seen, load, loads: w.load, rttSla: spec.sla.rttMs, loadSla: spec.sla.load, migrationCost: spec.reward.migrationCost }, this.terms);
-    const traffic = info.migrated ? this.trafficCost : 0;
+    x.loadMin = lmn;
+    x.loadMax = lmx;
+    const outcome = k.step(rows, 0, action, x, this.gate, this.spikeMs, this.trafficCost);
+    info.migrated = outcome === ActionOutcome.Started;
+    if (info.migrated) info.migrations++;
+    const t = k.terms;
     info.rttReward = t.rtt;
     info.loadReward = t.load;
     info.rttPenalty = t.rttPenalty;
     info.loadPenalty = t.loadPenalty;
-    info.servingRttMs = rtt;
-    info.servingLoad = load;
-    info.downtimeSeconds = downtime;
-    info.trafficCost = traffic;
+    info.servingRttMs = k.servingRttMs;
+    info.servingLoad = k.servingLoad;
+    info.downtimeSeconds = rows.switching[0] ? this.downtimeS : 0;
+    info.trafficCost = info.migrated ? this.trafficCost : 0;
     // The SLA is the path's and the node's; a switch-over blackout is reported as downtime, not as a breach.
-    info.rttViolation = w.rttMs[j]! > spec.sla.rttMs.max;
-    info.loadViolation = load > spec.sla.load.max;
+    const sv = rows.serving[0]!;
+    info.rttViolation = w.rttMs[sv]! > this.scenario.spec.sla.rttMs.max;
+    info.loadViolation = k.servingLoad > this.scenario.spec.sla.load.max;
     const r = this.result;
-    if (selfPenalty) {
-      r.reward = spec.reward.selfMigrationReward;
-      r.terminated = true;
-    } else {
-      // Eq. 8, minus the edge model's traffic cost and breach penalty (both 0 in the paper's model).
-      r.reward = combineRewardTerms(t) - traffic - slaViolationPenalty(info.rttViolation || info.loadViolation, spec.reward.violationPenalty);
-      r.terminated = spec.terminateOnViolation && (info.rttViolation || info.loadViolation);
-    }
+    r.reward = rows.reward[0]!;
+    r.terminated = rows.terminated[0] === 1;
     w.advance();
-    if (this.remaining > 0 && --this.remaining === 0) {
-      this.serving = this.target;
-      this.target = 0;
-    }
+    k.advance(rows, 0);
     r.truncated = !r.terminated && w.t >= w.lastStep;
     if (r.terminated || r.truncated) this.active = false;
     this.writeObservation();
@@ -258,25 +236,26 @@ export class TwinEnv implements Env {
   }
 
   private writeObservation(): void {
-    const n = this.nodes, w = this.world, o = this.obs, info = this.info;
-    o[0] = this.serving;
+    const n = this.nodes, w = this.world, o = this.obs, info = this.info, rows = this.rows;
+    const serving = rows.serving[0]! + 1, target = rows.target[0]! + 1, remaining = rows.remaining[0]!;
+    o[0] = serving;
     for (let j = 0; j < n; j++) {
       o[1 + j] = w.rttMs[j]!;
       o[1 + n + j] = w.load[j]!;
     }
     info.t = w.t;
-    info.servingNode = this.serving;
-    info.migrationTarget = this.target;
-    info.migrationRemainingSteps = this.remaining;
+    info.servingNode = serving;
+    info.migrationTarget = target;
+    info.migrationRemainingSteps = remaining;
     info.positionXM = w.position[0]!;
     info.positionYM = w.position[1]!;
     const mask = info.actionMask;
     mask[0] = 1;
-    const idle = this.remaining > 0 ? 0 : 1;
+    const idle = remaining > 0 ? 0 : 1;
     for (let a = 1; a <= n; a++) mask[a] = idle;
     if (this.layout.inFlight) {
-      const secs = this.remaining * this.scenario.spec.stepSeconds;
-      for (let j = 1; j <= n; j++) o[2 * n + j] = j === this.target ? secs : 0;
+      const secs = remaining * this.scenario.spec.stepSeconds;
+      for (let j = 1; j <= n; j++) o[2 * n + j] = j === target ? secs : 0;
     }
   }
 }

@@ -1,4 +1,4 @@
-// Issue 12, errors at the edges: a GPS file with negative times is refused with one line naming the file, the line
+// Errors at the edges: a GPS file with negative times is refused with one line naming the file, the line
 // and the value (the CLI path: src/cli/commands/edge-errors.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -8,3 +8,5 @@ export * from './world.js';
 export * from './env.js';
 export * from './oracle.js';
 export * from './fleet/index.js';
+export * from './family-scenarios.js';
+export * from './synthetic-traces.js';

@@ -1,4 +1,4 @@
-// Issue 12, errors at the edges: input files larger than a cap are refused with one line before they are read whole
+// Errors at the edges: input files larger than a cap are refused with one line before they are read whole
 // (stat first), binary files are refused, and non-printable content never reaches an error line raw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

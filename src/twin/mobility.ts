@@ -92,22 +92,37 @@ export class HighwayTrip implements Trip {
   private path: Polyline = { xM: new Float64Array(2), yM: new Float64Array(2), sM: new Float64Array(2) };
   private lengthM = 0;
   private cursor = 0;
+  /** Stop-and-go: seconds driven between stops (Infinity: never stops) and seconds per stop. */
+  private goS = Infinity;
+  private stopS = 0;
 
   /** Drive `road` in the waypoints' order (`forward`) or reversed, at `speedMs`, optionally there and back. */
-  follow(road: Road, forward: boolean, speedMs: number, roundTrip: boolean): this {
+  follow(road: Road, forward: boolean, speedMs: number, roundTrip: boolean, stopAndGo?: { goSeconds: number; stopSeconds: number }): this {
     if (!(speedMs > 0)) throw new RangeError(`HighwayTrip: speed must be > 0 m/s, got ${speedMs}`);
     const lengthM = road.lengthM;
     this.path = forward ? road.forward : road.backward;
     this.lengthM = lengthM;
     this.speedMs = speedMs;
     this.cursor = 0;
-    this.durationS = (lengthM * (roundTrip ? 2 : 1)) / speedMs;
+    this.goS = stopAndGo?.goSeconds ?? Infinity;
+    this.stopS = stopAndGo?.stopSeconds ?? 0;
+    const drivingS = (lengthM * (roundTrip ? 2 : 1)) / speedMs;
+    // Every full `go` period but the last is followed by a stop.
+    this.durationS = drivingS + (Number.isFinite(this.goS) ? Math.max(0, Math.ceil(drivingS / this.goS - 1e-9) - 1) * this.stopS : 0);
     return this;
+  }
+
+  /** Seconds spent driving by time t (stop-and-go: `go` seconds driven, then `stop` seconds standing, repeated). */
+  private drivenS(t: number): number {
+    if (!Number.isFinite(this.goS)) return t;
+    const period = this.goS + this.stopS;
+    const k = Math.floor(t / period);
+    return k * this.goS + Math.min(t - k * period, this.goS);
   }
 
   positionAt(tS: number, out: Float64Array): void {
     const t = tS < 0 ? 0 : tS > this.durationS ? this.durationS : tS;
-    let s = this.speedMs * t;
+    let s = this.speedMs * this.drivenS(t);
     if (s > this.lengthM) s = 2 * this.lengthM - s; // on the way back
     this.cursor = pointAlong(this.path, s, out, this.cursor);
   }
@@ -216,7 +231,7 @@ export function readGpsCsv(path: string, cols: GpsCsvColumns, origin?: { lat: nu
     const rawT = (f[ti] ?? '').trim();
     const tv = cols.timeUnit === 'iso' ? Date.parse(rawT) / 1000 : Number(rawT) * (cols.timeUnit === 'ms' ? 1e-3 : 1);
     if (rawT === '' || !Number.isFinite(tv)) throw new InvalidInputError({ source: path, field: where(cols.time), expected: cols.timeUnit === 'iso' ? 'an ISO-8601 time' : `a number (${cols.timeUnit})`, actual: renderValue(rawT) });
-    // Negative times were silently re-based to 0 (issue 12). A track measured from its start has none; an ISO time
+    // Negative times were silently re-based to 0. A track measured from its start has none; an ISO time
     // before 1970 is a real date, so only the numeric units are checked.
     if (cols.timeUnit !== 'iso' && tv < 0) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time >= 0 (${cols.timeUnit} from the track's start or an epoch; negative times are refused, not re-based)`, actual: renderValue(rawT) });
     if (t.length && tv <= t[t.length - 1]!) throw new InvalidInputError({ source: path, field: where(cols.time), expected: `a time after the previous fix (${t[t.length - 1]})`, actual: String(tv) });

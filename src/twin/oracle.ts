@@ -10,7 +10,7 @@
  * The oracle maximises the undiscounted episode return, the quantity evaluations report.
  */
 import type { Policy, StepInfo } from '../core/env.js';
-import { reward, slaViolationPenalty } from '../core/reward.js';
+import { TransitionKernel, transitionParams } from '../core/transition.js';
 import type { Scenario } from './scenario-schema.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { edgeMigrationCosts, recordWorld, type WorldRecord } from './world.js';
@@ -38,27 +38,30 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   const per = 1 + n * K; // states per serving node: idle, or in flight to g with k steps left
   const S = n * per;
   const enc = (s: number, g: number, k: number) => s * per + (k === 0 ? 0 : 1 + g * K + (k - 1));
-  // Per-step reward of serving from node j (Eq. 8, computed exactly as the env does), without and with the switch-over
-  // spike (edge model; equal when there is no downtime), and the breach flag (a blackout is downtime, not a breach,
-  // so the flag is the same either way).
+  // Per-step reward of serving from node j (the transition kernel's, exactly as the env computes it), without and
+  // with the switch-over spike (edge model; equal when there is no downtime), and the breach flag (a blackout is
+  // downtime, not a breach, so the flag is the same either way). The traffic cost of a migration is charged in the
+  // recursion below, on the action that starts it.
   const R = new Float64Array(T * n), Rsw = new Float64Array(T * n);
   const viol = new Uint8Array(T * n);
-  const { rttMs: rttSla, load: loadSla } = spec.sla;
-  const cost = spec.reward.migrationCost;
+  const kernel = new TransitionKernel(transitionParams(spec));
   const { spikeMs: spike, trafficCost: traffic } = edgeMigrationCosts(spec);
-  const seen = new Float64Array(n);
   for (let t = 0; t < T; t++) {
-    const rtts = world.rttMs.subarray(t * n, (t + 1) * n);
-    const loads = world.load.subarray(t * n, (t + 1) * n);
+    const o = t * n;
+    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
     for (let j = 0; j < n; j++) {
-      const rtt = rtts[j]!, load = loads[j]!;
-      const v = rtt > rttSla.max || load > loadSla.max;
-      const pen = slaViolationPenalty(v, spec.reward.violationPenalty);
-      R[t * n + j] = reward({ rttMs: rtt, rttsMs: rtts, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
-      viol[t * n + j] = v ? 1 : 0;
-      seen.set(rtts);
-      seen[j] = rtt + spike; // as env.ts: the serving node's spiked RTT is in the candidate list too
-      Rsw[t * n + j] = reward({ rttMs: rtt + spike, rttsMs: seen, load, loads, rttSla, loadSla, migrationCost: cost }) - pen;
+      const v = world.rttMs[o + j]!, l = world.load[o + j]!;
+      if (v < mn) [mn2, mn, am] = [mn, v, j];
+      else if (v < mn2) mn2 = v;
+      if (v > mx) mx = v;
+      if (l < lmn) lmn = l;
+      if (l > lmx) lmx = l;
+    }
+    for (let j = 0; j < n; j++) {
+      const rtt = world.rttMs[o + j]!, load = world.load[o + j]!;
+      R[o + j] = kernel.rewardAt(am === j, rtt, 0, mn, mn2, mx, load, lmn, lmx);
+      viol[o + j] = kernel.violatedLast ? 1 : 0;
+      Rsw[o + j] = kernel.rewardAt(am === j, rtt, spike, mn, mn2, mx, load, lmn, lmx);
     }
   }
   const terminate = spec.terminateOnViolation;

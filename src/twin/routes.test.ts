@@ -1,4 +1,4 @@
-// Issue 12: highway routes beyond the x axis (a polyline of waypoints in metres or lat/lon, or a GPS track's points),
+// Highway routes beyond the x axis (a polyline of waypoints in metres or lat/lon, or a GPS track's points),
 // lat/lon nodes with highway mobility, and the projection they go through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

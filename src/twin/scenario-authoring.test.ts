@@ -1,4 +1,4 @@
-// Issue 12, scenario authoring: files laid out as a user lays them out (a folder with the scenario next to its data),
+// Scenario authoring: files laid out as a user lays them out (a folder with the scenario next to its data),
 // loaded through loadScenario from another working directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Train / validation / test days (issue 9: checkpoints are chosen on validation days, the test days are never used
+// Train / validation / test days (checkpoints are chosen on validation days, the test days are never used
 // to choose anything) and the `extends` lists with overlays.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -12,6 +12,7 @@ import { parseWith, zodIssuesToErrors } from '../core/validate.js';
 import { makeRoad, projectToMetres, readGpsCsv, type GpsTrack, type GpsTrackFilter, type Road } from './mobility.js';
 import { nodeLoad } from '../core/reward.js';
 import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
+import { syntheticTrace } from './synthetic-traces.js';
 import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, MAX_SCENARIO_BYTES, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
 
 import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
@@ -126,7 +127,7 @@ export function loadScenario(nameOrFile: string, options: LoadScenarioOptions = 
     return resolveScenario(parseScenario(BUILTIN_SCENARIOS[nameOrFile], `scenario ${nameOrFile}`), `builtin:${nameOrFile}`, { ...options, cwd: options.cwd ?? process.cwd() });
   }
   const path = locateScenarioFile(nameOrFile, options.cwd ?? process.cwd());
-  // Paths inside a scenario file are relative to the file's own folder, wherever the command runs (issue 12);
+  // Paths inside a scenario file are relative to the file's own folder, wherever the command runs;
   // `options.cwd` only locates the file itself.
   return resolveScenario(readScenarioFile(path), path, { ...options, cwd: dirname(path) });
 }
@@ -206,6 +207,9 @@ function loadTrace(ref: TraceRef, name: string, cwd: string, cache?: Map<string,
       break;
     case 'csv':
       s = readCsvTrace(resolveDataPath(ref.file, cwd), name, ref);
+      break;
+    case 'synthetic':
+      s = syntheticTrace(ref, name);
       break;
   }
   cache?.set(key, s);

@@ -1,4 +1,4 @@
-// Issue 12, "stream what can be streamed": CSV traces are read line by line, plain or gzipped, so a large file costs
+// Stream what can be streamed: CSV traces are read line by line, plain or gzipped, so a large file costs
 // memory for the rows kept, not for its text. Measured on the RSS sampled during the read: a warm-up read of a
 // smaller file first lifts it to the reader's steady state (V8's young generation fills with per-line strings whatever
 // the file's size), so what a 4x larger file adds is what grows with the size. Then the whole-file read shows the

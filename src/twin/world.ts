@@ -6,7 +6,8 @@
  * Allocation-free after construction: `reset` and `advance` only write into preallocated typed arrays.
  */
 import { Rng } from '../core/rng.js';
-import { averageRtt, migrationTrafficCost, nodeLoad, switchoverRttMs } from '../core/reward.js';
+import { averageRtt, nodeLoad } from '../core/reward.js';
+import { migrationCosts } from '../core/transition.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { rowAt } from './traces.js';
 import { GpsTrip, HighwayTrip, type Trip } from './mobility.js';
@@ -92,7 +93,7 @@ export class World {
       const forward = m.direction === 'forward' || (m.direction === 'both' && rng.uniform() < 0.5);
       // A probability is drawn only when given, so scenarios with a fixed roundTrip keep their random stream.
       const roundTrip = typeof m.roundTrip === 'number' ? rng.uniform() < m.roundTrip : m.roundTrip;
-      this.highway!.follow(this.scenario.road!, forward, this.speedKmh * KMH_TO_MS, roundTrip);
+      this.highway!.follow(this.scenario.road!, forward, this.speedKmh * KMH_TO_MS, roundTrip, m.stopAndGo);
     } else {
       this.speedKmh = Number.NaN;
       this.trip.positionAt(0, this.tmp); // resets the GPS cursor
@@ -209,17 +210,13 @@ function clip01(x: number): number {
 
 /**
  * The edge model's per-migration terms of a scenario, read once for the env and the oracle: the switch-over blackout
- * (seconds), the extra RTT it adds to the step it falls in (`switchoverRttMs`), and the traffic cost of one migration
- * (`migrationTrafficCost`). All 0 in the paper's model.
+ * (seconds), the extra RTT it adds to the step it falls in, and the traffic cost of one migration (the transition
+ * kernel's `migrationCosts`). All 0 in the paper's model.
  */
 export function edgeMigrationCosts(spec: Scenario): { downtimeS: number; spikeMs: number; trafficCost: number } {
   const kind = spec.migration.serviceKind;
   const downtimeS = spec.migration.downtimeSeconds[kind];
-  return {
-    downtimeS,
-    spikeMs: switchoverRttMs(downtimeS, spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window),
-    trafficCost: migrationTrafficCost(spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB),
-  };
+  return { downtimeS, ...migrationCosts(downtimeS, spec.stepSeconds / spec.rtt.transmissionsPerStep, spec.rtt.window, spec.migration.stateGiB[kind], spec.reward.trafficCostPerGiB) };
 }
 
 /** Draw one migration duration (seconds) from a configured distribution. */

@@ -11,11 +11,9 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import { pathToFileURL } from 'node:url';
 import { networkInterfaces } from 'node:os';
 import type { Policy } from '../../src/core/env.js';
 import { FollowMePolicy } from '../../src/agents/baselines/index.js';
@@ -34,7 +32,8 @@ import { HttpJsonRtt } from '../../src/cluster/observe/http-json.js';
 import { MetricsServerLoad } from '../../src/cluster/observe/metrics-server.js';
 import { nodeLoad } from '../../src/core/reward.js';
 import { REPO_ROOT, type ControlPlane } from '../../src/cluster/testing/control-plane.js';
-import { useControlPlane, waitUntil } from '../../src/cluster/testing/suite.js';
+import { useControlPlane } from '../../src/cluster/testing/suite.js';
+import { spawnController, type CliProcess } from '../../src/cluster/testing/cli-process.js';
 import { FakeClock, FakeKubelet, FakeKubeletServer, FakePodmigrationOperator, FakeRttServer, FakeVirtController, Fixtures } from '../../src/cluster/testing/doubles.js';
 
 const REQUIRE = process.env.REQUIRE_APISERVER === '1';
@@ -797,49 +796,6 @@ describe('cluster suite (real kube-apiserver)', () => {
   });
 
   describe('remora controller (CLI, real process)', () => {
-    interface Proc {
-      lines: Record<string, unknown>[];
-      waitLog(pred: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
-      exited: Promise<number | null>;
-      kill(sig: NodeJS.Signals): void;
-      stderr(): string;
-    }
-
-    /** `remora controller ...` as a separate Node process (the CLI entry, run through tsx). */
-    function spawnController(args: string[]): Proc {
-      const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src/cli/main.ts')).href)}); process.exitCode = await main(process.argv.slice(1));`;
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'controller', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      const lines: Record<string, unknown>[] = [];
-      let err = '';
-      let buf = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => {
-        buf += c;
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          lines.push(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
-          buf = buf.slice(i + 1);
-        }
-      });
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      return {
-        lines,
-        exited,
-        kill: (sig) => void child.kill(sig),
-        stderr: () => err,
-        async waitLog(pred, what) {
-          try {
-            return await waitUntil(() => {
-              if (child.exitCode !== null || child.signalCode !== null) throw new Error('the process exited');
-              return lines.find(pred);
-            }, `log line "${what}"`);
-          } catch (e) {
-            assert.fail(`no log line "${what}" (${(e as Error).message}); stderr: ${err.slice(-500)}; stdout: ${JSON.stringify(lines.slice(-5))}`);
-          }
-        },
-      };
-    }
-
     function writeCliConfig(name: string, ns: string, rttUrl: string, lease: string): { kc: string; cfg: string } {
       const kc = join(plane.dir, `${name}.kubeconfig`);
       const cfg = join(plane.dir, `${name}.yaml`);
@@ -914,7 +870,7 @@ describe('cluster suite (real kube-apiserver)', () => {
       })();
       virt.behaviours.set(ns, 'hang');
       const { kc, cfg } = writeCliConfig('kill', ns, rttWall.url, 'kill-lease');
-      let b: Proc | undefined;
+      let b: CliProcess | undefined;
       try {
         const a = spawnController(['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--identity', 'kill-a']);
         await a.waitLog((l) => l.msg === 'migration started', 'migration started');

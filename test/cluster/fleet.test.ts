@@ -1,5 +1,5 @@
 /**
- * The controller at fleet scale (issue 13) on a real kube-apiserver: 2,000 real pod workloads on 10 nodes, and a
+ * The controller at fleet scale on a real kube-apiserver: 2,000 real pod workloads on 10 nodes, and a
  * herd: a quarter of the users move next to one node at once (a stadium lets out), so follow-me, applied to each
  * alone, would send 500 services there in one tick. The fleet path (watch-fed cache, one batch RTT request, one
  * batched scoring pass, the coordinated step) must hold:

@@ -1,4 +1,4 @@
-// The scenario reference is generated from the zod schema (issue 12): the checked-in file must be what the
+// The scenario reference is generated from the zod schema: the checked-in file must be what the
 // generator writes now, and every key must carry a `.describe()` text, so the reference cannot drift or go blank.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

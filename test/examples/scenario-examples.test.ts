@@ -1,4 +1,4 @@
-// The worked examples of examples/scenarios (issue 12): every one loads through the real loader from another
+// The worked examples of examples/scenarios: every one loads through the real loader from another
 // working directory (its paths resolve against its own folder), validates with no error, builds an env that
 // passes checkEnv, and together they cover what the docs promise. Their data is what derive.sh writes.
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Lab tier (issue 11, "Tests and CI" item 5): the project's Controller drives real moves on the lab, and faults
+ * Lab tier ("Tests and CI" item 5): the project's Controller drives real moves on the lab, and faults
  * hit it mid-move. Every case runs with the measuring client connected through the stable endpoint, and checks
  * that nothing is lost: the client reconnects and is served by one pod at a time, never back by the old one, no
  * duplicate target pod, no doubled migration. Each case prints the client-side downtime (t.diagnostic);

@@ -1,5 +1,5 @@
 /**
- * `LabEnv` on a real lab (issue 11): three real kubelets, the route along SR-111 driving each node's toxiproxy
+ * `LabEnv` on a real lab: three real kubelets, the route along SR-111 driving each node's toxiproxy
  * latency, the trace's load replayed into each node's cgroup, RTT and load measured, the service moved for real by
  * the controller's RecreateMigrator. A short, time-compressed episode (0.5 s steps) with a heuristic (follow-me)
  * and with a model trained in-test on the twin, then checkEnv (relaxed), then teardown.

@@ -1,5 +1,5 @@
 /**
- * The lab (issue 11) for real: a control plane, kube-scheduler, kube-controller-manager and real kubelets with
+ * The lab for real: a control plane, kube-scheduler, kube-controller-manager and real kubelets with
  * their own containerd, on this machine. The pod that moves is the echo service (tools/lab/echo), moved by the
  * project's own RecreateMigrator while a client stays connected through a stable endpoint.
  *

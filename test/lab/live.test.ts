@@ -1,5 +1,5 @@
 /**
- * Lab tier (issue 11, "Watching it live"): the dashboard's live page in real Chromium, against a running lab
+ * Lab tier: the dashboard's live page in real Chromium, against a running lab
  * with the project's Controller in charge. The UE drives SR-111 as the twin replays it (sr111-roundtrip, world
  * seed 1000, time-compressed to 0.25 s a step): each step the twin's RTT per node is what the controller's
  * http-json source reads (RttFeed), and the UE's position moves on the page's map. follow-me moves the echo pod

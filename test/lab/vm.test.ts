@@ -1,5 +1,5 @@
 /**
- * VM live migration for real (issue 11, "VM"): the guest (a Debian cloud kernel and a busybox initramfs running
+ * VM live migration for real: the guest (a Debian cloud kernel and a busybox initramfs running
  * tools/lab/echo) boots in a QEMU process under TCG, and is live-migrated (pre-copy) to a second and then a
  * third QEMU process while `remora probe`'s prober PINGs it every 10 ms over the bridge. The figures are
  * QEMU's own (query-migrate); the client measures the gap it saw. Then a target is SIGKILLed mid-migration: the

@@ -1,4 +1,4 @@
-// Lab images for issue 11 (src/lab): the echo/counter service, the pause container, and a writer of
+// Lab images (src/lab): the echo/counter service, the pause container, and a writer of
 // docker-archive tars that `ctr images import` reads. Standard library only, so it builds with no module proxy.
 module remora.local/tools/lab
 

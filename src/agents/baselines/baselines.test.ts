@@ -1,4 +1,4 @@
-// The rule-based baselines on hand-built observations (issue 9: follow-me, sla-greedy, hysteresis). Every table
+// The rule-based baselines on hand-built observations (follow-me, sla-greedy, hysteresis). Every table
 // row runs three ways: the paper's layout with N read from the length, the paper's layout with an explicit N, and
 // the edge model's in-flight layout (3N + 1) with an explicit N, whose M block holds values that would change the
 // answer if it were read as RTTs or loads.

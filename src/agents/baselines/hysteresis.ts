@@ -1,5 +1,5 @@
 /**
- * `hysteresis` (issue 9): follow-me with a margin and a minimum dwell time, the rule of thumb an operator writes to
+ * `hysteresis`: follow-me with a margin and a minimum dwell time, the rule of thumb an operator writes to
  * stop follow-me's ping-pong at cell borders. It migrates to the lowest-RTT legal node only when that node's RTT
  * beats the serving node's by at least `marginMs`, and only once `dwellSteps` steps have passed since the service
  * last moved (an episode starts free to move). Beyond plain follow-me it skips target nodes above the load SLA

@@ -3,3 +3,7 @@ export * from './greedy.js';
 export * from './threshold.js';
 export * from './sla-greedy.js';
 export * from './hysteresis.js';
+export * from './lookahead.js';
+export * from './lookahead-plan.js';
+export * from './rows/node-ranking.js';
+export * from './rows/row-heuristic.js';

@@ -1,4 +1,4 @@
-// Fleet candidates (issue 13): the first candidate of every row is exactly the single-user rule's choice (one
+// Fleet candidates: the first candidate of every row is exactly the single-user rule's choice (one
 // follow-me, one sla-greedy), the O(N) one-step scores equal the baselines' Eq. 8, and the coordinated policy's
 // decisions keep to the caps.
 import { test } from 'node:test';

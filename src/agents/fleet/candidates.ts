@@ -1,8 +1,8 @@
 /**
- * Per-user candidate generation for fleet policies (issue 13): policy → candidate migrations with gains, as pure
+ * Per-user candidate generation for fleet policies: policy → candidate migrations with gains, as pure
  * functions over typed arrays (the fleet twin's rows, or the controller's bulk path). Each row's candidates are
- * written best first, at most `k` per row; the first one is exactly the single-user rule's choice (tests pin
- * `follow-me` to `FollowMePolicy` and `sla-greedy` to `SlaGreedyPolicy`), so the uncoordinated fleet policy (every
+ * written best first, at most `k` per row; the rules are their rankings (`baselines/rows/node-ranking.ts`), so the
+ * first one is exactly the single-user rule's choice, and the uncoordinated fleet policy (every
  * user takes its first candidate) and the coordinated one (`coordinate()` picks a feasible set) run the same rule.
  *
  * Gains are in reward units:
@@ -13,7 +13,11 @@
  * Eq. 4-7 read the candidate lists only through their min and max, so each row's one-step scores cost O(N).
  */
 import type { Candidates } from '../coordination.js';
-import { combineRewardTerms, loadReward, migrationPenalty, nodeLoad, reward, rttReward, type RewardParams, type RewardTerms } from '../../core/reward.js';
+import { nodeLoad, rttReward, type RewardParams } from '../../core/reward.js';
+import { oneStepScore, OneStepScores } from '../../core/transition.js';
+import { followMeRanking } from '../baselines/simple.js';
+import { slaGreedyRanking } from '../baselines/sla-greedy.js';
+import { rankedTop, RankScratch, type NodeRanking, type TopSink } from '../baselines/rows/node-ranking.js';
 
 /** A fleet's rows as the candidate generators read them. */
 export interface FleetRows {
@@ -72,7 +76,7 @@ export class CandidateBuffer implements Candidates {
 }
 
 /** Keeps the k best (score, node) pairs of one row, best first (ties: the lower node index). */
-class TopK {
+class TopK implements TopSink {
   readonly score: Float64Array;
   readonly node: Int32Array;
   size = 0;
@@ -100,7 +104,6 @@ class TopK {
 }
 
 const rttPair = new Float64Array(2);
-const loadPair = new Float64Array(2);
 
 /** Min and max of `n` values at `off` of `a`. */
 function minMax(a: Float64Array, off: number, n: number, out: Float64Array): void {
@@ -114,82 +117,46 @@ function minMax(a: Float64Array, off: number, n: number, out: Float64Array): voi
   out[1] = hi;
 }
 
+/** The one-step scores of every node (Eq. 8), the transition kernel's (`core/transition.ts`); re-exported for the bulk scorers. */
+export { OneStepScores };
+
 /**
- * The one-step reward (Eq. 8) of ending the step on each node, for one observation (paper layout, N nodes) at a
- * time; the one home of this per-row loop, for the fleet candidates here and the controller's bulk scorers
- * (`cluster/bulk-score.ts`). O(N) per row: the candidate lists enter Eq. 4-7 only through their [min, max]. The load
- * terms (Eq. 5, Eq. 7) depend on the loads alone, which every row of a tick shares: they are computed once per
- * distinct load block (remembered with the block), the RTT terms (Eq. 4, Eq. 6) per node of each row.
+ * The candidates of a ranked rule (`baselines/rows/node-ranking.ts`), row by row: `top` gets the moves the rule
+ * prefers to staying ({@link rankedTop}), then `push(r, cur, bestTier)` turns them into gains. One selection for
+ * every ranked rule, so each row's first candidate is the rule's own choice.
  */
-export class OneStepScores {
-  /** The RTT [min, max] of the last row written (the candidate list Eq. 4 and Eq. 6 read). */
-  readonly rttMinMax = new Float64Array(2);
-  private readonly loadMinMax = new Float64Array(2);
-  private lastLoads = new Float64Array(0);
-  private loadTerms = new Float64Array(0);
-  private loadPenalties = new Float64Array(0);
-  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
-  constructor(private readonly p: RewardParams) {}
-
-  private loadsOf(obs: Float64Array, off: number, n: number): void {
-    if (this.lastLoads.length !== n) {
-      this.lastLoads = new Float64Array(n).fill(Number.NaN);
-      this.loadTerms = new Float64Array(n);
-      this.loadPenalties = new Float64Array(n);
-    }
-    let same = true;
-    for (let j = 0; j < n; j++) if (!(obs[off + 1 + n + j] === this.lastLoads[j])) same = false;
-    if (same) return;
-    for (let j = 0; j < n; j++) this.lastLoads[j] = obs[off + 1 + n + j]!;
-    minMax(this.lastLoads, 0, n, this.loadMinMax);
-    for (let j = 0; j < n; j++) {
-      this.loadTerms[j] = loadReward(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla);
-      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla.max, this.p.migrationCost);
-    }
-  }
-
-  /** Eq. 8 of ending on node j (0-based) of the observation at `off`, into `out[at + j]` for j in [0, N). */
-  write(obs: Float64Array, off: number, n: number, out: Float64Array, at: number): void {
-    this.loadsOf(obs, off, n);
-    const p = this.p, t = this.terms, pair = this.rttMinMax;
-    minMax(obs, off + 1, n, pair);
-    for (let j = 0; j < n; j++) {
-      const r = obs[off + 1 + j]!;
-      t.rtt = rttReward(r, pair, p.rttSla);
-      t.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
-      t.load = this.loadTerms[j]!;
-      t.loadPenalty = this.loadPenalties[j]!;
-      out[at + j] = combineRewardTerms(t);
-    }
-  }
-}
-
-/** follow-me's candidates: legal nodes with a strictly lower RTT than the serving node's, lowest first (k per row). */
-export function followMeCandidates(f: FleetRows, p: RewardParams, k: number, out: CandidateBuffer): void {
-  out.reset();
+function rankedCandidates(f: FleetRows, ranking: NodeRanking, top: TopK, push: (r: number, o: number, cur: number, bestTier: number) => void): void {
   const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
-  const top = topFor(k);
+  const s = scratch.ensure(n);
   for (let r = 0; r < f.rows; r++) {
     if (f.skip[r]) continue;
     const o = r * D, cur = obs[o]! - 1;
-    const rc = obs[o + 1 + cur]!;
-    top.clear();
-    for (let j = 0; j < n; j++) {
-      if (j === cur || masks[r * A + 1 + j] !== 1) continue;
-      const rj = obs[o + 1 + j]!;
-      if (rj < rc) top.offer(-rj, j);
-    }
-    if (top.size === 0) continue;
+    ranking.rank(obs, o, n, s.score, s.tier, 0);
+    const t = rankedTop(s.score, s.tier, 0, n, cur, masks, r * A, top);
+    if (top.size > 0) push(r, o, cur, t);
+  }
+}
+
+const scratch = new RankScratch();
+
+/**
+ * follow-me's candidates: legal nodes with a strictly lower RTT than the serving node's, lowest first (k per row),
+ * gain the Eq. 4 advantage of the target's RTT.
+ */
+export function followMeCandidates(f: FleetRows, p: RewardParams, k: number, out: CandidateBuffer): void {
+  out.reset();
+  const { nodes: n, observations: obs } = f;
+  const top = topFor(k);
+  rankedCandidates(f, followMeRanking, top, (r, o, cur) => {
     minMax(obs, o + 1, n, rttPair);
-    const stay = rttReward(rc, rttPair, p.rttSla);
+    const stay = rttReward(obs[o + 1 + cur]!, rttPair, p.rttSla);
     for (let q = 0; q < top.size; q++) {
       const j = top.node[q]!;
       out.push(r, cur, j, rttReward(obs[o + 1 + j]!, rttPair, p.rttSla) - stay, f.demand[r]!);
     }
-  }
+  });
 }
 
-let scratchScores = new Float64Array(0);
 const tops = new Map<number, TopK>();
 function topFor(k: number): TopK {
   let t = tops.get(k);
@@ -204,45 +171,25 @@ function topFor(k: number): TopK {
  */
 export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, breachBonus: number, out: CandidateBuffer): void {
   out.reset();
-  const { D, A, nodes: n, observations: obs, actionMasks: masks } = f;
-  if (scratchScores.length < n) scratchScores = new Float64Array(n);
-  const s = scratchScores;
-  const scores = new OneStepScores(p);
+  const { nodes: n, observations: obs } = f;
+  const ranking = slaGreedyRanking(p); // per call: `p` is read as it is now, with a fresh load cache
   const top = topFor(k);
-  const rMax = p.rttSla.max, lMax = p.loadSla.max;
-  for (let r = 0; r < f.rows; r++) {
-    if (f.skip[r]) continue;
-    const o = r * D, cur = obs[o]! - 1;
-    const inside = (j: number) => obs[o + 1 + j]! <= rMax && obs[o + 1 + n + j]! <= lMax;
-    const legal = (j: number) => j === cur || masks[r * A + 1 + j] === 1;
-    let anyInside = false, anyLegalOther = false;
-    for (let j = 0; j < n; j++) {
-      if (!legal(j)) continue;
-      if (j !== cur) anyLegalOther = true;
-      if (inside(j)) anyInside = true;
-    }
-    if (!anyLegalOther) continue;
-    scores.write(obs, o, n, s, 0);
-    const breach = anyInside && !inside(cur);
-    const stayScore = breach ? -Infinity : s[cur]!;
-    top.clear();
-    for (let j = 0; j < n; j++) {
-      if (j === cur || !legal(j) || (anyInside && !inside(j))) continue;
-      if (s[j]! > stayScore) top.offer(s[j]!, j);
-    }
-    if (top.size === 0) continue;
+  rankedCandidates(f, ranking, top, (r, o, cur, bestTier) => {
+    const s = scratch.score; // read here: rankedCandidates may have grown it
+    const breach = scratch.tier[cur]! < bestTier;
+    minMax(obs, o + 1, n, rttPair);
     for (let q = 0; q < top.size; q++) {
       const j = top.node[q]!;
       let g = s[j]! - s[cur]!;
       if (breach) g = Math.max(g + breachBonus, 1e-9);
       const i = out.push(r, cur, j, g, f.demand[r]!);
       out.targetRtt[i] = obs[o + 1 + j]!;
-      out.rowRttMin[i] = scores.rttMinMax[0]!;
-      out.rowRttMax[i] = scores.rttMinMax[1]!;
+      out.rowRttMin[i] = rttPair[0]!;
+      out.rowRttMax[i] = rttPair[1]!;
       out.stayScore[i] = s[cur]!;
       out.bonus[i] = breach ? 1 : 0;
     }
-  }
+  });
 }
 
 /** Node state a re-score reads (`core/fleet-env.ts`'s `FleetNodeState` has it). */
@@ -265,11 +212,7 @@ export function slaGreedyRescore(c: CandidateBuffer, i: number, projectedUsed: n
   const L = nodeLoad(nodes.cpu[j]! + add, nodes.mem[j]! + add);
   const rtt = c.targetRtt[i]!;
   if (rtt <= p.rttSla.max && L > p.loadSla.max) return 0; // the target would breach on load: not the rule's choice
-  rttPair[0] = c.rowRttMin[i]!;
-  rttPair[1] = c.rowRttMax[i]!;
-  loadPair[0] = Math.min(loadMin, L);
-  loadPair[1] = Math.max(loadMax, L);
-  const s = reward({ rttMs: rtt, rttsMs: rttPair, load: L, loads: loadPair, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost });
+  const s = oneStepScore(p, rtt, c.rowRttMin[i]!, c.rowRttMax[i]!, L, Math.min(loadMin, L), Math.max(loadMax, L));
   let g = s - c.stayScore[i]!;
   if (c.bonus[i]) g = Math.max(g + breachBonus, 1e-9);
   return g;

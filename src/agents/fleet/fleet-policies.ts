@@ -1,5 +1,5 @@
 /**
- * Fleet policies (issue 13) over the {@link FleetEnv} contract, and their registry (the one registry idiom of
+ * Fleet policies over the {@link FleetEnv} contract, and their registry (the one registry idiom of
  * `agents/registry.ts`: names with summaries, plus `model.json` paths, resolved to fresh instances).
  *
  * - `never`, `follow-me`, `sla-greedy`: uncoordinated, every user acts alone (its rule's first candidate; the
@@ -7,6 +7,8 @@
  * - `follow-me+coord`, `sla-greedy+coord`: the same rules' candidates (k per user) through `coordinate()`:
  *   ranked by gain, caps respected, projected load of the decisions already taken (sla-greedy re-scores a candidate
  *   whose target gained load; follow-me does not look at load, so only the ceiling stops it).
+ * - `follow-me+defer`, `sla-greedy+defer`: the same, with the slots granted by the deferral priority
+ *   (`deferral-priority.ts`: urgency per slot-tick, Smith's rule) instead of the largest gain.
  * - `<model.json>`: a trained node-seq (size-agnostic) Q-network scoring every user's nodes in one batched forward
  *   pass per `batchRows` users, `Q_j − Q_wait` as the gain, through `coordinate()`.
  */
@@ -17,6 +19,7 @@ import { resolve } from 'node:path';
 import { coordinate, CoordinationScratch, type CoordinationConfig } from '../coordination.js';
 import { isModelPath, NamedFactories } from '../registry.js';
 import { CandidateBuffer, firstCandidates, followMeCandidates, qCandidates, slaGreedyCandidates, slaGreedyRescore, type FleetRows } from './candidates.js';
+import { DeferralPriority } from './deferral-priority.js';
 import { NodeSeqFleetScorer } from './node-seq-scorer.js';
 
 /** What a fleet policy is built for. */
@@ -70,11 +73,17 @@ export class CandidateFleetPolicy implements FleetPolicy {
   /** Deferral reasons of the last coordinated tick, per row (`DeferReason` codes), for metrics. */
   lastReasons: Uint8Array = new Uint8Array(0);
 
-  constructor(readonly name: string, private readonly generate: Generate, private readonly coordinated: boolean, ctx: FleetPolicyContext, private readonly rescore: 'sla-greedy' | 'none' = 'none') {
+  /** The deferral priority's per-user memory, when the slots go by it rather than by gain. */
+  private readonly deferral: DeferralPriority | undefined;
+
+  constructor(readonly name: string, private readonly generate: Generate, private readonly coordinated: boolean, ctx: FleetPolicyContext, private readonly rescore: 'sla-greedy' | 'none' = 'none', priority: 'gain' | 'deferral' = 'gain') {
     this.ctx = { ...ctx, candidatesPerUser: ctx.candidatesPerUser ?? 3, breachBonus: ctx.breachBonus ?? 10 };
+    this.deferral = priority === 'deferral' ? new DeferralPriority(ctx.reward) : undefined;
   }
 
-  reset(): void {}
+  reset(): void {
+    this.deferral?.reset();
+  }
 
   act(step: FleetStep, env: FleetEnv, out: Int32Array): void {
     const rows = this.view.of(step, env);
@@ -96,9 +105,11 @@ export class CandidateFleetPolicy implements FleetPolicy {
       }
     }
     const c = this.cand, p = this.ctx.reward, bonus = this.ctx.breachBonus;
+    this.deferral?.observe(step, env);
     const res = coordinate(step.rows, ns, c, this.ctx.coordination, {
       busy: ns.busy,
       scratch: this.scratch,
+      priority: this.deferral?.fill(c),
       rescore: this.rescore === 'sla-greedy' ? (i, projectedUsed) => slaGreedyRescore(c, i, projectedUsed, ns, loadMin, loadMax, p, bonus) : undefined,
     });
     out.fill(0, 0, step.rows);
@@ -153,8 +164,10 @@ export function fleetRegistry(): FleetPolicyRegistry {
     .register('follow-me', 'uncoordinated: every user moves to its lowest-RTT node', (c) => new CandidateFleetPolicy('follow-me', followMe, false, c))
     .register('sla-greedy', 'uncoordinated: every user takes its best one-step reward inside the SLA', (c) => new CandidateFleetPolicy('sla-greedy', slaGreedy, false, c))
     .register('follow-me+coord', "follow-me's candidates through the coordinated step (gain-ranked, caps, projected load)", (c) => new CandidateFleetPolicy('follow-me+coord', followMe, true, c))
-    .register('sla-greedy+coord', "sla-greedy's candidates through the coordinated step, re-scored at the projected load", (c) => new CandidateFleetPolicy('sla-greedy+coord', slaGreedy, true, c, 'sla-greedy'));
+    .register('sla-greedy+coord', "sla-greedy's candidates through the coordinated step, re-scored at the projected load", (c) => new CandidateFleetPolicy('sla-greedy+coord', slaGreedy, true, c, 'sla-greedy'))
+    .register('follow-me+defer', "follow-me+coord with the slots granted by urgency per slot-tick (deferral priority) instead of gain", (c) => new CandidateFleetPolicy('follow-me+defer', followMe, true, c, 'none', 'deferral'))
+    .register('sla-greedy+defer', "sla-greedy+coord with the slots granted by urgency per slot-tick (deferral priority) instead of gain", (c) => new CandidateFleetPolicy('sla-greedy+defer', slaGreedy, true, c, 'sla-greedy', 'deferral'));
 }
 
 /** The fleet policies every fleet comparison reports. */
-export const FLEET_POLICIES = ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord'] as const;
+export const FLEET_POLICIES = ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord', 'follow-me+defer', 'sla-greedy+defer'] as const;

@@ -20,3 +20,25 @@ test('controller --policy: an edge-model model reads observations with the in-fl
   // A rule reads any layout given N: it does not ask for the block.
   assert.notEqual(resolvePolicy('sla-greedy', dir, 3)().needsInFlight, true);
 });
+
+test('controller --shards: one replica per index (flag, env, StatefulSet ordinal), all N without one; bad values are one line', async () => {
+  const { shardReplicas } = await import('./controller.js');
+  assert.deepEqual(shardReplicas(undefined, undefined, {}, 'r'), [{ identity: 'r' }]);
+  assert.deepEqual(shardReplicas(3, 1, {}, 'r'), [{ identity: 'r', shard: { count: 3, index: 1 } }]);
+  assert.deepEqual(shardReplicas(3, undefined, { REMORA_SHARD_INDEX: '2' }, 'r'), [{ identity: 'r', shard: { count: 3, index: 2 } }]);
+  assert.deepEqual(shardReplicas(3, undefined, { POD_NAME: 'remora-controller-0' }, 'r'), [{ identity: 'r', shard: { count: 3, index: 0 } }]);
+  assert.deepEqual(shardReplicas(2, undefined, {}, 'r').map((x) => [x.identity, x.shard?.index]), [['r-s0', 0], ['r-s1', 1]]);
+  const line = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof InvalidInputError && !e.message.includes('\n'));
+      return e.message;
+    }
+    return assert.fail('expected an error');
+  };
+  assert.match(line(() => shardReplicas(3, 3, {}, 'r')), /--shard-index: expected an integer in \[0, 3\), got 3/);
+  assert.match(line(() => shardReplicas(0, undefined, {}, 'r')), /--shards: expected an integer in \[1, 1024\], got 0/);
+  assert.match(line(() => shardReplicas(undefined, 1, {}, 'r')), /--shard-index: expected only together with --shards N, got 1/);
+  assert.match(line(() => shardReplicas(3, undefined, { REMORA_SHARD_INDEX: 'x' }, 'r')), /REMORA_SHARD_INDEX: expected an integer in \[0, 3\), got x/);
+});

@@ -1,4 +1,4 @@
-// Issue 12, errors at the edges, through the CLI: a model trained for 3 nodes run on a 5-node scenario is refused at
+// Errors at the edges, through the CLI: a model trained for 3 nodes run on a 5-node scenario is refused at
 // load, and a GPS track with negative times is refused; each prints one line, never "internal error".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

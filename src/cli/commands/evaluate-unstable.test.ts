@@ -1,4 +1,4 @@
-// Issue 12: pctOfOracle explodes when the oracle's return is near 0, so evaluate and compare flag those rows
+// `pctOfOracle` explodes when the oracle's return is near 0, so evaluate and compare flag those rows
 // (pctOfOracleUnstable, the last column) and point to regret, the stable measure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -81,7 +81,7 @@ export const compareCommand = defineCommand({
   },
 });
 
-/** `compare` on a fleet scenario (issue 13). */
+/** `compare` on a fleet scenario. */
 function compareFleetScenario(loaded: ResolvedScenario, flags: { policies?: string; episodes?: number; seed: number; json?: boolean; svg?: string; 'storm-pct': number; 'bound-reference': string; 'enforce-caps'?: boolean }, io: Io): number {
   const episodes = checkEpisodes('compare', flags.episodes ?? 1);
   const stormPct = flags['storm-pct'];

@@ -1,4 +1,4 @@
-// `remora lab run` refuses bad input with one line before it touches a lab (issue 11).
+// `remora lab run` refuses bad input with one line before it touches a lab.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';

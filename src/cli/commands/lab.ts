@@ -1,5 +1,5 @@
 /**
- * `remora lab up|down|status|run` (issue 11): the lab, a real small edge cluster on this machine (src/lab).
+ * `remora lab up|down|status|run`: the lab, a real small edge cluster on this machine (src/lab).
  * `up` starts a supervisor process that owns the lab (it keeps the control plane's logs, and tears the lab down
  * on SIGTERM), waits until every node is Ready, prints what runs and where, and returns. `down` stops the
  * supervisor and then sweeps whatever is left, from the lab folder alone. `run` drives one episode of a policy on the
@@ -22,24 +22,32 @@ import { InvalidInputError, RemoraError } from '../../core/errors.js';
 import { defineCommand, type Io } from '../command.js';
 
 const DEFAULT_DIR = '/tmp/remora-lab';
+/** `lab run`'s scenario when none is given; `lab up` sizes the lab for it, so `lab up && lab run` works as is. */
+export const DEFAULT_LAB_SCENARIO = 'sr111-roundtrip';
+
+/** The node count `lab up` starts without `--nodes`: as many as {@link DEFAULT_LAB_SCENARIO} has. */
+export function defaultLabNodes(cwd: string): number {
+  return loadScenario(DEFAULT_LAB_SCENARIO, { cwd }).spec.nodes.length;
+}
 const dirFlag = { type: 'string', description: 'Lab folder (0700; state, kubeconfigs, keys, logs)', default: DEFAULT_DIR, placeholder: '<dir>' } as const;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const labUpCommand = defineCommand({
   name: 'lab up',
   summary: 'Start the lab: etcd, kube-apiserver, kube-scheduler, kube-controller-manager and real kubelets with their own containerd',
-  usage: '[--nodes 2] [--dir /tmp/remora-lab]',
+  usage: '[--nodes N] [--dir /tmp/remora-lab]',
   details: 'Needs root, containerd, runc, containernetworking-plugins and Go (the first run builds kubelet & co., then cached). Ends when every node is Ready; `remora lab down` removes everything.',
   flags: {
-    nodes: { type: 'integer', description: 'Edge nodes', default: 2 },
+    nodes: { type: 'integer', description: `Edge nodes (default: as many as \`lab run\`'s default scenario, ${DEFAULT_LAB_SCENARIO}, has)` },
     dir: dirFlag,
     foreground: { type: 'boolean', description: 'Run the lab in this process until SIGINT/SIGTERM (what `up` starts in the background)', default: false },
     'timeout-s': { type: 'integer', description: 'How long `up` waits for the lab (the first run builds binaries)', default: 1800 },
   },
   async run({ flags }, io) {
     const dir = resolve(io.cwd, flags.dir);
-    if (flags.nodes < 1 || flags.nodes > 8) throw new InvalidInputError({ source: 'remora lab up', field: '--nodes', expected: '1..8', actual: String(flags.nodes) });
-    if (flags.foreground) return foreground(dir, flags.nodes, io);
+    const nodes = flags.nodes ?? defaultLabNodes(io.cwd);
+    if (nodes < 1 || nodes > 8) throw new InvalidInputError({ source: 'remora lab up', field: '--nodes', expected: '1..8', actual: String(nodes) });
+    if (flags.foreground) return foreground(dir, nodes, io);
     const existing = readState(dir);
     if (existing) throw new RemoraError('E_LAB_EXISTS', `remora lab up: ${join(dir, 'lab.json')} exists (lab ${existing.id}, ${existing.phase}); run \`remora lab down --dir ${dir}\` first`);
     const missing = Lab.preconditions();
@@ -50,7 +58,7 @@ export const labUpCommand = defineCommand({
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const log = join(dir, 'supervisor.log');
     const fd = openSync(log, 'a', 0o600);
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'lab', 'up', '--foreground', '--dir', dir, '--nodes', String(flags.nodes)], { detached: true, stdio: ['ignore', fd, fd], cwd: io.cwd });
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'lab', 'up', '--foreground', '--dir', dir, '--nodes', String(nodes)], { detached: true, stdio: ['ignore', fd, fd], cwd: io.cwd });
     closeSync(fd);
     child.unref();
     io.err(`remora lab up: supervisor pid ${child.pid}, log ${log}\n`);
@@ -138,7 +146,7 @@ async function printStatus(dir: string, io: Io): Promise<number> {
   if (s.kubeconfig) lines.push(`  kubeconfig  ${s.kubeconfig}   (admin; e.g. KUBECONFIG=${s.kubeconfig} kubectl get nodes)`);
   if (s.server) lines.push(`  apiserver   ${s.server}`);
   if (s.images) lines.push(`  images      ${s.images.pause}, ${s.images.echo} (imagePullPolicy: Never)`);
-  lines.push('  dashboard   not part of the lab yet (issue 11)');
+  lines.push('  dashboard   not part of the lab yet');
   const ready = await nodeReadiness(s);
   lines.push('  nodes');
   for (const n of s.nodes) lines.push(`    ${n.name.padEnd(8)} ${n.ip.padEnd(13)} ${(ready.get(n.name) ?? 'unknown').padEnd(8)} pods ${n.podSubnet.padEnd(16)} kubelet https://${n.ip}:10250 (webhook authn/authz)`);
@@ -172,7 +180,7 @@ export const labRunCommand = defineCommand({
     'Uses the lab in --dir when one is up (remora lab up --nodes <scenario nodes>), else brings one up for the run and takes it down after. One lab step is one twin step; a --step-seconds below the scenario\'s compresses the route. Writes lab-run.jsonl, fig6-lab.svg, sim-to-real.json and sim-to-real.md to --out.',
   flags: {
     policy: { type: 'string', description: 'A registered policy name or a trained model.json', required: true, placeholder: '<policy>' },
-    scenario: { type: 'string', description: 'Scenario (its node count must match the lab)', default: 'sr111-roundtrip' },
+    scenario: { type: 'string', description: 'Scenario (its node count must match the lab)', default: DEFAULT_LAB_SCENARIO },
     'step-seconds': { type: 'number', description: 'Wall time of one step (the paper: 5)', default: 5 },
     'max-steps': { type: 'integer', description: 'Cut the episode after this many steps (default: the whole route)' },
     seed: { type: 'integer', description: 'Episode seed (the route noise and trace segment; the twin gets the same)', default: 1 },

@@ -1,5 +1,5 @@
 /**
- * `remora probe` (issue 11): latency, jitter and throughput of a TCP echo service (tools/lab/echo's protocol),
+ * `remora probe`: latency, jitter and throughput of a TCP echo service (tools/lab/echo's protocol),
  * written as JSONL plus a Fig. 4c/4d-style SVG with the migration start and the switch-over marked. The events
  * come from a JSONL file (`{"atMs", "kind": "migration-start" | "switchover", "label"?}`) that whatever moves the
  * service writes while the probe runs; it is read when the probe ends. `--input` re-draws an earlier run.

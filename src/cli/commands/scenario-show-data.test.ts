@@ -1,4 +1,4 @@
-// Issue 12: `remora scenario show` describes the data (load per node, trip length, RTT range, episode lengths) and
+// `remora scenario show` describes the data (load per node, trip length, RTT range, episode lengths) and
 // warns on a degenerate scenario. Files laid out as a user would: the scenario next to its traces.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

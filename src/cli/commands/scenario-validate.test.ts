@@ -1,4 +1,4 @@
-// Issue 12: `remora scenario validate FILE` prints the resolved scenario, or every error at once (one line each, exit 1).
+// `remora scenario validate FILE` prints the resolved scenario, or every error at once (one line each, exit 1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';

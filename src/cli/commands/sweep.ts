@@ -1,5 +1,5 @@
 /**
- * `remora sweep`: many seeds, many held-out conditions (issue 9 §4). Trains one run per seed on both cores,
+ * `remora sweep`: many seeds, many held-out conditions. Trains one run per seed on both cores,
  * evaluates every run and every heuristic on identical episodes of each `--eval` scenario, and writes
  * sweep.json / sweep.svg / sweep.md with the IQM and 95 % stratified-bootstrap CI of each policy's % of oracle.
  */
@@ -10,6 +10,8 @@ import { readTrainConfig, type TrainConfigFile } from '../../agents/config.js';
 import { VALIDATION_SEED } from '../../experiments/train/train.js';
 import { EVAL_ROLES, defaultSweepPolicies, sweep, sweepMarkdown, type EvalRole, type EvalScenario } from '../../experiments/sweep.js';
 import { scenarioNames } from '../../twin/index.js';
+import { kubeSweepFlags, kubeTrainerFromFlags } from '../../kube-sweep/cli.js';
+import { PRESET_NAMES, resolveSweepPreset } from '../../experiments/preset.js';
 import { defineCommand } from '../command.js';
 
 const SOURCE = 'remora sweep';
@@ -62,9 +64,10 @@ function atLeast(field: string, v: number, min: number, max = Infinity): number 
 export const sweepCommand = defineCommand({
   name: 'sweep',
   summary: 'Train one run per seed, evaluate every run and every heuristic on identical episodes: IQM and 95 % CI',
-  usage: '--agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
+  usage: '[--preset paper|edge] --agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
   flags: {
     agent: { type: 'string', description: "Agent (default: the config file's, else dqn)", choices: ['dqn', 'sarsa'] },
+    preset: { type: 'string', description: `Product preset (experiments/product.ts): its scenario, hyperparameters, steps, validation, test days and unseen families; explicit flags override it (${PRESET_NAMES.join(', ')})`, placeholder: '<name>' },
     scenario: { type: 'string', description: `Training scenario: ${scenarioNames().join(', ')}, or a file (default: the config file's, else sr111)`, placeholder: '<name|file>' },
     seeds: { type: 'string', description: 'Training seeds: ranges and lists, e.g. 1-5 or 1,3,7', default: '1-5', placeholder: '<list>' },
     steps: { type: 'integer', description: `Training steps per seed (default: the config file's, else ${PAPER_STEPS}, Table II)` },
@@ -80,6 +83,7 @@ export const sweepCommand = defineCommand({
     validate: { type: 'string', description: 'Keep each run\'s best checkpoint on this validation scenario (e.g. sr111-validation); never a test day', placeholder: '<scenario>' },
     'validate-every': { type: 'integer', description: 'Steps between validation checkpoints', default: 20_000 },
     'validate-episodes': { type: 'integer', description: 'Validation episodes per checkpoint', default: 10 },
+    ...kubeSweepFlags,
   },
   details: `Writes <out>/seed-<k>/ (the run folders of remora train), <out>/sweep.json, sweep.svg and sweep.md, and prints the
 markdown tables. Scores are % of the exact oracle on the same episodes. IQM: the 25 % trimmed mean over seeds
@@ -88,26 +92,35 @@ bootstrap (seeds resampled with replacement within each evaluation scenario). He
 score each. A scenario named like the training one is tagged train, any other test, unless given a :role.
 Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --eval sr111-roundtrip,sr111 --out runs/sweep`,
   async run({ flags }, io) {
-    const file: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : {};
+    const given = resolveSweepPreset(flags.preset, {
+      ...(flags.config ? { config: readTrainConfig(resolve(io.cwd, flags.config)) } : {}),
+      ...(flags.scenario ? { scenario: flags.scenario } : {}),
+      ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
+      ...(flags.eval !== undefined ? { eval: parseEvalList(flags.eval) } : {}),
+      ...(flags.validate !== undefined ? { validate: flags.validate } : {}),
+    }, SOURCE);
+    const file: TrainConfigFile = given.config ?? {};
     const agent = flags.agent ?? file.agent ?? 'dqn';
-    const scenario = flags.scenario ?? file.scenario ?? 'sr111';
+    const scenario = given.scenario ?? file.scenario ?? 'sr111';
     const seeds = parseSeedList(flags.seeds);
-    const steps = atLeast('--steps', flags.steps ?? file.steps ?? PAPER_STEPS, 1);
-    const evalScenarios = flags.eval === undefined ? [{ scenario }] : parseEvalList(flags.eval);
+    const steps = atLeast('--steps', given.steps ?? file.steps ?? PAPER_STEPS, 1);
+    const evalScenarios = given.eval ?? [{ scenario }];
     const episodes = atLeast('--episodes', flags.episodes, 1);
     const workers = atLeast('--workers', flags.workers, 1, 64);
     const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'], 1);
     const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'], 0);
     const policies = parseList('--policies', flags.policies);
-    const validation = flags.validate === undefined ? undefined : { scenario: flags.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: VALIDATION_SEED };
+    const validation = given.validate === undefined ? undefined : { scenario: given.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: VALIDATION_SEED };
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `sweep-${agent}-${scenarioTag}`);
+    const train = kubeTrainerFromFlags(flags, { cwd: io.cwd, out, env: io.env, log: (t) => io.err(t), scenarios: [scenario, ...(validation ? [validation.scenario] : [])] });
     const s = await sweep({
       agent, trainScenario: scenario, seeds, steps, config: file, evalScenarios, episodes, evalSeed: flags['eval-seed'],
       ...(validation ? { validation } : {}),
       policies, out, workers, bootstrapReps, bootstrapSeed, cwd: io.cwd,
       progress: { write: (t) => io.err(t), isTTY: io.isTTY },
       now: () => performance.now(),
+      ...(train ? { train } : {}),
     });
     io.out(sweepMarkdown(s));
     io.out(`\nwrote ${join(out, 'sweep.json')}, sweep.svg, sweep.md (${s.timing.totalSeconds} s)\n`);

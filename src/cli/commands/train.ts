@@ -1,7 +1,7 @@
 /**
  * `remora train`: train a DQN or Deep SARSA agent on a twin scenario; writes metrics.jsonl, model.json/model.bin
  * and config.json into the run folder. Flags override the `--config` file, which overrides the paper's defaults.
- * Without `--scenario`, `--config`, `--agent` and `--network` it trains the edge model's product agent (`--preset edge`, issue 9):
+ * Without `--scenario`, `--config`, `--agent` and `--network` it trains the edge model's product agent (`--preset edge`):
  * the preset's scenario, hyperparameters, steps and validation-day checkpoint selection (experiments/product.ts).
  */
 import { join, resolve } from 'node:path';

@@ -38,7 +38,7 @@ export class CheckpointUnavailableError extends Error {
 /**
  * Why a kubelet's answer to the checkpoint call means "this node cannot checkpoint", or undefined for any other
  * error (transient, RBAC, a missing pod), which must surface as it is. Seen on a real kubelet 1.35 with
- * containerd 1.6 (issue 11 lab): `500 … checkpointing of <ns>/<pod>/<c> failed (rpc error: code = Unimplemented
+ * containerd 1.6 (the lab): `500 … checkpointing of <ns>/<pod>/<c> failed (rpc error: code = Unimplemented
  * desc = method CheckpointContainer not implemented)`. A kubelet without the ContainerCheckpoint gate has no such
  * route at all and answers `404 page not found` (a missing pod is a different 404: "pod does not exist").
  */
@@ -170,7 +170,7 @@ abstract class TargetPodMigrator implements Migrator {
   /**
    * Succeeded: the target stops being a migration target (it is the workload's pod now). Failed: the target is
    * deleted, and also loses its target role, because a pod whose kubelet is gone stays Terminating until the
-   * node returns; still labelled, it would be listed, and finished again, on every tick (issue 11 lab, a target
+   * node returns; still labelled, it would be listed, and finished again, on every tick (the lab, a target
    * node's kubelet killed mid-move).
    */
   async finalize(f: InFlight, p: Progress): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Node load (Eq.2) from each kubelet's Summary API (`/stats/summary`, read through the apiserver's node proxy),
- * for clusters without metrics-server (the issue 11 lab). Nodes are read in parallel; a node whose kubelet does not
+ * for clusters without metrics-server (the lab in src/lab). Nodes are read in parallel; a node whose kubelet does not
  * answer is missing from the map (a missing observation, which forces Wait).
  *
  * Two scopes:

@@ -4,47 +4,7 @@
  * non-finite or negative values make the observation invalid: the controller then forces Wait and says why in an Event.
  */
 import { observationLength } from '../../core/observation.js';
-import { averageRtt } from '../../core/reward.js';
 import type { Timed } from './types.js';
-
-/** Keeps the last `window` RTT samples per (user, node) across ticks, for Eq.1. */
-export class RttAverager {
-  private readonly samples = new Map<string, Timed[]>();
-  constructor(private readonly window: number) {}
-
-  /** Add samples (oldest first); a sample not newer than the last one kept is a repeat and is ignored. */
-  push(user: string, node: string, incoming: readonly Timed[]): void {
-    const key = `${user}\u0000${node}`;
-    const list = this.samples.get(key) ?? [];
-    for (const s of incoming) {
-      const last = list[list.length - 1];
-      if (last && !(s.atMs > last.atMs)) continue;
-      list.push(s);
-    }
-    while (list.length > this.window) list.shift();
-    this.samples.set(key, list);
-  }
-
-  /**
-   * Eq.1 average and the time of the newest sample; undefined when there is none. While a sample that is not an
-   * RTT (non-finite or negative, e.g. a prober's garbage) is in the window, the average is not computed: its
-   * value is that sample, so the observation is invalid and says why, instead of a plausible-looking mean.
-   */
-  get(user: string, node: string): Timed | undefined {
-    const list = this.samples.get(`${user}\u0000${node}`);
-    if (!list || list.length === 0) return undefined;
-    const atMs = list[list.length - 1]!.atMs;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const v = list[i]!.value;
-      if (!Number.isFinite(v) || v < 0) return { value: v, atMs };
-    }
-    return { value: averageRtt(list.map((s) => s.value)), atMs };
-  }
-
-  forgetUser(user: string): void {
-    for (const k of [...this.samples.keys()]) if (k.startsWith(`${user}\u0000`)) this.samples.delete(k);
-  }
-}
 
 export interface BuiltObservation {
   observation: Float64Array;

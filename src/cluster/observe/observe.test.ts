@@ -6,7 +6,8 @@ import * as net from 'node:net';
 import { averageRtt, nodeLoad } from '../../core/reward.js';
 import { HttpJsonRtt } from './http-json.js';
 import { haversineKm, Mec013Rtt } from './mec013.js';
-import { buildObservation, RttAverager } from './observation.js';
+import { buildObservation } from './observation.js';
+import { RttTable } from './rtt-table.js';
 import { PrometheusLoad, PrometheusRtt } from './prometheus.js';
 import { parseQuantity } from './quantity.js';
 import { splitHostPort, TcpProbeRtt } from './tcp-probe.js';
@@ -47,24 +48,27 @@ test('quantities', () => {
   assert.ok(Number.isNaN(parseQuantity('lots')));
 });
 
-test('RttAverager keeps the last N samples per (user, node), ignores repeats', () => {
-  const a = new RttAverager(3);
-  a.push('u', 'n1', [{ value: 10, atMs: 1 }, { value: 20, atMs: 2 }]);
-  a.push('u', 'n1', [{ value: 20, atMs: 2 }]); // repeat of the same sample
-  a.push('u', 'n1', [{ value: 30, atMs: 3 }, { value: 40, atMs: 4 }]);
+test('the RTT store keeps the last N samples per (user, node), ignores repeats', () => {
+  const a = new RttTable(['n1', 'n2'], 3);
+  a.pushSamples('u', 'n1', [{ value: 10, atMs: 1 }, { value: 20, atMs: 2 }]);
+  a.pushSamples('u', 'n1', [{ value: 20, atMs: 2 }]); // repeat of the same sample
+  a.pushSamples('u', 'n1', [{ value: 30, atMs: 3 }, { value: 40, atMs: 4 }]);
   assert.deepEqual(a.get('u', 'n1'), { value: 30, atMs: 4 });
   assert.equal(a.get('u', 'n2'), undefined);
 });
 
-test('RttAverager: a garbage sample (negative, NaN) poisons the Eq.1 mean while it is in the window', () => {
-  const a = new RttAverager(3);
-  a.push('u', 'n1', [{ value: 10, atMs: 1 }, { value: 10, atMs: 2 }, { value: -5, atMs: 3 }]);
+test('the RTT store: a garbage sample (negative, NaN) poisons the Eq.1 mean while it is in the window', () => {
+  const a = new RttTable(['n1'], 3);
+  a.pushSamples('u', 'n1', [{ value: 10, atMs: 1 }, { value: 10, atMs: 2 }, { value: -5, atMs: 3 }]);
   // A mean of 5 would look like a good node; the observation must see the -5 instead.
   assert.deepEqual(a.get('u', 'n1'), { value: -5, atMs: 3 });
-  a.push('u', 'n1', [{ value: Number.NaN, atMs: 4 }]);
+  a.pushSamples('u', 'n1', [{ value: Number.NaN, atMs: 4 }]);
   assert.ok(Number.isNaN(a.get('u', 'n1')!.value));
-  a.push('u', 'n1', [{ value: 12, atMs: 5 }, { value: 14, atMs: 6 }, { value: 16, atMs: 7 }]);
+  a.pushSamples('u', 'n1', [{ value: 12, atMs: 5 }, { value: 14, atMs: 6 }, { value: 16, atMs: 7 }]);
   assert.deepEqual(a.get('u', 'n1'), { value: 14, atMs: 7 }, 'once the window has only RTTs, the mean is back');
+  // The batched read (the fleet path's rows) refuses a poisoned pair too: a negative value is no RTT.
+  a.pushSamples('u', 'n1', [{ value: -1, atMs: 8 }]);
+  assert.ok(Number.isNaN(a.readRow(a.find('u'), new Float64Array(1), 0, 8, 1000)));
   const obs = buildObservation(['n1'], 'n1', () => ({ value: -5, atMs: 100 }), () => ({ value: 1, atMs: 100 }), 100, 10_000);
   assert.deepEqual(obs.problems, ['RTT of n1 is negative (-5)']);
   // A slower load source gets its own staleness budget; the RTT keeps the tighter one.

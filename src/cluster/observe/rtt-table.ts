@@ -1,16 +1,21 @@
 /**
- * The fleet path's RTT store: the last `window` samples per (user, node) in typed arrays, with the Eq. 1 average kept
- * per pair, so building 10k observations of 100 nodes reads 1M numbers and computes nothing. The per-workload path
- * keeps {@link RttAverager} (a map per pair); both average with `averageRtt` (Eq. 1, core/reward.ts) and drop a sample
- * that is not newer than the last one kept (a repeat).
+ * The controller's one RTT store (Eq. 1): the last `window` samples per (user, node) in typed arrays, with the
+ * Eq. 1 average (`averageRtt`, core/reward.ts) kept per pair, so building 10k observations of 100 nodes reads 1M
+ * numbers and computes nothing. A sample that is not newer than the last one kept is a repeat and is dropped.
+ *
+ * A sample that is not an RTT (non-finite or negative, e.g. a prober's garbage) poisons the pair while it is in the
+ * window: the pair's value is that sample, not a plausible-looking mean of it and good ones, so the observation is
+ * invalid and says why (`RTT of edge-2 is negative (-5)`).
  *
  * Users get a slot on first sight and keep it until {@link RttTable.retain} frees it (the workload is gone), so the
  * memory follows the cluster. Nodes are the config's, fixed for the controller's life.
  */
 import { averageRtt } from '../../core/reward.js';
+import type { Timed } from './types.js';
 
 export class RttTable {
   readonly nodes: number;
+  private readonly nodeIndex: ReadonlyMap<string, number>;
   private readonly slots = new Map<string, number>();
   private readonly free: number[] = [];
   private capacity = 0;
@@ -24,9 +29,11 @@ export class RttTable {
   /** One buffer per length 1..W, so the Eq. 1 average is taken without allocating. */
   private readonly scratch: Float64Array[];
 
-  constructor(nodes: number, private readonly window: number) {
+  /** `nodes`: the config's node names, in observation order (fixed for the table's life). */
+  constructor(nodes: readonly string[], private readonly window: number) {
     if (!Number.isInteger(window) || window < 1 || window > 65535) throw new RangeError(`RttTable: window must be in 1..65535, got ${window}`);
-    this.nodes = nodes;
+    this.nodes = nodes.length;
+    this.nodeIndex = new Map(nodes.map((n, j) => [n, j]));
     this.scratch = Array.from({ length: window + 1 }, (_, k) => new Float64Array(k));
     this.grow(64);
   }
@@ -88,9 +95,41 @@ export class RttTable {
     if (this.count[p]! < W) this.count[p]!++;
     this.lastAt[p] = atMs;
     const k = this.count[p]!;
+    // The newest garbage sample still in the window, walking back from the newest sample.
+    for (let i = 1; i <= k; i++) {
+      const v = this.ring[base + ((this.head[p]! - i + W) % W)]!;
+      if (!(v >= 0) || v === Number.POSITIVE_INFINITY) {
+        this.avg[p] = v;
+        return;
+      }
+    }
     const buf = this.scratch[k]!;
     for (let i = 0; i < k; i++) buf[i] = this.ring[base + i]!;
     this.avg[p] = averageRtt(buf);
+  }
+
+  /** Add a source's samples of (user, node name), oldest first; a node outside the config is ignored. */
+  pushSamples(user: string, node: string, samples: readonly Timed[]): void {
+    const j = this.nodeIndex.get(node);
+    if (j === undefined || samples.length === 0) return;
+    const s = this.slot(user);
+    for (const x of samples) this.push(s, j, x.value, x.atMs);
+  }
+
+  /** Eq. 1 value of (user, node name) and the time of its newest sample; undefined when there is none. */
+  get(user: string, node: string): Timed | undefined {
+    const s = this.find(user), j = this.nodeIndex.get(node);
+    if (s < 0 || j === undefined) return undefined;
+    const atMs = this.newestAt(s, j);
+    return atMs === Number.NEGATIVE_INFINITY ? undefined : { value: this.average(s, j), atMs };
+  }
+
+  /** Free one user's slot (its workloads are gone). */
+  forgetUser(user: string): void {
+    const s = this.slots.get(user);
+    if (s === undefined) return;
+    this.slots.delete(user);
+    this.free.push(s);
   }
 
   /** Eq. 1 average of (slot, j); NaN when no sample was kept. */
@@ -105,7 +144,8 @@ export class RttTable {
 
   /**
    * Copy the slot's N averages into `out[offset..]` and return the age of its oldest newest sample (ms), or NaN
-   * when a pair has no sample, a non-finite average, or is older than `maxAgeMs` (the caller forces Wait then).
+   * when a pair has no sample, a value that is no RTT (non-finite, negative: a poisoned window), or is older than
+   * `maxAgeMs` (the caller forces Wait then, and words why from {@link get}).
    */
   readRow(slot: number, out: Float64Array, offset: number, nowMs: number, maxAgeMs: number): number {
     const N = this.nodes, p = slot * N;
@@ -114,7 +154,8 @@ export class RttTable {
     let oldest = 0;
     for (let j = 0; j < N; j++) {
       const age = nowMs - lastAt[p + j]!;
-      if (!(age <= maxAgeMs) || !Number.isFinite(avg[p + j]!)) return Number.NaN;
+      const v = avg[p + j]!;
+      if (!(age <= maxAgeMs) || !(v >= 0) || v === Number.POSITIVE_INFINITY) return Number.NaN;
       if (age > oldest) oldest = age;
     }
     return oldest;

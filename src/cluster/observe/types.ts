@@ -12,7 +12,7 @@ export interface LoadSource {
 
 /**
  * RTT samples per node for one user, newest last. Sources that only know the latest value return one sample;
- * the {@link RttAverager} keeps the window of Eq.1 across ticks.
+ * the controller's RTT store (`rtt-table.ts`) keeps the window of Eq.1 across ticks.
  */
 export interface RttSource {
   readonly name: string;

@@ -1,5 +1,5 @@
 /**
- * Fleet fixtures (issue 13), shared by the fleet cluster test (test/cluster/fleet.test.ts) and `remora bench
+ * Fleet fixtures, shared by the fleet cluster test (test/cluster/fleet.test.ts) and `remora bench
  * controller`: a synthetic metro edge (nodes on a grid, users placed on it, RTT growing with distance), its
  * objects created on a real apiserver with bounded concurrency, and a loopback RTT endpoint in the http-json batch
  * form (observe/http-json.ts).
@@ -78,13 +78,14 @@ export async function createFleetPods(admin: KubeClient, ns: string, users: read
 
 /**
  * The http-json batch endpoint (`POST`, compact form): each user's RTT row from `rtt(user)`, stamped with the
- * clock. `freeze()` serialises the current answer once, so a benchmark times the controller, not this server.
+ * clock. `freeze()` serialises the answer once per distinct request (each shard asks for its own users), so a
+ * benchmark times the controller, not this server.
  */
 export class BatchRttServer {
   requests = 0;
   port = 0;
   private server: http.Server | undefined;
-  private frozen: string | undefined;
+  private frozen: Map<string, string> | undefined;
   constructor(private readonly clock: Clock, private readonly rtt: (user: string) => ArrayLike<number> | undefined) {}
 
   private answer(users: readonly string[]): string {
@@ -97,9 +98,12 @@ export class BatchRttServer {
     return JSON.stringify({ users: out });
   }
 
-  /** Serve the answer to `users` as of now for every request until {@link thaw}. */
-  freeze(users: readonly string[]): void {
-    this.frozen = this.answer(users);
+  /**
+   * Until {@link thaw}, answer a request for the users of one of `groups` (each shard asks for its own) with the
+   * answer serialised now; any other request is answered as it comes, once.
+   */
+  freeze(groups: readonly (readonly string[])[]): void {
+    this.frozen = new Map(groups.map((g) => [[...g].sort().join('\n'), this.answer(g)]));
   }
 
   thaw(): void {
@@ -114,7 +118,11 @@ export class BatchRttServer {
         this.requests++;
         let body: string;
         try {
-          body = this.frozen ?? this.answer((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { users: string[] }).users);
+          const users = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { users: string[] }).users;
+          const key = this.frozen ? [...users].sort().join('\n') : '';
+          const kept = this.frozen?.get(key);
+          body = kept ?? this.answer(users);
+          if (this.frozen && kept === undefined) this.frozen.set(key, body);
         } catch (e) {
           res.writeHead(400).end(String(e));
           return;

@@ -89,7 +89,7 @@ export function spreadOf(xs: readonly number[]): Spread {
 export interface LoopBench {
   /** Env steps per second of the loop once updates run (one update per step, batch 32). */
   steps: Spread;
-  /** `steps.median / remora` (issue 10's target: ≥ 0.8 MLP, ≥ 0.9 LSTM). */
+  /** `steps.median / remora` (the target: ≥ 0.8 MLP, ≥ 0.9 LSTM). */
   ratio: number;
   /** Steps per measured round. */
   roundSteps: number;

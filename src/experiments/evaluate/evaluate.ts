@@ -48,7 +48,7 @@ export interface PolicyMetrics {
 
 /**
  * `pctOfOracle` is flagged unstable when |Σoracle| < this × episodes, i.e. the oracle's mean return per episode is
- * under 1 reward unit in magnitude (issue 12's choice). That is of the order of a single step's Eq. 8 reward, so the
+ * under 1 reward unit in magnitude (a deliberate choice). That is of the order of a single step's Eq. 8 reward, so the
  * percentage then divides by less than one step's worth of reward and a small regret becomes a huge percentage.
  */
 export const PCT_OF_ORACLE_MIN_RETURN = 1;
@@ -77,6 +77,9 @@ export interface TraceStep {
   rttMs: number[];
   load: number[];
   violation: boolean;
+  /** UE position after the step, metres (the twin's planar frame; the dashboard's map). */
+  xM?: number;
+  yM?: number;
 }
 
 export interface EvaluateOptions {
@@ -127,6 +130,7 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
         trace.push({
           t: s.t, node: s.observation[0]!, action: s.action, servingAfter: info.servingNode, reward: s.reward,
           rttMs: Array.from(s.observation.subarray(1, 1 + n)), load: Array.from(s.observation.subarray(1 + n, 1 + 2 * n)), violation: v,
+          xM: info.positionXM, yM: info.positionYM,
         });
       }
     },

@@ -1,5 +1,5 @@
 /**
- * Fleet-twin throughput (issue 13's goal: a 10k-user × 100-node tick in ≤ 20 ms on one core), policy excluded:
+ * Fleet-twin throughput (the goal: a 10k-user × 100-node tick in ≤ 20 ms on one core), policy excluded:
  * every user's action comes from a fixed table (95 % Wait, 5 % a migration to a random node, masked ones as Wait),
  * which exercises migrations, the caps and admission. Episodes restart when they end; resets are not timed.
  */

@@ -1,5 +1,5 @@
 /**
- * The fleet's upper bound (issue 13): the sum of per-user oracles with the capacity coupling relaxed.
+ * The fleet's upper bound: the sum of per-user oracles with the capacity coupling relaxed.
  *
  * Exactly what is relaxed, per user (each solved alone by dynamic programming over (tick, serving node)):
  * 1. **Coupling.** The node loads are those realised under a reference policy (`sla-greedy+coord` by default) at
@@ -7,7 +7,8 @@
  * 2. **Caps and admission.** No migration is ever refused: no per-node or per-cluster cap, no full target.
  * 3. **Migration dynamics.** A migration is instant (the service serves from the target in the step it is
  *    chosen) and has no switch-over blackout; its traffic cost (`migrationTrafficCost` of the user's state) and
- *    every other term of the user's reward are kept (Eq. 8 and the breach penalty, `userStepReward`).
+ *    every other term of the user's reward are kept (Eq. 8 and the breach penalty: the transition kernel's
+ *    `rewardAt`, `core/transition.ts`).
  * Each relaxation can only raise a user's best return: any timed plan (migrate at t, switch at t + d) is matched
  * by the instant plan that migrates at t + d, whose rewards are equal except that the blackout step, where the
  * timed plan's Eq. 4 is lower (Eq. 4 falls with the serving RTT, Eq. 6 can only add a penalty). So, for the
@@ -19,7 +20,8 @@
  * Cost: O(ticks × N) per user (the best move is one max over nodes per tick), plus replaying its RTTs (the fleet
  * twin's RTT noise is keyed by user and tick, `FleetTwin.rttMsAt`).
  */
-import { userStepReward, type FleetTwin, type UserStepInputs, type UserStepOutcome } from '../../twin/index.js';
+import { TransitionKernel, transitionParams } from '../../core/transition.js';
+import type { FleetTwin } from '../../twin/index.js';
 
 /** One user's record under the reference policy. */
 export interface UserTrack {
@@ -64,8 +66,7 @@ export function userBound(fleet: FleetTwin, u: UserTrack, loads: readonly Float6
   const terminate = spec.terminateOnViolation;
   let V = new Float64Array(n), next = new Float64Array(n);
   const rtt = new Float64Array(n), R = new Float64Array(n), viol = new Uint8Array(n);
-  const x: UserStepInputs = { rttMs: 0, spikeMs: 0, rttMin: 0, rttMin2: 0, rttMax: 0, servingIsMin: false, load: 0, loadMin: 0, loadMax: 0, traffic: 0 };
-  const out: UserStepOutcome = { reward: 0, violated: false };
+  const kernel = new TransitionKernel(transitionParams(spec));
   for (let k = u.x.length - 1; k >= 0; k--) {
     const t = u.firstTick + k;
     const L = loads[t]!;
@@ -79,15 +80,10 @@ export function userBound(fleet: FleetTwin, u: UserTrack, loads: readonly Float6
       if (L[j]! < lmn) lmn = L[j]!;
       if (L[j]! > lmx) lmx = L[j]!;
     }
-    x.rttMin = mn; x.rttMin2 = mn2; x.rttMax = mx; x.loadMin = lmn; x.loadMax = lmx;
     let bestMove = -Infinity;
     for (let j = 0; j < n; j++) {
-      x.rttMs = rtt[j]!;
-      x.servingIsMin = am === j;
-      x.load = L[j]!;
-      userStepReward(spec, x, out);
-      R[j] = out.reward;
-      viol[j] = out.violated ? 1 : 0;
+      R[j] = kernel.rewardAt(am === j, rtt[j]!, 0, mn, mn2, mx, L[j]!, lmn, lmx);
+      viol[j] = kernel.violatedLast ? 1 : 0;
       const q = R[j]! + (terminate && viol[j] ? 0 : V[j]!);
       if (q - u.trafficCost > bestMove) bestMove = q - u.trafficCost;
     }

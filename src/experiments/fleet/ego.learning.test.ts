@@ -1,5 +1,5 @@
 // The paper's single-agent DQN (the edge-model product configuration) trained as the ego of sr111-traffic in a
-// coordinated crowd (`sla-greedy+coord`), through EgoEnv (issue 13). Fixed seeds; scored on 30 ego episodes of an
+// coordinated crowd (`sla-greedy+coord`), through EgoEnv. Fixed seeds; scored on 30 ego episodes of an
 // evaluation seed against every heuristic as the ego in the same crowd. The threshold is relative: the DQN must close
 // at least 60 % of the gap between `never` and the best heuristic. Measured at 30k steps, seed 1: 79.6 % (DQN mean
 // return -55.0; sla-greedy, the best, -18.4; never -197.7): at this budget it does not reach the heuristic.

@@ -1,5 +1,5 @@
 /**
- * The single-agent DQN in a crowd (issue 13): training and evaluation through `EgoEnv`, one ego user whose fleet
+ * The single-agent DQN in a crowd: training and evaluation through `EgoEnv`, one ego user whose fleet
  * row is a plain `Env`, the rest of the fleet driven by a fleet policy (the crowd). The agent meets the load the
  * crowd's services make and competes with it for migration slots and room.
  */

@@ -1,5 +1,5 @@
 /**
- * Fleet evaluation (issue 13): every fleet policy on identical fleet episodes (the arrival stream, motion and
+ * Fleet evaluation: every fleet policy on identical fleet episodes (the arrival stream, motion and
  * background load do not depend on the actions), its metrics per user-hour, and each as a percentage of the
  * relaxed bound (`bound.ts`).
  *

@@ -1,4 +1,4 @@
-// Fleet evaluation (issue 13): the relaxed bound bounds the reference policy's return, user by user; coordinated
+// Fleet evaluation: the relaxed bound bounds the reference policy's return, user by user; coordinated
 // policies keep to the caps even on a cluster that does not enforce them (uncoordinated users do not); and the
 // CLI prints the fleet comparison and the bench figures.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import type { Io } from '../../cli/command.js';
 import { main } from '../../cli/main.js';
 import { FleetTwin, loadScenario, type ResolvedScenario } from '../../twin/index.js';
 import { BoundRecorder, userBound } from './bound.js';
-import { FLEET_COLUMNS, resolveFleetPolicy } from './evaluate.js';
+import { compareFleet, FLEET_COLUMNS, resolveFleetPolicy } from './evaluate.js';
 
 const traffic = loadScenario('sr111-traffic');
 
@@ -68,7 +68,7 @@ test('remora compare on a fleet scenario prints every fleet policy against the r
   assert.equal(await main(['compare', '--scenario', 'sr111-traffic', '--json'], io), 0, io.stderr);
   const out = JSON.parse(io.stdout.trim().split('\n').pop()!);
   assert.equal(out.episodes, 1);
-  assert.deepEqual(out.policies.map((p: { policy: string }) => p.policy), ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord']);
+  assert.deepEqual(out.policies.map((p: { policy: string }) => p.policy), ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord', 'follow-me+defer', 'sla-greedy+defer']);
   for (const p of out.policies) for (const c of FLEET_COLUMNS) assert.ok(c in p, `${p.policy}: ${c}`);
   const ref = out.policies.find((p: { policy: string }) => p.policy === 'sla-greedy+coord');
   assert.ok(ref.pctOfBound <= 100, 'the reference policy is at or under its bound');
@@ -93,4 +93,13 @@ test('remora bench fleet --json prints users, nodes, tickMs and userStepsPerSeco
   assert.deepEqual(Object.keys(r), ['users', 'nodes', 'tickMs', 'userStepsPerSecond']);
   assert.equal(r.nodes, 100);
   assert.ok(r.users >= 500 && r.tickMs > 0 && r.userStepsPerSecond > 0);
+});
+
+// Seed 2000: validation episodes, never the README's seed 1000.
+test('sr111-traffic validation episodes: the deferral priority has no more violation time than first come, first served', () => {
+  const sc = loadScenario('sr111-traffic');
+  const { rows } = compareFleet(sc, ['follow-me', 'follow-me+defer', 'follow-me+coord'], { episodes: 3, seed: 2000, cwd: process.cwd() });
+  const v = Object.fromEntries(rows.map((r) => [r.policy, r.violationSecondsPerUserHour]));
+  assert.ok(v['follow-me+defer']! <= v['follow-me']!, `deferral ${v['follow-me+defer']} vs first come ${v['follow-me']}`);
+  assert.ok(v['follow-me+defer']! < v['follow-me+coord']!, `deferral ${v['follow-me+defer']} vs largest gain ${v['follow-me+coord']}`);
 });

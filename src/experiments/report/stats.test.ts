@@ -10,7 +10,7 @@ test('iqm of known arrays: floor(n/4) trimmed from each end, order-independent',
   assert.equal(iqm([8, 1, 7, 2, 6, 3, 5, 4]), 4.5);
   assert.equal(iqm([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), 6.5); // k = 3: mean of 4..9
   assert.equal(iqm([1, 2, 3, 4, 100]), 3); // k = 1: mean of 2, 3, 4
-  assert.equal(iqm([-220, -46, -10, 56, 71]), 0); // the five DQN seeds of issue 9: (-46 - 10 + 56) / 3
+  assert.equal(iqm([-220, -46, -10, 56, 71]), 0); // five DQN seeds of an early paper-model run: (-46 - 10 + 56) / 3
 });
 
 test('iqm edge cases n = 1..5 and ties', () => {

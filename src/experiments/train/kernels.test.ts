@@ -1,5 +1,5 @@
 // `kernels` of a training run reaches the agent, and each kind is reproducible: the same seed gives the same
-// model bytes per kind, the default is the plain build, and the FMA build (wasm-relaxed) follows another trajectory (issue 10).
+// model bytes per kind, the default is the plain build, and the FMA build (wasm-relaxed) follows another trajectory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -22,22 +22,31 @@ export function metricsLine(m: EpisodeMetrics): string {
 export function readMetricsJsonl(path: string): EpisodeMetrics[] {
   const out: EpisodeMetrics[] = [];
   readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
-    if (text.trim() === '') return;
-    const line = i + 1;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new InvalidInputError({ source: path, field: `line ${line}`, expected: 'one JSON object', actual: renderValue(text) }, { cause: e });
-    }
-    const r = episodeMetricsSchema.safeParse(json);
-    if (!r.success) {
-      const { details } = zodIssueToError(r.error, path, json);
-      throw new InvalidInputError({ ...details, field: `line ${line}, ${details.field}` }, { cause: r.error });
-    }
-    out.push(r.data);
+    const m = parseMetricsLine(text, path, i + 1);
+    if (m) out.push(m);
   });
   return out;
+}
+
+/**
+ * One line of a metrics.jsonl (without its newline), validated; undefined for a blank line. The reader above and
+ * the dashboard's live tail of a running training share it. A bad line throws one {@link InvalidInputError}
+ * naming `path`, the 1-based `line`, the field, what was expected and what arrived.
+ */
+export function parseMetricsLine(text: string, path: string, line: number): EpisodeMetrics | undefined {
+  if (text.trim() === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError({ source: path, field: `line ${line}`, expected: 'one JSON object', actual: renderValue(text) }, { cause: e });
+  }
+  const r = episodeMetricsSchema.safeParse(json);
+  if (!r.success) {
+    const { details } = zodIssueToError(r.error, path, json);
+    throw new InvalidInputError({ ...details, field: `line ${line}, ${details.field}` }, { cause: r.error });
+  }
+  return r.data;
 }
 
 function round6(x: number): number {

@@ -1,11 +1,11 @@
-// Learning tests on the twin (fixed seeds; thresholds relative to the exact oracle and the best heuristic, issue 9).
+// Learning tests on the twin (fixed seeds; thresholds relative to the exact oracle and the best heuristic).
 // Each agent trains briefly on training days and is scored on 30 episodes of the validation days (never the test
 // days) as a percentage of the oracle's return on the same episodes. The thresholds sit below what these seeds and
 // step counts measured, with the margin noted, so a regression fails and noise does not. Measured with the default
 // kernels, the plain wasm-simd build (with the opt-in FMA build, wasm-relaxed, on an AVX-512 machine in brackets):
 // - product paper-model DQN (experiments/product.ts, γ 0.9), 50k steps: 99.0 % [FMA not measured at γ 0.9] (sla-greedy, the best heuristic: 99.2 %);
 // - product edge-model DQN, 60k steps: 76.1 % [82.3 %] (sla-greedy 95.0 %: at this budget it does NOT reach the
-//   heuristic; see the README's edge-model table for the 200k-step figures);
+//   heuristic; see the edge-model table in docs/results.md for the 200k-step figures);
 // - the paper's agents with Table II settings, 50k steps on sr111: Deep SARSA 50.3 % [50.3 %], DQN (LSTM) 23.6 % [58.6 %];
 // - size-agnostic node-seq DQN trained on 3 nodes, run on 5 and 8: 39.8 % and 21.6 % [49.9 % and 27.1 %].
 // FMA rounds once per multiply-add instead of twice; seeded runs stay reproducible on one machine but follow another

@@ -40,7 +40,7 @@ export interface TrainRunOptions {
   validation?: { scenario: string; every: number; episodes: number; seed: number };
   /**
    * Kernels the agent trains on (default: src/nn's default, the plain `wasm-simd` build, same bytes on every machine). Seeded runs
-   * are reproducible per kind; `wasm-simd` gives the bytes the plain kernels gave before the FMA build (issue 10).
+   * are reproducible per kind; `wasm-simd` gives the bytes the plain kernels gave before the FMA build.
    */
   kernels?: BackendKind;
 }

@@ -1,7 +1,7 @@
 /**
- * The lab's RTT prober (the LMF's stand-in, issue 11) as one of the controller's {@link RttSource}s: per node, one
+ * The lab's RTT prober (the LMF's stand-in) as one of the controller's {@link RttSource}s: per node, one
  * {@link EchoClient} PINGs that node's reflector through that node's toxiproxy proxy (in a thread of its own,
- * `prober-thread.ts`), and every reply is one RTT sample. The controller's {@link RttAverager} then applies Eq. 1
+ * `prober-thread.ts`), and every reply is one RTT sample. The controller's RTT store (`cluster/observe/rtt-table.ts`) then applies Eq. 1
  * over the last `window` samples, as it does for any other source.
  *
  * Why echo and not {@link TcpProbeRtt}'s TCP connect: toxiproxy accepts the client's connection itself, on

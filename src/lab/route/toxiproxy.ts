@@ -1,5 +1,5 @@
 /**
- * Toxiproxy (issue 11): the lab's latency injector, one TCP proxy per edge node. This kernel has no `sch_netem`
+ * Toxiproxy: the lab's latency injector, one TCP proxy per edge node. This kernel has no `sch_netem`
  * (`../shared/lab/README.md`), so delay is added in user space: the UE reaches node j's reflector only through
  * proxy j, and a `latency` toxic on that proxy carries the route's RTT for node j (see `route.ts`).
  *

@@ -1,5 +1,5 @@
 /**
- * One VM, live-migrated for real: the mechanism under KubeVirt (issue 11, "VM"), which cannot run here.
+ * One VM, live-migrated for real: the mechanism under KubeVirt, which cannot run here.
  *
  * `start()` creates the bridge, boots the guest in a source QEMU (TCG; KVM guests hang on this machine kind) on
  * its own tap, and waits for the guest's ready line. `migrate()` starts a target QEMU on a new tap with

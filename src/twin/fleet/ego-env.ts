@@ -1,5 +1,5 @@
 /**
- * `EgoEnv` (issue 13): one user of a fleet as a plain {@link Env}, the rest of the fleet driven by a given
+ * `EgoEnv`: one user of a fleet as a plain {@link Env}, the rest of the fleet driven by a given
  * {@link FleetPolicy}. The paper's single-agent DQN trains and is evaluated in a realistic crowd through it: its
  * observation is the ego's fleet row (the single-user layout, Eq. 3), its reward the ego's, and the crowd's services
  * load the nodes it sees.

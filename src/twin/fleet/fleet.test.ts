@@ -1,4 +1,4 @@
-// The fleet twin (issue 13): conformance (checkFleet, and checkEnv through EgoEnv) on both fleet scenarios,
+// The fleet twin: conformance (checkFleet, and checkEnv through EgoEnv) on both fleet scenarios,
 // deliberately broken fleets refused, and the fleet's physics: load = background + hosted demand, admission,
 // caps, and an arrival stream that does not depend on the policy.
 import { test } from 'node:test';

@@ -4,6 +4,9 @@
 // same image ID.
 //
 //	mkimage -o echo.tar -ref remora.local/lab/echo:v1 -entrypoint /echo -port 7000 echo=/path/to/echo
+//
+// With -layer FILE the layer is an existing tar instead (a whole root filesystem, symlinks included, as GNU tar
+// writes it with --sort=name --mtime=@0 --owner=0 --group=0), and -env sets the image's environment.
 package main
 
 import (
@@ -32,16 +35,28 @@ var epoch = time.Unix(0, 0).UTC()
 func main() {
 	out := flag.String("o", "", "output docker-archive tar")
 	ref := flag.String("ref", "", "image reference (repository:tag), fully qualified")
-	var entrypoint, ports stringList
+	layerFile := flag.String("layer", "", "an existing layer tar to use instead of PATH_IN_IMAGE=HOST_FILE pairs")
+	workdir := flag.String("workdir", "", "working directory of the entrypoint")
+	var entrypoint, ports, env stringList
 	flag.Var(&entrypoint, "entrypoint", "entrypoint argv element (repeat)")
 	flag.Var(&ports, "port", "exposed TCP port (repeat)")
+	flag.Var(&env, "env", "KEY=VALUE of the image's environment (repeat; default PATH=/)")
 	flag.Parse()
-	if *out == "" || *ref == "" || len(entrypoint) == 0 || flag.NArg() == 0 {
-		log.Fatal("mkimage: expected -o FILE -ref REPO:TAG -entrypoint PATH and at least one PATH_IN_IMAGE=HOST_FILE")
+	if *out == "" || *ref == "" || len(entrypoint) == 0 || (flag.NArg() == 0) == (*layerFile == "") {
+		log.Fatal("mkimage: expected -o FILE -ref REPO:TAG -entrypoint PATH and either -layer FILE or at least one PATH_IN_IMAGE=HOST_FILE")
 	}
-	layer, err := buildLayer(flag.Args())
+	var layer []byte
+	var err error
+	if *layerFile != "" {
+		layer, err = os.ReadFile(*layerFile)
+	} else {
+		layer, err = buildLayer(flag.Args())
+	}
 	if err != nil {
 		log.Fatalf("mkimage: %v", err)
+	}
+	if len(env) == 0 {
+		env = stringList{"PATH=/"}
 	}
 	diffID := sha256.Sum256(layer)
 	exposed := map[string]struct{}{}
@@ -52,7 +67,7 @@ func main() {
 		"architecture": "amd64",
 		"os":           "linux",
 		"created":      epoch.Format(time.RFC3339),
-		"config":       map[string]any{"Entrypoint": []string(entrypoint), "ExposedPorts": exposed, "Env": []string{"PATH=/"}},
+		"config":       imageConfig(entrypoint, exposed, env, *workdir),
 		"rootfs":       map[string]any{"type": "layers", "diff_ids": []string{"sha256:" + hex.EncodeToString(diffID[:])}},
 		"history":      []map[string]any{{"created": epoch.Format(time.RFC3339), "created_by": "remora tools/lab/mkimage"}},
 	}
@@ -76,6 +91,14 @@ func main() {
 		log.Fatalf("mkimage: %v", err)
 	}
 	fmt.Printf("%s sha256:%s\n", *ref, hex.EncodeToString(configID[:]))
+}
+
+func imageConfig(entrypoint stringList, exposed map[string]struct{}, env stringList, workdir string) map[string]any {
+	c := map[string]any{"Entrypoint": []string(entrypoint), "ExposedPorts": exposed, "Env": []string(env)}
+	if workdir != "" {
+		c["WorkingDir"] = workdir
+	}
+	return c
 }
 
 // buildLayer tars PATH_IN_IMAGE=HOST_FILE pairs, with their parent directories, in a stable order.

@@ -1,0 +1,402 @@
+/**
+ * The per-user transition kernel: the one place a step of the MDP (Sec. III-C) is composed. Every caller, the
+ * single-user twin (a batch of one row), the fleet twin (a row per user), the lab (measured inputs), the oracle, the
+ * relaxed fleet bound and the fleet candidates, runs its users' steps through it, so their episodes and rewards
+ * cannot drift apart. It owns:
+ * - the action: Wait, migrate to node g, or a self-migration (action = serving node), which the paper leaves open:
+ *   `selfMigration: 'wait'` treats it as Wait, `'penalize'` reproduces the authors' released code (a fixed reward,
+ *   terminate);
+ * - the migration state machine per row: instant (the service is on g at once) or timed pre-copy (it serves from the
+ *   source until the switch-over `d` steps later), and the step at whose end the switch-over falls (the instant
+ *   step itself, or the step with one step left), which sees the blackout as extra RTT (`switchoverRttMs`);
+ * - the step reward: Eq. 8 (`core/reward.ts`) for the node serving after the action, with the spiked RTT in the
+ *   candidate list (a blackout can never make a step look better), minus the traffic cost of a migration started
+ *   this step, minus the breach penalty (both beyond the paper; 0 in its model);
+ * - the violation test (the path's RTT above R_max, or the load above L_max; a blackout is downtime, not a breach)
+ *   and termination (`terminateOnViolation`, or a penalised self-migration).
+ *
+ * Rows are structure-of-arrays (`TransitionRows`, 0-based nodes, target −1 when idle). Eq. 4-7 read their candidate
+ * lists only through min and max, so a row's RTTs enter as [min, second-min, argmin, max] (`rttBounds`) and the
+ * loads as [min, max]: O(1) per row and bit-identical to passing the full lists. Nothing is allocated per step.
+ */
+import {
+  combineRewardTerms,
+  loadReward,
+  migrationPenalty,
+  migrationTrafficCost,
+  rewardTerms,
+  rttReward,
+  slaViolationPenalty,
+  switchoverRttMs,
+  type RewardParams,
+  type RewardTerms,
+  type SlaRange,
+} from './reward.js';
+
+/** What the kernel needs of a scenario (its SLA, Eq. 4-8 parameters and the edge model's terms). */
+export interface TransitionParams extends RewardParams {
+  /** Reward units charged per step out of SLA (0 = the paper). */
+  violationPenalty: number;
+  /** End the episode on an SLA breach (the paper). */
+  terminateOnViolation: boolean;
+  /** Self-migration rule: treat it as Wait, or give `selfMigrationReward` and terminate. */
+  selfMigration: 'wait' | 'penalize';
+  selfMigrationReward: number;
+}
+
+/** The kernel's parameters from a scenario's `sla` and `reward` blocks (structurally, so core needs no schema). */
+export function transitionParams(spec: {
+  sla: { rttMs: SlaRange; load: SlaRange };
+  reward: { migrationCost: number; violationPenalty: number; selfMigration: 'wait' | 'penalize'; selfMigrationReward: number };
+  terminateOnViolation: boolean;
+}): TransitionParams {
+  return {
+    rttSla: spec.sla.rttMs,
+    loadSla: spec.sla.load,
+    migrationCost: spec.reward.migrationCost,
+    violationPenalty: spec.reward.violationPenalty,
+    terminateOnViolation: spec.terminateOnViolation,
+    selfMigration: spec.reward.selfMigration,
+    selfMigrationReward: spec.reward.selfMigrationReward,
+  };
+}
+
+/**
+ * **Beyond the paper (edge model).** One migration's costs: the switch-over's extra mean RTT (`switchoverRttMs` of
+ * a `downtimeS` blackout, probes every `probeSpacingS` seconds, Eq. 1 over `window`) and its traffic cost
+ * (`migrationTrafficCost` of `stateGiB`).
+ */
+export function migrationCosts(downtimeS: number, probeSpacingS: number, window: number, stateGiB: number, costPerGiB: number): { spikeMs: number; trafficCost: number } {
+  return { spikeMs: switchoverRttMs(downtimeS, probeSpacingS, window), trafficCost: migrationTrafficCost(stateGiB, costPerGiB) };
+}
+
+/** Per-row state and last-step outputs (structure of arrays; grown by the owner with {@link TransitionRows.grow}). */
+export class TransitionRows {
+  capacity = 0;
+  /** Node serving the row now (0-based; the source while a migration is in flight). */
+  serving = new Int32Array(0);
+  /** Target of the in-flight migration (0-based), or −1. */
+  target = new Int32Array(0);
+  /** Steps until the in-flight migration switches over, or 0. */
+  remaining = new Int32Array(0);
+  /** This step's RTT candidate list, through its bounds (see {@link rttBounds}). */
+  rttMin = new Float64Array(0);
+  rttMin2 = new Float64Array(0);
+  rttMax = new Float64Array(0);
+  argMin = new Int32Array(0);
+  /** Outputs of the last {@link TransitionKernel.step} of the row. */
+  reward = new Float64Array(0);
+  terminated = new Uint8Array(0);
+  violated = new Uint8Array(0);
+  /** A migration started this step (its traffic cost was charged). */
+  started = new Uint8Array(0);
+  /** The switch-over falls at the end of this step (its blackout was felt). */
+  switching = new Uint8Array(0);
+
+  constructor(capacity = 1) {
+    this.grow(capacity);
+  }
+
+  /** Make room for `want` rows, keeping the existing ones (doubling). */
+  grow(want: number): void {
+    if (want <= this.capacity) return;
+    let c = Math.max(1, this.capacity);
+    while (c < want) c *= 2;
+    const f64 = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
+    const u8 = (a: Uint8Array) => { const b = new Uint8Array(c); b.set(a); return b; };
+    this.serving = i32(this.serving); this.target = i32(this.target); this.remaining = i32(this.remaining);
+    this.rttMin = f64(this.rttMin); this.rttMin2 = f64(this.rttMin2); this.rttMax = f64(this.rttMax); this.argMin = i32(this.argMin);
+    this.reward = f64(this.reward); this.terminated = u8(this.terminated); this.violated = u8(this.violated);
+    this.started = u8(this.started); this.switching = u8(this.switching);
+    this.capacity = c;
+  }
+
+  /** A row placed on `node`, idle. */
+  place(i: number, node: number): void {
+    this.serving[i] = node;
+    this.target[i] = -1;
+    this.remaining[i] = 0;
+    this.reward[i] = 0;
+    this.terminated[i] = this.violated[i] = this.started[i] = this.switching[i] = 0;
+  }
+
+  /** Copy row `from` into row `to` (compaction). */
+  moveRow(from: number, to: number): void {
+    this.serving[to] = this.serving[from]!; this.target[to] = this.target[from]!; this.remaining[to] = this.remaining[from]!;
+    this.rttMin[to] = this.rttMin[from]!; this.rttMin2[to] = this.rttMin2[from]!; this.rttMax[to] = this.rttMax[from]!; this.argMin[to] = this.argMin[from]!;
+    this.reward[to] = this.reward[from]!; this.terminated[to] = this.terminated[from]!; this.violated[to] = this.violated[from]!;
+    this.started[to] = this.started[from]!; this.switching[to] = this.switching[from]!;
+  }
+
+  /** True when row i may start a migration (none in flight): the action mask of every non-Wait action. */
+  idle(i: number): boolean {
+    return this.remaining[i]! === 0;
+  }
+}
+
+/** Write row i's RTT bounds from its `n` RTTs at `rtts[off ..]`: min, second-min (excluding the argmin), argmin, max. */
+export function rttBounds(rows: TransitionRows, i: number, rtts: ArrayLike<number>, off: number, n: number): void {
+  let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0;
+  for (let j = 0; j < n; j++) {
+    const v = rtts[off + j]!;
+    if (v < mn) {
+      mn2 = mn;
+      mn = v;
+      am = j;
+    } else if (v < mn2) mn2 = v;
+    if (v > mx) mx = v;
+  }
+  rows.rttMin[i] = mn;
+  rows.rttMin2[i] = mn2;
+  rows.rttMax[i] = mx;
+  rows.argMin[i] = am;
+}
+
+/**
+ * Who may start a migration, and how long it takes. The kernel asks only for a real move (g ≠ serving); the gate
+ * applies its own rules (the fleet: caps and admission) and keeps its own books (hosted demand), then answers the
+ * duration in steps (0 = instant), or −1 for a refusal (the row waits).
+ */
+export interface MigrationGate {
+  admit(i: number, from: number, to: number): number;
+}
+
+/** What the kernel reads of one row's tick besides its RTT bounds: the RTTs and the node loads. */
+export interface StepInputs {
+  /** RTTs, ms: row i's RTT to node j at `rtts[i · rttStride + rttOffset + j]` (stride 0: every row shares one list). */
+  rtts: ArrayLike<number>;
+  rttStride: number;
+  rttOffset: number;
+  /** Node loads (Eq. 2) this tick, shared by every row, with their min and max. */
+  loads: ArrayLike<number>;
+  loadMin: number;
+  loadMax: number;
+}
+
+/** Outcome of an action (see {@link TransitionKernel.step}). */
+export const ActionOutcome = {
+  Wait: 0,
+  /** A migration was asked for and refused by the gate. */
+  Refused: 1,
+  /** A self-migration under the `penalize` rule. */
+  SelfPenalty: 2,
+  Started: 3,
+} as const;
+export type ActionOutcome = (typeof ActionOutcome)[keyof typeof ActionOutcome];
+
+/** The kernel (see the file comment). `terms` holds the Eq. 8 terms of the last row stepped (the twin's info). */
+export class TransitionKernel {
+  readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+  /** RTT (ms, with the blackout) and load of the node serving in the last row stepped. */
+  servingRttMs = 0;
+  servingLoad = 0;
+  private readonly rttPair = new Float64Array(2);
+  private readonly loadPair = new Float64Array(2);
+  private readonly penalizeSelf: boolean;
+
+  constructor(readonly params: TransitionParams) {
+    this.penalizeSelf = params.selfMigration === 'penalize';
+  }
+
+  /**
+   * One step of row i: apply `action` (0 = Wait, g + 1 = migrate to node g; the caller has checked it is legal),
+   * then write the row's reward, termination, violation, started and switching flags. `spikeMs` is the row's
+   * switch-over RTT, `trafficCost` the price of one migration of its service.
+   */
+  step(rows: TransitionRows, i: number, action: number, x: StepInputs, gate: MigrationGate, spikeMs: number, trafficCost: number): ActionOutcome {
+    let outcome: ActionOutcome = ActionOutcome.Wait;
+    let instant = false;
+    const src = rows.serving[i]!;
+    if (action !== 0 && action - 1 === src) {
+      if (this.penalizeSelf) outcome = ActionOutcome.SelfPenalty;
+    } else if (action !== 0) {
+      const g = action - 1;
+      const d = gate.admit(i, src, g);
+      if (d < 0) outcome = ActionOutcome.Refused;
+      else {
+        outcome = ActionOutcome.Started;
+        if (d === 0) {
+          rows.serving[i] = g;
+          instant = true;
+        } else {
+          rows.target[i] = g;
+          rows.remaining[i] = d;
+        }
+      }
+    }
+    const switching = instant || rows.remaining[i] === 1;
+    const sv = rows.serving[i]!;
+    const pathRtt = x.rtts[i * x.rttStride + x.rttOffset + sv]!;
+    const load = x.loads[sv]!;
+    const started = outcome === ActionOutcome.Started;
+    const violated = this.write(rows.argMin[i] === sv, pathRtt, switching ? spikeMs : 0, rows.rttMin[i]!, rows.rttMin2[i]!, rows.rttMax[i]!, load, x.loadMin, x.loadMax);
+    if (outcome === ActionOutcome.SelfPenalty) {
+      rows.reward[i] = this.params.selfMigrationReward;
+      rows.terminated[i] = 1;
+    } else {
+      rows.reward[i] = this.compose(started ? trafficCost : 0, violated);
+      rows.terminated[i] = this.params.terminateOnViolation && violated ? 1 : 0;
+    }
+    rows.violated[i] = violated ? 1 : 0;
+    rows.started[i] = started ? 1 : 0;
+    rows.switching[i] = switching ? 1 : 0;
+    return outcome;
+  }
+
+  /**
+   * The end of row i's step: an in-flight migration ticks down and switches over when it reaches 0. Returns the
+   * source node when it switched over now (the caller releases it), else −1.
+   */
+  advance(rows: TransitionRows, i: number): number {
+    if (rows.remaining[i]! > 0 && --rows.remaining[i]! === 0) {
+      const src = rows.serving[i]!;
+      rows.serving[i] = rows.target[i]!;
+      rows.target[i] = -1;
+      return src;
+    }
+    return -1;
+  }
+
+  /**
+   * The reward of ending a step on a node whose path RTT is `rttMs` (`spikeMs` added when the switch-over falls in
+   * the step) and load is `load`, with the rest of the tick's candidates given by their bounds; no traffic cost.
+   * For planners that score every node (the oracle, the relaxed bound). Returns the reward; {@link violatedLast}
+   * holds the breach flag.
+   */
+  rewardAt(servingIsMin: boolean, rttMs: number, spikeMs: number, rttMin: number, rttMin2: number, rttMax: number, load: number, loadMin: number, loadMax: number): number {
+    this.violatedLast = this.write(servingIsMin, rttMs, spikeMs, rttMin, rttMin2, rttMax, load, loadMin, loadMax);
+    return this.compose(0, this.violatedLast);
+  }
+
+  /** The breach flag of the last {@link rewardAt}. */
+  violatedLast = false;
+
+  /** The termination flag of the last {@link measuredStep}. */
+  terminatedLast = false;
+
+  /**
+   * One measured step (the lab: the RTTs and loads observed at t, instant semantics): `action` from `serving`
+   * (0-based), the reward for the node serving after it, with the traffic cost when a migration starts (no
+   * switch-over spike: a measured RTT already carries the real blackout). Returns the reward; {@link violatedLast}
+   * and {@link terminatedLast} hold the breach and the termination.
+   */
+  measuredStep(serving: number, action: number, rtts: ArrayLike<number>, loads: ArrayLike<number>, n: number, trafficCost: number): number {
+    const selfMove = action !== 0 && action - 1 === serving;
+    const migrating = action !== 0 && !selfMove;
+    const node = migrating ? action - 1 : serving;
+    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const v = rtts[j]!;
+      if (v < mn) [mn2, mn, am] = [mn, v, j];
+      else if (v < mn2) mn2 = v;
+      if (v > mx) mx = v;
+      if (loads[j]! < lmn) lmn = loads[j]!;
+      if (loads[j]! > lmx) lmx = loads[j]!;
+    }
+    this.violatedLast = this.write(am === node, rtts[node]!, 0, mn, mn2, mx, loads[node]!, lmn, lmx);
+    if (selfMove && this.penalizeSelf) {
+      this.terminatedLast = true;
+      return this.params.selfMigrationReward;
+    }
+    this.terminatedLast = this.params.terminateOnViolation && this.violatedLast;
+    return this.compose(migrating ? trafficCost : 0, this.violatedLast);
+  }
+
+  /** Eq. 4-7 into `terms` for the serving node; returns the breach flag. */
+  private write(servingIsMin: boolean, pathRtt: number, spikeMs: number, rttMin: number, rttMin2: number, rttMax: number, load: number, loadMin: number, loadMax: number): boolean {
+    const p = this.params;
+    const rtt = pathRtt + spikeMs;
+    const rp = this.rttPair, lp = this.loadPair;
+    rp[0] = servingIsMin ? Math.min(rtt, rttMin2) : rttMin;
+    rp[1] = rtt > rttMax ? rtt : rttMax;
+    lp[0] = loadMin;
+    lp[1] = loadMax;
+    rewardTerms({ rttMs: rtt, rttsMs: rp, load, loads: lp, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost }, this.terms);
+    this.servingRttMs = rtt;
+    this.servingLoad = load;
+    return pathRtt > p.rttSla.max || load > p.loadSla.max;
+  }
+
+  /** Eq. 8, minus the edge model's traffic cost and breach penalty (both 0 in the paper's model). */
+  private compose(traffic: number, violated: boolean): number {
+    return combineRewardTerms(this.terms) - traffic - slaViolationPenalty(violated, this.params.violationPenalty);
+  }
+}
+
+/** Min and max of `n` values at `off` of `a`, into `out[0]`, `out[1]`. */
+function minMax(a: ArrayLike<number>, off: number, n: number, out: Float64Array): void {
+  let lo = Infinity, hi = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const v = a[off + j]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  out[0] = lo;
+  out[1] = hi;
+}
+
+const scorePairs = { rtt: new Float64Array(2), load: new Float64Array(2) };
+const scoreTerms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+
+/**
+ * The one-step score (Eq. 8 alone) of a node with RTT `rttMs` and load `load`, the candidates given by their bounds:
+ * what a one-step rule ranks a move by (sla-greedy's re-scoring at a projected load).
+ */
+export function oneStepScore(p: RewardParams, rttMs: number, rttMin: number, rttMax: number, load: number, loadMin: number, loadMax: number): number {
+  scorePairs.rtt[0] = rttMin;
+  scorePairs.rtt[1] = rttMax;
+  scorePairs.load[0] = loadMin;
+  scorePairs.load[1] = loadMax;
+  return combineRewardTerms(rewardTerms({ rttMs, rttsMs: scorePairs.rtt, load, loads: scorePairs.load, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost }, scoreTerms));
+}
+
+/**
+ * The one-step score (Eq. 8, without the edge model's traffic and breach terms) of ending the step on each node, for
+ * one observation (paper layout, N nodes) at a time: what the one-step rules rank by (the fleet candidates, the
+ * controller's bulk scorers). O(N) per row: the candidate lists enter Eq. 4-7 only through their [min, max]. The
+ * load terms (Eq. 5, Eq. 7) depend on the loads alone, which every row of a tick shares: they are computed once per
+ * distinct load block (remembered with the block), the RTT terms (Eq. 4, Eq. 6) per node of each row.
+ */
+export class OneStepScores {
+  /** The RTT [min, max] of the last row written (the candidate list Eq. 4 and Eq. 6 read). */
+  readonly rttMinMax = new Float64Array(2);
+  private readonly loadMinMax = new Float64Array(2);
+  private lastLoads = new Float64Array(0);
+  private loadTerms = new Float64Array(0);
+  private loadPenalties = new Float64Array(0);
+  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
+  constructor(private readonly p: RewardParams) {}
+
+  private loadsOf(obs: Float64Array, off: number, n: number): void {
+    if (this.lastLoads.length !== n) {
+      this.lastLoads = new Float64Array(n).fill(Number.NaN);
+      this.loadTerms = new Float64Array(n);
+      this.loadPenalties = new Float64Array(n);
+    }
+    let same = true;
+    for (let j = 0; j < n; j++) if (!(obs[off + 1 + n + j] === this.lastLoads[j])) same = false;
+    if (same) return;
+    for (let j = 0; j < n; j++) this.lastLoads[j] = obs[off + 1 + n + j]!;
+    minMax(this.lastLoads, 0, n, this.loadMinMax);
+    for (let j = 0; j < n; j++) {
+      this.loadTerms[j] = loadReward(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla);
+      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla.max, this.p.migrationCost);
+    }
+  }
+
+  /** Eq. 8 of ending on node j (0-based) of the observation at `off`, into `out[at + j]` for j in [0, N). */
+  write(obs: Float64Array, off: number, n: number, out: Float64Array, at: number): void {
+    this.loadsOf(obs, off, n);
+    const p = this.p, t = this.terms, pair = this.rttMinMax;
+    minMax(obs, off + 1, n, pair);
+    for (let j = 0; j < n; j++) {
+      const r = obs[off + 1 + j]!;
+      t.rtt = rttReward(r, pair, p.rttSla);
+      t.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
+      t.load = this.loadTerms[j]!;
+      t.loadPenalty = this.loadPenalties[j]!;
+      out[at + j] = combineRewardTerms(t);
+    }
+  }
+}
