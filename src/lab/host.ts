@@ -344,7 +344,10 @@ export function leftovers(f: HostFootprint): Leftovers {
     cgroups: labCgroups(f.cgroupPrefix),
     cniCache: cniCacheFiles(f),
     shimSockets: shimSockets(f.dir),
-    dirs: (f.createdDirs ?? []).filter((d) => existsSync(d)),
+    // A folder the lab created but that now holds something counts only through that something: a shim socket
+    // of this lab is reported above, and anything else belongs to another user of the host (another lab, a
+    // system containerd), so the folder is theirs to keep.
+    dirs: (f.createdDirs ?? []).filter((d) => existsSync(d) && safeReaddir(d).length === 0),
   };
 }
 
