@@ -19,7 +19,7 @@ function summary(): ReproduceSummary {
     trainConfig: { exploration: { epsilonMax: 1, epsilonMin: 0.1, annealFraction: 0.1 } },
     dqn: { ...row('dqn'), trainEpisodes: 20 }, sarsa: { ...row('sarsa', Number.NaN), trainEpisodes: 21 },
     baselines: { oracle: row('oracle', 100) }, sr111: { ...structuredClone(cmp), scenario: 'sr111' }, roundtrip: cmp, dqnBeatsSarsa: true,
-    seeds: 1, comparisons: [{ ...structuredClone(cmp), model: 'paper', title: 'rt' }], multiSeed: [],
+    models: ['paper', 'edge'], seeds: 1, comparisons: [{ ...structuredClone(cmp), model: 'paper', title: 'rt' }], multiSeed: [],
     product: { paper: { agent: 'dqn-product', scenario: 'sr111-train', validation: 'sr111-validation', selectedStep: 2000 }, edge: { agent: 'dqn-edge', scenario: 'sr111-edge', validation: 'sr111-edge-validation', selectedStep: null } },
   };
 }

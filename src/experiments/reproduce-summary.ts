@@ -60,12 +60,15 @@ export const reproduceSummarySchema = z.object({
   seed: z.number().int(),
   evalSeed: z.number().int(),
   trainConfig: z.object({ exploration: z.object({ epsilonMax: z.number(), epsilonMin: z.number(), annealFraction: z.number() }) }),
-  dqn: agentRowSchema,
-  sarsa: agentRowSchema,
-  baselines: z.record(policyMetricsSchema),
-  sr111: comparisonSchema,
-  roundtrip: comparisonSchema,
-  dqnBeatsSarsa: z.boolean(),
+  // The paper model's fields: absent from a run that kept only the edge model (`--preset edge`).
+  dqn: agentRowSchema.optional(),
+  sarsa: agentRowSchema.optional(),
+  baselines: z.record(policyMetricsSchema).optional(),
+  sr111: comparisonSchema.optional(),
+  roundtrip: comparisonSchema.optional(),
+  dqnBeatsSarsa: z.boolean().optional(),
+  // Added with `--preset`; summaries written before it hold both models.
+  models: z.array(z.enum(['paper', 'edge'])).min(1).default(['paper', 'edge']),
   // Added with the product agents and the edge model; older summaries read back with empty defaults.
   seeds: count.default(1),
   comparisons: z.array(comparisonSchema.extend({ model: z.enum(['paper', 'edge']), title: z.string() })).default([]),

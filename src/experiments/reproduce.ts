@@ -13,6 +13,11 @@
  *    95 % stratified-bootstrap CI of `pctOfOracle` over seeds (the rliable method, report/stats.ts);
  * 3. writes fig5a.svg, fig5b.svg, fig6.svg (paper DQN), fig6-product.svg, fig6-edge.svg, compare.md, summary.json
  *    and a self-contained index.html.
+ *
+ * `preset` (`--preset paper|edge`) keeps one decision model: `paper` trains and evaluates the paper's DQN and SARSA
+ * and `dqn-product` on the paper model's test days, `edge` only `dqn-edge` on the edge model's. The model is the unit
+ * because each of the README's reproduce tables is about one model; a preset run writes that model's figures and
+ * leaves the other model's fields out of summary.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +33,7 @@ import { evaluatePolicy, metricsRow, roundMetrics, METRIC_COLUMNS, type OracleCa
 import { fig5a, fig5b, fig6, type TrainingCurve } from './report/figures.js';
 import { escapeHtml } from './report/html.js';
 import { HEURISTICS } from '../agents/registry.js';
-import { PRODUCT_PRESETS } from './product.js';
+import { PRODUCT_PRESETS, type ProductModel } from './product.js';
 import { iqmWithCi } from './report/stats.js';
 import { resolvePolicy } from './policies.js';
 import { readMetricsJsonl } from './train/metrics-jsonl.js';
@@ -51,6 +56,8 @@ export interface ReproduceOptions {
   steps?: number;
   /** Evaluation episodes per scenario (default 10; 1 with quick). */
   episodes?: number;
+  /** One decision model only (`paper` or `edge`); default both. */
+  preset?: ProductModel;
   /** Worker threads (default 2: both cores). */
   workers?: number;
   /** Training kernels (default: src/nn's default; see TrainRunOptions.kernels). */
@@ -100,25 +107,31 @@ export interface ReproduceSummary {
   evalSeed: number;
   /** The training hyperparameters of the paper's agents that differ from the defaults. */
   trainConfig: typeof REPRODUCE_TRAIN_CONFIG;
+  /** The decision models this run trained and evaluated (both unless `--preset` kept one). */
+  models: ProductModel[];
+  // The paper model's fields: absent when the run kept only the edge model.
   /** The paper's agents on the round trip (seed `seed`). */
-  dqn: PolicyMetrics & { trainEpisodes: number };
-  sarsa: PolicyMetrics & { trainEpisodes: number };
+  dqn?: PolicyMetrics & { trainEpisodes: number };
+  sarsa?: PolicyMetrics & { trainEpisodes: number };
   /** Every heuristic and the oracle on the round trip. */
-  baselines: Record<string, PolicyMetrics>;
+  baselines?: Record<string, PolicyMetrics>;
   /** The paper's model on the other test days (`sr111-test`). */
-  sr111: ScenarioComparison;
-  roundtrip: ScenarioComparison;
+  sr111?: ScenarioComparison;
+  roundtrip?: ScenarioComparison;
   /** Did DQN beat SARSA on the round trip (the paper's claim)? */
-  dqnBeatsSarsa: boolean;
+  dqnBeatsSarsa?: boolean;
   /** Every comparison, paper and edge model (seed `seed`). */
   comparisons: ReproduceComparison[];
   /** The product agents: where they trained, and the checkpoint kept on the validation days. */
-  product: Record<'paper' | 'edge', { agent: string; scenario: string; validation: string; selectedStep: number | null }>;
+  product: Partial<Record<ProductModel, { agent: string; scenario: string; validation: string; selectedStep: number | null }>>;
   /** IQM and CI over seeds (empty with one seed). */
   multiSeed: MultiSeedRow[];
 }
 
 const BASELINES = [...HEURISTICS, 'oracle'] as const;
+
+/** The name each model's product agent carries in the tables. */
+export const PRODUCT_AGENT = { paper: 'dqn-product', edge: 'dqn-edge' } as const satisfies Record<ProductModel, string>;
 
 /** Hyperparameters for both agents: the paper's defaults, with ε annealed over the first 10 % (see the header). */
 export const REPRODUCE_TRAIN_CONFIG = { exploration: { epsilonMax: 1, epsilonMin: 0.1, annealFraction: 0.1 } } as const;
@@ -167,26 +180,37 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
       validation: { scenario: p.validation, every: o.quick ? 2000 : p.validateEvery, episodes: o.quick ? 2 : p.validateEpisodes, seed: VALIDATION_SEED },
     };
   };
+  const models: ProductModel[] = o.preset ? [o.preset] : ['paper', 'edge'];
+  const hasPaper = models.includes('paper');
+  // The agents each model trains per seed, in this order: the paper model's two paper agents and its product agent,
+  // the edge model's product agent.
+  const agentNames = { paper: ['dqn', 'sarsa', PRODUCT_AGENT.paper], edge: [PRODUCT_AGENT.edge] } as const satisfies Record<ProductModel, readonly string[]>;
   const runs: ParallelRun[] = [];
   for (const seed of seeds) {
     const sfx = nSeeds > 1 ? `-seed-${seed}` : '';
-    runs.push({ ...paperBase, seed, agent: 'dqn', out: join(out, `dqn${sfx}`) });
-    runs.push({ ...paperBase, seed, agent: 'sarsa', out: join(out, `sarsa${sfx}`) });
-    runs.push(productRun('paper', seed, `dqn-product${sfx}`));
-    runs.push(productRun('edge', seed, `dqn-edge${sfx}`));
+    if (hasPaper) {
+      runs.push({ ...paperBase, seed, agent: 'dqn', out: join(out, `dqn${sfx}`) });
+      runs.push({ ...paperBase, seed, agent: 'sarsa', out: join(out, `sarsa${sfx}`) });
+      runs.push(productRun('paper', seed, `dqn-product${sfx}`));
+    }
+    if (models.includes('edge')) runs.push(productRun('edge', seed, `dqn-edge${sfx}`));
   }
   const trained = await runParallel(runs, o.workers ?? 2, (id, p) => reporter.update(id, p));
   reporter.finish();
   const trainingSeconds = (o.now() - t0) / 1000;
-  o.progress.write(`reproduce: trained ${runs.length} run(s) (${nSeeds} seed(s) × DQN, SARSA, dqn-product, dqn-edge) in ${trainingSeconds.toFixed(1)} s; evaluating\n`);
-  const bySeed = seeds.map((_, k) => ({ dqn: trained[4 * k]!, sarsa: trained[4 * k + 1]!, product: trained[4 * k + 2]!, edge: trained[4 * k + 3]! }));
+  const names: string[] = models.flatMap((m) => agentNames[m]);
+  o.progress.write(`reproduce: trained ${runs.length} run(s) (${nSeeds} seed(s) × ${names.join(', ')}) in ${trainingSeconds.toFixed(1)} s; evaluating\n`);
+  const bySeed = seeds.map((_, k) => new Map(names.map((n, j) => [n, trained[names.length * k + j]!])));
   const first = bySeed[0]!;
-  const curves: TrainingCurve[] = [
-    { name: 'DQN', points: readMetricsJsonl(join(first.dqn.out, 'metrics.jsonl')) },
-    { name: 'Deep SARSA', points: readMetricsJsonl(join(first.sarsa.out, 'metrics.jsonl')) },
-  ];
-  writeFileSync(join(out, 'fig5a.svg'), fig5a(curves));
-  writeFileSync(join(out, 'fig5b.svg'), fig5b(curves));
+  const run = (k: number, name: string) => bySeed[k]!.get(name)!;
+  if (hasPaper) {
+    const curves: TrainingCurve[] = [
+      { name: 'DQN', points: readMetricsJsonl(join(run(0, 'dqn').out, 'metrics.jsonl')) },
+      { name: 'Deep SARSA', points: readMetricsJsonl(join(run(0, 'sarsa').out, 'metrics.jsonl')) },
+    ];
+    writeFileSync(join(out, 'fig5a.svg'), fig5a(curves));
+    writeFileSync(join(out, 'fig5b.svg'), fig5b(curves));
+  }
 
   // 2. Evaluate on identical episodes of the test days. Models are loaded once; they reset per episode.
   const cache = new Map();
@@ -196,22 +220,18 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
     return scenarios.get(name)!;
   };
   const loaded = new Map<string, Policy[]>();
-  const agentsOf = async (k: number, model: 'paper' | 'edge'): Promise<Policy[]> => {
+  const agentsOf = async (k: number, model: ProductModel): Promise<Policy[]> => {
     const key = `${k}|${model}`;
-    if (!loaded.has(key)) {
-      const r = bySeed[k]!;
-      const runs = model === 'edge' ? ([[r.edge, 'dqn-edge']] as const) : ([[r.dqn, 'dqn'], [r.sarsa, 'sarsa'], [r.product, 'dqn-product']] as const);
-      loaded.set(key, await Promise.all(runs.map(async ([run, name]) => named(await loadPolicy(run.modelPath), name))));
-    }
+    if (!loaded.has(key)) loaded.set(key, await Promise.all(agentNames[model].map(async (name: string) => named(await loadPolicy(run(k, name).modelPath), name))));
     return loaded.get(key)!;
   };
   const heuristicsFor = (sc: ResolvedScenario): Promise<Policy[]> => Promise.all(BASELINES.map((b) => resolvePolicy(b, { seed: o.evalSeed, scenario: sc }, o.cwd)));
-  const plan: { name: string; model: 'paper' | 'edge'; title: string; episodes: number; record?: string[] }[] = [
-    { name: 'sr111-roundtrip', model: 'paper', title: 'sr111-roundtrip (Fig. 6: the paper model, held-out heavy test day)', episodes, record: ['dqn', 'dqn-product'] },
-    { name: 'sr111-test', model: 'paper', title: 'sr111-test (the paper model, test days 25, 7, 14, 21)', episodes: o.quick ? 5 : 100 },
-    { name: 'sr111-edge-roundtrip', model: 'edge', title: 'sr111-edge-roundtrip (the edge model, Fig. 6 trip on the heavy test day)', episodes, record: ['dqn-edge'] },
-    { name: 'sr111-edge-test', model: 'edge', title: 'sr111-edge-test (the edge model, test days 25, 7, 14, 21)', episodes: o.quick ? 5 : 100 },
-  ];
+  const plan: { name: string; model: ProductModel; title: string; episodes: number; record?: string[] }[] = [
+    { name: 'sr111-roundtrip', model: 'paper' as const, title: 'sr111-roundtrip (Fig. 6: the paper model, held-out heavy test day)', episodes, record: ['dqn', 'dqn-product'] },
+    { name: 'sr111-test', model: 'paper' as const, title: 'sr111-test (the paper model, test days 25, 7, 14, 21)', episodes: o.quick ? 5 : 100 },
+    { name: 'sr111-edge-roundtrip', model: 'edge' as const, title: 'sr111-edge-roundtrip (the edge model, Fig. 6 trip on the heavy test day)', episodes, record: ['dqn-edge'] },
+    { name: 'sr111-edge-test', model: 'edge' as const, title: 'sr111-edge-test (the edge model, test days 25, 7, 14, 21)', episodes: o.quick ? 5 : 100 },
+  ].filter((e) => models.includes(e.model));
   const comparisons: ReproduceComparison[] = [];
   const traces = new Map<string, TraceStep[]>();
   const multiSeed: MultiSeedRow[] = [];
@@ -246,13 +266,26 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
     const sc = load(scenario);
     writeFileSync(join(out, file), fig6(traces.get(`${scenario}|${agent}`)!, { policy: label, stepSeconds: sc.spec.stepSeconds, rttMaxMs: sc.spec.sla.rttMs.max, loadMax: sc.spec.sla.load.max, nodes: sc.nodeX.length }));
   };
-  fig6For('sr111-roundtrip', 'dqn', 'DQN', 'fig6.svg');
-  fig6For('sr111-roundtrip', 'dqn-product', 'dqn-product (paper model)', 'fig6-product.svg');
-  fig6For('sr111-edge-roundtrip', 'dqn-edge', 'dqn-edge (edge model)', 'fig6-edge.svg');
+  if (hasPaper) {
+    fig6For('sr111-roundtrip', 'dqn', 'DQN', 'fig6.svg');
+    fig6For('sr111-roundtrip', 'dqn-product', 'dqn-product (paper model)', 'fig6-product.svg');
+  }
+  if (models.includes('edge')) fig6For('sr111-edge-roundtrip', 'dqn-edge', 'dqn-edge (edge model)', 'fig6-edge.svg');
 
-  const rt = comparisons[0]!, tr = comparisons[1]!;
   const byName = (c: ScenarioComparison, n: string) => c.policies.find((p) => p.policy === n)!;
   const plain = (c: ReproduceComparison): ScenarioComparison => ({ scenario: c.scenario, episodes: c.episodes, seed: c.seed, policies: c.policies });
+  const paperFields = (): Partial<ReproduceSummary> => {
+    const rt = comparisons.find((c) => c.scenario === 'sr111-roundtrip')!, tr = comparisons.find((c) => c.scenario === 'sr111-test')!;
+    return {
+      dqn: { ...byName(rt, 'dqn'), trainEpisodes: first.get('dqn')!.episodes },
+      sarsa: { ...byName(rt, 'sarsa'), trainEpisodes: first.get('sarsa')!.episodes },
+      baselines: Object.fromEntries(BASELINES.map((b) => [b, byName(rt, b)])),
+      sr111: plain(tr),
+      roundtrip: plain(rt),
+      dqnBeatsSarsa: byName(rt, 'dqn').return > byName(rt, 'sarsa').return,
+    };
+  };
+  const productOf = (m: ProductModel) => ({ agent: PRODUCT_AGENT[m], scenario: PRODUCT_PRESETS[m].scenario, validation: PRODUCT_PRESETS[m].validation, selectedStep: first.get(PRODUCT_AGENT[m])!.selectedStep });
   const summary: ReproduceSummary = {
     version: VERSION,
     commit: gitCommit(o.cwd),
@@ -264,17 +297,10 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceSummary> 
     seeds: nSeeds,
     evalSeed: o.evalSeed,
     trainConfig: REPRODUCE_TRAIN_CONFIG,
-    dqn: { ...byName(rt, 'dqn'), trainEpisodes: first.dqn.episodes },
-    sarsa: { ...byName(rt, 'sarsa'), trainEpisodes: first.sarsa.episodes },
-    baselines: Object.fromEntries(BASELINES.map((b) => [b, byName(rt, b)])),
-    sr111: plain(tr),
-    roundtrip: plain(rt),
-    dqnBeatsSarsa: byName(rt, 'dqn').return > byName(rt, 'sarsa').return,
+    models,
+    ...(hasPaper ? paperFields() : {}),
     comparisons,
-    product: {
-      paper: { agent: 'dqn-product', scenario: PRODUCT_PRESETS.paper.scenario, validation: PRODUCT_PRESETS.paper.validation, selectedStep: first.product.selectedStep },
-      edge: { agent: 'dqn-edge', scenario: PRODUCT_PRESETS.edge.scenario, validation: PRODUCT_PRESETS.edge.validation, selectedStep: first.edge.selectedStep },
-    },
+    product: Object.fromEntries(models.map((m) => [m, productOf(m)])),
     multiSeed,
   };
   const md = [...comparisons.map((c) => compareMarkdown(c.title, c)), ...(multiSeed.length ? [multiSeedMarkdown(multiSeed, seeds)] : [])].join('\n');
@@ -315,6 +341,27 @@ function multiSeedHtml(rows: MultiSeedRow[]): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** The Fig. 6 timelines each model writes (a reused output folder may hold the other model's from an earlier run). */
+const FIG6_FILES: Record<ProductModel, string[]> = { paper: ['fig6.svg', 'fig6-product.svg'], edge: ['fig6-edge.svg'] };
+
+/** The report's opening paragraphs: what was trained and where each agent stands, for the models the run kept. */
+function introHtml(s: ReproduceSummary): string {
+  const parts = [`<p>Commit <code>${escapeHtml(s.commit)}</code>, remora ${escapeHtml(s.version)}, models: ${s.models.join(', ')}.${s.quick ? ' <b>--quick</b>: a smoke run, not the paper\'s settings.' : ''} Whole run ${s.seconds} s, training ${s.trainingSeconds} s.</p>`];
+  if (s.dqn && s.sarsa) {
+    parts.push(`<p>DQN (LSTM Q-network) and Deep SARSA trained ${s.steps.toLocaleString('en-US')} steps each on <code>sr111</code>
+(seed ${s.seed}; Table II settings, ε annealed 1.0 → 0.1 over the first 10 % of the steps).
+DQN reaches <b>${s.dqn.pctOfOracle}%</b> of the oracle on the Fig. 6 round trip, SARSA ${s.sarsa.pctOfOracle}%.
+DQN ${s.dqnBeatsSarsa ? 'beats' : 'does not beat'} SARSA there (the paper's claim).</p>`);
+  }
+  const roundTrip: Record<ProductModel, string> = { paper: 'sr111-roundtrip', edge: 'sr111-edge-roundtrip' };
+  const product = s.models.map((m) => {
+    const p = s.product[m]!;
+    return `<code>${escapeHtml(p.agent)}</code> in the ${m} model (trained on <code>${escapeHtml(p.scenario)}</code>) reaches <b>${byAgent(s, roundTrip[m], p.agent)}%</b> on that model's round trip`;
+  });
+  parts.push(`<p>The product agents, checkpoints chosen on the validation days: ${product.join('; ')}. Every table below is on test days only.</p>`);
+  return parts.join('\n');
+}
+
 /** A self-contained report: inline SVG figures and tables, no external fetches. */
 function indexHtml(s: ReproduceSummary, out: string): string {
   const svg = (f: string) => readFileSync(join(out, f), 'utf8');
@@ -326,26 +373,15 @@ table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}th,td{border:1px
 td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:16px 0}svg{max-width:100%;height:auto}code{background:#f3f3f3;padding:1px 4px}
 </style></head><body>
 <h1>Remora: the paper's experiment, reproduced</h1>
-<p>Commit <code>${escapeHtml(s.commit)}</code>, remora ${escapeHtml(s.version)}. DQN (LSTM Q-network) and Deep SARSA trained ${s.steps.toLocaleString('en-US')} steps each on <code>sr111</code>
-(seed ${s.seed}; Table II settings, ε annealed 1.0 → 0.1 over the first 10 % of the steps) in ${s.trainingSeconds} s; whole run ${s.seconds} s${s.quick ? ' (<b>--quick</b>: a smoke run, not the paper\'s settings)' : ''}.
-DQN reaches <b>${s.dqn.pctOfOracle}%</b> of the oracle on the Fig. 6 round trip, SARSA ${s.sarsa.pctOfOracle}%.
-DQN ${s.dqnBeatsSarsa ? 'beats' : 'does not beat'} SARSA there (the paper's claim).</p>
-<p>Beside them, the product agents (checkpoints chosen on the validation days): <code>dqn-product</code> in the paper's model
-(trained on <code>${escapeHtml(s.product.paper.scenario)}</code>) reaches <b>${byAgent(s, 'sr111-roundtrip', 'dqn-product')}%</b> there, and
-<code>dqn-edge</code> in the edge model (trained on <code>${escapeHtml(s.product.edge.scenario)}</code>) reaches <b>${byAgent(s, 'sr111-edge-roundtrip', 'dqn-edge')}%</b>
-on the edge model's round trip. Every table below is on test days only.</p>
+${introHtml(s)}
 <h2>Fig. 6 — the round trip on the held-out heavy day</h2>
-<figure>${svg('fig6.svg')}</figure>
-<figure>${svg('fig6-product.svg')}</figure>
-<figure>${svg('fig6-edge.svg')}</figure>
+${s.models.flatMap((m) => FIG6_FILES[m]).map((f) => `<figure>${svg(f)}</figure>`).join('\n')}
 <h2>Comparison on identical episodes</h2>
 ${s.comparisons.map((c) => `<h3>${escapeHtml(c.title)} (${c.episodes} episode(s), seed ${c.seed})</h3>\n${tableHtml(c)}`).join('\n')}
 ${s.multiSeed.length ? `<h2>Over ${s.seeds} seeds</h2>\n${multiSeedHtml(s.multiSeed)}` : ''}
 <p><code>pctOfOracle</code>: return as a percentage of the exact oracle's on the same episodes. <code>slaViolations</code>: steps with
 the serving node's RTT &gt; R_max or load &gt; L_max. RTT in ms.</p>
-<h2>Fig. 5 — training</h2>
-<figure>${svg('fig5a.svg')}</figure>
-<figure>${svg('fig5b.svg')}</figure>
+${s.dqn ? `<h2>Fig. 5 — training</h2>\n<figure>${svg('fig5a.svg')}</figure>\n<figure>${svg('fig5b.svg')}</figure>` : ''}
 </body></html>
 `;
 }

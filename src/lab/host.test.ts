@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isClean, leftovers, sweep } from './host.ts';
+import { isClean, leftovers, sweep } from './host.js';
 
 // The host folders a lab creates (containerd's shim socket folder, libcni's cache) are shared with whoever
 // else runs containerd on the host. A lab must remove them when it made them and they are empty, and must

@@ -97,7 +97,7 @@ export function reproduceBody(store: RunStore, name: string, dir: string, s: Rep
     parts.push(`<p>Commit <code>${e(s.commit)}</code>, ${e(s.seeds)} seed(s), ${e(s.steps)} training steps per agent, ${e(s.seconds)} s.</p>`);
     // Summaries since the edge model list every comparison (paper and edge model, test days); older ones have two.
     if (s.comparisons.length) for (const c of s.comparisons) parts.push(`<h2>${e(c.title)}</h2>${metricsTable(c.policies)}`);
-    else parts.push(`<h2>sr111-roundtrip (Fig. 6 evaluation)</h2>${metricsTable(s.roundtrip.policies)}<h2>sr111, held-out episodes</h2>${metricsTable(s.sr111.policies)}`);
+    else if (s.roundtrip && s.sr111) parts.push(`<h2>sr111-roundtrip (Fig. 6 evaluation)</h2>${metricsTable(s.roundtrip.policies)}<h2>sr111, held-out episodes</h2>${metricsTable(s.sr111.policies)}`);
     if (s.multiSeed.length) {
       const rows: Cell[][] = s.multiSeed.map((m) => [m.agent, { pct: m.iqm }, `[${num(m.ci95[0])}, ${num(m.ci95[1])}]`, m.scenario, m.perSeed.map(num).join(', '), `${m.bestHeuristic} ${num(m.bestHeuristicPct)}`]);
       parts.push(`<h2>Over ${s.seeds} seeds</h2>${table([{ label: 'agent' }, { label: 'IQM % of oracle', numeric: true }, { label: '95 % CI', numeric: true }, { label: 'scenario' }, { label: 'per seed' }, { label: 'best heuristic' }], rows)}`);
