@@ -41,7 +41,7 @@ export const DaggerFields = z
     residualL2: z.number().nonnegative().default(0.01),
     /** The rule's prior (rule-prior.ts): largest gap in reward units (0 = no prior, plain imitation) and temperature. */
     prior: z
-      .object({ scale: z.number().nonnegative().default(1), temperature: z.number().positive().default(1) })
+      .object({ rule: z.enum(['sla-greedy', 'lookahead']).default('sla-greedy'), scale: z.number().nonnegative().default(1), temperature: z.number().positive().default(1) })
       .strict()
       .default({}),
   })

@@ -22,7 +22,7 @@ import { NodeSequenceNetwork, type NodeSequenceSpec } from '../nn/node-sequence.
 import { paramView } from '../nn/params.js';
 import type { DaggerConfig } from './dagger-config.js';
 import { saveModel, type PolicyHeader } from './policy-file.js';
-import { ResidualInputs, residualArgmax, ResidualQPolicy } from './residual-policy.js';
+import { ResidualInputs, residualArgmax, ResidualQPolicy, type PlannerContext } from './residual-policy.js';
 import { SCALE_FREE_FEATURES } from './scale-free-features.js';
 
 /** The network of a residual agent: node-sequence, no context (the size-agnostic choice that transferred best). */
@@ -78,13 +78,13 @@ export class DaggerLearner {
   /** Gradient updates applied. */
   updates = 0;
 
-  constructor(readonly config: DaggerConfig, readonly reward: RewardParams, readonly inFlight: boolean, readonly nodes: number, private readonly rng: Rng) {
+  constructor(readonly config: DaggerConfig, readonly reward: RewardParams, readonly inFlight: boolean, readonly nodes: number, private readonly rng: Rng, readonly plan?: PlannerContext) {
     const backend = createBackend('float32', undefined, 16 * 1024 * 1024);
     this.network = new NodeSequenceNetwork(residualArchitecture(config, nodes), { backend, maxRows: config.batchSize, rng });
     zeroResidual(this.network);
     this.adam = new Adam(backend, this.network.params.length, { learningRate: config.learningRate });
     this.dOut = backend.alloc(config.batchSize * (this.network.maxNodes + 1));
-    this.inputs = new ResidualInputs(reward, config.prior, inFlight);
+    this.inputs = new ResidualInputs(reward, config.prior, inFlight, plan);
     this.scratch = new Float32Array(this.network.maxNodes * SCALE_FREE_FEATURES);
     this.idx = new Int32Array(config.batchSize);
   }
@@ -185,7 +185,7 @@ export class DaggerLearner {
   policy(params?: ArrayLike<number>): Policy {
     const net = new NodeSequenceNetwork(this.network.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
     net.params.set(params ?? this.network.params);
-    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight);
+    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight, this.plan);
   }
 
   /** Writes `<dir>/model.json` + `model.bin` (the current weights, or `params`); returns the model.json path. */

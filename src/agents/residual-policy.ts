@@ -9,7 +9,14 @@ import { nodeCountOf } from '../core/observation.js';
 import type { RewardParams } from '../core/reward.js';
 import type { NodeSequenceNetwork } from '../nn/node-sequence.js';
 import { maskedArgmax } from './exploration.js';
-import { rulePrior, type PriorShape } from './rule-prior.js';
+import { LookaheadPolicy, type MigrationModel } from './baselines/index.js';
+import { choicePrior, rulePrior, type PriorShape } from './rule-prior.js';
+
+/** What the `lookahead` prior plans with: the training scenario's migration model and RTT floor (policies.ts). */
+export interface PlannerContext {
+  rttBaseMs: number;
+  migration: MigrationModel;
+}
 import { ScaleFreeEncoder } from './scale-free-features.js';
 
 /** Encodes one observation for the network and computes its prior; shared by the policy and the learner. */
@@ -18,17 +25,30 @@ export class ResidualInputs {
   /** The rule's prior of the last encoded observation, `[N + 1]` (masked actions −∞). */
   readonly prior = new Float64Array(17);
 
-  constructor(readonly reward: RewardParams, readonly shape: PriorShape, readonly inFlight: boolean) {
+  private planner: LookaheadPolicy | undefined;
+  private plannerNodes = 0;
+
+  constructor(readonly reward: RewardParams, readonly shape: PriorShape, readonly inFlight: boolean, readonly plan?: PlannerContext) {
     this.encoder = new ScaleFreeEncoder(reward, inFlight);
+    if (shape.rule === 'lookahead' && !plan) throw new Error('a lookahead prior needs the planner context (migration model, RTT floor)');
   }
 
   reset(): void {
     this.encoder.reset();
+    this.planner?.reset();
   }
 
   /** Prior into {@link prior}, features into `out` at `offset`; returns N. */
   write(obs: Float64Array, mask: Uint8Array, out: { [i: number]: number }, offset: number): number {
-    rulePrior(obs, mask, this.reward, this.shape, this.prior, this.inFlight);
+    if (this.shape.rule === 'lookahead') {
+      const n = nodeCountOf(obs.length, this.inFlight);
+      // The planner keeps a trend per node, sized for N: a new node count starts a fresh one.
+      if (!this.planner || this.plannerNodes !== n) {
+        this.planner = new LookaheadPolicy({ rttBaseMs: this.plan!.rttBaseMs }, this.reward, n, this.plan!.migration);
+        this.plannerNodes = n;
+      }
+      choicePrior(obs, mask, this.planner.act(obs, mask), this.shape.scale, this.prior, this.inFlight);
+    } else rulePrior(obs, mask, this.reward, this.shape, this.prior, this.inFlight);
     return this.encoder.encode(obs, this.prior, out, offset);
   }
 }
@@ -45,10 +65,10 @@ export class ResidualQPolicy implements Policy {
   private readonly inputs: ResidualInputs;
   private readonly q = new Float64Array(17);
 
-  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, name = 'dagger') {
+  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, plan?: PlannerContext, name = 'dagger') {
     this.name = name;
     this.needsInFlight = inFlight;
-    this.inputs = new ResidualInputs(reward, shape, inFlight);
+    this.inputs = new ResidualInputs(reward, shape, inFlight, plan);
   }
 
   reset(): void {

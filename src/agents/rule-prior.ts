@@ -16,6 +16,11 @@ import { oneStepReward } from './baselines/greedy.js';
 
 /** How the rule's scores become action values (see the file header). */
 export interface PriorShape {
+  /**
+   * The rule: `sla-greedy` (its scores, squashed as above), or `lookahead`, the planning rule (its chosen action at
+   * 0, every other legal action at −scale: a planner ranks plans, not actions, so only its choice is a value).
+   */
+  rule: 'sla-greedy' | 'lookahead';
   /** Largest gap between the rule's choice and any other action, in reward units; 0 turns the prior off. */
   scale: number;
   /** Score difference at which the gap reaches tanh(1) ≈ 76 % of `scale`. */
@@ -52,6 +57,21 @@ export function rulePrior(obs: Float64Array, mask: Uint8Array, params: RewardPar
   for (let a = 0; a <= n; a++) {
     if (a === current || (a > 0 && !legal(a))) out[a] = -Infinity;
     else out[a] = shape.scale === 0 ? 0 : -shape.scale * Math.tanh((best - out[a]!) / t);
+  }
+  return n;
+}
+
+/**
+ * The prior of a rule that names one action (`lookahead`): 0 for `choice`, −scale for the other legal actions, −∞ for
+ * the masked ones and the serving node's own migrate action (its Wait is action 0). Returns N.
+ */
+export function choicePrior(obs: Float64Array, mask: Uint8Array, choice: number, scale: number, out: Float64Array, inFlight = false): number {
+  const n = nodeCountOf(obs.length, inFlight);
+  const current = obs[0]!;
+  const pick = choice === current ? 0 : choice;
+  for (let a = 0; a <= n; a++) {
+    if (a === current || (a > 0 && mask[a] !== 1)) out[a] = -Infinity;
+    else out[a] = a === pick ? 0 : -scale;
   }
   return n;
 }
