@@ -55,7 +55,7 @@ import { parseWith } from '../core/validate.js';
 import { TwinEnv, type TwinInfo } from '../twin/env.js';
 import type { ResolvedScenario } from '../twin/scenario-loader.js';
 import { edgeMigrationCosts, RTT_CAP_MS } from '../twin/world.js';
-import type { LabState } from './lab.js';
+import type { LabState } from './lab-state.js';
 import type { LabSessionConfig, MeasuredStep, MigrationRecord, RouteTargets } from './lab-session.js';
 import type { WorkerReply, WorkerRequest } from './lab-env-worker.js';
 import { DEFAULT_LAB_CAPACITY } from './load-injector.js';

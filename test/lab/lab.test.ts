@@ -24,7 +24,8 @@ import { REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
 import { EchoClient } from '../../src/lab/echo-client.js';
 import { ServiceEndpoint } from '../../src/lab/endpoint.js';
 import { CNI_CACHE_DIR, describeLeftovers, isClean, leftovers, SHIM_SOCKET_DIR } from '../../src/lab/host.js';
-import { httpsStatus, Lab } from '../../src/lab/lab.js';
+import { Lab } from '../../src/lab/lab.js';
+import { httpsStatus } from '../../src/lab/lab-api.js';
 import { KUBELET_PORT, type NodeSpec } from '../../src/lab/node.js';
 import { ensureLabBinaries } from '../../src/lab/preconditions.js';
 
