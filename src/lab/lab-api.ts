@@ -4,13 +4,13 @@
  * the lifecycle in lab.ts because these are API requests and probes, not processes.
  */
 import * as https from 'node:https';
-import { KUBELET_CLIENT_USER } from '../cluster/testing/control-plane.js';
 import { isAlreadyExists, type KubeClient } from '../cluster/kube/client.js';
 import type { NodeSpec } from './node.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function createOrKeep(admin: KubeClient, path: string, body: object): Promise<void> {
+/** POST `body` to `path`; an object of that name that exists already is kept as it is. */
+export async function createOrKeep(admin: KubeClient, path: string, body: object): Promise<void> {
   try {
     await admin.request('POST', path, { body });
   } catch (e) {
@@ -19,11 +19,12 @@ async function createOrKeep(admin: KubeClient, path: string, body: object): Prom
 }
 
 /**
- * Bind the apiserver's kubelet client user to system:kubelet-api-admin and to the kubelet's checkpoint endpoint.
+ * Bind `kubeletClientUser` (the identity the apiserver presents to kubelets) to system:kubelet-api-admin and to
+ * the kubelet's checkpoint endpoint.
  * system:kubelet-api-admin (1.35) covers nodes/proxy, log, stats, metrics and pods, but not the kubelet's
  * checkpoint endpoint, which the kubelet authorizes as `create nodes/checkpoint`.
  */
-export async function grantApiserverKubeletAccess(admin: KubeClient): Promise<void> {
+export async function grantApiserverKubeletAccess(admin: KubeClient, kubeletClientUser: string): Promise<void> {
   await createOrKeep(admin, '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
@@ -35,14 +36,14 @@ export async function grantApiserverKubeletAccess(admin: KubeClient): Promise<vo
     kind: 'ClusterRoleBinding',
     metadata: { name: 'remora-lab:apiserver-kubelet-checkpoint' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'remora-lab:kubelet-checkpoint' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_CLIENT_USER }],
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: kubeletClientUser }],
   });
   await createOrKeep(admin, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
     metadata: { name: 'remora-lab:apiserver-kubelet-api-admin' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_CLIENT_USER }],
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: kubeletClientUser }],
   });
 }
 

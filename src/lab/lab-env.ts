@@ -56,7 +56,7 @@ import { TwinEnv, type TwinInfo } from '../twin/env.js';
 import type { ResolvedScenario } from '../twin/scenario-loader.js';
 import { edgeMigrationCosts, RTT_CAP_MS } from '../twin/world.js';
 import type { LabState } from './lab-state.js';
-import type { LabSessionConfig, MeasuredStep, MigrationRecord, RouteTargets } from './lab-session.js';
+import type { LabSessionConfig, MeasuredStep, MigrationRecord, RouteTargets } from './lab-session-types.js';
 import type { WorkerReply, WorkerRequest } from './lab-env-worker.js';
 import { DEFAULT_LAB_CAPACITY } from './load-injector.js';
 import { spawnModuleWorker } from './worker.js';

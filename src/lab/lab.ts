@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ControlPlane, freePort, REPO_ROOT } from '../cluster/testing/control-plane.js';
+import { ControlPlane, freePort, KUBELET_CLIENT_USER, REPO_ROOT } from '../cluster/testing/control-plane.js';
 import type { KubeClient } from '../cluster/kube/client.js';
 import { describeLeftovers, isClean, labProcesses, leftovers, logTail, rssBytes, spawnDaemon, sweep, terminate, type HostFootprint, type Leftovers } from './host.js';
 import { deleteAllPods, grantApiserverKubeletAccess, notReadyReason, sleep } from './lab-api.js';
@@ -169,7 +169,7 @@ export class Lab {
     cp.writeKubeconfig(this.kubeconfig);
     this.state.kubeconfig = this.kubeconfig;
     this.save();
-    await grantApiserverKubeletAccess(cp.admin);
+    await grantApiserverKubeletAccess(cp.admin, KUBELET_CLIENT_USER);
 
     this.log('starting kube-scheduler and kube-controller-manager');
     for (const [name, user, bin] of [
