@@ -1,4 +1,5 @@
 export * from '../core/reward.js';
+export * from './text-input.js';
 export * from './traces.js';
 export * from './mobility.js';
 export * from './scenario-schema.js';

@@ -13,7 +13,8 @@ import { makeRoad, projectToMetres, readGpsCsv, type GpsTrack, type GpsTrackFilt
 import { nodeLoad } from '../core/reward.js';
 import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
 import { syntheticTrace } from './synthetic-traces.js';
-import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, MAX_SCENARIO_BYTES, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
+import { MAX_SCENARIO_BYTES, readTextFile } from './text-input.js';
+import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
 
 import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
 
