@@ -1,5 +1,5 @@
 /**
- * The decide phase of the fleet path, pure: no I/O, no clock, no Events sent. For every workload of a
+ * The decide phase of every controller tick, pure: no I/O, no clock, no Events sent. For every workload of a
  * tick at once:
  *
  * 1. the gates of gates.ts, exactly as the per-workload path runs them: the in-flight lock, then the observation
@@ -13,6 +13,11 @@
  * 5. every wish refused gets its reason (`cap`, `node-cap`, `capacity`) and a de-duplicated `MigrationDeferred`
  *    Event; nothing is dropped silently.
  *
+ * The per-workload path (`fleet.enabled: false`) is the same phase with coordination off: instead of a batched
+ * scorer, each workload's own policy instance is asked about its row ({@link RowPolicies}; recurrent policies keep
+ * their history), and the moves that pass the gates are accepted in workload order while the cluster cap
+ * (`migration.maxConcurrent`, counting what is in flight) has room, the gates' own `cap` verdict for the rest.
+ *
  * The cpu projection (a choice where the issue is silent; README "At fleet scale"): a node's use is the cpu requests
  * of the managed workloads on it plus those of in-flight migrations heading to it (a migration holds both ends
  * until it finishes), against its allocatable cpu. Pods Remora does not manage are not counted; the measured load
@@ -21,7 +26,7 @@
 import { DeferReason, DEFER_REASON_NAMES, coordinate, type CoordinationConfig } from '../agents/coordination.js';
 import { observationLength } from '../core/observation.js';
 import type { ControllerConfig } from './config.js';
-import { actionMask, gates, type DecisionReason, type GateInput } from './gates.js';
+import { actionMask, gates, type DecisionReason, type GateInput, type PolicyChoice } from './gates.js';
 import { demandOf } from './demand.js';
 import { bestLegal, FleetScratch, topTargets } from './fleet-scratch.js';
 import type { Workload } from './migrate/types.js';
@@ -45,22 +50,41 @@ function deferMessage(code: number, target: string, gain: number, c: Coordinatio
   return `policy chose ${target} (gain ${+gain.toFixed(3)}); deferred: ${why}; higher-gain moves went first`;
 }
 
-/** The exact texts of the per-workload path for an unusable observation, from the one builder of observations. */
-function invalidObservation(nodes: readonly string[], nodeIndex: ReadonlyMap<string, number>, node: string, rtt: RttTable, slot: number, loads: ReadonlyMap<string, Timed>, nowMs: number, maxAgeMs: number): ReturnType<typeof buildObservation> {
+/**
+ * Per-workload policies as the decider of an uncoordinated tick: workload `i`'s own policy is asked about its
+ * observation row. It chooses an action (or throws); it does not rank the alternatives.
+ */
+export interface RowPolicies {
+  readonly name: string;
+  /** Rows carry the edge model's in-flight block (zeros: a workload with a migration in flight is not asked). */
+  readonly inFlight: boolean;
+  choose(i: number, row: Float64Array, mask: Uint8Array): PolicyChoice;
+}
+
+const isRowPolicies = (d: BulkScorer | RowPolicies): d is RowPolicies => 'choose' in d;
+
+/** An unusable observation also says why the RTT source failed for its user, when it did (the cause of "missing"). */
+function withRttError(problems: readonly string[], rttError: string | undefined): readonly string[] {
+  return problems.length && rttError ? [...problems, `last RTT read failed (${rttError})`] : problems;
+}
+
+/** The exact texts for an unusable observation, from the one builder of observations. */
+function invalidObservation(nodes: readonly string[], nodeIndex: ReadonlyMap<string, number>, node: string, rtt: RttTable, slot: number, loads: ReadonlyMap<string, Timed>, nowMs: number, maxAgeMs: number, loadMaxAgeMs: number): ReturnType<typeof buildObservation> {
   const pair = (n: string): Timed | undefined => {
     const j = nodeIndex.get(n)!;
     return slot >= 0 && Number.isFinite(rtt.newestAt(slot, j)) ? { value: rtt.average(slot, j), atMs: rtt.newestAt(slot, j) } : undefined;
   };
-  return buildObservation(nodes, node, pair, (n) => loads.get(n), nowMs, maxAgeMs);
+  return buildObservation(nodes, node, pair, (n) => loads.get(n), nowMs, maxAgeMs, false, loadMaxAgeMs);
 }
 
-export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer, scratch = new FleetScratch()): FleetDecision {
+export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer | RowPolicies, scratch = new FleetScratch()): FleetDecision {
   const nodes = config.nodes;
   const N = nodes.length, A = N + 1;
   const W = workloads.length;
   const K = config.fleet.candidatesPerWorkload;
   const len = observationLength(N, scorer.inFlight);
   const maxAgeMs = config.observation.maxAgeMs;
+  const loadMaxAgeMs = config.observation.loadMaxAgeMs ?? maxAgeMs;
   const { nowMs } = view;
   scratch.ensure(W, len, A, W * K, N);
   const out: FleetDecision = { reason: new Array(W), detail: new Array(W), policyAction: new Array(W), event: new Array(W), clears: new Array(W), ageMs: new Float64Array(W).fill(Number.NaN), moves: [], deferred: {}, scored: 0 };
@@ -73,7 +97,7 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
   for (let j = 0; j < N; j++) {
     const t = view.loads.get(nodes[j]!);
     const age = t ? nowMs - t.atMs : Number.NaN;
-    if (!t || !Number.isFinite(t.value) || !Number.isFinite(age) || age > maxAgeMs) loadsOk = false;
+    if (!t || !(t.value >= 0) || t.value === Number.POSITIVE_INFINITY || !Number.isFinite(age) || age > loadMaxAgeMs) loadsOk = false;
     else if (age > loadAge) loadAge = age;
     loadValue[j] = t ? t.value : Number.NaN;
   }
@@ -100,6 +124,7 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
     gate.choice = action === undefined ? undefined : { action };
     return gate;
   };
+  scratch.workloadOf = scratch.workloadOf.length >= W ? scratch.workloadOf : new Int32Array(W);
   // Workloads with a migration in flight (or just finished), by name: a lookup per workload without building its key.
   const busy = new Map<string, { kind: string; namespace: string; id: string; target?: string; seen?: boolean }[]>();
   const mark = (kind: string, namespace: string, name: string, id: string, target?: string): void => {
@@ -150,9 +175,9 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
     }
     const ok = !Number.isNaN(age);
     if (!ok) {
-      const built = invalidObservation(nodes, nodeIndex, w.node, rtt, slot, view.loads, nowMs, maxAgeMs);
+      const built = invalidObservation(nodes, nodeIndex, w.node, rtt, slot, view.loads, nowMs, maxAgeMs, loadMaxAgeMs);
       out.ageMs[i] = built.maxAgeMs;
-      const v = gates(base(w, built.problems.length ? built.problems : ['observation invalid']));
+      const v = gates(base(w, withRttError(built.problems.length ? built.problems : ['observation invalid'], view.rttError?.(w.user))));
       if (v.verdict !== 'wait') throw new Error('gates let an invalid observation through'); // unreachable
       out.reason[i] = v.reason;
       out.detail[i] = v.detail;
@@ -166,9 +191,11 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
     const v = gates(base(w, NONE, masks.subarray(rows * A, rows * A + A)));
     if (v.verdict !== 'ask-policy') throw new Error('gates did not ask the policy about a valid observation'); // unreachable
     out.clears[i] = v.clears;
+    scratch.workloadOf[rows] = i;
     rowOf[i] = rows++;
   }
   out.scored = rows;
+  if (isRowPolicies(scorer)) return askEach(workloads, out, scratch, rows, len, A, gate, view.inFlight.size, config.migration.maxConcurrent, scorer);
 
   // 2. One batched pass over every row.
   if (rows > 0) scorer.score(obs, masks, rows, N, values);
@@ -268,6 +295,39 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
       },
       dedup: { topic: 'cap', cause: name },
     };
+  }
+  return out;
+}
+
+/**
+ * Steps 3-5 with coordination off (the per-workload path): each row's own policy chooses, the gates judge the
+ * choice, and the cluster cap counts what is in flight plus the moves accepted before it in workload order.
+ */
+function askEach(workloads: readonly Workload[], out: FleetDecision, scratch: FleetScratch, rows: number, len: number, A: number, gate: GateInput, inFlight: number, maxConcurrent: number, policies: RowPolicies): FleetDecision {
+  const { obs, masks, workloadOf } = scratch;
+  gate.maxConcurrent = maxConcurrent;
+  for (let r = 0; r < rows; r++) {
+    const i = workloadOf[r]!;
+    const w = workloads[i]!;
+    const mask = masks.subarray(r * A, r * A + A);
+    const choice = policies.choose(i, obs.subarray(r * len, r * len + len), mask);
+    if ('action' in choice) out.policyAction[i] = choice.action;
+    gate.workload = w;
+    gate.problems = [];
+    gate.mask = mask;
+    gate.choice = choice;
+    gate.inFlightCount = inFlight + out.moves.length;
+    const v = gates(gate);
+    out.clears[i] = v.clears;
+    if (v.verdict === 'migrate') {
+      out.reason[i] = 'policy';
+      out.moves.push({ index: i, action: v.action, target: v.target, gain: Number.NaN });
+      continue;
+    }
+    if (v.verdict === 'ask-policy') throw new Error('gates asked for the policy twice'); // unreachable: the choice is set
+    out.reason[i] = v.reason;
+    out.detail[i] = v.detail;
+    out.event[i] = v.event;
   }
   return out;
 }

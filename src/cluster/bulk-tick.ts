@@ -1,9 +1,11 @@
 /**
- * The I/O around the fleet path's pure decide phase (bulk-decide.ts): observe in bulk before it, act within the
- * caps after it, as the fleet path (fleet-path.ts) runs them: {@link observeFleet} → `decideFleet` → {@link actFleet}.
+ * The I/O around a tick's pure decide phase (bulk-decide.ts): observe in bulk before it, act within the caps after
+ * it. Both paths run them in this order, {@link observeFleet} → `decideFleet` → {@link actFleet}: the fleet path
+ * (fleet-path.ts) with a batched scorer and the coordinated step, the per-workload path (tick-path.ts) with each
+ * workload's own policy and coordination off.
  */
 import type { ControllerConfig } from './config.js';
-import { decideFleet, type FleetDecision, type FleetScratch, type FleetView } from './bulk-decide.js';
+import { decideFleet, type FleetDecision, type FleetScratch, type FleetView, type RowPolicies } from './bulk-decide.js';
 import type { BulkScorer } from './bulk-score.js';
 import type { Logger } from './log.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -30,6 +32,8 @@ export interface FleetSources {
   batchRtt?: BatchRttSource;
   metrics: ControllerMetrics;
   log: Logger;
+  /** Told which users' RTT read succeeded or failed (the per-workload memory keeps the cause for the Event). */
+  notes?: { noteUser(user: string): void; noteRttError(user: string, error: string): void };
 }
 
 /**
@@ -76,14 +80,18 @@ export async function observeFleet(s: FleetSources, workloads: readonly Workload
     } catch (e) {
       s.metrics.errors.inc({ stage: 'rtt' });
       s.log.log('warn', 'rtt batch source failed', { source: s.batchRtt.name, users: users.length, error: e });
+      for (const u of users) s.notes?.noteRttError(u, `${s.batchRtt.name}: ${(e as Error).message}`);
     }
     return loads;
   }
   await forEachLimited(users, 16, async (u) => {
     try {
-      for (const [n, samples] of await s.rtt.readRtt(u, nodes)) for (const x of samples) sink(u, n, x.value, x.atMs);
+      const got = await s.rtt.readRtt(u, nodes);
+      s.notes?.noteUser(u);
+      for (const [n, samples] of got) for (const x of samples) sink(u, n, x.value, x.atMs);
     } catch (e) {
       s.metrics.errors.inc({ stage: 'rtt' });
+      s.notes?.noteRttError(u, `${s.rtt.name}: ${(e as Error).message}`);
       s.log.log('warn', 'rtt source failed', { source: s.rtt.name, user: u, error: e });
     }
   });
@@ -91,7 +99,7 @@ export async function observeFleet(s: FleetSources, workloads: readonly Workload
 }
 
 /** Decide, timed: the figure `remora bench controller` reports (no API I/O inside). */
-export function decideFleetTimed(workloads: readonly Workload[], table: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer, scratch: FleetScratch, metrics: ControllerMetrics): { decision: FleetDecision; decideMs: number } {
+export function decideFleetTimed(workloads: readonly Workload[], table: RttTable, view: FleetView, config: ControllerConfig, scorer: BulkScorer | RowPolicies, scratch: FleetScratch, metrics: ControllerMetrics): { decision: FleetDecision; decideMs: number } {
   const t0 = performance.now();
   const decision = decideFleet(workloads, table, view, config, scorer, scratch);
   const decideMs = performance.now() - t0;
@@ -103,7 +111,8 @@ export function decideFleetTimed(workloads: readonly Workload[], table: RttTable
  * Act on the decide phase: Events (de-duplicated, `eventConcurrency` at a time), metrics by reason, and the
  * accepted migrations started in the coordinated step's order (highest gain first) through the one act step
  * (`startMigration`, reconcile.ts: precheck, dry run, sequence number, start). Returns one {@link Decision} per
- * workload; only migrations carry their observation (10k copies a tick are not worth keeping).
+ * workload. Only migrations carry their observation (10k copies a tick are not worth keeping), unless
+ * `keepObservations` (the per-workload path: every decision shows what its policy saw).
  */
 export async function actFleet(
   ctx: ReconcileContext,
@@ -111,7 +120,8 @@ export async function actFleet(
   d: FleetDecision,
   t: { nowMs: number; inFlight: Map<WorkloadKey, InFlight>; started: InFlight[]; inFlightAtMs?: number },
   rowObservation: (i: number) => number[] | undefined,
-  scorer: BulkScorer,
+  decider: { readonly name: string },
+  keepObservations = false,
 ): Promise<Decision[]> {
   const { config, state, metrics } = ctx;
   const out: Decision[] = new Array(workloads.length);
@@ -123,11 +133,16 @@ export async function actFleet(
     for (const c of d.clears[i] ?? []) state.dedup.clear(k, c);
     const reason = d.reason[i]!;
     const pa = d.policyAction[i];
-    out[i] = { workload: `${w.namespace}/${w.name}`, kind: w.kind, action: 0, ...(pa !== undefined ? { policyAction: pa } : {}), reason, ...(d.detail[i] !== undefined ? { detail: d.detail[i] } : {}) };
+    const seen = keepObservations ? rowObservation(i) : undefined;
+    out[i] = { workload: `${w.namespace}/${w.name}`, kind: w.kind, action: 0, ...(pa !== undefined ? { policyAction: pa } : {}), reason, ...(d.detail[i] !== undefined ? { detail: d.detail[i] } : {}), ...(seen ? { observation: seen } : {}) };
     const age = d.ageMs[i]!;
     if (reason !== 'in-flight') metrics.observationAge.set({ workload: out[i]!.workload }, age / 1000);
     const e = d.event[i];
-    if (e && (!e.dedup || state.dedup.shouldEmit(k, e.dedup.topic, e.dedup.cause))) toEmit.push(i);
+    if (e && (!e.dedup || state.dedup.shouldEmit(k, e.dedup.topic, e.dedup.cause))) {
+      toEmit.push(i);
+      // Logged with its Event, once per cause: a fleet whose RTT source is down would otherwise log every workload every tick.
+      if (reason === 'invalid-observation') ctx.log.log('info', 'forced wait', { workload: out[i]!.workload, why: d.detail[i] });
+    }
   }
   for (const [name, n] of Object.entries(d.deferred)) metrics.deferred.inc({ reason: name }, n);
   await ctx.renew?.();
@@ -141,7 +156,7 @@ export async function actFleet(
     const w = workloads[m.index]!;
     const k = workloadKey(w.kind, w.namespace, w.name);
     const base = out[m.index]!;
-    out[m.index] = await startMigration(ctx, w, k, { target: m.target, action: m.action, policyName: scorer.name, observation: rowObservation(m.index) }, t, { workload: base.workload, kind: base.kind, policyAction: m.action, observation: rowObservation(m.index) });
+    out[m.index] = await startMigration(ctx, w, k, { target: m.target, action: m.action, policyName: decider.name, observation: rowObservation(m.index) }, t, { workload: base.workload, kind: base.kind, policyAction: m.action, observation: rowObservation(m.index) });
     if (out[m.index]!.reason === 'policy') ctx.state.dedup.clear(k, 'cap');
   }
   for (const x of out) byReason.set(`${x.action === 0 ? 'wait' : 'migrate'}\u0000${x.reason}`, (byReason.get(`${x.action === 0 ? 'wait' : 'migrate'}\u0000${x.reason}`) ?? 0) + 1);

@@ -1,4 +1,4 @@
-/** What the fleet path's decide phase (bulk-decide.ts) reads and returns: pure data, no I/O. */
+/** What the decide phase of a tick (bulk-decide.ts) reads and returns: pure data, no I/O. */
 import type { DedupTopic } from './event-dedup.js';
 import type { DecisionReason, GateEvent } from './gates.js';
 import type { InFlight } from './migrate/types.js';
@@ -15,6 +15,8 @@ export interface FleetView {
   capacityMillis: ArrayLike<number>;
   /** Workloads whose migration finished this tick: they wait one tick for the cache to hold the result. */
   settling?: ReadonlySet<WorkloadKey>;
+  /** Why the RTT source last failed for a user, added to the reasons its observation is unusable. */
+  rttError?: (user: string) => string | undefined;
 }
 
 export interface FleetMove {

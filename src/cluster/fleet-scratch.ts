@@ -10,6 +10,8 @@ export class FleetScratch {
   values = new Float64Array(0);
   masks = new Uint8Array(0);
   rowOf = new Int32Array(0);
+  /** The workload of each observation row (the inverse of rowOf, for deciders that ask per workload). */
+  workloadOf = new Int32Array(0);
   cUser = new Int32Array(0);
   cFrom = new Int32Array(0);
   cTo = new Int32Array(0);

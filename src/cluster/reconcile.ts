@@ -1,7 +1,8 @@
 /**
- * Reconcile one workload for one tick: build the observation, run the pure {@link gates}, ask the policy, and
- * act. Level-based and idempotent: everything it needs is read from the cluster this tick, and the migration
- * object's name comes from a sequence number reserved on the workload, so a retry never starts a second one.
+ * The act step of a tick: what a decision is, what acting needs, and {@link startMigration}, the only place a
+ * migration starts. The decide phase before it is pure and batched (bulk-decide.ts) for both paths. Level-based
+ * and idempotent: everything it needs is read from the cluster this tick, and the migration object's name comes
+ * from a sequence number reserved on the workload, so a retry never starts a second one.
  *
  * Every workload is looked at every tick; there is no per-key requeue time (controller-runtime's RequeueAfter).
  * The gates cost O(1) per workload, and the only thing a requeue time could postpone, the cooldown, is an
@@ -11,19 +12,18 @@
  */
 import type { ControllerConfig } from './config.js';
 import type { EventDeduplicator } from './event-dedup.js';
-import { gates, type DecisionReason, type GateEvent, type PolicyChoice } from './gates.js';
+import type { DecisionReason, GateEvent } from './gates.js';
 import { isConflict, type KubeClient, type KubeObject } from './kube/client.js';
 import { ANNOTATIONS, paths } from './kube/resources.js';
 import type { Logger } from './log.js';
 import type { ControllerMetrics } from './metrics.js';
 import { CheckpointUnavailableError, FALLBACK_ANNOTATION } from './migrate/pod.js';
 import type { InFlight, Migrator, Workload, WorkloadKind } from './migrate/types.js';
-import { buildObservation } from './observe/observation.js';
 import type { RttTable } from './observe/rtt-table.js';
-import type { Clock, LoadSource, RttSource, Timed } from './observe/types.js';
+import type { Clock, Timed } from './observe/types.js';
 import type { MigrationBudget } from './budget.js';
 import type { WorkloadState } from './workload-state.js';
-import { workloadKey, type WorkloadKey } from './workload-key.js';
+import type { WorkloadKey } from './workload-key.js';
 
 export interface Decision {
   workload: string;
@@ -76,65 +76,12 @@ async function emit(ctx: ReconcileContext, dedup: EventDeduplicator, k: Workload
   await ctx.event(obj, e.type, e.reason, e.message);
 }
 
-/** An invalid observation also says why the RTT source failed this tick, when it did (the cause of "missing"/"stale"). */
-function withRttError(problems: readonly string[], rttError: string | undefined): readonly string[] {
-  return problems.length && rttError ? [...problems, `last RTT read failed (${rttError})`] : problems;
-}
-
-export async function reconcileWorkload(ctx: ReconcileContext, w: Workload, t: TickView): Promise<Decision> {
-  const { config, state } = ctx;
-  const k = workloadKey(w.kind, w.namespace, w.name);
-  const base = { workload: `${w.namespace}/${w.name}`, kind: w.kind };
-  const built = t.inFlight.has(k) ? undefined : buildObservation(config.nodes, w.node, (n) => ctx.rtt.get(w.user, n), (n) => t.loads.get(n), t.nowMs, config.observation.maxAgeMs, ctx.inFlightLayout, config.observation.loadMaxAgeMs);
-  if (built) ctx.metrics.observationAge.set({ workload: base.workload }, built.maxAgeMs / 1000);
-  const obsArr = built ? Array.from(built.observation) : undefined;
-  const input = {
-    workload: w,
-    nodes: config.nodes,
-    readyNodes: t.readyNodes,
-    inFlightId: t.inFlight.get(k)?.id,
-    inFlightCount: t.inFlight.size,
-    problems: withRttError(built?.problems ?? [], state.rttError(w.user)),
-    nowMs: t.nowMs,
-    cooldownMs: config.migration.cooldownMs,
-    maxConcurrent: config.migration.maxConcurrent,
-    policyName: '',
-  };
-  let v = gates(input);
-  let choice: PolicyChoice | undefined;
-  let policyName = '';
-  if (v.verdict === 'ask-policy') {
-    for (const c of v.clears) state.dedup.clear(k, c);
-    const policy = await state.policyFor(k, w.kind === 'vm' ? (w.object.metadata.uid ?? '') : '', w.user);
-    policyName = policy.name;
-    try {
-      choice = { action: policy.act(built!.observation, v.mask) };
-      ctx.log.log('debug', 'decision', { workload: base.workload, observation: obsArr, action: choice.action });
-    } catch (e) {
-      ctx.metrics.errors.inc({ stage: 'policy' });
-      choice = { error: (e as Error).message };
-    }
-    v = gates({ ...input, policyName, choice });
-  }
-  for (const c of v.clears) state.dedup.clear(k, c);
-  const dec = { ...base, ...(choice && 'action' in choice ? { policyAction: choice.action } : {}), ...(obsArr ? { observation: obsArr } : {}) };
-  if (v.verdict !== 'migrate') {
-    if (v.verdict === 'ask-policy') throw new Error('gates asked for the policy twice'); // unreachable: choice is set
-    await emit(ctx, state.dedup, k, w.object, v.event);
-    if (v.reason === 'invalid-observation') ctx.log.log('info', 'forced wait', { workload: base.workload, why: v.detail });
-    return { ...dec, action: 0, reason: v.reason, ...(v.detail !== undefined ? { detail: v.detail } : {}) };
-  }
-
-  return startMigration(ctx, w, k, { target: v.target, action: v.action, policyName, observation: obsArr }, t, dec);
-}
-
 /** The part of a decision the act step is handed: the workload's identity and what the policy saw and chose. */
 export type DecisionBase = Pick<Decision, 'workload' | 'kind' | 'policyAction' | 'observation'>;
 
 /**
- * Act on a decision to migrate that passed every pure gate (the per-workload path above, and the fleet path's
- * coordinated step): precheck, dry run, then the sequence number reserved on the workload and the migration
- * started. The only place a migration starts.
+ * Act on a decision to migrate that passed every pure gate of the decide phase (with or without the coordinated
+ * step): precheck, dry run, then the sequence number reserved on the workload and the migration started.
  */
 export async function startMigration(
   ctx: ReconcileContext,
@@ -204,35 +151,4 @@ export async function startMigration(
     await ctx.event(w.object, 'Warning', 'MigrationStartFailed', `could not start migration to ${target}: ${msg}`);
     return { ...dec, action: 0, reason: 'error', detail: msg };
   }
-}
-
-/** Node loads once per tick and RTT once per user. A failing source is counted and logged; its values go missing. */
-export async function readObservations(
-  src: { config: ControllerConfig; load: LoadSource; rtt: RttSource },
-  workloads: readonly Workload[],
-  rtt: RttTable,
-  state: WorkloadState,
-  metrics: ControllerMetrics,
-  log: Logger,
-): Promise<Map<string, Timed>> {
-  const { nodes } = src.config;
-  let loads = new Map<string, Timed>();
-  try {
-    loads = await src.load.readLoads(nodes);
-  } catch (e) {
-    metrics.errors.inc({ stage: 'load' });
-    log.log('warn', 'load source failed', { source: src.load.name, error: e });
-  }
-  for (const u of new Set(workloads.map((w) => w.user))) {
-    try {
-      const got = await src.rtt.readRtt(u, nodes);
-      state.noteUser(u);
-      for (const [n, samples] of got) rtt.pushSamples(u, n, samples);
-    } catch (e) {
-      metrics.errors.inc({ stage: 'rtt' });
-      state.noteRttError(u, `${src.rtt.name}: ${(e as Error).message}`);
-      log.log('warn', 'rtt source failed', { source: src.rtt.name, user: u, error: e });
-    }
-  }
-  return loads;
 }

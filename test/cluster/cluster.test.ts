@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
 import { networkInterfaces } from 'node:os';
 import type { Policy } from '../../src/core/env.js';
 import { FollowMePolicy } from '../../src/agents/baselines/index.js';
@@ -32,6 +31,8 @@ import { HttpJsonRtt } from '../../src/cluster/observe/http-json.js';
 import { MetricsServerLoad } from '../../src/cluster/observe/metrics-server.js';
 import { nodeLoad } from '../../src/core/reward.js';
 import { REPO_ROOT, type ControlPlane } from '../../src/cluster/testing/control-plane.js';
+import { kustomizeBuild } from '../../src/cluster/testing/kustomize.js';
+import { shardLeaseName } from '../../src/cluster/shard.js';
 import { useControlPlane } from '../../src/cluster/testing/suite.js';
 import { spawnController, type CliProcess } from '../../src/cluster/testing/cli-process.js';
 import { FakeClock, FakeKubelet, FakeKubeletServer, FakePodmigrationOperator, FakeRttServer, FakeVirtController, Fixtures } from '../../src/cluster/testing/doubles.js';
@@ -709,10 +710,17 @@ describe('cluster suite (real kube-apiserver)', () => {
   });
 
   describe('RBAC (deploy/ ServiceAccount)', () => {
+    const user = 'system:serviceaccount:remora-system:remora-controller';
+    /** Whether the controller's ServiceAccount may do this, by the apiserver's own RBAC authorizer. */
+    const can = async (verb: string, group: string, resource: string, namespace?: string, name?: string, subresource?: string): Promise<boolean> => {
+      const r = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:serviceaccounts', 'system:serviceaccounts:remora-system', 'system:authenticated'], resourceAttributes: { verb, group, resource, namespace, name, subresource } } },
+      });
+      return r.status.allowed;
+    };
     test('the ServiceAccount can do exactly what the controller needs, and is refused the rest', async () => {
       // The whole kustomize base goes through the real apiserver's validation (Deployment, RBAC, ConfigMap).
-      const kustomization = parseYaml(readFileSync(join(REPO_ROOT, 'deploy/base/kustomization.yaml'), 'utf8')) as { resources: string[] };
-      const objs = await plane.applyFiles(kustomization.resources.map((r) => join(REPO_ROOT, 'deploy/base', r)));
+      const objs = await plane.applyObjects(kustomizeBuild(join(REPO_ROOT, 'deploy/base')));
       assert.deepEqual(objs.map((o) => o.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
       await admin.request('GET', '/apis/apps/v1/namespaces/remora-system/deployments/remora-controller');
       const cm = objs.find((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
@@ -723,13 +731,6 @@ describe('cluster suite (real kube-apiserver)', () => {
           assert.ok(!rule.resources.includes('secrets'), 'no secrets');
         }
       }
-      const user = 'system:serviceaccount:remora-system:remora-controller';
-      const can = async (verb: string, group: string, resource: string, namespace?: string, name?: string, subresource?: string): Promise<boolean> => {
-        const r = await admin.request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:serviceaccounts', 'system:serviceaccounts:remora-system', 'system:authenticated'], resourceAttributes: { verb, group, resource, namespace, name, subresource } } },
-        });
-        return r.status.allowed;
-      };
       const allowed: [string, string, string, string?, string?][] = [
         ['get', '', 'nodes'], ['list', '', 'nodes'], ['patch', '', 'nodes'],
         ['list', 'metrics.k8s.io', 'nodes'],
@@ -792,6 +793,39 @@ describe('cluster suite (real kube-apiserver)', () => {
       assert.ok((await events(ns)).some((e) => e.reason === 'MigrationSucceeded'));
       assert.equal(h.ctrl.metrics.errors.get({ stage: 'start' }), 0);
       await account(ns, ['smsf']);
+    });
+
+    test('the sharded overlay: a StatefulSet of 3, the shards\' named Leases and the one budget ConfigMap, nothing more', async () => {
+      // The overlay goes through the real apiserver's validation; what the shards do with these grants is proven by
+      // the sharded test, whose three replicas run with this ServiceAccount's own token.
+      const objs = kustomizeBuild(join(REPO_ROOT, 'deploy/sharded'));
+      assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort(), ['ClusterRole/remora-controller', 'ClusterRoleBinding/remora-controller', 'ConfigMap/remora-config', 'Namespace/remora-system', 'Role/remora-shards', 'RoleBinding/remora-shards', 'Service/remora-controller', 'ServiceAccount/remora-controller', 'StatefulSet/remora-controller'].sort());
+      const sts = objs.find((o) => o.kind === 'StatefulSet') as unknown as { spec: { replicas: number; template: { spec: { containers: { args: string[] }[] } } } };
+      const args = sts.spec.template.spec.containers[0]!.args;
+      assert.equal(args[args.indexOf('--shards') + 1], String(sts.spec.replicas), 'one replica per shard');
+      // A cluster that ran the base first: the overlay's Role replaces the single-Lease one.
+      await admin.request('DELETE', '/apis/rbac.authorization.k8s.io/v1/namespaces/remora-system/roles/remora-leader-election').catch(() => undefined);
+      await admin.request('DELETE', '/apis/rbac.authorization.k8s.io/v1/namespaces/remora-system/rolebindings/remora-leader-election').catch(() => undefined);
+      await plane.applyObjects(objs);
+      await admin.request('GET', '/apis/apps/v1/namespaces/remora-system/statefulsets/remora-controller');
+      const shards = sts.spec.replicas;
+      for (let i = 0; i < shards; i++) {
+        for (const verb of ['get', 'update']) assert.equal(await can(verb, 'coordination.k8s.io', 'leases', 'remora-system', shardLeaseName('remora-controller', i)), true, `${verb} the Lease of shard ${i}`);
+      }
+      assert.equal(await can('create', 'coordination.k8s.io', 'leases', 'remora-system'), true);
+      for (const verb of ['get', 'update']) assert.equal(await can(verb, '', 'configmaps', 'remora-system', 'remora-controller-budget'), true, `${verb} the budget`);
+      assert.equal(await can('create', '', 'configmaps', 'remora-system'), true, 'create the budget');
+      const refused: [string, string, string, string?, string?][] = [
+        ['update', 'coordination.k8s.io', 'leases', 'remora-system', shardLeaseName('remora-controller', shards)],
+        ['update', 'coordination.k8s.io', 'leases', 'remora-system', 'remora-controller'],
+        ['delete', 'coordination.k8s.io', 'leases', 'remora-system', shardLeaseName('remora-controller', 0)],
+        ['list', 'coordination.k8s.io', 'leases', 'remora-system'],
+        ['create', 'coordination.k8s.io', 'leases', 'kube-system'],
+        ['get', '', 'configmaps', 'remora-system', 'remora-config'], ['update', '', 'configmaps', 'remora-system', 'remora-config'],
+        ['list', '', 'configmaps', 'remora-system'], ['delete', '', 'configmaps', 'remora-system', 'remora-controller-budget'],
+        ['create', '', 'configmaps', 'kube-system'], ['get', '', 'secrets', 'remora-system'],
+      ];
+      for (const [v, g, r, n, name] of refused) assert.equal(await can(v, g, r, n, name), false, `should refuse ${v} ${g}/${r} ${n ?? ''}/${name ?? ''}`);
     });
   });
 

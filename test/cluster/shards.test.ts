@@ -12,6 +12,9 @@
  *   workload; a survivor takes its range over once the Lease expires;
  * - **a restart re-balances**: the restarted replica asks for its range back and gets it.
  *
+ * The replicas run as deploy/sharded's ServiceAccount, with its own token, so the overlay's RBAC is exactly what the
+ * shards use: a missing verb fails here.
+ *
  * Only the kubelet is a double, driven by a watch (target pods become Ready, deleted pods go away), so it costs
  * nothing per workload. The workloads are bare pods created 64 at a time; only the misplaced ones (those whose user
  * is nearer another node, so follow-me moves them) are marked Ready: the others never need to move.
@@ -27,6 +30,8 @@ import { shardOf } from '../../src/cluster/shard.js';
 import { BatchRttServer, createFleetNodes, createFleetPods, markFleetPodsReady, writeFleetNodeMetrics, type FleetUser } from '../../src/cluster/testing/fleet.js';
 import { spawnController, type CliProcess, type LogLine } from '../../src/cluster/testing/cli-process.js';
 import { useControlPlane, waitUntil } from '../../src/cluster/testing/suite.js';
+import { REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
+import { kustomizeBuild } from '../../src/cluster/testing/kustomize.js';
 import { workloadKey } from '../../src/cluster/workload-key.js';
 
 const NS = 'shards';
@@ -83,6 +88,8 @@ describe(`sharded controller (real kube-apiserver, ${SHARDS} shards, ${WORKLOADS
       admin = p.admin;
       const t0 = Date.now();
       await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
+      // What `kubectl apply -k deploy/sharded` installs: the replicas run as its ServiceAccount, with its RBAC.
+      await p.applyObjects(kustomizeBuild(join(REPO_ROOT, 'deploy/sharded')));
       await createFleetNodes(admin, NODES, NODE_CPU, 10);
       await createFleetPods(admin, NS, users, 64);
       await markFleetPodsReady(admin, NS, misplaced, Date.now(), 32);
@@ -157,16 +164,17 @@ describe(`sharded controller (real kube-apiserver, ${SHARDS} shards, ${WORKLOADS
     const t0 = Date.now();
     const kc = join(cp.plane.dir, 'shards.kubeconfig');
     const cfg = join(cp.plane.dir, 'shards.yaml');
-    cp.plane.writeKubeconfig(kc);
+    // The ServiceAccount's own token: a verb the replicas use that deploy/sharded does not grant fails this test.
+    cp.plane.writeKubeconfig(kc, await cp.plane.tokenFor('remora-system', 'remora-controller'));
     writeFileSync(cfg, [
-      'namespace: default',
+      'namespace: remora-system',
       `nodes: [${NODES.join(', ')}]`,
       `tickMs: ${TICK_MS}`,
       `workloads: { namespaces: [${NS}], kinds: [pod] }`,
       `observation: { maxAgeMs: 30000, rttWindow: 1, rtt: { source: http-json, url: "${rtt.url}?user={user}", batchUrl: "${rtt.url}", timeoutMs: 20000 } }`,
       `migration: { maxConcurrent: ${CAP}, cooldownMs: 0 }`,
       `fleet: { enabled: true, maxOutboundPerNode: ${OUTBOUND} }`,
-      `leaderElection: { leaseName: remora-shards, leaseDurationMs: ${LEASE_MS}, renewPeriodMs: 1000 }`,
+      `leaderElection: { leaseName: remora-controller, leaseDurationMs: ${LEASE_MS}, renewPeriodMs: 1000 }`,
       'metrics: { port: 0, bindAddress: 127.0.0.1 }',
     ].join('\n'));
     const start = (i: number, id: string): Proc => spawnShard(id, ['--kubeconfig', kc, '--config', cfg, '--policy', 'follow-me', '--shards', String(SHARDS), '--shard-index', String(i), '--identity', id]);

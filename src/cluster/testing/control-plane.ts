@@ -312,6 +312,11 @@ export class ControlPlane {
       const o = doc.toJS() as KubeObject | null;
       if (o && o.kind) objs.push(o);
     }
+    return this.applyObjects(objs);
+  }
+
+  /** Create every object (CRDs first in the list are Established before this returns). */
+  async applyObjects(objs: KubeObject[]): Promise<KubeObject[]> {
     for (const o of objs) await this.create(o);
     for (const o of objs) if (o.kind === 'CustomResourceDefinition') await this.waitEstablished(o.metadata.name);
     return objs;

@@ -128,12 +128,8 @@ export class FakeVirtController {
     if (next === 'Running') st.migrationState = { startTimestamp: iso(now), sourceNode: source, targetNode: target, migrationUid: vmim.metadata.uid };
     if (next === 'Succeeded') st.migrationState = { ...st.migrationState, endTimestamp: iso(now), completed: true };
     if (next === 'Failed') st.migrationState = { ...st.migrationState, endTimestamp: iso(now), failed: true, failureReason: 'fake virt-controller: injected failure' };
-    try {
-      await this.admin.request('PUT', paths.vmimStatus(ns, vmim.metadata.name), { body: { ...vmim, status: st } });
-    } catch (e) {
-      if (isConflict(e) || isNotFound(e)) return;
-      throw e;
-    }
+    // KubeVirt's order: the VMI's migration state (and, on success, its node) is written before the VMIM's phase,
+    // so whoever sees the VMIM Succeeded finds the VMI on its target already.
     if (next === 'Running' || next === 'Succeeded' || next === 'Failed') {
       for (let attempt = 0; attempt < 5; attempt++) {
         const cur = await this.admin.request<VmiObject>('GET', paths.vmis(ns, vmim.spec.vmiName));
@@ -146,6 +142,19 @@ export class FakeVirtController {
         } catch (e) {
           if (!isConflict(e)) throw e;
         }
+      }
+    }
+    // The VMI has moved on: a conflict on the VMIM (the controller labelled it meanwhile) is retried on a fresh read,
+    // not left for the next step, which would plan this phase again from the VMI's new node.
+    let cur = vmim;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.admin.request('PUT', paths.vmimStatus(ns, vmim.metadata.name), { body: { ...cur, status: st } });
+        return;
+      } catch (e) {
+        if (isNotFound(e)) return;
+        if (!isConflict(e)) throw e;
+        cur = await this.admin.request<VmimObject>('GET', paths.vmims(ns, vmim.metadata.name));
       }
     }
   }
