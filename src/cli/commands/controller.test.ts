@@ -42,3 +42,24 @@ test('controller --shards: one replica per index (flag, env, StatefulSet ordinal
   assert.match(line(() => shardReplicas(undefined, 1, {}, 'r')), /--shard-index: expected only together with --shards N, got 1/);
   assert.match(line(() => shardReplicas(3, undefined, { REMORA_SHARD_INDEX: 'x' }, 'r')), /REMORA_SHARD_INDEX: expected an integer in \[0, 3\), got x/);
 });
+
+test('the shipped manifests run one policy, which resolves, keeps a trend per workload and moves before a breach', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parseAllDocuments } = await import('yaml');
+  const argsOf = (file: string): string[] => {
+    const doc = parseAllDocuments(readFileSync(join(process.cwd(), file), 'utf8')).map((d) => d.toJS() as { spec?: { template?: { spec?: { containers?: { args: string[] }[] } } } }).find((o) => o.spec?.template);
+    return doc!.spec!.template!.spec!.containers![0]!.args;
+  };
+  const policyOf = (args: string[]): string => args[args.indexOf('--policy') + 1]!;
+  const shipped = policyOf(argsOf('deploy/base/deployment.yaml'));
+  assert.equal(policyOf(argsOf('deploy/sharded/statefulset.yaml')), shipped, 'the sharded overlay runs the base policy');
+  assert.equal(shipped, 'lookahead');
+  const dir = mkdtempSync(join(tmpdir(), 'remora-ctl-'));
+  const policy = resolvePolicy(shipped, dir, 3)();
+  // The user drives from edge-1 towards edge-2: edge-1's RTT climbs 3 ms a tick towards R_max = 20, edge-2's falls.
+  const mask = Uint8Array.from([1, 1, 1, 1]);
+  const actions: number[] = [];
+  for (let t = 0; t < 5; t++) actions.push(policy.act(Float64Array.from([1, 8 + 3 * t, 19 - 3 * t, 40, 2, 2, 2]), mask));
+  const first = actions.findIndex((a) => a === 2);
+  assert.ok(first >= 0 && 8 + 3 * first < 20, `moves to edge-2 before edge-1 breaches (actions ${actions.join(',')})`);
+});
