@@ -101,8 +101,12 @@ def main() -> int:
     marks: dict[str, float] = {}
 
     class Clock(Callback):
+        # keras-rl2 passes the step within the episode here, not the global one: count the calls instead.
+        seen = 0
+
         def on_step_end(self, step, logs=None):
-            if step == WARMUP:
+            Clock.seen += 1
+            if Clock.seen == WARMUP:
                 marks["start"] = time.perf_counter()
                 marks["cpu"] = time.process_time()
 

@@ -18,20 +18,20 @@
  * Rows are structure-of-arrays (`TransitionRows`, 0-based nodes, target −1 when idle). Eq. 4-7 read their candidate
  * lists only through min and max, so a row's RTTs enter as [min, second-min, argmin, max] (`rttBounds`) and the
  * loads as [min, max]: O(1) per row and bit-identical to passing the full lists. Nothing is allocated per step.
+ * The rows and their RTT bounds live in transition-rows.ts; the one-step scores that rules rank by, in
+ * one-step-scores.ts.
  */
 import {
   combineRewardTerms,
-  loadReward,
-  migrationPenalty,
   migrationTrafficCost,
   rewardTerms,
-  rttReward,
   slaViolationPenalty,
   switchoverRttMs,
   type RewardParams,
   type RewardTerms,
   type SlaRange,
 } from './reward.js';
+import type { TransitionRows } from './transition-rows.js';
 
 /** What the kernel needs of a scenario (its SLA, Eq. 4-8 parameters and the edge model's terms). */
 export interface TransitionParams extends RewardParams {
@@ -69,90 +69,6 @@ export function transitionParams(spec: {
 export function migrationCosts(downtimeS: number, probeSpacingS: number, window: number, stateGiB: number, costPerGiB: number): { spikeMs: number; trafficCost: number } {
   return { spikeMs: switchoverRttMs(downtimeS, probeSpacingS, window), trafficCost: migrationTrafficCost(stateGiB, costPerGiB) };
 }
-
-/** Per-row state and last-step outputs (structure of arrays; grown by the owner with {@link TransitionRows.grow}). */
-export class TransitionRows {
-  capacity = 0;
-  /** Node serving the row now (0-based; the source while a migration is in flight). */
-  serving = new Int32Array(0);
-  /** Target of the in-flight migration (0-based), or −1. */
-  target = new Int32Array(0);
-  /** Steps until the in-flight migration switches over, or 0. */
-  remaining = new Int32Array(0);
-  /** This step's RTT candidate list, through its bounds (see {@link rttBounds}). */
-  rttMin = new Float64Array(0);
-  rttMin2 = new Float64Array(0);
-  rttMax = new Float64Array(0);
-  argMin = new Int32Array(0);
-  /** Outputs of the last {@link TransitionKernel.step} of the row. */
-  reward = new Float64Array(0);
-  terminated = new Uint8Array(0);
-  violated = new Uint8Array(0);
-  /** A migration started this step (its traffic cost was charged). */
-  started = new Uint8Array(0);
-  /** The switch-over falls at the end of this step (its blackout was felt). */
-  switching = new Uint8Array(0);
-
-  constructor(capacity = 1) {
-    this.grow(capacity);
-  }
-
-  /** Make room for `want` rows, keeping the existing ones (doubling). */
-  grow(want: number): void {
-    if (want <= this.capacity) return;
-    let c = Math.max(1, this.capacity);
-    while (c < want) c *= 2;
-    const f64 = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
-    const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
-    const u8 = (a: Uint8Array) => { const b = new Uint8Array(c); b.set(a); return b; };
-    this.serving = i32(this.serving); this.target = i32(this.target); this.remaining = i32(this.remaining);
-    this.rttMin = f64(this.rttMin); this.rttMin2 = f64(this.rttMin2); this.rttMax = f64(this.rttMax); this.argMin = i32(this.argMin);
-    this.reward = f64(this.reward); this.terminated = u8(this.terminated); this.violated = u8(this.violated);
-    this.started = u8(this.started); this.switching = u8(this.switching);
-    this.capacity = c;
-  }
-
-  /** A row placed on `node`, idle. */
-  place(i: number, node: number): void {
-    this.serving[i] = node;
-    this.target[i] = -1;
-    this.remaining[i] = 0;
-    this.reward[i] = 0;
-    this.terminated[i] = this.violated[i] = this.started[i] = this.switching[i] = 0;
-  }
-
-  /** Copy row `from` into row `to` (compaction). */
-  moveRow(from: number, to: number): void {
-    this.serving[to] = this.serving[from]!; this.target[to] = this.target[from]!; this.remaining[to] = this.remaining[from]!;
-    this.rttMin[to] = this.rttMin[from]!; this.rttMin2[to] = this.rttMin2[from]!; this.rttMax[to] = this.rttMax[from]!; this.argMin[to] = this.argMin[from]!;
-    this.reward[to] = this.reward[from]!; this.terminated[to] = this.terminated[from]!; this.violated[to] = this.violated[from]!;
-    this.started[to] = this.started[from]!; this.switching[to] = this.switching[from]!;
-  }
-
-  /** True when row i may start a migration (none in flight): the action mask of every non-Wait action. */
-  idle(i: number): boolean {
-    return this.remaining[i]! === 0;
-  }
-}
-
-/** Write row i's RTT bounds from its `n` RTTs at `rtts[off ..]`: min, second-min (excluding the argmin), argmin, max. */
-export function rttBounds(rows: TransitionRows, i: number, rtts: ArrayLike<number>, off: number, n: number): void {
-  let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0;
-  for (let j = 0; j < n; j++) {
-    const v = rtts[off + j]!;
-    if (v < mn) {
-      mn2 = mn;
-      mn = v;
-      am = j;
-    } else if (v < mn2) mn2 = v;
-    if (v > mx) mx = v;
-  }
-  rows.rttMin[i] = mn;
-  rows.rttMin2[i] = mn2;
-  rows.rttMax[i] = mx;
-  rows.argMin[i] = am;
-}
-
 /**
  * Who may start a migration, and how long it takes. The kernel asks only for a real move (g ≠ serving); the gate
  * applies its own rules (the fleet: caps and admission) and keeps its own books (hosted demand), then answers the
@@ -321,82 +237,5 @@ export class TransitionKernel {
   /** Eq. 8, minus the edge model's traffic cost and breach penalty (both 0 in the paper's model). */
   private compose(traffic: number, violated: boolean): number {
     return combineRewardTerms(this.terms) - traffic - slaViolationPenalty(violated, this.params.violationPenalty);
-  }
-}
-
-/** Min and max of `n` values at `off` of `a`, into `out[0]`, `out[1]`. */
-function minMax(a: ArrayLike<number>, off: number, n: number, out: Float64Array): void {
-  let lo = Infinity, hi = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const v = a[off + j]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  out[0] = lo;
-  out[1] = hi;
-}
-
-const scorePairs = { rtt: new Float64Array(2), load: new Float64Array(2) };
-const scoreTerms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
-
-/**
- * The one-step score (Eq. 8 alone) of a node with RTT `rttMs` and load `load`, the candidates given by their bounds:
- * what a one-step rule ranks a move by (sla-greedy's re-scoring at a projected load).
- */
-export function oneStepScore(p: RewardParams, rttMs: number, rttMin: number, rttMax: number, load: number, loadMin: number, loadMax: number): number {
-  scorePairs.rtt[0] = rttMin;
-  scorePairs.rtt[1] = rttMax;
-  scorePairs.load[0] = loadMin;
-  scorePairs.load[1] = loadMax;
-  return combineRewardTerms(rewardTerms({ rttMs, rttsMs: scorePairs.rtt, load, loads: scorePairs.load, rttSla: p.rttSla, loadSla: p.loadSla, migrationCost: p.migrationCost }, scoreTerms));
-}
-
-/**
- * The one-step score (Eq. 8, without the edge model's traffic and breach terms) of ending the step on each node, for
- * one observation (paper layout, N nodes) at a time: what the one-step rules rank by (the fleet candidates, the
- * controller's bulk scorers). O(N) per row: the candidate lists enter Eq. 4-7 only through their [min, max]. The
- * load terms (Eq. 5, Eq. 7) depend on the loads alone, which every row of a tick shares: they are computed once per
- * distinct load block (remembered with the block), the RTT terms (Eq. 4, Eq. 6) per node of each row.
- */
-export class OneStepScores {
-  /** The RTT [min, max] of the last row written (the candidate list Eq. 4 and Eq. 6 read). */
-  readonly rttMinMax = new Float64Array(2);
-  private readonly loadMinMax = new Float64Array(2);
-  private lastLoads = new Float64Array(0);
-  private loadTerms = new Float64Array(0);
-  private loadPenalties = new Float64Array(0);
-  private readonly terms: RewardTerms = { rtt: 0, load: 0, rttPenalty: 0, loadPenalty: 0 };
-  constructor(private readonly p: RewardParams) {}
-
-  private loadsOf(obs: Float64Array, off: number, n: number): void {
-    if (this.lastLoads.length !== n) {
-      this.lastLoads = new Float64Array(n).fill(Number.NaN);
-      this.loadTerms = new Float64Array(n);
-      this.loadPenalties = new Float64Array(n);
-    }
-    let same = true;
-    for (let j = 0; j < n; j++) if (!(obs[off + 1 + n + j] === this.lastLoads[j])) same = false;
-    if (same) return;
-    for (let j = 0; j < n; j++) this.lastLoads[j] = obs[off + 1 + n + j]!;
-    minMax(this.lastLoads, 0, n, this.loadMinMax);
-    for (let j = 0; j < n; j++) {
-      this.loadTerms[j] = loadReward(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla);
-      this.loadPenalties[j] = migrationPenalty(this.lastLoads[j]!, this.loadMinMax, this.p.loadSla.max, this.p.migrationCost);
-    }
-  }
-
-  /** Eq. 8 of ending on node j (0-based) of the observation at `off`, into `out[at + j]` for j in [0, N). */
-  write(obs: Float64Array, off: number, n: number, out: Float64Array, at: number): void {
-    this.loadsOf(obs, off, n);
-    const p = this.p, t = this.terms, pair = this.rttMinMax;
-    minMax(obs, off + 1, n, pair);
-    for (let j = 0; j < n; j++) {
-      const r = obs[off + 1 + j]!;
-      t.rtt = rttReward(r, pair, p.rttSla);
-      t.rttPenalty = migrationPenalty(r, pair, p.rttSla.max, p.migrationCost);
-      t.load = this.loadTerms[j]!;
-      t.loadPenalty = this.loadPenalties[j]!;
-      out[at + j] = combineRewardTerms(t);
-    }
   }
 }

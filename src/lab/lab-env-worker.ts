@@ -5,7 +5,8 @@
  * Log lines travel inside the replies (the main thread is blocked while the worker works).
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { LabSession, type LabSessionConfig, type RouteTargets } from './lab-session.js';
+import { LabSession } from './lab-session.js';
+import type { LabSessionConfig, RouteTargets } from './lab-session-types.js';
 
 export type WorkerRequest =
   | { op: 'start'; config: LabSessionConfig }

@@ -14,115 +14,28 @@
  * Outside the cluster: one toxiproxy-server (`route/toxiproxy.ts`) and the injector's processes.
  *
  * Migrations go through the controller's own {@link RecreateMigrator} (start, progress, finalize), polled every
- * 100 ms in the background; the step never waits for one.
+ * 100 ms in the background; the step never waits for one. The data that crosses the thread boundary is typed in
+ * lab-session-types.ts; the pod manifests and pod requests are in lab-session-pods.ts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { existsSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { KubeConfig } from '@kubernetes/client-node';
-import { HttpKubeClient, isAlreadyExists, isNotFound, type KubeClient } from '../cluster/kube/client.js';
-import { isPodReady, LABELS, paths, type PodObject } from '../cluster/kube/resources.js';
+import { HttpKubeClient, isNotFound, type KubeClient } from '../cluster/kube/client.js';
+import { LABELS, paths, type PodObject } from '../cluster/kube/resources.js';
 import { RecreateMigrator } from '../cluster/migrate/pod.js';
 import type { InFlight } from '../cluster/migrate/types.js';
 import { KubeletSummaryLoad } from '../cluster/observe/kubelet-summary.js';
 import { RttTable } from '../cluster/observe/rtt-table.js';
 import { EchoClient } from './echo-client.js';
 import { ServiceEndpoint } from './endpoint.js';
-import { findContainerCgroup, LoadInjector, type LabCapacity } from './load-injector.js';
+import { createOrKeep, sleep } from './lab-api.js';
+import { deletePodsAndWait, labPod, reniceThreadsOf, waitPodReady } from './lab-session-pods.js';
+import type { LabSessionConfig, MeasuredStep, MigrationRecord, RouteTargets } from './lab-session-types.js';
+import { findContainerCgroup, LoadInjector } from './load-injector.js';
 import { EchoRttSource } from './route/echo-rtt.js';
 import { ProberThread } from './route/prober-thread.js';
 import { ToxiproxyServer, type ToxiproxyClient } from './route/toxiproxy.js';
 
-export interface SessionNode {
-  name: string;
-  /** The kubelet's cgroupRoot (the load container's cgroup is found below it). */
-  cgroupRoot: string;
-}
-
-/** Everything the session needs, all serialisable (it crosses into the worker). */
-export interface LabSessionConfig {
-  kubeconfig: string;
-  /** The lab folder (toxiproxy's config and log; named on the injector's command lines). */
-  labDir: string;
-  cgroupPrefix: string;
-  nodes: SessionNode[];
-  images: { pause: string; echo: string };
-  toxiproxyBin: string;
-  namespace: string;
-  stepMs: number;
-  /** PING period of each node's prober: `stepMs / transmissionsPerStep` (the twin's Eq. 1 transmissions). */
-  probeIntervalMs: number;
-  /** Eq. 1 window (samples). */
-  rttWindow: number;
-  /** PING period of the service client that measures downtime. */
-  serviceProbeMs: number;
-  /** Uniform jitter added by each toxic, ms (0: the route's own AWGN is the only noise). */
-  jitterMs: number;
-  /**
-   * Subtracted from each toxic's latency: the prober's own round trip without a toxic (loopback, toxiproxy, the
-   * reflector), ms. `'auto'` measures it at start (median of ~1 s of PINGs at zero latency).
-   */
-  overheadMs: number | 'auto';
-  capacity: LabCapacity;
-  seed: number;
-  /**
-   * Nice value of the measuring path: the prober's thread, toxiproxy and the reflectors' processes (0: leave
-   * alone). On a shared, saturated 2-core machine a process waiting for a CPU adds its run-queue wait to every
-   * PING's round trip, several times per round trip; that is the testbed, not the network the RTT stands for.
-   * The load injector's processes keep nice 0 (their CFS quota is the load). Measured, it did not help (README).
-   */
-  probeNice: number;
-}
-
-/** What the route asks for the coming step. */
-export interface RouteTargets {
-  /** Path RTT per node (ms): each node's toxic latency. */
-  rttMs: number[];
-  /** Trace cpu and mem per node (fractions): the injector's targets. */
-  cpu: number[];
-  mem: number[];
-}
-
-export interface MeasuredStep {
-  /** Eq. 1 over the measured samples of the step, per node (NaN when none arrived). */
-  rttMs: number[];
-  /** Samples per node this step. */
-  samples: number[];
-  /** Measured utilisation (fractions of capacity) and Eq. 2 load per node (NaN when the kubelet did not answer). */
-  cpu: number[];
-  mem: number[];
-  /** Index of the node whose pod serves now (0-based). */
-  serving: number;
-  /** Target (0-based) of a migration in flight, or -1. */
-  inFlightTarget: number;
-  /** Migrations that finished during this step. */
-  finished: MigrationRecord[];
-  /** Wall time of the step, and how far past the period it ran (lab I/O overhead), ms. */
-  wallMs: number;
-  overrunMs: number;
-  /**
-   * p99 and max of the session thread's event-loop delay during the step, ms: how busy (or starved of CPU) the
-   * lab I/O was. The prober runs in a thread of its own (`route/prober-thread.ts`), away from this one.
-   */
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-}
-
-export interface MigrationRecord {
-  id: string;
-  from: number;
-  to: number;
-  state: 'succeeded' | 'failed';
-  reason?: string;
-  /** `start()` → `succeeded` by the session's clock, ms. */
-  wallMs: number;
-  /** Target pod created → Ready (the pod's conditions, 1 s resolution), ms. */
-  podReadyMs: number;
-  /** Longest gap between two replies of the service client across the switch-over, ms (NaN if not seen). */
-  downtimeMs: number;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const SERVICE = 'svc';
 const USER = 'ue-1';
 
@@ -169,18 +82,18 @@ export class LabSession {
     const t0 = Date.now();
     this.loopDelay = monitorEventLoopDelay({ resolution: 5 });
     this.loopDelay.enable();
-    await this.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.ns } });
-    await this.create(`/api/v1/namespaces/${this.ns}/services`, {
+    await createOrKeep(this.client, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.ns } });
+    await createOrKeep(this.client, `/api/v1/namespaces/${this.ns}/services`, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: SERVICE, namespace: this.ns },
       spec: { clusterIP: 'None', selector: { app: SERVICE }, ports: [{ name: 'ping', port: 7000, targetPort: 7000 }] },
     });
     for (const n of this.nodes) {
-      await this.create(paths.pods(this.ns), this.pod(`reflector-${n}`, n, this.cfg.images.echo, { app: 'reflector' }, true));
-      await this.create(paths.pods(this.ns), this.pod(`load-${n}`, n, this.cfg.images.pause, { app: 'load' }, false));
+      await createOrKeep(this.client, paths.pods(this.ns), labPod({ namespace: this.ns, user: USER, name: `reflector-${n}`, node: n, image: this.cfg.images.echo, labels: { app: 'reflector' }, echo: true }));
+      await createOrKeep(this.client, paths.pods(this.ns), labPod({ namespace: this.ns, user: USER, name: `load-${n}`, node: n, image: this.cfg.images.pause, labels: { app: 'load' }, echo: false }));
     }
-    const ready = await Promise.all(this.nodes.flatMap((n) => [this.waitReady(`reflector-${n}`), this.waitReady(`load-${n}`)]));
+    const ready = await Promise.all(this.nodes.flatMap((n) => [waitPodReady(this.client, this.ns, `reflector-${n}`), waitPodReady(this.client, this.ns, `load-${n}`)]));
     this.log(`reflectors and load pods Ready in ${Date.now() - t0} ms`);
 
     if (this.cfg.probeNice) {
@@ -228,12 +141,12 @@ export class LabSession {
     this.inFlight = undefined;
     this.finished = [];
     await this.stopServiceClient();
-    await this.removeServicePods();
+    await deletePodsAndWait(this.client, this.ns, `app=${SERVICE}`);
     this.episode++;
     this.seq = 0;
     const name = `svc-${this.episode}`;
-    await this.create(paths.pods(this.ns), this.pod(name, this.nodes[serving]!, this.cfg.images.echo, { app: SERVICE, [LABELS.workload]: SERVICE }, true));
-    await this.waitReady(name);
+    await createOrKeep(this.client, paths.pods(this.ns), labPod({ namespace: this.ns, user: USER, name, node: this.nodes[serving]!, image: this.cfg.images.echo, labels: { app: SERVICE, [LABELS.workload]: SERVICE }, echo: true }));
+    await waitPodReady(this.client, this.ns, name);
     this.serving = serving;
     this.servingPod = name;
     this.endpoint = new ServiceEndpoint({ client: this.client, namespace: this.ns, service: SERVICE, port: 7000 });
@@ -346,57 +259,6 @@ export class LabSession {
     return gap;
   }
 
-  private pod(name: string, node: string, image: string, labels: Record<string, string>, echo: boolean): PodObject {
-    return {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, namespace: this.ns, labels: { 'remora.io/lab-env': 'true', ...labels }, annotations: { 'remora.io/user': USER } },
-      spec: {
-        nodeName: node,
-        enableServiceLinks: false,
-        automountServiceAccountToken: false,
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: echo ? 'echo' : 'load',
-            image,
-            imagePullPolicy: 'Never',
-            ...(echo ? { ports: [{ name: 'ping', containerPort: 7000 }], readinessProbe: { tcpSocket: { port: 7000 }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 } } : {}),
-          },
-        ],
-      },
-    } as PodObject;
-  }
-
-  private async create(path: string, body: object): Promise<void> {
-    try {
-      await this.client.request('POST', path, { body });
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-  }
-
-  private async waitReady(name: string, timeoutMs = 60_000): Promise<PodObject> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const p = await this.client.request<PodObject>('GET', paths.pods(this.ns, name)).catch(() => undefined);
-      if (p && isPodReady(p)) return p;
-      if (Date.now() > deadline) throw new Error(`pod ${this.ns}/${name} not Ready after ${timeoutMs} ms (phase ${p?.status?.phase ?? 'unknown'})`);
-      await sleep(100);
-    }
-  }
-
-  private async removeServicePods(): Promise<void> {
-    const list = await this.client.request<{ items: PodObject[] }>('GET', paths.pods(this.ns), { query: { labelSelector: `app=${SERVICE}` } });
-    for (const p of list.items) await this.client.request('DELETE', paths.pods(this.ns, p.metadata.name), { body: { gracePeriodSeconds: 1 } }).catch(() => undefined);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const left = await this.client.request<{ items: PodObject[] }>('GET', paths.pods(this.ns), { query: { labelSelector: `app=${SERVICE}` } });
-      if (!left.items.length) return;
-      await sleep(100);
-    }
-  }
-
   private async stopServiceClient(): Promise<void> {
     await this.svcClient?.stop();
     this.svcClient = undefined;
@@ -425,22 +287,4 @@ export class LabSession {
     const deadline = Date.now() + 30_000;
     while ((await list()) > 0 && Date.now() < deadline) await sleep(100);
   }
-}
-
-/** Set the nice value of every thread of every process whose cgroup path contains `mark` (a pod's `pod<uid>`). */
-export function reniceThreadsOf(mark: string, nice: number): number {
-  let n = 0;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (!readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(mark)) continue;
-      for (const tid of readdirSync(`/proc/${name}/task`)) {
-        setPriority(Number(tid), nice);
-        n++;
-      }
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return n;
 }

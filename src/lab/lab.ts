@@ -12,19 +12,20 @@
  * Lifecycle: {@link Lab.start} writes `lab.json` before it creates anything, so `remora lab down` can always
  * find and remove a lab, even a half-started one; {@link Lab.stop} deletes the pods through the API (the
  * kubelets tear down their sandboxes), stops every process, then sweeps (see host.ts) and returns what is left.
+ * What the lab keeps on disk (`lab.json`, network slot claims) lives in lab-state.ts; what it asks of its own
+ * apiserver (RBAC grants, readiness, pod deletion) in lab-api.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as https from 'node:https';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ControlPlane, freePort, KUBELET_CLIENT_USER, REPO_ROOT } from '../cluster/testing/control-plane.js';
-import { isAlreadyExists, type KubeClient } from '../cluster/kube/client.js';
-import { describeLeftovers, isClean, labProcesses, leftovers, logTail, rssBytes, SHARED_HOST_DIRS, spawnDaemon, sweep, terminate, usedTenNets, type HostFootprint, type Leftovers } from './host.js';
-import { EdgeNode, KUBELET_PORT, type NodeSpec } from './node.js';
+import type { KubeClient } from '../cluster/kube/client.js';
+import { describeLeftovers, isClean, labProcesses, leftovers, logTail, rssBytes, spawnDaemon, sweep, terminate, type HostFootprint, type Leftovers } from './host.js';
+import { deleteAllPods, grantApiserverKubeletAccess, notReadyReason, sleep } from './lab-api.js';
+import { footprintFor, pickSlot, releaseSlot, STATE_FILE, type LabState } from './lab-state.js';
+import { EdgeNode, KUBELET_PORT } from './node.js';
 import { ensureLabBinaries, missingHostPreconditions, type LabBinaries } from './preconditions.js';
-
-export const STATE_FILE = 'lab.json';
 
 export interface LabOptions {
   /** The lab folder (created 0700; everything the lab writes lives here). */
@@ -43,45 +44,6 @@ export interface LabOptions {
    */
   nodeMonitorGracePeriodS?: number;
 }
-
-export interface LabComponent {
-  name: string;
-  pid: number;
-  log: string;
-  /** Where it listens, when it does. */
-  listen?: string;
-}
-
-/** `lab.json`: what `remora lab status|down` read. */
-export interface LabState {
-  version: 1;
-  id: string;
-  phase: 'starting' | 'ready' | 'failed' | 'stopping';
-  error?: string;
-  /** The process that owns the lab (`remora lab up`'s supervisor, or the test). */
-  ownerPid: number;
-  footprint: HostFootprint;
-  server?: string;
-  kubeconfig?: string;
-  nodes: NodeSpec[];
-  components: LabComponent[];
-  startedAtMs: number;
-  /** Wall time from start to every node Ready. */
-  readyAfterMs?: number;
-  images?: { pause: string; echo: string };
-}
-
-export function footprintFor(id: string, dir: string): HostFootprint {
-  return { dir: resolve(dir), linkPrefix: `rl${id}`, cgroupPrefix: `remora-lab-${id}`, networkPrefix: `remora-lab-${id}`, createdDirs: SHARED_HOST_DIRS.filter((d) => !existsSync(d)) };
-}
-
-export function readState(dir: string): LabState | undefined {
-  const f = join(dir, STATE_FILE);
-  if (!existsSync(f)) return undefined;
-  return JSON.parse(readFileSync(f, 'utf8')) as LabState;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Lab {
   readonly dir: string;
@@ -153,7 +115,7 @@ export class Lab {
     if (typeof bins === 'string') throw new Error(`lab binaries: ${bins}`);
     this.bins = bins;
     mkdirSync(join(this.dir, 'logs'), { recursive: true, mode: 0o700 });
-    const slot = this.pickSlot();
+    const slot = pickSlot(this.dir);
     const net10 = 200 + slot;
     for (let i = 1; i <= this.nodeCount; i++) {
       const name = `edge-${i}`;
@@ -187,12 +149,6 @@ export class Lab {
     }
   }
 
-  private pickSlot(): number {
-    const used = usedTenNets();
-    for (let s = 0; s < 50; s++) if (!used.has(200 + s) && claimSlot(s, this.dir)) return s;
-    throw new Error('no free 10.200-249.0.0/16 network for the lab on this host');
-  }
-
   private async startAll(bins: LabBinaries): Promise<void> {
     this.log('starting etcd and kube-apiserver');
     const cp = new ControlPlane(
@@ -213,28 +169,7 @@ export class Lab {
     cp.writeKubeconfig(this.kubeconfig);
     this.state.kubeconfig = this.kubeconfig;
     this.save();
-    // system:kubelet-api-admin (1.35) covers nodes/proxy, log, stats, metrics and pods, but not the kubelet's
-    // checkpoint endpoint, which the kubelet authorizes as `create nodes/checkpoint`.
-    await this.createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: 'remora-lab:kubelet-checkpoint' },
-      rules: [{ apiGroups: [''], resources: ['nodes/checkpoint'], verbs: ['create'] }],
-    });
-    await this.createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'remora-lab:apiserver-kubelet-checkpoint' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'remora-lab:kubelet-checkpoint' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_CLIENT_USER }],
-    });
-    await this.createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'remora-lab:apiserver-kubelet-api-admin' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_CLIENT_USER }],
-    });
+    await grantApiserverKubeletAccess(cp.admin, KUBELET_CLIENT_USER);
 
     this.log('starting kube-scheduler and kube-controller-manager');
     for (const [name, user, bin] of [
@@ -283,14 +218,6 @@ export class Lab {
     this.state.components.push({ name, pid: proc.pid!, log, listen });
   }
 
-  private async createOrKeep(path: string, body: object): Promise<void> {
-    try {
-      await this.admin.request('POST', path, { body });
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-  }
-
   /** Every node Ready and untainted, and the scheduler and controller-manager healthy. */
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 120_000);
@@ -301,29 +228,11 @@ export class Lab {
         if (exited) throw new Error(exited);
       }
       for (const p of this.procs) if (p.proc.exitCode !== null) throw new Error(`${p.name} exited (${p.proc.exitCode}): ${logTail(p.log)}`);
-      why = await this.notReadyReason();
+      why = await notReadyReason(this.admin, this.state.nodes, this.procs);
       if (!why) return;
       if (Date.now() > deadline) throw new Error(`lab not ready after ${this.opts.readyTimeoutMs ?? 120_000} ms: ${why}; kubelet log tail: ${logTail(this.nodesList[0]?.kubeletLog ?? '', 1500)}`);
       await sleep(250);
     }
-  }
-
-  private async notReadyReason(): Promise<string> {
-    const nodes = await this.admin.request<{ items: NodeLike[] }>('GET', '/api/v1/nodes');
-    for (const spec of this.state.nodes) {
-      const n = nodes.items.find((x) => x.metadata.name === spec.name);
-      if (!n) return `node ${spec.name} not registered`;
-      const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True') return `node ${spec.name} Ready=${ready?.status ?? 'unknown'} (${ready?.message ?? ''})`;
-      const taint = (n.spec?.taints ?? []).find((t) => t.key.startsWith('node.kubernetes.io/'));
-      if (taint) return `node ${spec.name} tainted ${taint.key}:${taint.effect}`;
-    }
-    for (const p of this.procs) {
-      if (!p.listen) continue;
-      const code = await httpsStatus(`https://${p.listen}/healthz`).catch((e: Error) => e.message);
-      if (code !== 200) return `${p.name} /healthz: ${code}`;
-    }
-    return '';
   }
 
   /**
@@ -386,98 +295,4 @@ export class Lab {
     if (!isClean(left)) this.log(`left behind: ${describeLeftovers(left)}`);
     return left;
   }
-}
-
-/**
- * Slot claims: two labs starting at once (two test files of the lab tier run concurrently) would both find the same
- * 10.2xx network free, since the links appear only seconds later. A lab claims its slot with a lock file
- * `/run/remora-lab-slot-<n>` (created exclusively, naming the lab folder) before it uses it; a claim whose lab folder
- * has no `lab.json` any more (and that is over a minute old) is stale and is taken over. Released by `stop()` and by `downFromState`.
- */
-const slotLock = (s: number): string => `/run/remora-lab-slot-${s}`;
-
-function claimSlot(s: number, dir: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(slotLock(s), dir, { flag: 'wx', mode: 0o600 });
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner = '';
-      try {
-        owner = readFileSync(slotLock(s), 'utf8');
-      } catch {
-        continue; // released meanwhile
-      }
-      if (owner === dir) return true;
-      // A claim younger than a minute may belong to a lab between its claim and its first lab.json.
-      if (existsSync(join(owner, STATE_FILE)) || Date.now() - (statSync(slotLock(s), { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000) return false;
-      rmSync(slotLock(s), { force: true }); // stale: that lab is gone
-    }
-  }
-  return false;
-}
-
-function releaseSlot(dir: string): void {
-  for (let s = 0; s < 50; s++) {
-    try {
-      if (readFileSync(slotLock(s), 'utf8') === dir) rmSync(slotLock(s), { force: true });
-    } catch {
-      /* no claim */
-    }
-  }
-}
-
-/**
- * Tear down a lab from its folder alone (`remora lab down`, or a test cleaning up after a crash): ask the owner
- * to stop (SIGTERM) and wait for it, then sweep whatever is left.
- */
-export async function downFromState(dir: string, opts: { ownerTimeoutMs?: number } = {}): Promise<Leftovers | undefined> {
-  const state = readState(dir);
-  if (!state) return undefined;
-  if (state.ownerPid !== process.pid) await terminate([state.ownerPid], opts.ownerTimeoutMs ?? 90_000);
-  const left = await sweep(state.footprint);
-  releaseSlot(state.footprint.dir);
-  return left;
-}
-
-/** Current leftovers of the lab in `dir` (from its state file), or undefined when there is none. */
-export function leftoversFromState(dir: string): Leftovers | undefined {
-  const s = readState(dir);
-  return s ? leftovers(s.footprint) : undefined;
-}
-
-interface NodeLike {
-  metadata: { name: string };
-  spec?: { taints?: { key: string; effect: string }[] };
-  status?: { conditions?: { type: string; status: string; message?: string }[] };
-}
-
-/** Delete every pod (grace 1 s) and wait until the kubelets confirm, so sandboxes and their netns go first. */
-async function deleteAllPods(admin: KubeClient, log: (l: string) => void): Promise<void> {
-  const list = await admin.request<{ items: { metadata: { name: string; namespace: string } }[] }>('GET', '/api/v1/pods', { timeoutMs: 5000 });
-  for (const p of list.items) await admin.request('DELETE', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, { body: { gracePeriodSeconds: 1 }, timeoutMs: 5000 }).catch(() => undefined);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const left = await admin.request<{ items: unknown[] }>('GET', '/api/v1/pods', { timeoutMs: 5000 });
-    if (!left.items.length) return;
-    if (Date.now() > deadline) return log(`${left.items.length} pods still terminating after 30 s; the sweep kills them`);
-    await sleep(200);
-  }
-}
-
-
-/**
- * Status code of an HTTPS GET. `ca` verifies the server; without it the server is not verified (the scheduler's
- * and controller-manager's self-signed /healthz on loopback). Never sends credentials.
- */
-export function httpsStatus(url: string, ca?: string, timeoutMs = 3000): Promise<number> {
-  return new Promise((res, rej) => {
-    const req = https.get(url, { ca, rejectUnauthorized: ca !== undefined, timeout: timeoutMs }, (r) => {
-      r.resume();
-      res(r.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', rej);
-  });
 }

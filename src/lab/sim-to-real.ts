@@ -15,7 +15,7 @@
  * - **Step timing**: the step's wall time and its overrun past the period (the lab's I/O overhead).
  */
 import type { Scenario } from '../twin/scenario-schema.js';
-import type { MigrationRecord } from './lab-session.js';
+import type { MigrationRecord } from './lab-session-types.js';
 
 /** One recorded lab step (a line of `lab-run.jsonl`). */
 export interface LabStepRecord {

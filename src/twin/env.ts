@@ -33,7 +33,8 @@ import { actionLabels, observationLabels, type ObservationLayout } from '../core
 import { Rng } from '../core/rng.js';
 import { box, discrete, type BoxSpace, type DiscreteSpace } from '../core/spaces.js';
 import { MAX_LOAD } from '../core/reward.js';
-import { ActionOutcome, rttBounds, TransitionKernel, TransitionRows, transitionParams, type MigrationGate, type StepInputs } from '../core/transition.js';
+import { ActionOutcome, TransitionKernel, transitionParams, type MigrationGate, type StepInputs } from '../core/transition.js';
+import { rttBounds, TransitionRows } from '../core/transition-rows.js';
 import type { ResolvedScenario } from './scenario-loader.js';
 import { edgeMigrationCosts, RTT_CAP_MS, World } from './world.js';
 

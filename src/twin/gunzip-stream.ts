@@ -1,5 +1,5 @@
 /**
- * Synchronous streaming gunzip, for the line readers of `traces.ts`. Node's zlib streams only asynchronously and the
+ * Synchronous streaming gunzip, for the line readers of `text-input.ts`. Node's zlib streams only asynchronously and the
  * scenario loader is synchronous, so a worker thread inflates the file with zlib's streaming API and hands the
  * output over one chunk at a time through a SharedArrayBuffer, while the caller blocks in `Atomics.wait`. Memory
  * stays at one chunk (plus zlib's window) whatever the file's size.

@@ -1,9 +1,11 @@
 export * from '../core/reward.js';
+export * from './text-input.js';
 export * from './traces.js';
 export * from './mobility.js';
 export * from './scenario-schema.js';
 export * from './builtin-scenarios.js';
 export * from './scenario-loader.js';
+export { BUILTIN_DATA_DIR } from './scenario-data.js';
 export * from './world.js';
 export * from './env.js';
 export * from './oracle.js';

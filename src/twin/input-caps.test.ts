@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { escapeText, renderValue } from '../core/errors.js';
 import { loadScenario } from './scenario-loader.js';
-import { MAX_SCENARIO_BYTES, MAX_TRACE_BYTES, readFollowMeTrace, readTextFile } from './traces.js';
+import { MAX_SCENARIO_BYTES, MAX_TRACE_BYTES, readTextFile } from './text-input.js';
+import { readFollowMeTrace } from './traces.js';
 
 /** One printable line: no control characters, no U+FFFD, bounded length. */
 function assertCleanLine(msg: string, maxLen = 600): void {

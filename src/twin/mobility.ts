@@ -5,7 +5,8 @@
  * - {@link GpsTrip}: a recorded GPS track (lat, lon, time), projected to metres, interpolated linearly.
  */
 import { InvalidInputError, renderValue } from '../core/errors.js';
-import { forEachLine, MAX_GPS_BYTES, splitCsvLine } from './traces.js';
+import { forEachLine, MAX_GPS_BYTES } from './text-input.js';
+import { splitCsvLine } from './traces.js';
 
 /** One trip of the UE. Positions are in metres in the scenario's planar frame. */
 export interface Trip {

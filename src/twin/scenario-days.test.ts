@@ -187,10 +187,9 @@ test('the GPS file of a scenario file resolves against the scenario file\'s fold
   assert.ok(Number.isNaN(env.world.speedKmh), 'GPS mobility: no highway speed');
 });
 
-// BUG (reported, not fixed here): every CLI command calls `loadScenario(flags.scenario, { cwd: io.cwd })`, and
-// scenario-loader.ts:108 resolves the paths inside the file against that cwd (`options.cwd ?? dirname(path)`), not
-// against the file's folder. So `remora simulate --scenario sub/scenario.yaml` run from the parent folder looks for
-// `gps-track.csv` in the parent. Marked `todo` until the loader is fixed.
+// Every CLI command calls `loadScenario(flags.scenario, { cwd: io.cwd })`. That cwd only locates the scenario file;
+// the paths inside it resolve against the file's own folder, so `remora simulate --scenario sub/scenario.yaml` run
+// from the parent folder finds `sub/gps-track.csv`, not a `gps-track.csv` in the parent.
 test('a scenario file loaded as the CLI does (a relative path and the cwd) resolves its GPS file against its own folder', () => {
   const { root, path } = gpsScenarioFile(GPS_OVER_SR111);
   const sc = loadScenario(relative(root, path), { cwd: root, traceCache: cache });

@@ -1,24 +1,23 @@
 /**
  * Scenario files (JSON or YAML, optionally `extends: <built-in>`) and resolution: validation, traces loaded,
- * geometry projected, held-out day chosen. The built-ins and their calibration live in `builtin-scenarios.ts`.
+ * geometry projected, held-out day chosen. The built-ins and their calibration live in `builtin-scenarios.ts`; the
+ * data folder and trace loading in `scenario-data.ts`, the planar frame in `scenario-geometry.ts`, and the train,
+ * validation and test days in `scenario-days.ts`.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { escapeText, InvalidInputError, NotFoundError, RemoraError, renderValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { parseWith, zodIssuesToErrors } from '../core/validate.js';
-import { makeRoad, projectToMetres, readGpsCsv, type GpsTrack, type GpsTrackFilter, type Road } from './mobility.js';
-import { nodeLoad } from '../core/reward.js';
-import { deepMerge, ScenarioSchema, type Scenario, type ScenarioInput, type TraceRef } from './scenario-schema.js';
-import { syntheticTrace } from './synthetic-traces.js';
-import { readCsvTrace, readFollowMeTrace, readGoogle2011Job, readGoogle2019Cell, MAX_SCENARIO_BYTES, readTextFile, rowAt, seriesSeconds, type TraceSeries } from './traces.js';
-
-import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS, DAY_S } from './builtin-scenarios.js';
-
-/** The package's `data/` folder (works from `src/twin` under tsx and from `dist/twin` once built). */
-export const BUILTIN_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+import { readGpsCsv, type GpsTrack, type Road } from './mobility.js';
+import { BUILTIN_OVERLAYS, BUILTIN_SCENARIOS } from './builtin-scenarios.js';
+import { gpsFilter, loadTrace, resolveDataPath } from './scenario-data.js';
+import { chooseDays } from './scenario-days.js';
+import { resolveGeometry } from './scenario-geometry.js';
+import { deepMerge, ScenarioSchema, type Scenario } from './scenario-schema.js';
+import { MAX_SCENARIO_BYTES, readTextFile } from './text-input.js';
+import { seriesSeconds, type TraceSeries } from './traces.js';
 
 /** A scenario ready to run: validated spec plus loaded traces and geometry. */
 export interface ResolvedScenario {
@@ -180,42 +179,6 @@ export function validateScenario(nameOrFile: string, options: LoadScenarioOption
   return sc ? { ok: true, scenario: sc } : { ok: false, errors };
 }
 
-/** The track filter of a GPS source (`columns.trackColumn` + `track`), if any. */
-function gpsFilter(m: { columns: { trackColumn?: string }; track?: string | number }): GpsTrackFilter | undefined {
-  return m.columns.trackColumn !== undefined && m.track !== undefined ? { column: m.columns.trackColumn, id: String(m.track) } : undefined;
-}
-
-function resolveDataPath(p: string, cwd: string): string {
-  if (p.startsWith('builtin:')) return resolvePath(BUILTIN_DATA_DIR, p.slice('builtin:'.length));
-  return isAbsolute(p) ? p : resolvePath(cwd, p);
-}
-
-function loadTrace(ref: TraceRef, name: string, cwd: string, cache?: Map<string, TraceSeries>): TraceSeries {
-  const key = JSON.stringify({ ...ref, shiftSeconds: 0, cwd });
-  const hit = cache?.get(key);
-  if (hit) return hit;
-  let s: TraceSeries;
-  switch (ref.format) {
-    case 'follow-me':
-      s = readFollowMeTrace(resolveDataPath(ref.file, cwd), name, ref.sampleSeconds);
-      break;
-    case 'google2011-job':
-      s = readGoogle2011Job(resolveDataPath(ref.dir, cwd), ref.job, name);
-      break;
-    case 'google2019-cell':
-      s = readGoogle2019Cell(resolveDataPath(ref.file, cwd), name);
-      break;
-    case 'csv':
-      s = readCsvTrace(resolveDataPath(ref.file, cwd), name, ref);
-      break;
-    case 'synthetic':
-      s = syntheticTrace(ref, name);
-      break;
-  }
-  cache?.set(key, s);
-  return s;
-}
-
 /** Load traces and geometry for a validated scenario. */
 export function resolveScenario(spec: Scenario, source: string, options: LoadScenarioOptions & { cwd: string }): ResolvedScenario {
   const cwd = options.cwd;
@@ -236,170 +199,6 @@ export function resolveScenario(spec: Scenario, source: string, options: LoadSce
     });
   }
   const traceSpanSeconds = Math.max(...traces.map(seriesSeconds));
-  const days = Math.max(1, Math.floor(traceSpanSeconds / DAY_S));
-  const dailyMeanLoad = dailyLoads(spec, traces, shiftSeconds, days);
-  const w = spec.workload;
-  let heldOutDay: number | null = null;
-  if (w.heldOutDay === 'heaviest') heldOutDay = dailyMeanLoad.indexOf(Math.max(...dailyMeanLoad));
-  else if (typeof w.heldOutDay === 'number') {
-    if (w.heldOutDay >= days) throw new InvalidInputError({ source, field: 'workload.heldOutDay', expected: `a day index < ${days}`, actual: String(w.heldOutDay) });
-    heldOutDay = w.heldOutDay;
-  }
-  if (w.start === 'held-out-day' && heldOutDay === null) {
-    throw new InvalidInputError({ source, field: 'workload.heldOutDay', expected: "'heaviest' or a day index when workload.start is 'held-out-day'", actual: '"none"' });
-  }
-  const testDays = [...(heldOutDay === null ? [] : [heldOutDay]), ...w.testDays];
-  const checkDays = (field: 'testDays' | 'validationDays', list: number[], others: number[]) => {
-    for (const [i, d] of list.entries()) {
-      if (d >= days) throw new InvalidInputError({ source, field: `workload.${field}.${i}`, expected: `a day index < ${days}`, actual: String(d) });
-      if (others.includes(d)) throw new InvalidInputError({ source, field: `workload.${field}.${i}`, expected: 'a day that is not also a test day', actual: String(d) });
-    }
-  };
-  checkDays('testDays', w.testDays, heldOutDay === null ? [] : [heldOutDay]);
-  checkDays('validationDays', w.validationDays, testDays);
-  if (w.start === 'validation' && w.validationDays.length === 0) {
-    throw new InvalidInputError({ source, field: 'workload.validationDays', expected: "at least one day when workload.start is 'validation'", actual: '[]' });
-  }
-  if (w.start === 'test' && testDays.length === 0) {
-    throw new InvalidInputError({ source, field: 'workload.testDays', expected: "a test day (heldOutDay or testDays) when workload.start is 'test'", actual: '[]' });
-  }
-  // Training starts avoid every segment that overlaps a test day or a validation day.
-  const excluded = [...new Set([...testDays, ...w.validationDays])].sort((x, y) => x - y);
-  const withinDay = (rng: Rng, list: number[], need: number) => list[rng.int(list.length)]! * DAY_S + rng.uniform() * Math.max(0, DAY_S - need);
-  const pickTraceStart = (rng: Rng, steps: number): number => {
-    const need = (steps + 1) * w.traceSecondsPerStep;
-    if (w.start === 'held-out-day') return heldOutDay! * DAY_S + w.offsetSeconds;
-    if (w.start === 'validation') return withinDay(rng, w.validationDays, need);
-    if (w.start === 'test') return withinDay(rng, testDays, need);
-    // Uniform over [0, span - need] minus the starts whose segment overlaps an excluded day.
-    const hi = Math.max(0, traceSpanSeconds - need);
-    if (excluded.length === 0) return rng.uniform() * hi;
-    const allowed: [number, number][] = [];
-    let from = 0;
-    for (const d of excluded) {
-      const a = Math.max(0, Math.min(hi, d * DAY_S - need));
-      const b = Math.min(hi, (d + 1) * DAY_S);
-      if (a > from) allowed.push([from, a]);
-      from = Math.max(from, b);
-    }
-    if (hi > from) allowed.push([from, hi]);
-    const total = allowed.reduce((acc, [a, b]) => acc + (b - a), 0);
-    if (total <= 0) return rng.uniform() * hi; // trace too short to exclude the days; documented fallback
-    let u = rng.uniform() * total;
-    for (const [a, b] of allowed) {
-      if (u < b - a) return a + u;
-      u -= b - a;
-    }
-    return allowed[allowed.length - 1]![1];
-  };
-  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, road, projectionOrigin, fleetTracks, traceSpanSeconds, heldOutDay, testDays, validationDays: [...w.validationDays], dailyMeanLoad, pickTraceStart };
-}
-
-type Geometry = Pick<ResolvedScenario, 'nodeX' | 'nodeY' | 'gpsTrack' | 'road' | 'projectionOrigin'>;
-
-/**
- * Node positions and the user's path in one planar frame (metres). `gps` mobility: the frame of the track (origin:
- * `mobility.origin` or its first fix). `highway`: metres as written; lat/lon nodes and waypoints (and a
- * `route.fromGps` track) are projected onto the plane tangent at `mobility.origin`, by default the centroid of those
- * lat/lon positions (mean latitude and longitude: a choice that keeps every point within half the scenario's extent
- * of the origin, where the projection is most accurate; see `projectToMetres`). A frame that mixes metres and
- * degrees needs `origin`, since nothing else says where x = y = 0 lies.
- */
-function resolveGeometry(spec: Scenario, source: string, cwd: string): Geometry {
-  const n = spec.nodes.length;
-  const nodeX = new Float64Array(n), nodeY = new Float64Array(n);
-  const p = new Float64Array(2);
-  const m = spec.mobility;
-  let gpsTrack: GpsTrack | undefined, road: Road | undefined;
-  let origin: { lat: number; lon: number } | undefined;
-  if (m.kind === 'gps') {
-    gpsTrack = readGpsCsv(resolveDataPath(m.file, cwd), m.columns, m.origin, gpsFilter(m));
-    origin = { lat: gpsTrack.originLat, lon: gpsTrack.originLon };
-  } else {
-    const route = m.route;
-    const track = route?.fromGps ? readGpsCsv(resolveDataPath(route.fromGps.file, cwd), route.fromGps.columns, undefined, gpsFilter(route.fromGps)) : undefined;
-    const lats: number[] = [], lons: number[] = [];
-    let metres: string | undefined;
-    spec.nodes.forEach((node, j) => {
-      if (!(node.xM !== undefined && node.yM !== undefined)) {
-        lats.push(node.lat!);
-        lons.push(node.lon!);
-      } else metres ??= `nodes.${j}`;
-    });
-    route?.waypoints?.forEach((w, i) => {
-      if (w.lat !== undefined && w.lon !== undefined) {
-        lats.push(w.lat);
-        lons.push(w.lon);
-      } else metres ??= `mobility.route.waypoints.${i}`;
-    });
-    if (track) {
-      lats.push(...track.lat);
-      lons.push(...track.lon);
-    }
-    if (!route) metres ??= 'mobility.fromXM';
-    if (lats.length) {
-      if (!m.origin && metres) {
-        throw new InvalidInputError({ source, field: 'mobility.origin', expected: `the lat/lon of x = y = 0, since ${metres} is in metres while other positions are in degrees`, actual: 'none' });
-      }
-      origin = m.origin ?? { lat: mean(lats), lon: mean(lons) };
-    }
-    const xs: number[] = [], ys: number[] = [];
-    if (!route) {
-      xs.push(m.fromXM!, m.toXM!);
-      ys.push(m.yM ?? 0, m.yM ?? 0);
-    } else if (route.waypoints) {
-      for (const w of route.waypoints) {
-        if (w.xM !== undefined && w.yM !== undefined) {
-          xs.push(w.xM);
-          ys.push(w.yM);
-        } else {
-          projectToMetres(w.lat!, w.lon!, origin!.lat, origin!.lon, p);
-          xs.push(p[0]!);
-          ys.push(p[1]!);
-        }
-      }
-    } else {
-      for (let i = 0; i < track!.lat.length; i++) {
-        projectToMetres(track!.lat[i]!, track!.lon[i]!, origin!.lat, origin!.lon, p);
-        xs.push(p[0]!);
-        ys.push(p[1]!);
-      }
-    }
-    road = makeRoad(xs, ys, source, route ? (route.waypoints ? 'mobility.route.waypoints' : `mobility.route.fromGps (${track!.source})`) : 'mobility.toXM');
-  }
-  spec.nodes.forEach((node, j) => {
-    if (node.xM !== undefined && node.yM !== undefined) {
-      nodeX[j] = node.xM;
-      nodeY[j] = node.yM;
-    } else {
-      projectToMetres(node.lat!, node.lon!, origin!.lat, origin!.lon, p);
-      nodeX[j] = p[0]!;
-      nodeY[j] = p[1]!;
-    }
-  });
-  return { nodeX, nodeY, gpsTrack, road, projectionOrigin: origin };
-}
-
-function mean(xs: readonly number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
-}
-
-function dailyLoads(spec: Scenario, traces: TraceSeries[], shift: Float64Array, days: number): number[] {
-  const dt = spec.workload.traceSecondsPerStep;
-  const out: number[] = [];
-  for (let d = 0; d < days; d++) {
-    let sum = 0, cnt = 0;
-    for (let tau = d * DAY_S; tau < (d + 1) * DAY_S; tau += dt) {
-      for (let j = 0; j < traces.length; j++) {
-        const tr = traces[j]!;
-        const r = rowAt(tr, tau + shift[j]!);
-        sum += nodeLoad(tr.cpu[r]!, tr.mem[r]!);
-        cnt++;
-      }
-    }
-    out.push(sum / cnt);
-  }
-  return out;
+  const { heldOutDay, testDays, validationDays, dailyMeanLoad, pickTraceStart } = chooseDays(spec, source, traces, shiftSeconds, traceSpanSeconds);
+  return { spec, source, traces, shiftSeconds, nodeX, nodeY, gpsTrack, road, projectionOrigin, fleetTracks, traceSpanSeconds, heldOutDay, testDays, validationDays, dailyMeanLoad, pickTraceStart };
 }

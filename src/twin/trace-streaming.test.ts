@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { gunzipChunks } from './gunzip-stream.js';
-import { forEachLine, GZ_STREAM_ABOVE_BYTES, MAX_TRACE_BYTES, parseCsvTrace, readCsvTrace, readGoogle2011Job, readFollowMeTrace, textLines, type CsvTraceMapping, type LineSource } from './traces.js';
-import { BUILTIN_DATA_DIR } from './scenario-loader.js';
+import { forEachLine, GZ_STREAM_ABOVE_BYTES, MAX_TRACE_BYTES, textLines, type LineSource } from './text-input.js';
+import { parseCsvTrace, readCsvTrace, readGoogle2011Job, readFollowMeTrace, type CsvTraceMapping } from './traces.js';
+import { BUILTIN_DATA_DIR } from './scenario-data.js';
 
 const MiB = 1024 * 1024;
 /** RSS a new worker isolate may add, MiB (generous). */

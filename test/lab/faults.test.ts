@@ -6,12 +6,11 @@
  * src/lab/README.md ("Faults") records the measured values.
  *
  * The cases share one lab and one echo workload, which moves between edge-1 and edge-2 from case to case.
- * Skips (or fails with REQUIRE_LAB=1) exactly like lab.test.ts when a precondition is missing.
+ * Skips (or fails with REQUIRE_LAB=1) when a precondition is missing, by the one rule of src/lab/testing/lab-fixture.ts.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePolicy } from '../../src/cli/commands/controller.js';
 import { LiveFeed, type LiveSnapshot } from '../../src/core/live-feed.js';
@@ -24,11 +23,11 @@ import { EchoClient, type EchoReport } from '../../src/lab/echo-client.js';
 import { ServiceEndpoint } from '../../src/lab/endpoint.js';
 import { describeLeftovers, isClean } from '../../src/lab/host.js';
 import { Lab } from '../../src/lab/lab.js';
-import { ensureLabBinaries } from '../../src/lab/preconditions.js';
 import { RttFeed } from '../../src/lab/rtt-feed.js';
 import { metricValue, spawnControllerProcess } from '../../src/lab/testing/controller-process.js';
+import { labAvailable, labRequired, missingLab, startTestLab, waitFor } from '../../src/lab/testing/lab-fixture.js';
 
-const REQUIRE = process.env.REQUIRE_LAB === '1';
+const REQUIRE = labRequired();
 const NS = 'faults';
 const USER = 'ue-1';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -45,22 +44,7 @@ const seen = new Set<string>();
 let poller: NodeJS.Timeout | undefined;
 
 function need(t: TestContext): Lab | undefined {
-  if (unavailable) {
-    if (REQUIRE) assert.fail(`REQUIRE_LAB=1 but ${unavailable}`);
-    t.skip(unavailable);
-    return undefined;
-  }
-  return lab!;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+  return labAvailable(t, unavailable) ? lab! : undefined;
 }
 
 const pods = async (l: Lab): Promise<PodObject[]> => (await listAll<PodObject>(l.admin, `/api/v1/namespaces/${NS}/pods`)).items;
@@ -156,26 +140,13 @@ function assertSwitched(r: EchoReport, from: string, to: string): void {
 
 describe('lab: the controller drives real moves, and faults hit them mid-move', () => {
   before(async () => {
-    const missing = Lab.preconditions();
-    if (missing.length) unavailable = `lab preconditions missing: ${missing.join('; ')}`;
-    else {
-      const bins = ensureLabBinaries(REPO_ROOT);
-      if (typeof bins === 'string') unavailable = `lab binaries unavailable: ${bins}`;
-    }
+    unavailable = missingLab();
     if (unavailable) {
       process.stderr.write(`\n!! LAB FAULT TESTS ${REQUIRE ? 'FAIL' : 'SKIPPED'}: ${unavailable}\n`);
       return;
     }
-    const dir = mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-lab-faults-'));
-    configDir = join(dir, 'controller');
-    lab = new Lab({ dir, nodes: 2, log: (l) => process.stderr.write(`lab: ${l}\n`) });
-    try {
-      await lab.start();
-    } catch (e) {
-      await lab.stop().catch(() => undefined);
-      lab = undefined;
-      throw e;
-    }
+    lab = await startTestLab('remora-lab-faults-', { nodes: 2 });
+    configDir = join(lab.dir, 'controller');
     const l = lab;
     await l.admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
     await l.admin.request('POST', `/api/v1/namespaces/${NS}/services`, {

@@ -27,12 +27,12 @@ import { describeLeftovers, isClean, labProcesses } from '../../src/lab/host.js'
 import { Lab } from '../../src/lab/lab.js';
 import { LAB_CHECK_ENV, LabEnv } from '../../src/lab/lab-env.js';
 import { runLabEpisode, writeLabRun, type LabRunResult } from '../../src/lab/lab-run.js';
-import { ensureLabBinaries } from '../../src/lab/preconditions.js';
 import { ensureToxiproxy } from '../../src/lab/route/toxiproxy.js';
+import { labAvailable, labRequired, missingLab, startTestLab } from '../../src/lab/testing/lab-fixture.js';
 import { TwinEnv } from '../../src/twin/env.js';
 import { loadScenario, resolveScenario, type ResolvedScenario } from '../../src/twin/scenario-loader.js';
 
-const REQUIRE = process.env.REQUIRE_LAB === '1';
+const REQUIRE = labRequired();
 const SEED = 3;
 const STEPS = 12;
 
@@ -43,12 +43,7 @@ let toxiproxyBin = '';
 let stopped = false;
 
 function need(t: TestContext): LabEnv | undefined {
-  if (unavailable) {
-    if (REQUIRE) assert.fail(`REQUIRE_LAB=1 but ${unavailable}`);
-    t.skip(unavailable);
-    return undefined;
-  }
-  return env!;
+  return labAvailable(t, unavailable) ? env! : undefined;
 }
 
 /** sr111-roundtrip with the car starting at x = 2.6 km (node 1 at 0, node 2 at 6 km). */
@@ -73,23 +68,18 @@ function pearson(x: readonly number[], y: readonly number[]): number {
 
 describe('LabEnv: the route drives real latency, the agent moves a real pod', () => {
   before(async () => {
-    const missing = Lab.preconditions();
-    if (missing.length) unavailable = `lab preconditions missing: ${missing.join('; ')}`;
-    else {
-      const bins = ensureLabBinaries(REPO_ROOT);
+    unavailable = missingLab();
+    if (!unavailable) {
       const tp = ensureToxiproxy(REPO_ROOT);
-      if (typeof bins === 'string') unavailable = `lab binaries unavailable: ${bins}`;
-      else if ('error' in tp) unavailable = `toxiproxy unavailable: ${tp.error}`;
+      if ('error' in tp) unavailable = `toxiproxy unavailable: ${tp.error}`;
       else toxiproxyBin = tp.bin;
     }
     if (unavailable) {
       process.stderr.write(`\n!! LAB-ENV TESTS ${REQUIRE ? 'FAIL' : 'SKIPPED'}: ${unavailable}\n`);
       return;
     }
-    const dir = mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-lab-env-'));
-    lab = new Lab({ dir, nodes: 3, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+    lab = await startTestLab('remora-lab-env-', { nodes: 3 });
     try {
-      await lab.start();
       const t0 = Date.now();
       env = new LabEnv(testScenario(), lab.snapshot(), toxiproxyBin, { stepSeconds: 0.5, maxSteps: STEPS }, (l) => process.stderr.write(`lab-env: ${l}\n`));
       process.stderr.write(`lab-env: session up in ${Date.now() - t0} ms, prober overhead ${env.overheadMs.toFixed(2)} ms\n`);

@@ -10,25 +10,23 @@
  * Run: npm run test:lab (LAB_NODES=3 for three nodes; REMORA_KEEP_LAB=1 keeps the folder for its logs).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { isNotFound, KubeApiError } from '../../src/cluster/kube/client.js';
 import { isPodReady, type PodObject } from '../../src/cluster/kube/resources.js';
 import { CheckpointMigrator, CheckpointUnavailableError, FALLBACK_ANNOTATION, RecreateMigrator } from '../../src/cluster/migrate/pod.js';
 import type { InFlight, Progress, Workload } from '../../src/cluster/migrate/types.js';
-import { REPO_ROOT } from '../../src/cluster/testing/control-plane.js';
 import { EchoClient } from '../../src/lab/echo-client.js';
 import { ServiceEndpoint } from '../../src/lab/endpoint.js';
 import { CNI_CACHE_DIR, describeLeftovers, isClean, leftovers, SHIM_SOCKET_DIR } from '../../src/lab/host.js';
-import { httpsStatus, Lab } from '../../src/lab/lab.js';
+import { Lab } from '../../src/lab/lab.js';
+import { httpsStatus } from '../../src/lab/lab-api.js';
 import { KUBELET_PORT, type NodeSpec } from '../../src/lab/node.js';
-import { ensureLabBinaries } from '../../src/lab/preconditions.js';
+import { labAvailable, labRequired, missingLab, startTestLab, waitFor } from '../../src/lab/testing/lab-fixture.js';
 
-const REQUIRE = process.env.REQUIRE_LAB === '1';
+const REQUIRE = labRequired();
 const NODES = Number(process.env.LAB_NODES ?? 2);
 const NS = 'lab';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -41,22 +39,7 @@ const hostNow = (): Record<string, string[] | null> => Object.fromEntries([SHIM_
 let stopped = false;
 
 function need(t: TestContext): Lab | undefined {
-  if (unavailable) {
-    if (REQUIRE) assert.fail(`REQUIRE_LAB=1 but ${unavailable}`);
-    t.skip(unavailable);
-    return undefined;
-  }
-  return lab!;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
+  return labAvailable(t, unavailable) ? lab! : undefined;
 }
 
 const getPod = async (l: Lab, name: string): Promise<PodObject | undefined> => {
@@ -95,26 +78,13 @@ function echoPod(image: string, node: string): PodObject {
 
 describe('lab: real kubelets, a pod that moves', () => {
   before(async () => {
-    const missing = Lab.preconditions();
-    if (missing.length) unavailable = `lab preconditions missing: ${missing.join('; ')}`;
-    else {
-      const bins = ensureLabBinaries(REPO_ROOT);
-      if (typeof bins === 'string') unavailable = `lab binaries unavailable: ${bins}`;
-    }
+    unavailable = missingLab();
     if (unavailable) {
       process.stderr.write(`\n!! LAB TESTS ${REQUIRE ? 'FAIL' : 'SKIPPED'}: ${unavailable}\n`);
       return;
     }
     hostBefore = hostNow();
-    const dir = mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-lab-'));
-    lab = new Lab({ dir, nodes: NODES, log: (l) => process.stderr.write(`lab: ${l}\n`) });
-    try {
-      await lab.start();
-    } catch (e) {
-      await lab.stop().catch(() => undefined);
-      stopped = true;
-      throw e; // preconditions held, so this is a failure, not a skip
-    }
+    lab = await startTestLab('remora-lab-', { nodes: NODES });
     const u = lab.usage();
     process.stderr.write(`lab: up in ${lab.snapshot().readyAfterMs} ms, ${u.processes.length} processes, RSS ${(u.rssBytes / 2 ** 20).toFixed(0)} MiB\n`);
   });

@@ -27,13 +27,13 @@ import { browserRequired, countColor, decodePng, hexToRgb, launchChromium } from
 import { startLabController, writeLabControllerConfig, type RunningLabController } from '../../src/lab/controller.js';
 import { describeLeftovers, isClean } from '../../src/lab/host.js';
 import { Lab } from '../../src/lab/lab.js';
-import { ensureLabBinaries } from '../../src/lab/preconditions.js';
 import { RttFeed } from '../../src/lab/rtt-feed.js';
+import { labRequired, missingLab, startTestLab, waitFor } from '../../src/lab/testing/lab-fixture.js';
 import { Dashboard } from '../../src/server/dashboard.js';
 import { loadScenario } from '../../src/twin/index.js';
 import { recordWorld } from '../../src/twin/world.js';
 
-const REQUIRE = process.env.REQUIRE_LAB === '1';
+const REQUIRE = labRequired();
 const NS = 'live';
 const STEP_MS = 250;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -42,23 +42,8 @@ let unavailable: string | undefined;
 let lab: Lab | undefined;
 let browser: Browser | undefined;
 
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 before(async () => {
-  const missing = Lab.preconditions();
-  if (missing.length) unavailable = `lab preconditions missing: ${missing.join('; ')}`;
-  else {
-    const bins = ensureLabBinaries(REPO_ROOT);
-    if (typeof bins === 'string') unavailable = `lab binaries unavailable: ${bins}`;
-  }
+  unavailable = missingLab() || undefined;
   if (!unavailable) {
     browser = await launchChromium();
     if (!browser) unavailable = 'Chromium is not installed (/usr/bin/chromium or CHROMIUM_PATH)';
@@ -67,14 +52,7 @@ before(async () => {
     process.stderr.write(`\n!! LAB LIVE-PAGE TEST ${REQUIRE || browserRequired ? 'FAILS' : 'SKIPPED'}: ${unavailable}\n`);
     return;
   }
-  lab = new Lab({ dir: mkdtempSync(join(process.env.REMORA_TEST_TMP ?? tmpdir(), 'remora-lab-live-')), nodes: 3, log: (l) => process.stderr.write(`lab: ${l}\n`) });
-  try {
-    await lab.start();
-  } catch (e) {
-    await lab.stop().catch(() => undefined);
-    lab = undefined;
-    throw e;
-  }
+  lab = await startTestLab('remora-lab-live-', { nodes: 3 });
 });
 
 after(async () => {

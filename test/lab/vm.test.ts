@@ -25,7 +25,9 @@ import { alive } from '../../src/lab/host.js';
 import { parseJsonl, ProbeEventSchema, Prober, ProbeSampleSchema, type ProbeSample } from '../../src/lab/probe.js';
 import { ensureVmGuest, type VmGuest } from '../../src/lab/vm/guest.js';
 import { vmLinks } from '../../src/lab/vm/network.js';
-import { describeVmLeftovers, isVmClean, vmLeftovers, VmLab, VmMigrationError, type VmMigrationStats } from '../../src/lab/vm/vm-lab.js';
+import { describeVmLeftovers, isVmClean, vmLeftovers } from '../../src/lab/vm/leftovers.js';
+import { VmMigrationError, type VmMigrationStats } from '../../src/lab/vm/migration-report.js';
+import { VmLab } from '../../src/lab/vm/vm-lab.js';
 
 const REQUIRE = process.env.REQUIRE_LAB === '1';
 const KEEP = process.env.REMORA_KEEP_VM === '1';

@@ -6,7 +6,7 @@
  * fleet candidates and the controller's bulk scorer are derived from it (`rows/node-ranking.ts`).
  */
 import type { RewardParams } from '../../core/reward.js';
-import { oneStepScore, OneStepScores } from '../../core/transition.js';
+import { oneStepScore, OneStepScores } from '../../core/one-step-scores.js';
 import { RankedPolicy, type NodeRanking } from './rows/node-ranking.js';
 
 /** The one-step reward (Eq. 8) of ending the step on node j (1-based), read from an observation with N nodes. */

@@ -14,7 +14,7 @@
  */
 import type { Candidates } from '../coordination.js';
 import { nodeLoad, rttReward, type RewardParams } from '../../core/reward.js';
-import { oneStepScore, OneStepScores } from '../../core/transition.js';
+import { oneStepScore, OneStepScores } from '../../core/one-step-scores.js';
 import { followMeRanking } from '../baselines/simple.js';
 import { slaGreedyRanking } from '../baselines/sla-greedy.js';
 import { rankedTop, RankScratch, type NodeRanking, type TopSink } from '../baselines/rows/node-ranking.js';

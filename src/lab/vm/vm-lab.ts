@@ -11,94 +11,28 @@
  * again: the guest moves on to a third QEMU, and so on.
  *
  * Everything is recognisable without memory: QEMU processes carry `-name remora-vm-<id>-q<n>` and their sockets
- * live in the lab folder; links are `rvm<id>*` (`network.ts`). `stop()` and {@link sweepVmLab} kill, delete and
- * remove them, and report what is left.
+ * live in the lab folder; links are `rvm<id>*` (`network.ts`). `stop()` and {@link sweepVmLab} (leftovers.ts)
+ * kill, delete and remove them, and report what is left. What a migration reports is typed in migration-report.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWith } from '../../core/validate.js';
 import { alive, logTail, spawnDaemon, terminate } from '../host.js';
 import type { ProbeEvent } from '../probe.js';
 import { VmLabConfigSchema, VmMigrationConfigSchema, type VmLabConfig, type VmLabConfigInput } from './config.js';
 import { missingVmPreconditions, type VmGuest } from './guest.js';
-import { createBridge, createTap, deleteVmLinks, planVmNetwork, tapName, vmLinks, type VmNetworkSpec } from './network.js';
+import { sweepVmLab, type VmFootprint, type VmLeftovers } from './leftovers.js';
+import { VmMigrationError, type QueryMigrate, type VmMigrationProgress, type VmMigrationStats } from './migration-report.js';
+import { createBridge, createTap, planVmNetwork, tapName, type VmNetworkSpec } from './network.js';
+import { qemuArgs } from './qemu-args.js';
 import { QmpClient } from './qmp.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The line the guest's /init prints once eth0 is configured, just before it starts the echo service. */
 export const GUEST_READY_LINE = 'remora-guest: ready';
-
-/** QEMU's migration status values (`MigrationStatus` in qapi/migration.json). */
-export type QemuMigrationStatus = 'none' | 'setup' | 'cancelling' | 'cancelled' | 'active' | 'postcopy-active' | 'postcopy-paused' | 'postcopy-recover' | 'completed' | 'failed' | 'colo' | 'pre-switchover' | 'device' | 'wait-unplug';
-
-/** The subset of `query-migrate`'s reply this lab reads. */
-export interface QueryMigrate {
-  status?: QemuMigrationStatus;
-  'total-time'?: number;
-  downtime?: number;
-  'expected-downtime'?: number;
-  'setup-time'?: number;
-  'error-desc'?: string;
-  ram?: { transferred?: number; total?: number; remaining?: number; 'dirty-sync-count'?: number; mbps?: number; duplicate?: number; normal?: number };
-  'socket-address'?: { type: string; host?: string; port?: string }[];
-}
-
-/** One poll of the source's `query-migrate` while the migration runs. */
-export interface VmMigrationProgress {
-  atMs: number;
-  status: QemuMigrationStatus;
-  transferredBytes: number;
-  remainingBytes: number;
-  dirtySyncCount: number;
-}
-
-/** A finished live migration, as QEMU reports it, plus the host-side instants of its phases. */
-export interface VmMigrationStats {
-  status: QemuMigrationStatus;
-  /** QEMU `total-time`: from `migrate` to completion, ms. */
-  totalTimeMs: number;
-  /** QEMU `downtime`: the guest was paused (stop-and-copy) this long, ms. */
-  downtimeMs: number;
-  /** QEMU `setup-time`, ms. */
-  setupTimeMs: number;
-  /** QEMU `ram.transferred`: bytes sent on the migration stream. */
-  transferredBytes: number;
-  /** QEMU `ram.total`: guest RAM, bytes. */
-  ramTotalBytes: number;
-  /** QEMU `ram.dirty-sync-count`: dirty-bitmap syncs, i.e. pre-copy passes plus the final one. */
-  dirtySyncCount: number;
-  /** QEMU `ram.mbps` at the end, Mbit/s. */
-  mbps: number;
-  /** Host clock when `migrate` was sent (ms since the epoch): the migration start. */
-  startedAtMs: number;
-  /** QMP STOP on the source: the stop-and-copy began. */
-  sourceStoppedAtMs: number | undefined;
-  /** QMP RESUME on the target: the guest runs there (the switch-over). */
-  targetResumedAtMs: number | undefined;
-  /** The source QEMU process exited after `quit`. */
-  sourceExitedAtMs: number;
-  /** Which QEMU (`q<n>`) the guest left and which it runs in now. */
-  from: string;
-  to: string;
-  progress: VmMigrationProgress[];
-}
-
-/** A migration QEMU reported as failed or cancelled, or that timed out. */
-export class VmMigrationError extends Error {
-  constructor(
-    message: string,
-    /** The source's last `query-migrate` (a failed one carries no RAM figures). */
-    readonly lastStatus: QueryMigrate | undefined,
-    /** The polls until then. */
-    readonly progress: readonly VmMigrationProgress[] = [],
-  ) {
-    super(message);
-    this.name = 'VmMigrationError';
-  }
-}
 
 interface QemuProc {
   name: string;
@@ -127,62 +61,6 @@ export interface VmLabOptions {
    * to this JSONL file, for `remora probe --events` running alongside.
    */
   eventsPath?: string;
-}
-
-export interface VmLeftovers {
-  processes: { pid: number; cmd: string }[];
-  links: string[];
-  dirs: string[];
-}
-
-export const isVmClean = (l: VmLeftovers): boolean => !l.processes.length && !l.links.length && !l.dirs.length;
-
-export function describeVmLeftovers(l: VmLeftovers): string {
-  const parts: string[] = [];
-  if (l.processes.length) parts.push(`processes ${l.processes.map((p) => `${p.cmd}(${p.pid})`).join(', ')}`);
-  if (l.links.length) parts.push(`links ${l.links.join(', ')}`);
-  if (l.dirs.length) parts.push(`folders ${l.dirs.join(', ')}`);
-  return parts.length ? parts.join('; ') : 'nothing';
-}
-
-/** What identifies a VM lab on the host. */
-export interface VmFootprint {
-  id: string;
-  dir: string;
-}
-
-/** QEMU processes of lab `f` (by `-name remora-vm-<id>-`, or a QMP socket in its folder). */
-export function vmProcesses(f: VmFootprint): { pid: number; cmd: string }[] {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-    } catch {
-      continue;
-    }
-    const cmd = cmdline.split(' ')[0]?.split('/').pop() ?? '';
-    if (cmd.startsWith('qemu-system') && (cmdline.includes(`remora-vm-${f.id}-`) || cmdline.includes(`${f.dir}/`))) out.push({ pid, cmd });
-  }
-  return out;
-}
-
-export function vmLeftovers(f: VmFootprint): VmLeftovers {
-  return { processes: vmProcesses(f), links: vmLinks(f.id), dirs: existsSync(f.dir) ? [f.dir] : [] };
-}
-
-/** Kill the lab's QEMUs, delete its links, remove its folder (unless `keepDir`); returns what is still there. */
-export async function sweepVmLab(f: VmFootprint, opts: { keepDir?: boolean } = {}): Promise<VmLeftovers> {
-  await terminate(
-    vmProcesses(f).map((p) => p.pid),
-    3000,
-  );
-  deleteVmLinks(f.id);
-  if (!opts.keepDir) rmSync(f.dir, { recursive: true, force: true });
-  const left = vmLeftovers(f);
-  return opts.keepDir ? { ...left, dirs: [] } : left;
 }
 
 export class VmLab {
@@ -368,25 +246,7 @@ export class VmLab {
     const serialLog = join(this.dir, `${name}.serial.log`);
     const log = join(this.dir, `${name}.log`);
     const c = this.config;
-    const append = ['console=ttyS0', 'quiet', 'panic=-1', `remora.ip=${net.guestIp}/${net.prefixLength}`, `remora.gw=${net.hostIp}`, `remora.host=${c.hostname}`].join(' ');
-    // Source and target must describe the same machine; only the tap, the sockets and -incoming differ.
-    const args = [
-      '-name', `remora-vm-${this.id}-${name}`,
-      '-accel', 'tcg',
-      '-machine', 'pc',
-      '-cpu', 'qemu64',
-      '-m', String(c.memoryMiB),
-      '-smp', String(c.cpus),
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-kernel', this.o.guest.kernel,
-      '-initrd', this.o.guest.initramfs,
-      '-append', append,
-      '-serial', `file:${serialLog}`,
-      '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
-      '-device', `virtio-net-pci,netdev=n0,mac=${this.mac}`,
-      '-qmp', `unix:${qmpSock},server=on,wait=off`,
-      ...(incoming ? ['-incoming', 'defer'] : []),
-    ];
+    const args = qemuArgs({ id: this.id, name, config: c, guest: this.o.guest, net, tap, mac: this.mac, serialLog, qmpSock, incoming });
     const child = spawnDaemon(c.qemu, args, log);
     const q: QemuProc = { name, tap, child, pid: child.pid ?? -1, qmp: new QmpClient(qmpSock, `${incoming ? 'target' : 'source'} QEMU ${name}`), serialLog, log };
     this.procs.push(q);

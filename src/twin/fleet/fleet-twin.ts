@@ -23,7 +23,8 @@ import type { FleetEnv, FleetResetOptions, FleetStep } from '../../core/fleet-en
 import type { MigrationCaps } from '../../core/migration-caps.js';
 import { Rng } from '../../core/rng.js';
 import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
-import { migrationCosts, TransitionKernel, TransitionRows, transitionParams, type StepInputs } from '../../core/transition.js';
+import { migrationCosts, TransitionKernel, transitionParams, type StepInputs } from '../../core/transition.js';
+import { TransitionRows } from '../../core/transition-rows.js';
 import { TwinEnv } from '../env.js';
 import type { ResolvedScenario } from '../scenario-loader.js';
 import type { FleetUsers, Scenario } from '../scenario-schema.js';

@@ -9,7 +9,7 @@
  * (`src/experiments/fleet/bound.ts`) relies on, and costs a few ns per pair (a 10k × 100 tick writes one million RTTs).
  */
 import { Rng } from '../../core/rng.js';
-import type { TransitionRows } from '../../core/transition.js';
+import type { TransitionRows } from '../../core/transition-rows.js';
 import { RTT_CAP_MS } from '../world.js';
 
 const NORMAL_TABLE_BITS = 12;
