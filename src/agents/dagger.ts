@@ -193,7 +193,7 @@ export class DaggerLearner {
     return saveModel(dir, {
       agent: 'dagger', architecture: { ...this.network.spec, nodes: this.nodes }, dueling: false, layout: 'node-sequence', window: 1, nodes: this.nodes,
       inFlight: this.inFlight, featureSet: 'scale-free', params: params ?? this.network.params, training,
-      prior: { rule: 'sla-greedy', scale: this.config.prior.scale, temperature: this.config.prior.temperature, reward: this.reward },
+      prior: { rule: this.config.prior.rule, scale: this.config.prior.scale, temperature: this.config.prior.temperature, reward: this.reward, ...(this.plan && this.config.prior.rule === 'lookahead' ? { planner: this.plan } : {}) },
     });
   }
 }

@@ -55,7 +55,9 @@ export const PolicyHeaderSchema = z
      * The rule a residual agent (`dagger`) adds its network's output to (rule-prior.ts), with the prior's shape and
      * the SLA and migration cost the rule and the scale-free features read (the training scenario's).
      */
-    prior: z.object({ rule: z.literal('sla-greedy'), scale: z.number().nonnegative(), temperature: z.number().positive(),
+    prior: z.object({ rule: z.enum(['sla-greedy', 'lookahead']), scale: z.number().nonnegative(), temperature: z.number().positive(),
+      /** What the `lookahead` rule plans with: the training scenario's migration model and RTT floor. */
+      planner: z.object({ rttBaseMs: z.number().positive(), migration: z.object({ durationSteps: z.number().int().nonnegative(), spikeMs: z.number().nonnegative(), trafficCost: z.number().nonnegative(), violationPenalty: z.number().nonnegative(), terminateOnViolation: z.boolean() }).strict() }).strict().optional(),
       reward: z.object({ rttSla: z.object({ min: z.number(), max: z.number() }).strict(), loadSla: z.object({ min: z.number(), max: z.number() }).strict(), migrationCost: z.number() }).strict() }).strict().optional(),
     /** `inFlight`: the edge model's in-flight block follows the loads (absent in files written before it existed). */
     observation: z.object({ nodes: posInt, inFlight: z.boolean().default(false), length: posInt, labels: z.array(z.string()) }).strict(),
@@ -233,7 +235,8 @@ export function loadModel(path: string): LoadedModel {
   const prior = header.prior;
   if (set === 'scale-free') {
     if (!prior) throw bad(src, 'prior', 'the rule prior of a residual agent', 'none');
-    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight) };
+    if (prior.rule === 'lookahead' && !prior.planner) throw bad(src, 'prior.planner', 'the migration model and RTT floor of a lookahead prior', 'none');
+    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight, prior.planner) };
   }
   return {
     path: src,

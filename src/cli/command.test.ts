@@ -43,7 +43,7 @@ const demo = defineCommand({
 
 test('flag types follow the specs of the real commands', () => {
   type TrainFlags = ParsedArgs<(typeof trainCommand)['flags']>['flags'];
-  assertType<Equal<TrainFlags['agent'], 'dqn' | 'sarsa' | undefined>>();
+  assertType<Equal<TrainFlags['agent'], 'dqn' | 'sarsa' | 'dagger' | undefined>>();
   assertType<Equal<TrainFlags['network'], 'lstm' | 'mlp' | 'node-seq' | undefined>>();
   assertType<Equal<TrainFlags['workers'], number>>();
   type ControllerFlags = ParsedArgs<(typeof controllerCommand)['flags']>['flags'];

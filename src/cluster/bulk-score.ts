@@ -99,6 +99,8 @@ export function networkScorer(model: LoadedModel, nodes: number, batchRows: numb
   }
   const inFlight = h.observation.inFlight;
   const set = h.features.set;
+  // A residual agent adds its network to a rule's values, and its rule (lookahead) keeps a trend per workload.
+  if (set === 'scale-free') throw new InvalidInputError({ source: src, field: 'agent', expected: 'a dqn or sarsa model for the fleet path (a residual dagger agent keeps per-workload rule state; run it with fleet.enabled: false)', actual: h.agent });
   const layout = h.features.layout;
   const arch = h.architecture;
   const F = featuresPerNode(inFlight, set);

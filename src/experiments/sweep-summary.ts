@@ -43,7 +43,7 @@ const comparisonSchema = z.object({
 // Not `.strict()`: an older dashboard should still read the sweep.json of a newer sweep that added a field.
 export const sweepSummarySchema = z.object({
   version: z.string(),
-  agent: z.enum(['dqn', 'sarsa']),
+  agent: z.enum(['dqn', 'sarsa', 'dagger']),
   trainScenario: z.string(),
   seeds: z.array(count).min(1),
   steps: count,

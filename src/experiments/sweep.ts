@@ -55,7 +55,7 @@ export interface EvalScenario {
 }
 
 export interface SweepOptions {
-  agent: 'dqn' | 'sarsa';
+  agent: 'dqn' | 'sarsa' | 'dagger';
   /** Built-in scenario name or scenario file the agents train on. */
   trainScenario: string;
   /** Training seeds, one run each (distinct non-negative integers). */
@@ -147,7 +147,7 @@ export interface SweepTrainingRun {
 
 export interface SweepSummary {
   version: string;
-  agent: 'dqn' | 'sarsa';
+  agent: 'dqn' | 'sarsa' | 'dagger';
   trainScenario: string;
   seeds: number[];
   steps: number;

@@ -29,7 +29,9 @@ export class NodeSeqFleetScorer {
     if (m.header.observation.inFlight !== inFlight) throw new InvalidInputError({ source: path, field: 'observation.inFlight', expected: `${inFlight}, as the scenario's observations`, actual: String(m.header.observation.inFlight) });
     this.spec = arch as NodeSequenceSpec;
     this.weights = m.weights;
-    this.set = m.header.features.set;
+    const set = m.header.features.set;
+    if (set === 'scale-free') throw new InvalidInputError({ source: path, field: 'agent', expected: 'a dqn or sarsa model (a residual dagger agent keeps per-user rule state, so it has no fleet scorer)', actual: m.header.agent });
+    this.set = set;
     this.inFlight = inFlight;
     const norm = m.header.normalizer;
     this.normalizer = norm ? new FixedNormalizer(Float64Array.from(norm.mean), Float64Array.from(norm.std)) : null;

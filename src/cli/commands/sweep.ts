@@ -66,7 +66,7 @@ export const sweepCommand = defineCommand({
   summary: 'Train one run per seed, evaluate every run and every heuristic on identical episodes: IQM and 95 % CI',
   usage: '[--preset paper|edge] --agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
   flags: {
-    agent: { type: 'string', description: "Agent (default: the config file's, else dqn)", choices: ['dqn', 'sarsa'] },
+    agent: { type: 'string', description: "Agent (default: the config file's, else dqn)", choices: ['dqn', 'sarsa', 'dagger'] },
     preset: { type: 'string', description: `Product preset (experiments/product.ts): its scenario, hyperparameters, steps, validation, test days and unseen families; explicit flags override it (${PRESET_NAMES.join(', ')})`, placeholder: '<name>' },
     scenario: { type: 'string', description: `Training scenario: ${scenarioNames().join(', ')}, or a file (default: the config file's, else sr111)`, placeholder: '<name|file>' },
     seeds: { type: 'string', description: 'Training seeds: ranges and lists, e.g. 1-5 or 1,3,7', default: '1-5', placeholder: '<list>' },

@@ -24,7 +24,7 @@ export const trainCommand = defineCommand({
   summary: 'Train a DQN (LSTM) or Deep SARSA agent in the twin and save model.json + metrics.jsonl',
   usage: '--agent dqn|sarsa [--network <kind>] [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R] [--kernels <kind>]',
   flags: {
-    agent: { type: 'string', description: 'Agent (default: the config file\'s, else dqn)', choices: ['dqn', 'sarsa'] },
+    agent: { type: 'string', description: 'Agent (default: the config file\'s, else dqn; dagger: the residual learner imitating the oracle)', choices: ['dqn', 'sarsa', 'dagger'] },
     network: { type: 'string', description: `Q-network: ${NETWORK_KINDS.join(', ')}, with that kind's default sizes; replaces the config file's (default: lstm for dqn, mlp for sarsa)`, choices: NETWORK_KINDS, placeholder: '<kind>' },
     scenario: { type: 'string', description: `Scenario: ${scenarioNames().join(', ')}, or a file (default: sr111)`, placeholder: '<name|file>' },
     steps: { type: 'integer', description: `Training steps (default: ${PAPER_STEPS}, Table II)` },
@@ -52,7 +52,8 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
     if (preset && !flags.preset) io.err(`remora train: no --scenario, --config, --agent or --network: training the edge model's product agent (--preset edge: ${preset.scenario}, validated on ${preset.validation})\n`);
     const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : preset ? structuredClone(preset.config) : {};
     const agent = flags.agent ?? fromFile.agent ?? 'dqn';
-    const file = flags.network ? withNetworkKind(fromFile, agent, flags.network, `${source} --network ${flags.network}`) : fromFile;
+    if (flags.network && agent === 'dagger') throw new InvalidInputError({ source, field: '--network', expected: 'no --network with --agent dagger (its network is the node-sequence residual; set dagger.hidden in --config)', actual: flags.network });
+    const file = flags.network && agent !== 'dagger' ? withNetworkKind(fromFile, agent, flags.network, `${source} --network ${flags.network}`) : fromFile;
     const scenario = flags.scenario ?? file.scenario ?? preset?.scenario ?? 'sr111';
     const steps = flags.steps ?? file.steps ?? preset?.steps ?? PAPER_STEPS;
     const validateOn = flags.validate ?? preset?.validation;

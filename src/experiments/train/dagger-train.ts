@@ -7,7 +7,12 @@
  * with probability β_k (β_0 = `betaStart`, then × `betaDecay`), else the learner's; labels every state with a choice;
  * then refits on everything gathered so far. Lives in experiments because it needs both the twin and the agents.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Rng } from '../../core/rng.js';
+import { resolveDaggerConfig, type TrainConfigFile } from '../../agents/config.js';
+import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
+import { loadScenario } from '../../twin/index.js';
 import type { DaggerConfig } from '../../agents/dagger-config.js';
 import { DaggerLearner } from '../../agents/dagger.js';
 import { makeEnv, recordWorld, solveOracle, type ResolvedScenario } from '../../twin/index.js';
@@ -30,6 +35,8 @@ export interface DaggerRunOptions {
   config: DaggerConfig;
   /** After each iteration's refit, with the learner as it is now (checkpoint selection reads its policy). */
   onIteration?: (it: DaggerIteration, learner: DaggerLearner) => void;
+  /** After each episode, its return (the mixture policy's). */
+  onEpisode?: (ret: number) => void;
 }
 
 export function trainDagger(o: DaggerRunOptions): DaggerLearner {
@@ -52,6 +59,7 @@ export function trainDagger(o: DaggerRunOptions): DaggerLearner {
       const sol = solveOracle(world, scenario.spec, r.observation[0]!);
       learner.beginEpisode();
       episodes++;
+      let ret = 0;
       for (;;) {
         const obs = r.observation, mask = r.info.actionMask, t = r.info.t;
         const mine = learner.see(obs, mask);
@@ -71,7 +79,11 @@ export function trainDagger(o: DaggerRunOptions): DaggerLearner {
         }
         const s = env.step(a);
         steps++;
-        if (s.terminated || s.truncated || steps >= end) break;
+        ret += s.reward;
+        if (s.terminated || s.truncated || steps >= end) {
+          if (s.terminated || s.truncated) o.onEpisode?.(ret);
+          break;
+        }
         r = s;
       }
     }
@@ -80,4 +92,58 @@ export function trainDagger(o: DaggerRunOptions): DaggerLearner {
     beta *= config.betaDecay;
   }
   return learner;
+}
+
+/** What {@link runDaggerTraining} needs: the fields of a training run that apply to DAgger. */
+export interface DaggerTrainRun {
+  scenario: string;
+  steps: number;
+  seed: number;
+  out: string;
+  config: TrainConfigFile;
+  cwd: string;
+  envSeed: number;
+  agentSeed: number;
+  /** Checkpoint selection on validation days (comma-separated scenarios, mean % of the oracle), as runTraining's. */
+  validation?: { scenario: string; episodes: number; seed: number };
+}
+
+/**
+ * One DAgger run into its folder: `config.json`, `model.json` + `model.bin`. With `validation`, the weights kept are
+ * those of the iteration that scored best on the validation days; never on test days.
+ */
+export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps: number; episodes: number; updates: number; meanReward: number; selectedStep: number | null } {
+  const out = resolve(o.cwd, o.out);
+  mkdirSync(out, { recursive: true });
+  const scenario = loadScenario(o.scenario, { cwd: o.cwd });
+  const config = resolveDaggerConfig(o.config);
+  writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: 'dagger', scenario: o.scenario, steps: o.steps, seed: o.seed, dagger: config }, null, 2) + '\n');
+  const v = o.validation;
+  const vals = v ? v.scenario.split(',').map((x) => loadScenario(x.trim(), { cwd: o.cwd })) : [];
+  const caches: OracleCache[] = vals.map(() => new Map());
+  let best: { step: number; pct: number; ret: number; params: Float32Array } | undefined;
+  let last = { steps: 0, episodes: 0 };
+  const recent: number[] = [];
+  const learner = trainDagger({
+    scenario, steps: o.steps, envSeed: o.envSeed, agentSeed: o.agentSeed, config,
+    onEpisode: (r) => {
+      recent.push(r);
+      if (recent.length > 100) recent.shift();
+    },
+    onIteration: (it, l) => {
+      last = { steps: it.steps, episodes: it.episodes };
+      if (!v || vals.length === 0) return;
+      const policy = l.policy();
+      const ms = vals.map((sc, i) => evaluatePolicy(policy, sc, { episodes: v.episodes, seed: v.seed }, caches[i]).metrics);
+      const pct = ms.reduce((a, m) => a + m.pctOfOracle, 0) / ms.length, ret = ms.reduce((a, m) => a + m.return, 0) / ms.length;
+      if (!best || pct > best.pct) best = { step: it.steps, pct, ret, params: Float32Array.from(l.network.params) };
+    },
+  });
+  const meanReward = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : Number.NaN;
+  const modelPath = learner.save(out, {
+    scenario: o.scenario, seed: o.seed, steps: last.steps, episodes: last.episodes, updates: learner.updates,
+    meanReward: Number.isFinite(meanReward) ? meanReward : null, config: config as unknown as Record<string, unknown>,
+    ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
+  }, best?.params);
+  return { modelPath, steps: last.steps, episodes: last.episodes, updates: learner.updates, meanReward, selectedStep: best?.step ?? null };
 }

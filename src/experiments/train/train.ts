@@ -14,9 +14,11 @@ import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
 import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../../agents/trainer.js';
 import { loadScenario, makeEnv } from '../../twin/index.js';
 import { METRICS_FILE, metricsLine } from './metrics-jsonl.js';
+import { runDaggerTraining } from './dagger-train.js';
 
 export interface TrainRunOptions {
-  agent: 'dqn' | 'sarsa';
+  /** `dagger`: the residual learner over a rule, imitating the twin's oracle (dagger-train.ts). */
+  agent: 'dqn' | 'sarsa' | 'dagger';
   /** Built-in scenario name or scenario file. */
   scenario: string;
   steps: number;
@@ -68,12 +70,19 @@ export function runSeeds(seed: number): { envSeed: number; agentSeed: number } {
 }
 
 export function runTraining(opts: TrainRunOptions): TrainRunResult {
+  if (opts.agent === 'dagger') {
+    const { envSeed, agentSeed } = runSeeds(opts.seed);
+    const v = opts.validation;
+    const r = runDaggerTraining({ scenario: opts.scenario, steps: opts.steps, seed: opts.seed, out: opts.out, config: opts.config, cwd: opts.cwd, envSeed, agentSeed, ...(v ? { validation: { scenario: v.scenario, episodes: v.episodes, seed: v.seed } } : {}) });
+    return { ...r, out: resolve(opts.cwd, opts.out), seed: opts.seed };
+  }
+  const agentKind = opts.agent;
   const out = resolve(opts.cwd, opts.out);
   mkdirSync(out, { recursive: true });
   const scenario = loadScenario(opts.scenario, { cwd: opts.cwd });
   const { envSeed, agentSeed } = runSeeds(opts.seed);
   const env = makeEnv(scenario, envSeed);
-  const spec = agentSpecFor(opts.agent, opts.config);
+  const spec = agentSpecFor(agentKind, opts.config);
   const agent = createAgent(spec, env.layout, opts.steps, new Rng(agentSeed), opts.kernels ? createBackend('float32', opts.kernels) : undefined);
   writeFileSync(join(out, 'config.json'), JSON.stringify({ agent: opts.agent, scenario: opts.scenario, steps: opts.steps, seed: opts.seed, [opts.agent]: spec.config }, null, 2) + '\n');
   const fd = openSync(join(out, METRICS_FILE), 'w');
