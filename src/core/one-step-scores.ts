@@ -7,7 +7,7 @@
 import { combineRewardTerms, loadReward, migrationPenalty, rewardTerms, rttReward, type RewardParams, type RewardTerms } from './reward.js';
 
 /** Min and max of `n` values at `off` of `a`, into `out[0]`, `out[1]`. */
-function minMax(a: ArrayLike<number>, off: number, n: number, out: Float64Array): void {
+export function minMax(a: ArrayLike<number>, off: number, n: number, out: Float64Array): void {
   let lo = Infinity, hi = -Infinity;
   for (let j = 0; j < n; j++) {
     const v = a[off + j]!;

@@ -14,7 +14,7 @@
  */
 import type { Candidates } from '../coordination.js';
 import { nodeLoad, rttReward, type RewardParams } from '../../core/reward.js';
-import { oneStepScore, OneStepScores } from '../../core/one-step-scores.js';
+import { minMax, oneStepScore, OneStepScores } from '../../core/one-step-scores.js';
 import { followMeRanking } from '../baselines/simple.js';
 import { slaGreedyRanking } from '../baselines/sla-greedy.js';
 import { rankedTop, RankScratch, type NodeRanking, type TopSink } from '../baselines/rows/node-ranking.js';
@@ -104,18 +104,6 @@ class TopK implements TopSink {
 }
 
 const rttPair = new Float64Array(2);
-
-/** Min and max of `n` values at `off` of `a`. */
-function minMax(a: Float64Array, off: number, n: number, out: Float64Array): void {
-  let lo = Infinity, hi = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const v = a[off + j]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  out[0] = lo;
-  out[1] = hi;
-}
 
 /** The one-step scores of every node (Eq. 8), the transition kernel's (`core/transition.ts`); re-exported for the bulk scorers. */
 export { OneStepScores };
