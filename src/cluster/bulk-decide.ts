@@ -305,6 +305,7 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
  */
 function askEach(workloads: readonly Workload[], out: FleetDecision, scratch: FleetScratch, rows: number, len: number, A: number, gate: GateInput, inFlight: number, maxConcurrent: number, policies: RowPolicies): FleetDecision {
   const { obs, masks, workloadOf } = scratch;
+  const NONE: readonly string[] = [];
   gate.maxConcurrent = maxConcurrent;
   for (let r = 0; r < rows; r++) {
     const i = workloadOf[r]!;
@@ -313,7 +314,7 @@ function askEach(workloads: readonly Workload[], out: FleetDecision, scratch: Fl
     const choice = policies.choose(i, obs.subarray(r * len, r * len + len), mask);
     if ('action' in choice) out.policyAction[i] = choice.action;
     gate.workload = w;
-    gate.problems = [];
+    gate.problems = NONE;
     gate.mask = mask;
     gate.choice = choice;
     gate.inFlightCount = inFlight + out.moves.length;

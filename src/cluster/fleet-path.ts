@@ -68,10 +68,7 @@ export class FleetPath implements TickPath {
     const t2 = performance.now();
     const { decision, decideMs } = decideFleetTimed(t.workloads, ctx.rtt, view, config, scorer, scratch, ctx.metrics);
     const len = observationLength(config.nodes.length, scorer.inFlight);
-    const rowObservation = (i: number): number[] | undefined => {
-      const r = scratch.rowOf[i]!;
-      return r < 0 ? undefined : Array.from(scratch.obs.subarray(r * len, (r + 1) * len));
-    };
+    const rowObservation = (i: number): number[] | undefined => scratch.rowObservation(i, len);
     const t3 = performance.now();
     const decisions = await actFleet(ctx, t.workloads, decision, { nowMs, inFlight: t.inFlight, started: t.started, inFlightAtMs: t.inFlightAtMs }, rowObservation, scorer);
     return { decisions, loads, nowMs, decideMs, phasesMs: { observe: t2 - t1, decide: t3 - t2, act: performance.now() - t3 } };

@@ -21,6 +21,11 @@ export class FleetScratch {
   used = new Float64Array(0);
   outbound = new Float64Array(0);
   coordination = new CoordinationScratch();
+  /** The observation row of workload `i` as the last decide phase built it (`len` numbers), or undefined if it had none. */
+  rowObservation(i: number, len: number): number[] | undefined {
+    const r = this.rowOf[i]!;
+    return r < 0 ? undefined : Array.from(this.obs.subarray(r * len, (r + 1) * len));
+  }
   ensure(workloads: number, rowLen: number, actions: number, candidates: number, nodes: number): void {
     if (this.obs.length < workloads * rowLen) this.obs = new Float64Array(workloads * rowLen);
     if (this.values.length < workloads * actions) {

@@ -91,7 +91,10 @@ export class PerWorkloadPath implements TickPath {
     const t1 = performance.now();
     const loads = await observeFleet({ config, ...this.sources, metrics: ctx.metrics, log: ctx.log, notes: state }, t.workloads, ctx.rtt);
     // A workload's policy lives as long as the workload (a VM's as long as its uid): fetched before the pure decide.
-    const policies = await Promise.all(t.workloads.map((w) => (t.inFlight.has(workloadKey(w.kind, w.namespace, w.name)) ? undefined : state.policyFor(workloadKey(w.kind, w.namespace, w.name), w.kind === 'vm' ? (w.object.metadata.uid ?? '') : '', w.user))));
+    const policies = await Promise.all(t.workloads.map((w) => {
+      const k = workloadKey(w.kind, w.namespace, w.name);
+      return t.inFlight.has(k) ? undefined : state.policyFor(k, w.kind === 'vm' ? (w.object.metadata.uid ?? '') : '', w.user);
+    }));
     const nowMs = clock.nowMs();
     const view = { nowMs, loads, readyNodes: t.readyNodes, inFlight: t.inFlight, capacityMillis: [], rttError: (u: string) => state.rttError(u) };
     await ctx.renew?.();
@@ -99,8 +102,7 @@ export class PerWorkloadPath implements TickPath {
     const decider = rowPolicies(ctx, t.workloads, policies);
     const { decision, decideMs } = decideFleetTimed(t.workloads, ctx.rtt, view, config, decider, this.scratch, ctx.metrics);
     const len = observationLength(config.nodes.length, decider.inFlight);
-    const { rowOf, obs } = this.scratch;
-    const rowObservation = (i: number): number[] | undefined => (rowOf[i]! < 0 ? undefined : Array.from(obs.subarray(rowOf[i]! * len, (rowOf[i]! + 1) * len)));
+    const rowObservation = (i: number): number[] | undefined => this.scratch.rowObservation(i, len);
     const t3 = performance.now();
     const decisions: Decision[] = await actFleet(ctx, t.workloads, decision, { nowMs, inFlight: t.inFlight, started: t.started, inFlightAtMs: t.inFlightAtMs }, rowObservation, decider, true);
     return { decisions, loads, nowMs, decideMs, phasesMs: { observe: t2 - t1, decide: t3 - t2, act: performance.now() - t3 } };
