@@ -99,6 +99,19 @@ test('the per-workload gates, at fleet scale: in-flight lock, invalid or stale o
   const noLoad = decideFleet(ws, fresh, view(nodes, { loads: new Map([['a', { value: 2, atMs: NOW }]]) }), config(nodes), followMeScorer());
   assert.equal(noLoad.moves.length, 0);
   assert.match(noLoad.event[1]!.message, /load of b missing/);
+  // Loads are judged on their own budget (observation.loadMaxAgeMs), as every observation is: 20 s old loads pass a
+  // 30 s budget with RTTs held to 15 s, fail without it; a negative load is never acted on.
+  const oldLoads = view(nodes, { loads: loads(nodes, 2, NOW - 20_000) });
+  const slowCfg = config(nodes, { observation: { rtt: { source: 'http-json', url: 'http://x' }, maxAgeMs: 15_000, loadMaxAgeMs: 30_000 } });
+  assert.equal(decideFleet(ws, fresh, oldLoads, slowCfg, followMeScorer()).reason[1], 'policy');
+  const strict = decideFleet(ws, fresh, oldLoads, config(nodes, { observation: { rtt: { source: 'http-json', url: 'http://x' }, maxAgeMs: 15_000 } }), followMeScorer());
+  assert.match(strict.event[1]!.message, /load of a is stale \(20000 ms > 15000 ms\)/);
+  const negative = decideFleet(ws, fresh, view(nodes, { loads: new Map([...loads(nodes)].map(([n, t]) => [n, n === 'b' ? { ...t, value: -1 } : t])) }), config(nodes), followMeScorer());
+  assert.equal(negative.moves.length, 0);
+  assert.match(negative.event[1]!.message, /load of b is negative \(-1\)/);
+  // An unusable observation also says why its user's RTT read failed, when the path knows.
+  const told = decideFleet([{ ...ws[1]!, user: 'nobody' }], fresh, view(nodes, { rttError: () => 'probe: timeout' }), config(nodes), followMeScorer());
+  assert.match(told.event[0]!.message, /RTT of a missing.*last RTT read failed \(probe: timeout\)/);
 });
 
 test('the vectorised heuristics choose what the per-workload policies choose, on random observations and masks', () => {
