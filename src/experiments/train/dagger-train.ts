@@ -11,11 +11,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Rng } from '../../core/rng.js';
 import { resolveDaggerConfig, type TrainConfigFile } from '../../agents/config.js';
-import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
-import { loadScenario } from '../../twin/index.js';
+import { checkpointScore, type OracleCache } from '../evaluate/evaluate.js';
 import type { DaggerConfig } from '../../agents/dagger-config.js';
 import { DaggerLearner } from '../../agents/dagger.js';
-import { makeEnv, recordWorld, solveOracle, type ResolvedScenario } from '../../twin/index.js';
+import { loadScenario, makeEnv, recordWorld, solveOracle, type ResolvedScenario } from '../../twin/index.js';
 import { contextFor } from '../policies.js';
 
 export interface DaggerIteration {
@@ -104,13 +103,14 @@ export interface DaggerTrainRun {
   cwd: string;
   envSeed: number;
   agentSeed: number;
-  /** Checkpoint selection on validation days (comma-separated scenarios, mean % of the oracle), as runTraining's. */
+  /** Checkpoint selection on validation days (comma-separated scenarios), as runTraining's. */
   validation?: { scenario: string; episodes: number; seed: number };
 }
 
 /**
- * One DAgger run into its folder: `config.json`, `model.json` + `model.bin`. With `validation`, the weights kept are
- * those of the iteration that scored best on the validation days; never on test days.
+ * One DAgger run into its folder: `config.json`, `model.json` + `model.bin`. With `validation`, every iteration's
+ * refit is a checkpoint (a DAgger iteration is the natural unit, so `validation.every` of a DQN run does not apply),
+ * scored as runTraining scores its checkpoints (`checkpointScore`); the best one's weights are kept. Never test days.
  */
 export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps: number; episodes: number; updates: number; meanReward: number; selectedStep: number | null } {
   const out = resolve(o.cwd, o.out);
@@ -121,7 +121,7 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
   const v = o.validation;
   const vals = v ? v.scenario.split(',').map((x) => loadScenario(x.trim(), { cwd: o.cwd })) : [];
   const caches: OracleCache[] = vals.map(() => new Map());
-  let best: { step: number; pct: number; ret: number; params: Float32Array } | undefined;
+  let best: { step: number; key: number; pct: number; ret: number; params: Float32Array } | undefined;
   let last = { steps: 0, episodes: 0 };
   const recent: number[] = [];
   const learner = trainDagger({
@@ -133,10 +133,8 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
     onIteration: (it, l) => {
       last = { steps: it.steps, episodes: it.episodes };
       if (!v || vals.length === 0) return;
-      const policy = l.policy();
-      const ms = vals.map((sc, i) => evaluatePolicy(policy, sc, { episodes: v.episodes, seed: v.seed }, caches[i]).metrics);
-      const pct = ms.reduce((a, m) => a + m.pctOfOracle, 0) / ms.length, ret = ms.reduce((a, m) => a + m.return, 0) / ms.length;
-      if (!best || pct > best.pct) best = { step: it.steps, pct, ret, params: Float32Array.from(l.network.params) };
+      const { key, pct, ret } = checkpointScore(l.policy(), vals, { episodes: v.episodes, seed: v.seed }, caches);
+      if (!best || key > best.key) best = { step: it.steps, key, pct, ret, params: Float32Array.from(l.network.params) };
     },
   });
   const meanReward = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : Number.NaN;

@@ -10,7 +10,7 @@ import type { BackendKind } from '../../nn/backend.js';
 import { createBackend } from '../../nn/create-backend.js';
 import { resolveDqnConfig, resolveSarsaConfig, type TrainConfigFile } from '../../agents/config.js';
 import { createAgent, saveAgent, snapshotPolicy, type AgentSpec } from '../../agents/factory.js';
-import { evaluatePolicy, type OracleCache } from '../evaluate/evaluate.js';
+import { checkpointScore, type OracleCache } from '../evaluate/evaluate.js';
 import { trainAgent, type EpisodeMetrics, type TrainProgress, type TrainSummary } from '../../agents/trainer.js';
 import { loadScenario, makeEnv } from '../../twin/index.js';
 import { METRICS_FILE, metricsLine } from './metrics-jsonl.js';
@@ -93,12 +93,7 @@ export function runTraining(opts: TrainRunOptions): TrainRunResult {
   let best: { step: number; key: number; ret: number; pct: number; params: Float32Array; normalizer: ReturnType<typeof agent.normalizerSnapshot> } | undefined;
   const checkpoint = (steps: number): void => {
     if (!v || valScenarios.length === 0) return;
-    const policy = snapshotPolicy(agent);
-    const evs = valScenarios.map((sc, i) => evaluatePolicy(policy, sc, { episodes: v.episodes, seed: v.seed }, oracleCaches[i]).metrics);
-    const mean = (f: (m: (typeof evs)[number]) => number) => evs.reduce((a, m) => a + f(m), 0) / evs.length;
-    const pct = mean((m) => m.pctOfOracle), ret = mean((m) => m.return);
-    // One scenario: by return (the quantity the oracle bounds). Several: by mean % of the oracle (scale-free).
-    const key = evs.length === 1 ? ret : pct;
+    const { key, pct, ret } = checkpointScore(snapshotPolicy(agent), valScenarios, { episodes: v.episodes, seed: v.seed }, oracleCaches);
     if (!best || key > best.key) best = { step: steps, key, ret, pct, params: Float32Array.from(agent.online.params), normalizer: agent.normalizerSnapshot() };
   };
   // metrics.jsonl lines are buffered and written at each progress report (every `progressEvery` steps, so a
