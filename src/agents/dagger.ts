@@ -71,7 +71,7 @@ export class DaggerLearner {
   private readonly inputs: ResidualInputs;
   private readonly scratch: Float32Array;
   private readonly dOut: Vec;
-  private readonly q = new Float64Array(17);
+  private readonly q: Float64Array;
   private readonly idx: Int32Array;
   private readonly buckets = new Map<number, Bucket>();
   private nodesNow = 0;
@@ -82,6 +82,7 @@ export class DaggerLearner {
     const backend = createBackend('float32', undefined, 16 * 1024 * 1024);
     this.network = new NodeSequenceNetwork(residualArchitecture(config, nodes), { backend, maxRows: config.batchSize, rng });
     zeroResidual(this.network);
+    this.q = new Float64Array(this.network.maxNodes + 1);
     this.adam = new Adam(backend, this.network.params.length, { learningRate: config.learningRate });
     this.dOut = backend.alloc(config.batchSize * (this.network.maxNodes + 1));
     this.inputs = new ResidualInputs(reward, config.prior, inFlight, plan);

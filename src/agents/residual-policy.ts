@@ -22,8 +22,8 @@ import { ScaleFreeEncoder } from './scale-free-features.js';
 /** Encodes one observation for the network and computes its prior; shared by the policy and the learner. */
 export class ResidualInputs {
   readonly encoder: ScaleFreeEncoder;
-  /** The rule's prior of the last encoded observation, `[N + 1]` (masked actions −∞). */
-  readonly prior = new Float64Array(17);
+  /** The rule's prior of the last encoded observation, `[N + 1]` (masked actions −∞); grows with N. */
+  prior = new Float64Array(17);
 
   private planner: LookaheadPolicy | undefined;
   private plannerNodes = 0;
@@ -40,8 +40,9 @@ export class ResidualInputs {
 
   /** Prior into {@link prior}, features into `out` at `offset`; returns N. */
   write(obs: Float64Array, mask: Uint8Array, out: { [i: number]: number }, offset: number): number {
+    const n = nodeCountOf(obs.length, this.inFlight);
+    if (this.prior.length < n + 1) this.prior = new Float64Array(n + 1);
     if (this.shape.rule === 'lookahead') {
-      const n = nodeCountOf(obs.length, this.inFlight);
       // The planner keeps a trend per node, sized for N: a new node count starts a fresh one.
       if (!this.planner || this.plannerNodes !== n) {
         this.planner = new LookaheadPolicy({ rttBaseMs: this.plan!.rttBaseMs }, this.reward, n, this.plan!.migration);
@@ -63,12 +64,13 @@ export class ResidualQPolicy implements Policy {
   readonly name: string;
   readonly needsInFlight: boolean;
   private readonly inputs: ResidualInputs;
-  private readonly q = new Float64Array(17);
+  private readonly q: Float64Array;
 
   constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, plan?: PlannerContext, name = 'dagger') {
     this.name = name;
     this.needsInFlight = inFlight;
     this.inputs = new ResidualInputs(reward, shape, inFlight, plan);
+    this.q = new Float64Array(network.maxNodes + 1);
   }
 
   reset(): void {
