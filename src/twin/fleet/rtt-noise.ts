@@ -9,7 +9,7 @@
  * (`src/experiments/fleet/bound.ts`) relies on, and costs a few ns per pair (a 10k × 100 tick writes one million RTTs).
  */
 import { Rng } from '../../core/rng.js';
-import type { TransitionRows } from '../../core/transition-rows.js';
+import { rttBounds, type TransitionRows } from '../../core/transition-rows.js';
 import { RTT_CAP_MS } from '../world.js';
 
 const NORMAL_TABLE_BITS = 12;
@@ -65,32 +65,23 @@ export class RttField {
 
   /**
    * Row i's RTTs to every node into `obs[o ..]`, and their bounds into the kernel's rows (for the next reward). The
-   * hot loop (one million pairs per 10k × 100 tick): `at` and `noiseAt` inlined, one hash per pair of nodes.
+   * hot loop (one million pairs per 10k × 100 tick): `at` and `noiseAt` inlined, one hash per pair of nodes. The
+   * bounds come from the kernel's own {@link rttBounds} over the row just written: a second pass over n numbers
+   * costs little beside the hash and the square root, and keeps one definition of what the bounds are.
    */
   writeRow(key: number, px: number, py: number, obs: Float64Array, o: number, rows: TransitionRows, i: number): void {
     const n = this.nodeX.length, s = this.rtt, base = s.baseMs, slope = s.slopeMsPerM, floor = s.floorMs;
     const nx = this.nodeX, ny = this.nodeY, sig = this.sigmaMean;
     const cap = RTT_CAP_MS; // a local: an imported binding is a getter call per read under some loaders
-    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0;
     let bits = 0;
     for (let j = 0; j < n; j++) {
       if ((j & 1) === 0) bits = pairBits(key, j >> 1);
       const z = NORMALS[((j & 1) === 0 ? bits : bits >>> 16) & NORMAL_MASK]!;
       const dx = px - nx[j]!, dy = py - ny[j]!;
-      let v = base + slope * Math.sqrt(dx * dx + dy * dy) + sig[j]! * z;
-      v = v < floor ? floor : v > cap ? cap : v;
-      obs[o + j] = v;
-      if (v < mn) {
-        mn2 = mn;
-        mn = v;
-        am = j;
-      } else if (v < mn2) mn2 = v;
-      if (v > mx) mx = v;
+      const v = base + slope * Math.sqrt(dx * dx + dy * dy) + sig[j]! * z;
+      obs[o + j] = v < floor ? floor : v > cap ? cap : v;
     }
-    rows.rttMin[i] = mn;
-    rows.rttMin2[i] = mn2;
-    rows.rttMax[i] = mx;
-    rows.argMin[i] = am;
+    rttBounds(rows, i, obs, o, n);
   }
 }
 
