@@ -39,6 +39,12 @@ export const DaggerFields = z
     targetClip: z.number().positive().default(5),
     /** L2 weight on the residual outputs: where the labels disagree, stay with the rule. */
     residualL2: z.number().nonnegative().default(0.01),
+    /**
+     * Deviation margins (reward units) tried with every validation checkpoint; the best (checkpoint, margin) pair on
+     * the validation days is kept. Margin m plays the rule's action unless the residual's best action beats it by
+     * more than m (residual-policy.ts). Without validation the first margin is used.
+     */
+    margins: z.array(z.number().nonnegative()).min(1).max(32).default([0]),
     /** The rule's prior (rule-prior.ts): largest gap in reward units (0 = no prior, plain imitation) and temperature. */
     prior: z
       .object({ rule: z.enum(['sla-greedy', 'lookahead']).default('sla-greedy'), scale: z.number().nonnegative().default(1), temperature: z.number().positive().default(1) })

@@ -182,19 +182,22 @@ export class DaggerLearner {
     return loss;
   }
 
-  /** A greedy policy on a copy of the current weights (or on `params`, a kept checkpoint). */
-  policy(params?: ArrayLike<number>): Policy {
+  /** A greedy policy on a copy of the current weights (or on `params`, a kept checkpoint), with a deviation margin. */
+  policy(params?: ArrayLike<number>, margin = 0): Policy {
     const net = new NodeSequenceNetwork(this.network.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
     net.params.set(params ?? this.network.params);
-    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight, this.plan);
+    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight, this.plan, 'dagger', margin);
   }
 
-  /** Writes `<dir>/model.json` + `model.bin` (the current weights, or `params`); returns the model.json path. */
-  save(dir: string, training: PolicyHeader['training'], params?: Vec): string {
+  /**
+   * Writes `<dir>/model.json` + `model.bin` (the current weights, or `params`, with the deviation `margin` the
+   * policy plays with); returns the model.json path.
+   */
+  save(dir: string, training: PolicyHeader['training'], params?: Vec, margin = 0): string {
     return saveModel(dir, {
       agent: 'dagger', architecture: { ...this.network.spec, nodes: this.nodes }, dueling: false, layout: 'node-sequence', window: 1, nodes: this.nodes,
       inFlight: this.inFlight, featureSet: 'scale-free', params: params ?? this.network.params, training,
-      prior: { rule: this.config.prior.rule, scale: this.config.prior.scale, temperature: this.config.prior.temperature, reward: this.reward, ...(this.plan && this.config.prior.rule === 'lookahead' ? { planner: this.plan } : {}) },
+      prior: { rule: this.config.prior.rule, scale: this.config.prior.scale, temperature: this.config.prior.temperature, margin, reward: this.reward, ...(this.plan && this.config.prior.rule === 'lookahead' ? { planner: this.plan } : {}) },
     });
   }
 }

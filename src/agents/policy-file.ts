@@ -56,6 +56,8 @@ export const PolicyHeaderSchema = z
      * the SLA and migration cost the rule and the scale-free features read (the training scenario's).
      */
     prior: z.object({ rule: z.enum(['sla-greedy', 'lookahead']), scale: z.number().nonnegative(), temperature: z.number().positive(),
+      /** Deviation margin (residual-policy.ts `residualArgmax`), chosen with the checkpoint; absent in older files = 0. */
+      margin: z.number().nonnegative().default(0),
       /** What the `lookahead` rule plans with: the training scenario's migration model and RTT floor. */
       planner: z.object({ rttBaseMs: z.number().positive(), migration: z.object({ durationSteps: z.number().int().nonnegative(), spikeMs: z.number().nonnegative(), trafficCost: z.number().nonnegative(), violationPenalty: z.number().nonnegative(), terminateOnViolation: z.boolean() }).strict() }).strict().optional(),
       reward: z.object({ rttSla: z.object({ min: z.number(), max: z.number() }).strict(), loadSla: z.object({ min: z.number(), max: z.number() }).strict(), migrationCost: z.number() }).strict() }).strict().optional(),
@@ -64,7 +66,7 @@ export const PolicyHeaderSchema = z
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
     training: z.object({ scenario: z.string(), seed: z.number().int(), steps: z.number().int().nonnegative(), episodes: z.number().int().nonnegative(), updates: z.number().int().nonnegative(), meanReward: z.number().nullable(), config: z.record(z.unknown()),
       /** The checkpoint kept: chosen on validation days, never on test days (absent: the last weights). */
-      selection: z.object({ step: z.number().int().nonnegative(), scenario: z.string(), episodes: z.number().int().positive(), pctOfOracle: z.number(), return: z.number() }).strict().optional() }).strict(),
+      selection: z.object({ step: z.number().int().nonnegative(), margin: z.number().nonnegative().optional(), scenario: z.string(), episodes: z.number().int().positive(), pctOfOracle: z.number(), return: z.number() }).strict().optional() }).strict(),
     weights: z
       .object({
         file: z.string().min(1),
@@ -236,7 +238,7 @@ export function loadModel(path: string): LoadedModel {
   if (set === 'scale-free') {
     if (!prior) throw bad(src, 'prior', 'the rule prior of a residual agent', 'none');
     if (prior.rule === 'lookahead' && !prior.planner) throw bad(src, 'prior.planner', 'the migration model and RTT floor of a lookahead prior', 'none');
-    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight, prior.planner) };
+    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight, prior.planner, 'dagger', prior.margin) };
   }
   return {
     path: src,

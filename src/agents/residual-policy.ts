@@ -54,10 +54,21 @@ export class ResidualInputs {
   }
 }
 
-/** Greedy action of `prior + residual` over the actions the prior allows (its −∞ are masked or the serving node). */
-export function residualArgmax(prior: Float64Array, residual: ArrayLike<number>, n: number, q: Float64Array): number {
+/**
+ * Greedy action of `prior + residual` over the actions the prior allows (its −∞ are masked or the serving node).
+ *
+ * With a deviation `margin` m > 0 the agent defers to its rule unless it is sure: it plays the rule's own action
+ * (the prior's argmax) unless the greedy action's value beats that action's by more than m reward units. m = 0 is
+ * plain greedy; a margin beyond any residual is the rule itself. Beyond the paper: a residual fitted on a few
+ * thousand labelled states is least reliable exactly where it disagrees with the rule by a little, and a margin
+ * chosen on validation days trades the gains of small deviations against their risk on days it has not seen.
+ */
+export function residualArgmax(prior: Float64Array, residual: ArrayLike<number>, n: number, q: Float64Array, margin = 0): number {
   for (let a = 0; a <= n; a++) q[a] = prior[a]! + residual[a]!;
-  return maskedArgmax(q, 0, n + 1, null);
+  const a = maskedArgmax(q, 0, n + 1, null);
+  if (margin <= 0) return a;
+  const rule = maskedArgmax(prior, 0, n + 1, null);
+  return a !== rule && q[a]! - q[rule]! <= margin ? rule : a;
 }
 
 export class ResidualQPolicy implements Policy {
@@ -66,7 +77,8 @@ export class ResidualQPolicy implements Policy {
   private readonly inputs: ResidualInputs;
   private readonly q: Float64Array;
 
-  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, plan?: PlannerContext, name = 'dagger') {
+  /** `margin`: the deviation margin of {@link residualArgmax} (0: greedy over prior + residual). */
+  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, plan?: PlannerContext, name = 'dagger', readonly margin = 0) {
     this.name = name;
     this.needsInFlight = inFlight;
     this.inputs = new ResidualInputs(reward, shape, inFlight, plan);
@@ -83,7 +95,7 @@ export class ResidualQPolicy implements Policy {
     if (n !== net.nodeCount) net.setNodes(n);
     this.inputs.write(observation, actionMask, net.input, 0);
     const out = net.forward(1);
-    const a = residualArgmax(this.inputs.prior, out, n, this.q);
+    const a = residualArgmax(this.inputs.prior, out, n, this.q, this.margin);
     return a === 0 || actionMask[a] === 1 ? a : 0;
   }
 }

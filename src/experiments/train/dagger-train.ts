@@ -121,7 +121,7 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
   const v = o.validation;
   const vals = v ? v.scenario.split(',').map((x) => loadScenario(x.trim(), { cwd: o.cwd })) : [];
   const caches: OracleCache[] = vals.map(() => new Map());
-  let best: { step: number; key: number; pct: number; ret: number; params: Float32Array } | undefined;
+  let best: { step: number; margin: number; key: number; pct: number; ret: number; params: Float32Array } | undefined;
   let last = { steps: 0, episodes: 0 };
   const recent: number[] = [];
   const learner = trainDagger({
@@ -133,15 +133,17 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
     onIteration: (it, l) => {
       last = { steps: it.steps, episodes: it.episodes };
       if (!v || vals.length === 0) return;
-      const { key, pct, ret } = checkpointScore(l.policy(), vals, { episodes: v.episodes, seed: v.seed }, caches);
-      if (!best || key > best.key) best = { step: it.steps, key, pct, ret, params: Float32Array.from(l.network.params) };
+      for (const margin of config.margins) {
+        const { key, pct, ret } = checkpointScore(l.policy(undefined, margin), vals, { episodes: v.episodes, seed: v.seed }, caches);
+        if (!best || key > best.key) best = { step: it.steps, margin, key, pct, ret, params: Float32Array.from(l.network.params) };
+      }
     },
   });
   const meanReward = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : Number.NaN;
   const modelPath = learner.save(out, {
     scenario: o.scenario, seed: o.seed, steps: last.steps, episodes: last.episodes, updates: learner.updates,
     meanReward: Number.isFinite(meanReward) ? meanReward : null, config: config as unknown as Record<string, unknown>,
-    ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
-  }, best?.params);
+    ...(best && v ? { selection: { step: best.step, margin: best.margin, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
+  }, best?.params, best?.margin ?? config.margins[0]);
   return { modelPath, steps: last.steps, episodes: last.episodes, updates: learner.updates, meanReward, selectedStep: best?.step ?? null };
 }

@@ -10,6 +10,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { DaggerFields } from '../../agents/dagger-config.js';
 import { DaggerLearner } from '../../agents/dagger.js';
 import { loadModel } from '../../agents/policy-file.js';
+import { residualArgmax } from '../../agents/residual-policy.js';
 import { loadScenario, makeEnv } from '../../twin/index.js';
 import { contextFor, resolvePolicy } from '../policies.js';
 
@@ -59,4 +60,34 @@ test('a saved residual model loads and plays the same actions; a residual header
   delete header.prior;
   writeFileSync(path, JSON.stringify(header));
   assert.throws(() => loadModel(path), (e: unknown) => e instanceof InvalidInputError && /agent: expected dagger with a node-seq network, the scale-free features and a prior/.test(e.message) && !e.message.includes('\n'));
+});
+
+test('the deviation margin: 0 is greedy over prior + residual, a margin defers to the rule unless the gain exceeds it', () => {
+  // Wait, node 1 (the rule's choice, prior 0), node 2 (prior −1, serving node 3 is −∞).
+  const prior = Float64Array.from([-1, 0, -1, -Infinity]);
+  const q = new Float64Array(4);
+  // The residual lifts node 2 to 0.8 above the rule's action.
+  const residual = [0, 0.2, 2, 0];
+  assert.equal(residualArgmax(prior, residual, 3, q), 2);
+  assert.equal(residualArgmax(prior, residual, 3, q, 0.5), 2, 'a gain of 0.8 clears a margin of 0.5');
+  assert.equal(residualArgmax(prior, residual, 3, q, 0.8), 1, 'a gain equal to the margin is not enough');
+  assert.equal(residualArgmax(prior, residual, 3, q, 1000), 1, 'a margin beyond any residual is the rule');
+  // Where the greedy action is the rule's own, the margin changes nothing.
+  assert.equal(residualArgmax(prior, [0, 0, 0, 0], 3, q, 1000), 1);
+});
+
+test('a saved residual model keeps its deviation margin; with a huge margin a trained residual plays its rule', async () => {
+  const ctx = contextFor(scenario, 1);
+  const learner = new DaggerLearner(DaggerFields.parse({ prior: { rule: 'lookahead' } }), ctx.reward, true, 3, new Rng(2), { rttBaseMs: ctx.rttBaseMs!, migration: ctx.migration! });
+  const p = learner.network.params, rng = new Rng(4);
+  for (let i = 0; i < p.length; i++) p[i] = rng.normal() * 0.3;
+  const dir = mkdtempSync(join(tmpdir(), 'remora-dagger-'));
+  const path = learner.save(dir, { scenario: 'sr111-edge', seed: 2, steps: 0, episodes: 0, updates: 0, meanReward: null, config: {} }, undefined, 1000);
+  assert.equal(loadModel(path).header.prior?.margin, 1000);
+  const rule = await resolvePolicy('lookahead', { seed: 1, scenario }, process.cwd());
+  const [loaded, ruled] = await sameActions(loadModel(path).policy(), rule, 3);
+  assert.deepEqual(loaded, ruled);
+  // The same weights without the margin deviate somewhere, or the check above proves nothing.
+  const [greedy, ruled2] = await sameActions(learner.policy(), await resolvePolicy('lookahead', { seed: 1, scenario }, process.cwd()), 3);
+  assert.notDeepEqual(greedy, ruled2);
 });
