@@ -185,6 +185,46 @@ export class TransitionKernel {
     return this.compose(0, this.violatedLast);
   }
 
+  /**
+   * Eq. 8 for every step and node of a series (step-major `[steps × n]` RTTs and loads): `R` as served, `Rsw` with
+   * the switch-over spike (a move finishing that step), `viol` the breach flags. The one place the planners (the
+   * exact oracle, `lookahead`) turn a known or forecast future into rewards, so they score exactly as the env does.
+   */
+  rewardTable(rttMs: ArrayLike<number>, load: ArrayLike<number>, steps: number, n: number, spikeMs: number, R: Float64Array, Rsw: Float64Array, viol: Uint8Array): void {
+    const b = this.bounds;
+    for (let t = 0; t < steps; t++) {
+      const o = t * n;
+      this.scanBounds(rttMs, load, o, n);
+      for (let j = 0; j < n; j++) {
+        const i = o + j, rtt = rttMs[i]!, l = load[i]!, isMin = b[3] === j;
+        R[i] = this.rewardAt(isMin, rtt, 0, b[0]!, b[1]!, b[2]!, l, b[4]!, b[5]!);
+        viol[i] = this.violatedLast ? 1 : 0;
+        Rsw[i] = spikeMs === 0 ? R[i]! : this.rewardAt(isMin, rtt, spikeMs, b[0]!, b[1]!, b[2]!, l, b[4]!, b[5]!);
+      }
+    }
+  }
+
+  /** [rttMin, rttMin2 (excluding the argmin), rttMax, argmin, loadMin, loadMax] of the last {@link scanBounds}. */
+  private readonly bounds = new Float64Array(6);
+
+  /** The bounds of one step's RTTs and loads at `[off, off + n)` into {@link bounds}. */
+  private scanBounds(rtts: ArrayLike<number>, loads: ArrayLike<number>, off: number, n: number): void {
+    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const v = rtts[off + j]!, l = loads[off + j]!;
+      if (v < mn) {
+        mn2 = mn;
+        mn = v;
+        am = j;
+      } else if (v < mn2) mn2 = v;
+      if (v > mx) mx = v;
+      if (l < lmn) lmn = l;
+      if (l > lmx) lmx = l;
+    }
+    const b = this.bounds;
+    b[0] = mn; b[1] = mn2; b[2] = mx; b[3] = am; b[4] = lmn; b[5] = lmx;
+  }
+
   /** The breach flag of the last {@link rewardAt}. */
   violatedLast = false;
 
@@ -201,16 +241,9 @@ export class TransitionKernel {
     const selfMove = action !== 0 && action - 1 === serving;
     const migrating = action !== 0 && !selfMove;
     const node = migrating ? action - 1 : serving;
-    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const v = rtts[j]!;
-      if (v < mn) [mn2, mn, am] = [mn, v, j];
-      else if (v < mn2) mn2 = v;
-      if (v > mx) mx = v;
-      if (loads[j]! < lmn) lmn = loads[j]!;
-      if (loads[j]! > lmx) lmx = loads[j]!;
-    }
-    this.violatedLast = this.write(am === node, rtts[node]!, 0, mn, mn2, mx, loads[node]!, lmn, lmx);
+    this.scanBounds(rtts, loads, 0, n);
+    const b = this.bounds;
+    this.violatedLast = this.write(b[3] === node, rtts[node]!, 0, b[0]!, b[1]!, b[2]!, loads[node]!, b[4]!, b[5]!);
     if (selfMove && this.penalizeSelf) {
       this.terminatedLast = true;
       return this.params.selfMigrationReward;

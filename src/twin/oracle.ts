@@ -46,24 +46,7 @@ export function solveOracle(world: WorldRecord, spec: Scenario, initialNode: num
   const viol = new Uint8Array(T * n);
   const kernel = new TransitionKernel(transitionParams(spec));
   const { spikeMs: spike, trafficCost: traffic } = edgeMigrationCosts(spec);
-  for (let t = 0; t < T; t++) {
-    const o = t * n;
-    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const v = world.rttMs[o + j]!, l = world.load[o + j]!;
-      if (v < mn) [mn2, mn, am] = [mn, v, j];
-      else if (v < mn2) mn2 = v;
-      if (v > mx) mx = v;
-      if (l < lmn) lmn = l;
-      if (l > lmx) lmx = l;
-    }
-    for (let j = 0; j < n; j++) {
-      const rtt = world.rttMs[o + j]!, load = world.load[o + j]!;
-      R[o + j] = kernel.rewardAt(am === j, rtt, 0, mn, mn2, mx, load, lmn, lmx);
-      viol[o + j] = kernel.violatedLast ? 1 : 0;
-      Rsw[o + j] = kernel.rewardAt(am === j, rtt, spike, mn, mn2, mx, load, lmn, lmx);
-    }
-  }
+  kernel.rewardTable(world.rttMs, world.load, T, n, spike, R, Rsw, viol);
   const terminate = spec.terminateOnViolation;
   const penalizeSelf = spec.reward.selfMigration === 'penalize';
   const selfReward = spec.reward.selfMigrationReward;

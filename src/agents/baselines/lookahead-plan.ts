@@ -130,28 +130,7 @@ export class LookaheadPlanner {
 
   /** Eq. 8 per step and node on the forecast, without and with the switch-over spike, and the breach flags. */
   private scoreSteps(f: Forecast): void {
-    const { n, horizon: H } = f;
-    const { spikeMs } = this.model;
-    const k = this.kernel;
-    for (let h = 0; h < H; h++) {
-      const o = h * n;
-      let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
-      for (let j = 0; j < n; j++) {
-        const v = f.rttMs[o + j]!, l = f.load[o + j]!;
-        if (v < mn) [mn2, mn, am] = [mn, v, j];
-        else if (v < mn2) mn2 = v;
-        if (v > mx) mx = v;
-        if (l < lmn) lmn = l;
-        if (l > lmx) lmx = l;
-      }
-      for (let j = 0; j < n; j++) {
-        const rtt = f.rttMs[o + j]!, load = f.load[o + j]!;
-        const i = o + j;
-        this.R[i] = k.rewardAt(am === j, rtt, 0, mn, mn2, mx, load, lmn, lmx);
-        this.viol[i] = k.violatedLast ? 1 : 0;
-        this.Rsw[i] = spikeMs === 0 ? this.R[i]! : k.rewardAt(am === j, rtt, spikeMs, mn, mn2, mx, load, lmn, lmx);
-      }
-    }
+    this.kernel.rewardTable(f.rttMs, f.load, f.horizon, f.n, this.model.spikeMs, this.R, this.Rsw, this.viol);
   }
 
   private ensure(H: number, n: number, S: number): void {
