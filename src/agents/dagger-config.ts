@@ -45,6 +45,11 @@ export const DaggerFields = z
      * more than m (residual-policy.ts). Without validation the first margin is used.
      */
     margins: z.array(z.number().nonnegative()).min(1).max(32).default([0]),
+    /**
+     * States with a feature outside the bounds of the labelled data (residual-policy.ts `FeatureRange`): `defer`
+     * plays the rule there, `extrapolate` trusts the network everywhere.
+     */
+    outOfRange: z.enum(['defer', 'extrapolate']).default('extrapolate'),
     /** The rule's prior (rule-prior.ts): largest gap in reward units (0 = no prior, plain imitation) and temperature. */
     prior: z
       .object({ rule: z.enum(['sla-greedy', 'lookahead']).default('sla-greedy'), scale: z.number().nonnegative().default(1), temperature: z.number().positive().default(1) })

@@ -22,7 +22,7 @@ import { NodeSequenceNetwork, type NodeSequenceSpec } from '../nn/node-sequence.
 import { paramView } from '../nn/params.js';
 import type { DaggerConfig } from './dagger-config.js';
 import { saveModel, type PolicyHeader } from './policy-file.js';
-import { ResidualInputs, residualArgmax, ResidualQPolicy, type PlannerContext } from './residual-policy.js';
+import { emptyRange, ResidualInputs, residualArgmax, ResidualQPolicy, widenRange, type FeatureRange, type PlannerContext } from './residual-policy.js';
 import { SCALE_FREE_FEATURES } from './scale-free-features.js';
 
 /** The network of a residual agent: node-sequence, no context (the size-agnostic choice that transferred best). */
@@ -35,6 +35,9 @@ export function zeroResidual(net: NodeSequenceNetwork): void {
   const last = net.spec.hidden.length;
   for (const head of ['node', 'wait']) for (const p of ['kernel', 'bias']) paramView(net.params, net.paramSpecs, `${head}_dense_${last}/${p}`).fill(0);
 }
+
+/** A bound for JSON: an empty range's ±∞ as null. */
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** The labelled states of one node count, growing. */
 class Bucket {
@@ -77,6 +80,8 @@ export class DaggerLearner {
   private nodesNow = 0;
   /** Gradient updates applied. */
   updates = 0;
+  /** Feature bounds of every labelled state so far (what the fit has seen). */
+  readonly range: FeatureRange = emptyRange(SCALE_FREE_FEATURES);
 
   constructor(readonly config: DaggerConfig, readonly reward: RewardParams, readonly inFlight: boolean, readonly nodes: number, private readonly rng: Rng, readonly plan?: PlannerContext) {
     const backend = createBackend('float32', undefined, 16 * 1024 * 1024);
@@ -121,6 +126,7 @@ export class DaggerLearner {
     let b = this.buckets.get(n);
     if (!b) this.buckets.set(n, (b = new Bucket(n)));
     b.push(this.scratch, this.inputs.prior, qStar);
+    widenRange(this.range, this.scratch, n);
   }
 
   /** `updates` minibatch steps on the aggregate data set; returns the mean loss. */
@@ -182,22 +188,30 @@ export class DaggerLearner {
     return loss;
   }
 
-  /** A greedy policy on a copy of the current weights (or on `params`, a kept checkpoint), with a deviation margin. */
-  policy(params?: ArrayLike<number>, margin = 0): Policy {
+  /** The range a policy defers outside of: a copy of the data's, or none when the config extrapolates. */
+  gateRange(): FeatureRange | undefined {
+    return this.config.outOfRange === 'defer' ? { lo: Float64Array.from(this.range.lo), hi: Float64Array.from(this.range.hi) } : undefined;
+  }
+
+  /**
+   * A greedy policy on a copy of the current weights (or on `params`, a kept checkpoint), with a deviation margin
+   * and the range it defers outside of (default: the data's so far, when the config defers).
+   */
+  policy(params?: ArrayLike<number>, margin = 0, range: FeatureRange | undefined = this.gateRange()): Policy {
     const net = new NodeSequenceNetwork(this.network.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
     net.params.set(params ?? this.network.params);
-    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight, this.plan, 'dagger', margin);
+    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight, this.plan, 'dagger', margin, range);
   }
 
   /**
    * Writes `<dir>/model.json` + `model.bin` (the current weights, or `params`, with the deviation `margin` the
    * policy plays with); returns the model.json path.
    */
-  save(dir: string, training: PolicyHeader['training'], params?: Vec, margin = 0): string {
+  save(dir: string, training: PolicyHeader['training'], params?: Vec, margin = 0, range: FeatureRange | undefined = this.gateRange()): string {
     return saveModel(dir, {
       agent: 'dagger', architecture: { ...this.network.spec, nodes: this.nodes }, dueling: false, layout: 'node-sequence', window: 1, nodes: this.nodes,
       inFlight: this.inFlight, featureSet: 'scale-free', params: params ?? this.network.params, training,
-      prior: { rule: this.config.prior.rule, scale: this.config.prior.scale, temperature: this.config.prior.temperature, margin, reward: this.reward, ...(this.plan && this.config.prior.rule === 'lookahead' ? { planner: this.plan } : {}) },
+      prior: { rule: this.config.prior.rule, scale: this.config.prior.scale, temperature: this.config.prior.temperature, margin, ...(range ? { range: { lo: [...range.lo].map(finiteOrNull), hi: [...range.hi].map(finiteOrNull) } } : {}), reward: this.reward, ...(this.plan && this.config.prior.rule === 'lookahead' ? { planner: this.plan } : {}) },
     });
   }
 }

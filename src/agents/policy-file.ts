@@ -58,6 +58,11 @@ export const PolicyHeaderSchema = z
     prior: z.object({ rule: z.enum(['sla-greedy', 'lookahead']), scale: z.number().nonnegative(), temperature: z.number().positive(),
       /** Deviation margin (residual-policy.ts `residualArgmax`), chosen with the checkpoint; absent in older files = 0. */
       margin: z.number().nonnegative().default(0),
+      /**
+       * Feature bounds of the fitted states, one per scale-free feature; outside them the policy plays its rule.
+       * null: no state was labelled (an empty range, so the policy is its rule everywhere).
+       */
+      range: z.object({ lo: z.array(z.number().nullable()), hi: z.array(z.number().nullable()) }).strict().optional(),
       /** What the `lookahead` rule plans with: the training scenario's migration model and RTT floor. */
       planner: z.object({ rttBaseMs: z.number().positive(), migration: z.object({ durationSteps: z.number().int().nonnegative(), spikeMs: z.number().nonnegative(), trafficCost: z.number().nonnegative(), violationPenalty: z.number().nonnegative(), terminateOnViolation: z.boolean() }).strict() }).strict().optional(),
       reward: z.object({ rttSla: z.object({ min: z.number(), max: z.number() }).strict(), loadSla: z.object({ min: z.number(), max: z.number() }).strict(), migrationCost: z.number() }).strict() }).strict().optional(),
@@ -238,7 +243,7 @@ export function loadModel(path: string): LoadedModel {
   if (set === 'scale-free') {
     if (!prior) throw bad(src, 'prior', 'the rule prior of a residual agent', 'none');
     if (prior.rule === 'lookahead' && !prior.planner) throw bad(src, 'prior.planner', 'the migration model and RTT floor of a lookahead prior', 'none');
-    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight, prior.planner, 'dagger', prior.margin) };
+    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight, prior.planner, 'dagger', prior.margin, prior.range && { lo: Float64Array.from(prior.range.lo, (v) => v ?? Infinity), hi: Float64Array.from(prior.range.hi, (v) => v ?? -Infinity) }) };
   }
   return {
     path: src,

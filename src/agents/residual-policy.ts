@@ -71,14 +71,57 @@ export function residualArgmax(prior: Float64Array, residual: ArrayLike<number>,
   return a !== rule && q[a]! - q[rule]! <= margin ? rule : a;
 }
 
+/**
+ * Per-feature bounds (`[F]` each, F = SCALE_FREE_FEATURES) of the states a residual was fitted on. Beyond the paper:
+ * outside them the network's output is an extrapolation (its ReLU layers grow linearly there), and a trace family
+ * training never saw (a slow ramp into overload, say) can drive a feature past anything in the data. A policy with
+ * a range defers to its rule on any state with a feature outside it: it deviates only where it has seen data.
+ */
+export interface FeatureRange {
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+/** An empty range (lo = +∞, hi = −∞) that {@link widenRange} grows. */
+export function emptyRange(features: number): FeatureRange {
+  return { lo: new Float64Array(features).fill(Infinity), hi: new Float64Array(features).fill(-Infinity) };
+}
+
+/** Widens `r` to cover the `[n, F]` features in `x`. */
+export function widenRange(r: FeatureRange, x: ArrayLike<number>, n: number): void {
+  const F = r.lo.length;
+  for (let j = 0; j < n; j++) {
+    for (let f = 0; f < F; f++) {
+      const v = x[j * F + f]!;
+      if (v < r.lo[f]!) r.lo[f] = v;
+      if (v > r.hi[f]!) r.hi[f] = v;
+    }
+  }
+}
+
+/** True when every one of the `[n, F]` features in `x` lies within `r`. */
+export function withinRange(r: FeatureRange, x: ArrayLike<number>, n: number): boolean {
+  const F = r.lo.length;
+  for (let j = 0; j < n; j++) {
+    for (let f = 0; f < F; f++) {
+      const v = x[j * F + f]!;
+      if (!(v >= r.lo[f]! && v <= r.hi[f]!)) return false;
+    }
+  }
+  return true;
+}
+
 export class ResidualQPolicy implements Policy {
   readonly name: string;
   readonly needsInFlight: boolean;
   private readonly inputs: ResidualInputs;
   private readonly q: Float64Array;
 
-  /** `margin`: the deviation margin of {@link residualArgmax} (0: greedy over prior + residual). */
-  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, plan?: PlannerContext, name = 'dagger', readonly margin = 0) {
+  /**
+   * `margin`: the deviation margin of {@link residualArgmax} (0: greedy over prior + residual). `range`: the
+   * fitted states' feature bounds; outside them the policy plays its rule (none: the network everywhere).
+   */
+  constructor(private readonly network: NodeSequenceNetwork, reward: RewardParams, shape: PriorShape, inFlight: boolean, plan?: PlannerContext, name = 'dagger', readonly margin = 0, readonly range?: FeatureRange) {
     this.name = name;
     this.needsInFlight = inFlight;
     this.inputs = new ResidualInputs(reward, shape, inFlight, plan);
@@ -94,6 +137,10 @@ export class ResidualQPolicy implements Policy {
     const n = nodeCountOf(observation.length, this.needsInFlight);
     if (n !== net.nodeCount) net.setNodes(n);
     this.inputs.write(observation, actionMask, net.input, 0);
+    if (this.range && !withinRange(this.range, net.input, n)) {
+      const rule = maskedArgmax(this.inputs.prior, 0, n + 1, null);
+      return rule === 0 || actionMask[rule] === 1 ? rule : 0;
+    }
     const out = net.forward(1);
     const a = residualArgmax(this.inputs.prior, out, n, this.q, this.margin);
     return a === 0 || actionMask[a] === 1 ? a : 0;

@@ -14,6 +14,7 @@ import { resolveDaggerConfig, type TrainConfigFile } from '../../agents/config.j
 import { checkpointScore, type OracleCache } from '../evaluate/evaluate.js';
 import type { DaggerConfig } from '../../agents/dagger-config.js';
 import { DaggerLearner } from '../../agents/dagger.js';
+import type { FeatureRange } from '../../agents/residual-policy.js';
 import { loadScenario, makeEnv, recordWorld, solveOracle, type ResolvedScenario } from '../../twin/index.js';
 import { contextFor } from '../policies.js';
 
@@ -121,7 +122,7 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
   const v = o.validation;
   const vals = v ? v.scenario.split(',').map((x) => loadScenario(x.trim(), { cwd: o.cwd })) : [];
   const caches: OracleCache[] = vals.map(() => new Map());
-  let best: { step: number; margin: number; key: number; pct: number; ret: number; params: Float32Array } | undefined;
+  let best: { step: number; margin: number; range: FeatureRange | undefined; key: number; pct: number; ret: number; params: Float32Array } | undefined;
   let last = { steps: 0, episodes: 0 };
   const recent: number[] = [];
   const learner = trainDagger({
@@ -133,9 +134,10 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
     onIteration: (it, l) => {
       last = { steps: it.steps, episodes: it.episodes };
       if (!v || vals.length === 0) return;
+      const range = l.gateRange();
       for (const margin of config.margins) {
-        const { key, pct, ret } = checkpointScore(l.policy(undefined, margin), vals, { episodes: v.episodes, seed: v.seed }, caches);
-        if (!best || key > best.key) best = { step: it.steps, margin, key, pct, ret, params: Float32Array.from(l.network.params) };
+        const { key, pct, ret } = checkpointScore(l.policy(undefined, margin, range), vals, { episodes: v.episodes, seed: v.seed }, caches);
+        if (!best || key > best.key) best = { step: it.steps, margin, range, key, pct, ret, params: Float32Array.from(l.network.params) };
       }
     },
   });
@@ -144,6 +146,6 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
     scenario: o.scenario, seed: o.seed, steps: last.steps, episodes: last.episodes, updates: learner.updates,
     meanReward: Number.isFinite(meanReward) ? meanReward : null, config: config as unknown as Record<string, unknown>,
     ...(best && v ? { selection: { step: best.step, margin: best.margin, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
-  }, best?.params, best?.margin ?? config.margins[0]);
+  }, best?.params, best?.margin ?? config.margins[0], best ? best.range : learner.gateRange());
   return { modelPath, steps: last.steps, episodes: last.episodes, updates: learner.updates, meanReward, selectedStep: best?.step ?? null };
 }

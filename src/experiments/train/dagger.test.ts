@@ -10,7 +10,8 @@ import { InvalidInputError } from '../../core/errors.js';
 import { DaggerFields } from '../../agents/dagger-config.js';
 import { DaggerLearner } from '../../agents/dagger.js';
 import { loadModel } from '../../agents/policy-file.js';
-import { residualArgmax } from '../../agents/residual-policy.js';
+import { emptyRange, residualArgmax, widenRange, withinRange } from '../../agents/residual-policy.js';
+import { SCALE_FREE_FEATURES } from '../../agents/scale-free-features.js';
 import { loadScenario, makeEnv } from '../../twin/index.js';
 import { contextFor, resolvePolicy } from '../policies.js';
 
@@ -90,4 +91,33 @@ test('a saved residual model keeps its deviation margin; with a huge margin a tr
   // The same weights without the margin deviate somewhere, or the check above proves nothing.
   const [greedy, ruled2] = await sameActions(learner.policy(), await resolvePolicy('lookahead', { seed: 1, scenario }, process.cwd()), 3);
   assert.notDeepEqual(greedy, ruled2);
+});
+
+test('the feature range: a residual with a range plays its rule on any state outside it, and a saved model keeps it', async () => {
+  const ctx = contextFor(scenario, 1);
+  const learner = new DaggerLearner(DaggerFields.parse({ prior: { rule: 'lookahead' }, outOfRange: 'defer' }), ctx.reward, true, 3, new Rng(2), { rttBaseMs: ctx.rttBaseMs!, migration: ctx.migration! });
+  const p = learner.network.params, rng = new Rng(4);
+  for (let i = 0; i < p.length; i++) p[i] = rng.normal() * 0.3;
+  const rule = () => resolvePolicy('lookahead', { seed: 1, scenario }, process.cwd());
+  // An empty range covers nothing: every state is outside it, so the policy is the rule.
+  const empty = emptyRange(SCALE_FREE_FEATURES);
+  const [gated, ruled] = await sameActions(learner.policy(undefined, 0, empty), await rule(), 3);
+  assert.deepEqual(gated, ruled);
+  // An unbounded range gates nothing: the same weights deviate from the rule somewhere.
+  const all = { lo: new Float64Array(SCALE_FREE_FEATURES).fill(-Infinity), hi: new Float64Array(SCALE_FREE_FEATURES).fill(Infinity) };
+  const [open, ruled2] = await sameActions(learner.policy(undefined, 0, all), await rule(), 3);
+  assert.notDeepEqual(open, ruled2);
+  // The range is what the labelled states covered, and it survives a save and a load.
+  const x = Float64Array.from({ length: 2 * SCALE_FREE_FEATURES }, (_, i) => i - 5);
+  const r = emptyRange(SCALE_FREE_FEATURES);
+  widenRange(r, x, 2);
+  assert.equal(r.lo[0], -5);
+  assert.equal(r.hi[0], SCALE_FREE_FEATURES - 5);
+  assert.ok(withinRange(r, x, 2));
+  x[3] = 1e6;
+  assert.ok(!withinRange(r, x, 2));
+  const dir = mkdtempSync(join(tmpdir(), 'remora-dagger-'));
+  const path = learner.save(dir, { scenario: 'sr111-edge', seed: 2, steps: 0, episodes: 0, updates: 0, meanReward: null, config: {} }, undefined, 0, empty);
+  const [loaded, ruled3] = await sameActions(loadModel(path).policy(), await rule(), 3);
+  assert.deepEqual(loaded, ruled3);
 });
