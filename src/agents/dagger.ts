@@ -21,7 +21,8 @@ import { createBackend } from '../nn/create-backend.js';
 import { NodeSequenceNetwork, type NodeSequenceSpec } from '../nn/node-sequence.js';
 import { paramView } from '../nn/params.js';
 import type { DaggerConfig } from './dagger-config.js';
-import { saveModel, type PolicyHeader } from './policy-file.js';
+import { INSTANT_MIGRATION } from './baselines/index.js';
+import { saveModel, type Deployment, type PolicyHeader } from './policy-file.js';
 import { emptyRange, ResidualInputs, residualArgmax, ResidualQPolicy, widenRange, type FeatureRange, type PlannerContext } from './residual-policy.js';
 import { SCALE_FREE_FEATURES } from './scale-free-features.js';
 
@@ -195,12 +196,14 @@ export class DaggerLearner {
 
   /**
    * A greedy policy on a copy of the current weights (or on `params`, a kept checkpoint), with a deviation margin
-   * and the range it defers outside of (default: the data's so far, when the config defers).
+   * and the range it defers outside of (default: the data's so far, when the config defers). `deployment`: the SLA
+   * and migration model of where it will run (default: the training scenario's), as `LoadedModel.policy`.
    */
-  policy(params?: ArrayLike<number>, margin = 0, range: FeatureRange | undefined = this.gateRange()): Policy {
+  policy(params?: ArrayLike<number>, margin = 0, range: FeatureRange | undefined = this.gateRange(), deployment?: Deployment): Policy {
     const net = new NodeSequenceNetwork(this.network.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
     net.params.set(params ?? this.network.params);
-    return new ResidualQPolicy(net, this.reward, this.config.prior, this.inFlight, this.plan, 'dagger', margin, range);
+    const plan = deployment ? { rttBaseMs: deployment.rttBaseMs ?? 1, migration: deployment.migration ?? INSTANT_MIGRATION } : this.plan;
+    return new ResidualQPolicy(net, deployment?.reward ?? this.reward, this.config.prior, this.inFlight, plan, 'dagger', margin, range);
   }
 
   /**

@@ -24,6 +24,8 @@ import { QPolicy } from './q-policy.js';
 import { ResidualQPolicy } from './residual-policy.js';
 import { SCALE_FREE_FEATURES } from './scale-free-features.js';
 import type { NodeSequenceNetwork } from '../nn/node-sequence.js';
+import type { RewardParams } from '../core/reward.js';
+import { INSTANT_MIGRATION, type MigrationModel } from './baselines/index.js';
 
 export const POLICY_FORMAT = 'remora-policy';
 /** Bump on any incompatible change of the header or the weight layout. */
@@ -146,6 +148,15 @@ export function saveModel(dir: string, m: SaveModelInput): string {
 }
 
 /** A loaded, validated model. */
+/** What a residual agent needs to know of where it runs (a registry's policy context has these fields). */
+export interface Deployment {
+  reward: RewardParams;
+  /** The paper's instant model when absent. */
+  migration?: MigrationModel;
+  /** 1 when absent. */
+  rttBaseMs?: number;
+}
+
 export interface LoadedModel {
   path: string;
   header: PolicyHeader;
@@ -154,7 +165,12 @@ export interface LoadedModel {
   /** A fresh network (batch 1) holding the weights. */
   network: Network;
   /** A greedy policy over the network. */
-  policy(): Policy;
+  /**
+   * A fresh policy. `deployment`: the SLA and migration model of where it runs (a scenario's, a cluster's), which a
+   * residual agent's rule and scale-free features read, as the rule itself would; without it they read the
+   * training scenario's (the file's `prior`). A plain DQN/SARSA network ignores it: its encoding is fixed.
+   */
+  policy(deployment?: Deployment): Policy;
 }
 
 function bad(source: string, field: string, expected: string, actual: string): InvalidInputError {
@@ -243,7 +259,11 @@ export function loadModel(path: string): LoadedModel {
   if (set === 'scale-free') {
     if (!prior) throw bad(src, 'prior', 'the rule prior of a residual agent', 'none');
     if (prior.rule === 'lookahead' && !prior.planner) throw bad(src, 'prior.planner', 'the migration model and RTT floor of a lookahead prior', 'none');
-    return { path: src, header, weights, network, policy: () => new ResidualQPolicy(network as NodeSequenceNetwork, prior.reward, prior, inFlight, prior.planner, 'dagger', prior.margin, prior.range && { lo: Float64Array.from(prior.range.lo, (v) => v ?? Infinity), hi: Float64Array.from(prior.range.hi, (v) => v ?? -Infinity) }) };
+    return { path: src, header, weights, network, policy: (d?: Deployment) => {
+      const plan = d ? { rttBaseMs: d.rttBaseMs ?? 1, migration: d.migration ?? INSTANT_MIGRATION } : prior.planner;
+      const range = prior.range && { lo: Float64Array.from(prior.range.lo, (v) => v ?? Infinity), hi: Float64Array.from(prior.range.hi, (v) => v ?? -Infinity) };
+      return new ResidualQPolicy(network as NodeSequenceNetwork, d?.reward ?? prior.reward, prior, inFlight, plan, 'dagger', prior.margin, range);
+    } };
   }
   return {
     path: src,

@@ -91,7 +91,7 @@ export class PolicyRegistry<C extends PolicyContext = PolicyContext> extends Nam
       const path = resolve(cwd, spec);
       const model = loadModel(path);
       checkModelLayout(path, model.header.observation, model.header.architecture.kind === 'node-seq', ctx.layout, ctx.eitherInFlight === true);
-      return () => model.policy();
+      return () => model.policy(ctx);
     }
     throw new NotFoundError('policy', spec, [...this.names(), '<path/to/model.json>']);
   }

@@ -30,11 +30,11 @@ import { InvalidInputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { VERSION } from '../core/version.js';
 import type { TrainConfigFile } from '../agents/config.js';
-import { loadPolicy } from '../agents/policy-file.js';
+import { loadModel } from '../agents/policy-file.js';
 import { loadScenario, type ResolvedScenario } from '../twin/index.js';
 import { evaluatePolicy, type OracleCache, type PolicyMetrics } from './evaluate/evaluate.js';
 // The one policy registry (heuristics + oracle): when it moves to src/agents only this import changes.
-import { baselineNames, isModelPath, resolvePolicy } from './policies.js';
+import { baselineNames, contextFor, isModelPath, resolvePolicy } from './policies.js';
 import { unseenMarkdown } from './sweep-unseen.js';
 import { renderIntervalChart, type IntervalPanel } from './report/interval-plot.js';
 import { PALETTE } from './report/plots.js';
@@ -270,8 +270,9 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
   o.progress.write(`sweep: trained ${seeds.length} ${o.agent} run(s) × ${o.steps} steps in ${fmtDuration((t1 - t0) / 1000)}; evaluating on ${evals.map((e) => e.scenario).join(', ')}\n`);
 
   // 2. Evaluate on identical episodes. Models are loaded once; they reset per episode, so scenarios can share them.
-  const agents: Policy[] = [];
-  for (const r of trained) agents.push(await loadPolicy(r.modelPath));
+  // Each scenario's policies are told its SLA and migration model, as the heuristics are (a residual agent's rule
+  // reads them; a plain network ignores them).
+  const models = trained.map((r) => loadModel(r.modelPath));
   const scenarios: SweepSummary['scenarios'] = {};
   // Unrounded per-seed scores (scenario → policy → scores) for the across-scenario aggregate.
   const raw = new Map<string, Map<string, number[]>>();
@@ -283,7 +284,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
     const results: Record<string, SweepPolicyResult> = {};
     const scores = new Map<string, number[]>();
     raw.set(e.scenario, scores);
-    const agentRows = agents.map((p) => evaluatePolicy(p, sc, evalOpts, cache).metrics);
+    const agentRows = models.map((m) => evaluatePolicy(m.policy(contextFor(sc, 1)), sc, evalOpts, cache).metrics);
     results[o.agent] = policyResult('agent', agentRows, trained.map((r) => r.modelPath), bootstrap);
     scores.set(o.agent, agentRows.map((m) => m.pctOfOracle));
     heuristics.get(e.scenario)!.forEach((policy, k) => {

@@ -170,19 +170,20 @@ export function evaluatePolicy(policy: Policy, scenario: ResolvedScenario, opts:
   return { metrics, returns, oracleReturns, trace: opts.recordFirstEpisode ? trace : undefined };
 }
 
-/** Round every number of a metrics row for printing/JSON (stable output). */
 /**
  * How training scores a checkpoint on the validation days: one scenario by its mean return (the quantity the oracle
  * bounds); several by their mean % of the oracle, since returns of different scenarios are on different scales.
- * `caches` holds one oracle cache per scenario, kept across checkpoints (they all meet the same episodes).
+ * `caches` holds one oracle cache per scenario, kept across checkpoints (they all meet the same episodes). `policy`
+ * is one policy for every scenario, or builds one per scenario (a residual agent told each scenario's SLA).
  */
-export function checkpointScore(policy: Policy, scenarios: readonly ResolvedScenario[], opts: EvaluateOptions, caches: readonly OracleCache[]): { key: number; pct: number; ret: number } {
-  const ms = scenarios.map((sc, i) => evaluatePolicy(policy, sc, opts, caches[i]).metrics);
+export function checkpointScore(policy: Policy | ((scenario: ResolvedScenario) => Policy), scenarios: readonly ResolvedScenario[], opts: EvaluateOptions, caches: readonly OracleCache[]): { key: number; pct: number; ret: number } {
+  const ms = scenarios.map((sc, i) => evaluatePolicy(typeof policy === 'function' ? policy(sc) : policy, sc, opts, caches[i]).metrics);
   const mean = (f: (m: PolicyMetrics) => number): number => ms.reduce((a, m) => a + f(m), 0) / ms.length;
   const pct = mean((m) => m.pctOfOracle), ret = mean((m) => m.return);
   return { key: ms.length === 1 ? ret : pct, pct, ret };
 }
 
+/** Round every number of a metrics row for printing/JSON (stable output). */
 export function roundMetrics(m: PolicyMetrics): PolicyMetrics {
   const r = (x: number, d: number) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
   return { ...m, return: r(m.return, 4), oracleReturn: r(m.oracleReturn, 4), pctOfOracle: r(m.pctOfOracle, 2), regret: r(m.regret, 4), violationSeconds: r(m.violationSeconds, 1), downtimeSeconds: r(m.downtimeSeconds, 2), steps: r(m.steps, 2), meanRttMs: r(m.meanRttMs, 3), p95RttMs: r(m.p95RttMs, 3), meanLoad: r(m.meanLoad, 3) };

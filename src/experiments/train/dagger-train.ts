@@ -136,7 +136,7 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
       if (!v || vals.length === 0) return;
       const range = l.gateRange();
       for (const margin of config.margins) {
-        const { key, pct, ret } = checkpointScore(l.policy(undefined, margin, range), vals, { episodes: v.episodes, seed: v.seed }, caches);
+        const { key, pct, ret } = checkpointScore((sc) => l.policy(undefined, margin, range, contextFor(sc, 1)), vals, { episodes: v.episodes, seed: v.seed }, caches);
         if (!best || key > best.key) best = { step: it.steps, margin, range, key, pct, ret, params: Float32Array.from(l.network.params) };
       }
     },
