@@ -44,3 +44,15 @@ test('a bad preset name is one line naming the flag, the choices and the value',
     assert.match(lines[0]!, /fast/);
   }
 });
+
+test("--agent dagger under a preset takes the residual agent's config, steps and validation families", () => {
+  const r = resolveSweepPreset('edge', { agent: 'dagger' });
+  const p = PRODUCT_PRESETS.edge.residual;
+  assert.equal(r.steps, p.steps);
+  assert.equal(r.validateEpisodes, p.validateEpisodes);
+  assert.equal(r.config?.agent, 'dagger');
+  const vals = r.validate!.split(',');
+  assert.ok(vals.includes('sr111-edge-validation') && vals.includes('sr111-edge-validation-ramp'), r.validate);
+  assert.ok(vals.every((v) => !v.includes('unseen') && !v.endsWith('-test')), 'never an unseen family or a test day');
+  assert.equal(resolveSweepPreset('edge', {}).config?.agent, 'dqn', 'the default agent keeps the DQN preset');
+});

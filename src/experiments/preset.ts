@@ -28,22 +28,29 @@ export interface SweepPresetFlags {
   steps?: number;
   eval?: EvalScenario[];
   validate?: string;
+  validateEpisodes?: number;
   config?: TrainConfigFile;
+  /** The agent asked for: `dagger` takes the preset's residual settings (`ProductPreset.residual`). */
+  agent?: string;
 }
 
 /**
  * The sweep's settings: each explicit flag, else the preset's value (scenario, steps, validation, its test days
- * tagged `test` and its unseen families tagged `unseen`, hyperparameters), else nothing (the command's defaults).
+ * tagged `test` and its unseen families tagged `unseen`, hyperparameters; with `agent: 'dagger'` the residual
+ * agent's), else nothing (the command's defaults).
  */
 export function resolveSweepPreset(preset: string | undefined, flags: SweepPresetFlags, source = 'remora sweep'): SweepPresetFlags {
   if (preset === undefined) return flags;
   const p = presetNamed(preset, source);
   const evals: EvalScenario[] = [...p.test.map((scenario) => ({ scenario, role: 'test' as const })), ...p.unseen.map((scenario) => ({ scenario, role: 'unseen' as const }))];
+  const a = flags.agent === 'dagger' ? p.residual : { config: p.config, steps: p.steps, validation: p.validation, validateEpisodes: p.validateEpisodes };
   return {
     scenario: flags.scenario ?? p.scenario,
-    steps: flags.steps ?? p.steps,
+    steps: flags.steps ?? a.steps,
     eval: flags.eval ?? evals,
-    validate: flags.validate ?? p.validation,
-    config: flags.config ?? structuredClone(p.config),
+    validate: flags.validate ?? a.validation,
+    validateEpisodes: flags.validateEpisodes ?? a.validateEpisodes,
+    config: flags.config ?? structuredClone(a.config),
+    ...(flags.agent !== undefined ? { agent: flags.agent } : {}),
   };
 }

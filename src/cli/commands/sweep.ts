@@ -82,7 +82,7 @@ export const sweepCommand = defineCommand({
     'bootstrap-seed': { type: 'integer', description: 'Seed of the bootstrap draws', default: 0 },
     validate: { type: 'string', description: 'Keep each run\'s best checkpoint on this validation scenario (e.g. sr111-validation); never a test day', placeholder: '<scenario>' },
     'validate-every': { type: 'integer', description: 'Steps between validation checkpoints', default: 20_000 },
-    'validate-episodes': { type: 'integer', description: 'Validation episodes per checkpoint', default: 10 },
+    'validate-episodes': { type: 'integer', description: "Validation episodes per checkpoint (default: the preset's, else 10)" },
     ...kubeSweepFlags,
   },
   details: `Writes <out>/seed-<k>/ (the run folders of remora train), <out>/sweep.json, sweep.svg and sweep.md, and prints the
@@ -98,6 +98,8 @@ Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --
       ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
       ...(flags.eval !== undefined ? { eval: parseEvalList(flags.eval) } : {}),
       ...(flags.validate !== undefined ? { validate: flags.validate } : {}),
+      ...(flags['validate-episodes'] !== undefined ? { validateEpisodes: flags['validate-episodes'] } : {}),
+      ...(flags.agent !== undefined ? { agent: flags.agent } : {}),
     }, SOURCE);
     const file: TrainConfigFile = given.config ?? {};
     const agent = flags.agent ?? file.agent ?? 'dqn';
@@ -110,7 +112,7 @@ Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --
     const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'], 1);
     const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'], 0);
     const policies = parseList('--policies', flags.policies);
-    const validation = given.validate === undefined ? undefined : { scenario: given.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', flags['validate-episodes'], 1), seed: VALIDATION_SEED };
+    const validation = given.validate === undefined ? undefined : { scenario: given.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', given.validateEpisodes ?? 10, 1), seed: VALIDATION_SEED };
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `sweep-${agent}-${scenarioTag}`);
     const train = kubeTrainerFromFlags(flags, { cwd: io.cwd, out, env: io.env, log: (t) => io.err(t), scenarios: [scenario, ...(validation ? [validation.scenario] : [])] });

@@ -50,14 +50,16 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
     const presetName: ProductModel | undefined = flags.preset ?? (bare ? 'edge' : undefined);
     const preset = presetName ? PRODUCT_PRESETS[presetName] : undefined;
     if (preset && !flags.preset) io.err(`remora train: no --scenario, --config, --agent or --network: training the edge model's product agent (--preset edge: ${preset.scenario}, validated on ${preset.validation})\n`);
-    const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : preset ? structuredClone(preset.config) : {};
+    // Under a preset, `--agent dagger` takes the preset's residual settings (config, steps, validation).
+    const variant = preset && flags.agent === 'dagger' ? preset.residual : preset;
+    const fromFile: TrainConfigFile = flags.config ? readTrainConfig(resolve(io.cwd, flags.config)) : variant ? structuredClone(variant.config) : {};
     const agent = flags.agent ?? fromFile.agent ?? 'dqn';
     if (flags.network && agent === 'dagger') throw new InvalidInputError({ source, field: '--network', expected: 'no --network with --agent dagger (its network is the node-sequence residual; set dagger.hidden in --config)', actual: flags.network });
     const file = flags.network && agent !== 'dagger' ? withNetworkKind(fromFile, agent, flags.network, `${source} --network ${flags.network}`) : fromFile;
     const scenario = flags.scenario ?? file.scenario ?? preset?.scenario ?? 'sr111';
-    const steps = flags.steps ?? file.steps ?? preset?.steps ?? PAPER_STEPS;
-    const validateOn = flags.validate ?? preset?.validation;
-    const validation = validateOn ? { scenario: validateOn, every: Math.max(1000, Math.round((preset?.validateEvery ?? 20_000) * Math.min(1, steps / (preset?.steps ?? PAPER_STEPS)))), episodes: preset?.validateEpisodes ?? 10, seed: VALIDATION_SEED } : undefined;
+    const steps = flags.steps ?? file.steps ?? variant?.steps ?? PAPER_STEPS;
+    const validateOn = flags.validate ?? variant?.validation;
+    const validation = validateOn ? { scenario: validateOn, every: Math.max(1000, Math.round((preset?.validateEvery ?? 20_000) * Math.min(1, steps / (preset?.steps ?? PAPER_STEPS)))), episodes: variant?.validateEpisodes ?? 10, seed: VALIDATION_SEED } : undefined;
     const seed = flags.seed ?? file.seed ?? 0;
     const workers = flags.workers;
     const runs = flags.runs ?? workers;
