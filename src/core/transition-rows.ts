@@ -70,8 +70,11 @@ export class TransitionRows {
   }
 }
 
-/** Write row i's RTT bounds from its `n` RTTs at `rtts[off ..]`: min, second-min (excluding the argmin), argmin, max. */
-export function rttBounds(rows: TransitionRows, i: number, rtts: ArrayLike<number>, off: number, n: number): void {
+/**
+ * The bounds of `n` RTTs at `rtts[off ..]` into `out`: [min, second-min (excluding the argmin), max, argmin]. What
+ * Eq. 4 reads of a candidate list; the one scan every caller (the kernel's rows, its reward table) shares.
+ */
+export function rttBoundsInto(rtts: ArrayLike<number>, off: number, n: number, out: Float64Array): void {
   let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0;
   for (let j = 0; j < n; j++) {
     const v = rtts[off + j]!;
@@ -82,8 +85,19 @@ export function rttBounds(rows: TransitionRows, i: number, rtts: ArrayLike<numbe
     } else if (v < mn2) mn2 = v;
     if (v > mx) mx = v;
   }
-  rows.rttMin[i] = mn;
-  rows.rttMin2[i] = mn2;
-  rows.rttMax[i] = mx;
-  rows.argMin[i] = am;
+  out[0] = mn;
+  out[1] = mn2;
+  out[2] = mx;
+  out[3] = am;
+}
+
+const rowBounds = new Float64Array(4);
+
+/** Write row i's RTT bounds from its `n` RTTs at `rtts[off ..]` (see {@link rttBoundsInto}). */
+export function rttBounds(rows: TransitionRows, i: number, rtts: ArrayLike<number>, off: number, n: number): void {
+  rttBoundsInto(rtts, off, n, rowBounds);
+  rows.rttMin[i] = rowBounds[0]!;
+  rows.rttMin2[i] = rowBounds[1]!;
+  rows.rttMax[i] = rowBounds[2]!;
+  rows.argMin[i] = rowBounds[3]!;
 }

@@ -31,7 +31,8 @@ import {
   type RewardTerms,
   type SlaRange,
 } from './reward.js';
-import type { TransitionRows } from './transition-rows.js';
+import { rttBoundsInto, type TransitionRows } from './transition-rows.js';
+import { minMax } from './one-step-scores.js';
 
 /** What the kernel needs of a scenario (its SLA, Eq. 4-8 parameters and the edge model's terms). */
 export interface TransitionParams extends RewardParams {
@@ -207,22 +208,15 @@ export class TransitionKernel {
   /** [rttMin, rttMin2 (excluding the argmin), rttMax, argmin, loadMin, loadMax] of the last {@link scanBounds}. */
   private readonly bounds = new Float64Array(6);
 
+  private readonly loadBounds = new Float64Array(2);
+
   /** The bounds of one step's RTTs and loads at `[off, off + n)` into {@link bounds}. */
   private scanBounds(rtts: ArrayLike<number>, loads: ArrayLike<number>, off: number, n: number): void {
-    let mn = Infinity, mn2 = Infinity, mx = -Infinity, am = 0, lmn = Infinity, lmx = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const v = rtts[off + j]!, l = loads[off + j]!;
-      if (v < mn) {
-        mn2 = mn;
-        mn = v;
-        am = j;
-      } else if (v < mn2) mn2 = v;
-      if (v > mx) mx = v;
-      if (l < lmn) lmn = l;
-      if (l > lmx) lmx = l;
-    }
-    const b = this.bounds;
-    b[0] = mn; b[1] = mn2; b[2] = mx; b[3] = am; b[4] = lmn; b[5] = lmx;
+    const b = this.bounds, l = this.loadBounds;
+    rttBoundsInto(rtts, off, n, b);
+    minMax(loads, off, n, l);
+    b[4] = l[0]!;
+    b[5] = l[1]!;
   }
 
   /** The breach flag of the last {@link rewardAt}. */
