@@ -37,6 +37,15 @@ async function sameActions(a: { reset(): void; act(o: Float64Array, m: Uint8Arra
   return [xs, ys];
 }
 
+/** A residual learner over lookahead on `scenario` with random weights off zero, so the residual matters. */
+function noisyLearner(dagger: Record<string, unknown>, weightSeed: number): DaggerLearner {
+  const ctx = contextFor(scenario, 1);
+  const learner = new DaggerLearner(DaggerFields.parse(dagger), ctx.reward, true, 3, new Rng(2), { rttBaseMs: ctx.rttBaseMs!, migration: ctx.migration! });
+  const p = learner.network.params, rng = new Rng(weightSeed);
+  for (let i = 0; i < p.length; i++) p[i] = rng.normal() * 0.3;
+  return learner;
+}
+
 for (const rule of ['sla-greedy', 'lookahead'] as const) {
   test(`an untrained residual agent over ${rule} plays exactly ${rule}`, async () => {
     const ctx = contextFor(scenario, 1);
@@ -49,10 +58,7 @@ for (const rule of ['sla-greedy', 'lookahead'] as const) {
 
 test('a saved residual model loads and plays the same actions; a residual header without its prior is one line', async () => {
   const ctx = contextFor(scenario, 1);
-  const learner = new DaggerLearner(DaggerFields.parse({ prior: { rule: 'lookahead' } }), ctx.reward, true, 3, new Rng(2), { rttBaseMs: ctx.rttBaseMs!, migration: ctx.migration! });
-  // Weights off zero, so the residual matters.
-  const p = learner.network.params, rng = new Rng(3);
-  for (let i = 0; i < p.length; i++) p[i] = rng.normal() * 0.3;
+  const learner = noisyLearner({ prior: { rule: 'lookahead' } }, 3);
   const dir = mkdtempSync(join(tmpdir(), 'remora-dagger-'));
   const path = learner.save(dir, { scenario: 'sr111-edge', seed: 2, steps: 0, episodes: 0, updates: 0, meanReward: null, config: {} });
   const [before, after] = await sameActions(learner.policy(), loadModel(path).policy(), 3);
@@ -79,9 +85,7 @@ test('the deviation margin: 0 is greedy over prior + residual, a margin defers t
 
 test('a saved residual model keeps its deviation margin; with a huge margin a trained residual plays its rule', async () => {
   const ctx = contextFor(scenario, 1);
-  const learner = new DaggerLearner(DaggerFields.parse({ prior: { rule: 'lookahead' } }), ctx.reward, true, 3, new Rng(2), { rttBaseMs: ctx.rttBaseMs!, migration: ctx.migration! });
-  const p = learner.network.params, rng = new Rng(4);
-  for (let i = 0; i < p.length; i++) p[i] = rng.normal() * 0.3;
+  const learner = noisyLearner({ prior: { rule: 'lookahead' } }, 4);
   const dir = mkdtempSync(join(tmpdir(), 'remora-dagger-'));
   const path = learner.save(dir, { scenario: 'sr111-edge', seed: 2, steps: 0, episodes: 0, updates: 0, meanReward: null, config: {} }, undefined, 1000);
   assert.equal(loadModel(path).header.prior?.margin, 1000);
@@ -95,9 +99,7 @@ test('a saved residual model keeps its deviation margin; with a huge margin a tr
 
 test('the feature range: a residual with a range plays its rule on any state outside it, and a saved model keeps it', async () => {
   const ctx = contextFor(scenario, 1);
-  const learner = new DaggerLearner(DaggerFields.parse({ prior: { rule: 'lookahead' }, outOfRange: 'defer' }), ctx.reward, true, 3, new Rng(2), { rttBaseMs: ctx.rttBaseMs!, migration: ctx.migration! });
-  const p = learner.network.params, rng = new Rng(4);
-  for (let i = 0; i < p.length; i++) p[i] = rng.normal() * 0.3;
+  const learner = noisyLearner({ prior: { rule: 'lookahead' }, outOfRange: 'defer' }, 4);
   const rule = () => resolvePolicy('lookahead', { seed: 1, scenario }, process.cwd());
   // An empty range covers nothing: every state is outside it, so the policy is the rule.
   const empty = emptyRange(SCALE_FREE_FEATURES);
