@@ -21,9 +21,8 @@ import { createBackend } from '../nn/create-backend.js';
 import { NodeSequenceNetwork, type NodeSequenceSpec } from '../nn/node-sequence.js';
 import { paramView } from '../nn/params.js';
 import type { DaggerConfig } from './dagger-config.js';
-import { INSTANT_MIGRATION } from './baselines/index.js';
-import { saveModel, type Deployment, type PolicyHeader } from './policy-file.js';
-import { emptyRange, ResidualInputs, residualArgmax, ResidualQPolicy, widenRange, type FeatureRange, type PlannerContext } from './residual-policy.js';
+import { saveModel, type PolicyHeader } from './policy-file.js';
+import { emptyRange, plannerFor, ResidualInputs, residualArgmax, ResidualQPolicy, widenRange, type Deployment, type FeatureRange, type PlannerContext } from './residual-policy.js';
 import { SCALE_FREE_FEATURES } from './scale-free-features.js';
 
 /** The network of a residual agent: node-sequence, no context (the size-agnostic choice that transferred best). */
@@ -202,7 +201,7 @@ export class DaggerLearner {
   policy(params?: ArrayLike<number>, margin = 0, range: FeatureRange | undefined = this.gateRange(), deployment?: Deployment): Policy {
     const net = new NodeSequenceNetwork(this.network.spec, { backend: createBackend('float32', undefined, 4 * 1024 * 1024), maxRows: 1 });
     net.params.set(params ?? this.network.params);
-    const plan = deployment ? { rttBaseMs: deployment.rttBaseMs ?? 1, migration: deployment.migration ?? INSTANT_MIGRATION } : this.plan;
+    const plan = deployment ? plannerFor(deployment) : this.plan;
     return new ResidualQPolicy(net, deployment?.reward ?? this.reward, this.config.prior, this.inFlight, plan, 'dagger', margin, range);
   }
 

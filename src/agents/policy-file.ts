@@ -21,11 +21,9 @@ import { createNetwork, paramLayout, validateArchitecture, type ArchitectureSpec
 import { featureSize, featuresPerNode, RTT_SCALE_MS, type FeatureLayout, type FeatureSet } from './features.js';
 import { FixedNormalizer, normalizerKinds } from './normalizer.js';
 import { QPolicy } from './q-policy.js';
-import { ResidualQPolicy } from './residual-policy.js';
+import { plannerFor, ResidualQPolicy, type Deployment } from './residual-policy.js';
 import { SCALE_FREE_FEATURES } from './scale-free-features.js';
 import type { NodeSequenceNetwork } from '../nn/node-sequence.js';
-import type { RewardParams } from '../core/reward.js';
-import { INSTANT_MIGRATION, type MigrationModel } from './baselines/index.js';
 
 export const POLICY_FORMAT = 'remora-policy';
 /** Bump on any incompatible change of the header or the weight layout. */
@@ -73,7 +71,7 @@ export const PolicyHeaderSchema = z
     actions: z.object({ n: posInt, labels: z.array(z.string()) }).strict(),
     training: z.object({ scenario: z.string(), seed: z.number().int(), steps: z.number().int().nonnegative(), episodes: z.number().int().nonnegative(), updates: z.number().int().nonnegative(), meanReward: z.number().nullable(), config: z.record(z.unknown()),
       /** The checkpoint kept: chosen on validation days, never on test days (absent: the last weights). */
-      selection: z.object({ step: z.number().int().nonnegative(), margin: z.number().nonnegative().optional(), scenario: z.string(), episodes: z.number().int().positive(), pctOfOracle: z.number(), return: z.number() }).strict().optional() }).strict(),
+      selection: z.object({ step: z.number().int().nonnegative(), scenario: z.string(), episodes: z.number().int().positive(), pctOfOracle: z.number(), return: z.number() }).strict().optional() }).strict(),
     weights: z
       .object({
         file: z.string().min(1),
@@ -148,15 +146,6 @@ export function saveModel(dir: string, m: SaveModelInput): string {
 }
 
 /** A loaded, validated model. */
-/** What a residual agent needs to know of where it runs (a registry's policy context has these fields). */
-export interface Deployment {
-  reward: RewardParams;
-  /** The paper's instant model when absent. */
-  migration?: MigrationModel;
-  /** 1 when absent. */
-  rttBaseMs?: number;
-}
-
 export interface LoadedModel {
   path: string;
   header: PolicyHeader;
@@ -164,9 +153,8 @@ export interface LoadedModel {
   weights: Float32Array;
   /** A fresh network (batch 1) holding the weights. */
   network: Network;
-  /** A greedy policy over the network. */
   /**
-   * A fresh policy. `deployment`: the SLA and migration model of where it runs (a scenario's, a cluster's), which a
+   * A fresh greedy policy over the network. `deployment`: the SLA and migration model of where it runs (a scenario's, a cluster's), which a
    * residual agent's rule and scale-free features read, as the rule itself would; without it they read the
    * training scenario's (the file's `prior`). A plain DQN/SARSA network ignores it: its encoding is fixed.
    */
@@ -260,7 +248,7 @@ export function loadModel(path: string): LoadedModel {
     if (!prior) throw bad(src, 'prior', 'the rule prior of a residual agent', 'none');
     if (prior.rule === 'lookahead' && !prior.planner) throw bad(src, 'prior.planner', 'the migration model and RTT floor of a lookahead prior', 'none');
     return { path: src, header, weights, network, policy: (d?: Deployment) => {
-      const plan = d ? { rttBaseMs: d.rttBaseMs ?? 1, migration: d.migration ?? INSTANT_MIGRATION } : prior.planner;
+      const plan = d ? plannerFor(d) : prior.planner;
       const range = prior.range && { lo: Float64Array.from(prior.range.lo, (v) => v ?? Infinity), hi: Float64Array.from(prior.range.hi, (v) => v ?? -Infinity) };
       return new ResidualQPolicy(network as NodeSequenceNetwork, d?.reward ?? prior.reward, prior, inFlight, plan, 'dagger', prior.margin, range);
     } };

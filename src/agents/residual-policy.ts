@@ -9,13 +9,27 @@ import { nodeCountOf } from '../core/observation.js';
 import type { RewardParams } from '../core/reward.js';
 import type { NodeSequenceNetwork } from '../nn/node-sequence.js';
 import { maskedArgmax } from './exploration.js';
-import { LookaheadPolicy, type MigrationModel } from './baselines/index.js';
+import { INSTANT_MIGRATION, LookaheadPolicy, type MigrationModel } from './baselines/index.js';
 import { choicePrior, rulePrior, type PriorShape } from './rule-prior.js';
 
 /** What the `lookahead` prior plans with: the training scenario's migration model and RTT floor (policies.ts). */
 export interface PlannerContext {
   rttBaseMs: number;
   migration: MigrationModel;
+}
+
+/** What a residual agent needs to know of where it runs (a registry's policy context has these fields). */
+export interface Deployment {
+  reward: RewardParams;
+  /** The paper's instant model when absent. */
+  migration?: MigrationModel;
+  /** 1 when absent. */
+  rttBaseMs?: number;
+}
+
+/** The planner context of a deployment, with the registry's defaults for what it leaves out (as `lookahead`'s). */
+export function plannerFor(d: Deployment): PlannerContext {
+  return { rttBaseMs: d.rttBaseMs ?? 1, migration: d.migration ?? INSTANT_MIGRATION };
 }
 import { ScaleFreeEncoder } from './scale-free-features.js';
 
@@ -67,8 +81,13 @@ export function residualArgmax(prior: Float64Array, residual: ArrayLike<number>,
   for (let a = 0; a <= n; a++) q[a] = prior[a]! + residual[a]!;
   const a = maskedArgmax(q, 0, n + 1, null);
   if (margin <= 0) return a;
-  const rule = maskedArgmax(prior, 0, n + 1, null);
+  const rule = ruleAction(prior, n);
   return a !== rule && q[a]! - q[rule]! <= margin ? rule : a;
+}
+
+/** The rule's own action: the argmax of its prior (0 for its choice, below for the rest). */
+export function ruleAction(prior: Float64Array, n: number): number {
+  return maskedArgmax(prior, 0, n + 1, null);
 }
 
 /**
@@ -138,7 +157,7 @@ export class ResidualQPolicy implements Policy {
     if (n !== net.nodeCount) net.setNodes(n);
     this.inputs.write(observation, actionMask, net.input, 0);
     if (this.range && !withinRange(this.range, net.input, n)) {
-      const rule = maskedArgmax(this.inputs.prior, 0, n + 1, null);
+      const rule = ruleAction(this.inputs.prior, n);
       return rule === 0 || actionMask[rule] === 1 ? rule : 0;
     }
     const out = net.forward(1);

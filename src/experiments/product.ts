@@ -4,7 +4,7 @@
  * every choice here was made on the validation days (the README's training table lists what was measured).
  */
 import type { TrainConfigFile } from '../agents/config.js';
-import { FAMILIES as VALIDATION_FAMILIES } from '../twin/index.js';
+import { FAMILIES } from '../twin/index.js';
 
 export interface ProductPreset {
   /** Training scenario (training days only, with training randomization). */
@@ -41,7 +41,7 @@ const RESIDUAL: TrainConfigFile = {
 
 /** A preset's validation days plus each of its validation families (`<base>-validation-<family>`). */
 function withFamilies(base: string): string {
-  return [`${base}-validation`, `${base}-validation-roundtrip`, ...VALIDATION_FAMILIES.map((f) => `${base}-validation-${f}`)].join(',');
+  return [`${base}-validation`, `${base}-validation-roundtrip`, ...FAMILIES.map((f) => `${base}-validation-${f}`)].join(',');
 }
 
 /**

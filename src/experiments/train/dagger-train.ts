@@ -145,7 +145,7 @@ export function runDaggerTraining(o: DaggerTrainRun): { modelPath: string; steps
   const modelPath = learner.save(out, {
     scenario: o.scenario, seed: o.seed, steps: last.steps, episodes: last.episodes, updates: learner.updates,
     meanReward: Number.isFinite(meanReward) ? meanReward : null, config: config as unknown as Record<string, unknown>,
-    ...(best && v ? { selection: { step: best.step, margin: best.margin, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
+    ...(best && v ? { selection: { step: best.step, scenario: v.scenario, episodes: v.episodes, pctOfOracle: Number(best.pct.toFixed(2)), return: Number(best.ret.toFixed(4)) } } : {}),
   }, best?.params, best?.margin ?? config.margins[0], best ? best.range : learner.gateRange());
   return { modelPath, steps: last.steps, episodes: last.episodes, updates: learner.updates, meanReward, selectedStep: best?.step ?? null };
 }
