@@ -809,6 +809,12 @@ describe('cluster suite (real kube-apiserver)', () => {
       await plane.applyObjects(objs);
       await admin.request('GET', '/apis/apps/v1/namespaces/remora-system/statefulsets/remora-controller');
       const shards = sts.spec.replicas;
+      // The apiserver authorises through RBAC informers: a Role just applied (or deleted) takes effect a moment
+      // later. Wait until the new grant and the deleted Role's refusal are both visible, then check every verb.
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !((await can('get', 'coordination.k8s.io', 'leases', 'remora-system', shardLeaseName('remora-controller', 0))) && !(await can('update', 'coordination.k8s.io', 'leases', 'remora-system', 'remora-controller')))) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       for (let i = 0; i < shards; i++) {
         for (const verb of ['get', 'update']) assert.equal(await can(verb, 'coordination.k8s.io', 'leases', 'remora-system', shardLeaseName('remora-controller', i)), true, `${verb} the Lease of shard ${i}`);
       }
