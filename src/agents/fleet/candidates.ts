@@ -13,7 +13,9 @@
  * Eq. 4-7 read the candidate lists only through their min and max, so each row's one-step scores cost O(N).
  */
 import type { Candidates } from '../coordination.js';
-import { nodeLoad, rttReward, type RewardParams } from '../../core/reward.js';
+import { rttReward, type RewardParams } from '../../core/reward.js';
+import { projectedLoad, type RescoreNodes } from './move-features.js';
+export type { RescoreNodes } from './move-features.js';
 import { minMax, oneStepScore, OneStepScores } from '../../core/one-step-scores.js';
 import { followMeRanking } from '../baselines/simple.js';
 import { slaGreedyRanking } from '../baselines/sla-greedy.js';
@@ -180,24 +182,14 @@ export function slaGreedyCandidates(f: FleetRows, p: RewardParams, k: number, br
   });
 }
 
-/** Node state a re-score reads (`core/fleet-env.ts`'s `FleetNodeState` has it). */
-export interface RescoreNodes {
-  used: ArrayLike<number>;
-  capacity: ArrayLike<number>;
-  cpu: ArrayLike<number>;
-  mem: ArrayLike<number>;
-}
-
 /**
- * sla-greedy's gain of candidate i were its target's use `projectedUsed`: the target's load (Eq. 2) rises by the
- * added share of the node on both cpu and memory (the binding resource's rise applied to both: an upper estimate
- * when a service needs less of the other), the load list's max with it; a target that leaves the SLA while the
+ * sla-greedy's gain of candidate i were its target's use `projectedUsed`: the target's load (Eq. 2) as
+ * `projectedLoad` projects it, the load list's max with it; a target that leaves the SLA while the
  * row had an inside option is no longer the rule's (gain 0).
  */
 export function slaGreedyRescore(c: CandidateBuffer, i: number, projectedUsed: number, nodes: RescoreNodes, loadMin: number, loadMax: number, p: RewardParams, breachBonus: number): number {
   const j = c.to[i]!;
-  const add = (projectedUsed - nodes.used[j]!) / nodes.capacity[j]!;
-  const L = nodeLoad(nodes.cpu[j]! + add, nodes.mem[j]! + add);
+  const L = projectedLoad(nodes.cpu[j]!, nodes.mem[j]!, nodes.used[j]!, nodes.capacity[j]!, projectedUsed);
   const rtt = c.targetRtt[i]!;
   if (rtt <= p.rttSla.max && L > p.loadSla.max) return 0; // the target would breach on load: not the rule's choice
   const s = oneStepScore(p, rtt, c.rowRttMin[i]!, c.rowRttMax[i]!, L, Math.min(loadMin, L), Math.max(loadMax, L));

@@ -9,18 +9,25 @@
  *   whose target gained load; follow-me does not look at load, so only the ceiling stops it).
  * - `follow-me+defer`, `sla-greedy+defer`: the same, with the slots granted by the deferral priority
  *   (`deferral-priority.ts`: urgency per slot-tick, Smith's rule) instead of the largest gain.
+ * - `sla-greedy+social`: sla-greedy+coord with each candidate's gain plus {@link SOCIAL_WEIGHT} × its externality on the
+ *   other users of its source and target (`move-features.ts`, `MoveExternality`): what a user-by-user rule leaves out;
+ * - `<fleet-model.json>`: the learned fleet policy (`remora train --fleet`): a move model shared by every user,
+ *   its predicted advantages through `coordinate()` (`learned-fleet.ts`);
  * - `<model.json>`: a trained node-seq (size-agnostic) Q-network scoring every user's nodes in one batched forward
  *   pass per `batchRows` users, `Q_j − Q_wait` as the gain, through `coordinate()`.
  */
-import type { FleetEnv, FleetPolicy, FleetStep } from '../../core/fleet-env.js';
+import type { FleetEnv, FleetNodeState, FleetPolicy, FleetStep } from '../../core/fleet-env.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { RewardParams } from '../../core/reward.js';
 import { resolve } from 'node:path';
-import { coordinate, CoordinationScratch, type CoordinationConfig } from '../coordination.js';
+import { coordinate, CoordinationScratch, type CoordinationConfig, type Rescore } from '../coordination.js';
 import { isModelPath, NamedFactories } from '../registry.js';
 import { CandidateBuffer, firstCandidates, followMeCandidates, qCandidates, slaGreedyCandidates, slaGreedyRescore, type FleetRows } from './candidates.js';
 import { DeferralPriority } from './deferral-priority.js';
 import { NodeSeqFleetScorer } from './node-seq-scorer.js';
+import { LearnedCandidates } from './learned-fleet.js';
+import { isFleetModelFile, loadFleetModel, type MoveModel } from './move-model.js';
+import { MoveExternality } from './move-features.js';
 
 /** What a fleet policy is built for. */
 export interface FleetPolicyContext {
@@ -34,6 +41,8 @@ export interface FleetPolicyContext {
   candidatesPerUser?: number;
   /** sla-greedy's bonus for leaving a breach (reward units; see `candidates.ts`). Default 10. */
   breachBonus?: number;
+  /** The scenario's breach penalty per step out of SLA (the learned policy's externality charges it). Default 0. */
+  violationPenalty?: number;
   /** Users per forward pass of a node-seq model. Default 2048. */
   batchRows?: number;
 }
@@ -62,6 +71,9 @@ class RowsView implements FleetRows {
   }
 }
 
+/** A re-scoring of the candidates just generated (coordination's lazy greedy), built per tick. */
+type RescoreFor = (c: CandidateBuffer, ns: FleetNodeState, loadMin: number, loadMax: number) => Rescore;
+
 type Generate = (rows: FleetRows, ctx: Required<Pick<FleetPolicyContext, 'candidatesPerUser' | 'breachBonus'>> & FleetPolicyContext, out: CandidateBuffer, step: FleetStep, env: FleetEnv) => void;
 
 /** A rule's candidates, then either every user's first candidate or `coordinate()`. */
@@ -76,9 +88,17 @@ export class CandidateFleetPolicy implements FleetPolicy {
   /** The deferral priority's per-user memory, when the slots go by it rather than by gain. */
   private readonly deferral: DeferralPriority | undefined;
 
-  constructor(readonly name: string, private readonly generate: Generate, private readonly coordinated: boolean, ctx: FleetPolicyContext, private readonly rescore: 'sla-greedy' | 'none' = 'none', priority: 'gain' | 'deferral' = 'gain') {
+  /** The rule's candidates' externality, when `social` > 0 (see {@link SocialGains}). */
+  private readonly social: SocialGains | undefined;
+
+  /**
+   * `social` > 0 adds that weight × each candidate's externality on the other users of its two nodes
+   * (`MoveExternality`) to the rule's gains, and to their re-scores.
+   */
+  constructor(readonly name: string, private readonly generate: Generate, private readonly coordinated: boolean, ctx: FleetPolicyContext, private readonly rescore: 'sla-greedy' | 'none' | RescoreFor = 'none', priority: 'gain' | 'deferral' = 'gain', social = 0) {
     this.ctx = { ...ctx, candidatesPerUser: ctx.candidatesPerUser ?? 3, breachBonus: ctx.breachBonus ?? 10 };
     this.deferral = priority === 'deferral' ? new DeferralPriority(ctx.reward) : undefined;
+    this.social = social > 0 ? new SocialGains(new MoveExternality(ctx.reward, ctx.violationPenalty ?? 0), social) : undefined;
   }
 
   reset(): void {
@@ -106,15 +126,41 @@ export class CandidateFleetPolicy implements FleetPolicy {
     }
     const c = this.cand, p = this.ctx.reward, bonus = this.ctx.breachBonus;
     this.deferral?.observe(step, env);
+    let rescore: Rescore | undefined = this.rescore === 'sla-greedy' ? (i, projectedUsed) => slaGreedyRescore(c, i, projectedUsed, ns, loadMin, loadMax, p, bonus) : this.rescore === 'none' ? undefined : this.rescore(c, ns, loadMin, loadMax);
+    if (this.social) rescore = this.social.apply(rows, c, ns, rescore);
     const res = coordinate(step.rows, ns, c, this.ctx.coordination, {
       busy: ns.busy,
       scratch: this.scratch,
       priority: this.deferral?.fill(c),
-      rescore: this.rescore === 'sla-greedy' ? (i, projectedUsed) => slaGreedyRescore(c, i, projectedUsed, ns, loadMin, loadMax, p, bonus) : undefined,
+      rescore,
     });
     out.fill(0, 0, step.rows);
     for (let r = 0; r < step.rows; r++) if (res.target[r]! >= 0) out[r] = res.target[r]! + 1;
     this.lastReasons = res.reason;
+  }
+}
+
+/**
+ * A rule's gains plus a weight × each candidate's externality (`MoveExternality`): the rule's own choice of
+ * candidates, re-weighed by what the move does to the other users of its source and target.
+ */
+class SocialGains {
+  private raw = new Float64Array(0);
+  private leave = new Float64Array(0);
+  constructor(private readonly ext: MoveExternality, private readonly weight: number) {}
+
+  /** Adds the externality to `c`'s gains in place; returns the re-scoring that keeps adding it. */
+  apply(rows: FleetRows, c: CandidateBuffer, ns: FleetNodeState, base: Rescore | undefined): Rescore {
+    if (this.raw.length < c.count) { this.raw = new Float64Array(2 * c.count); this.leave = new Float64Array(2 * c.count); }
+    this.ext.beginTick(rows.observations, rows.D, rows.rows, rows.skip, rows.nodes);
+    const w = this.weight;
+    for (let i = 0; i < c.count; i++) {
+      const d = c.demand[i]!, j = c.to[i]!;
+      this.raw[i] = c.gain[i]!;
+      this.leave[i] = this.ext.leave(c.from[i]!, d, ns);
+      c.gain[i] = c.gain[i]! + w * (this.leave[i]! + this.ext.arrive(j, d, ns.used[j]!, ns));
+    }
+    return (i, projectedUsed) => (base ? base(i, projectedUsed) : this.raw[i]!) + w * (this.leave[i]! + this.ext.arrive(c.to[i]!, c.demand[i]!, projectedUsed, ns));
   }
 }
 
@@ -143,6 +189,18 @@ export function nodeSeqFleetPolicy(path: string, ctx: FleetPolicyContext): Fleet
   return new CandidateFleetPolicy(`node-seq+coord`, gen, true, ctx);
 }
 
+/**
+ * A trained fleet move model (`move-model.ts`) as a fleet policy: its candidates and re-scoring
+ * (`learned-fleet.ts`) through `coordinate()`, the slots granted by the model's own priority and margin.
+ */
+export function learnedFleetPolicy(model: MoveModel, ctx: FleetPolicyContext, name = 'fleet-agent'): FleetPolicy {
+  const play = model.play;
+  const learned = new LearnedCandidates(model, ctx.reward, ctx.coordination, ctx.violationPenalty ?? 0);
+  const gen: Generate = (rows, c, out, _step, env) => learned.generate(rows, c.candidatesPerUser, play.margin, play.social, env.nodeState, out);
+  const coordination = { ...ctx.coordination, minGain: Math.max(ctx.coordination.minGain, play.margin) };
+  return new CandidateFleetPolicy(name, gen, true, { ...ctx, coordination, candidatesPerUser: play.candidatesPerUser }, (c, ns) => learned.rescore(c, ns, play.social), play.priority);
+}
+
 /** Named fleet policies (the registry idiom of `agents/registry.ts`, for {@link FleetPolicy}). */
 export class FleetPolicyRegistry extends NamedFactories<(ctx: FleetPolicyContext) => FleetPolicy> {
   constructor() {
@@ -152,10 +210,20 @@ export class FleetPolicyRegistry extends NamedFactories<(ctx: FleetPolicyContext
   resolve(spec: string, ctx: FleetPolicyContext, cwd: string): FleetPolicy {
     const e = this.entries.get(spec);
     if (e) return e.factory(ctx);
-    if (isModelPath(spec)) return nodeSeqFleetPolicy(resolve(cwd, spec), ctx);
-    throw new NotFoundError('fleet policy', spec, [...this.names(), '<path/to/node-seq/model.json>']);
+    if (isModelPath(spec)) {
+      const path = resolve(cwd, spec);
+      return isFleetModelFile(path) ? learnedFleetPolicy(loadFleetModel(path), ctx) : nodeSeqFleetPolicy(path, ctx);
+    }
+    throw new NotFoundError('fleet policy', spec, [...this.names(), '<path/to/fleet-model.json>', '<path/to/node-seq/model.json>']);
   }
 }
+
+/**
+ * The externality weight of `sla-greedy+social`: 4, chosen over {1, 4} (and the deferral priority) on the
+ * validation fleets `metro-36-validation` and `sr111-traffic-validation` (seed 2000), where it had the lower
+ * violation time on both and the better mean return; never on a test day or a held-out fleet.
+ */
+export const SOCIAL_WEIGHT = 4;
 
 /** Every built-in fleet policy. */
 export function fleetRegistry(): FleetPolicyRegistry {
@@ -166,8 +234,9 @@ export function fleetRegistry(): FleetPolicyRegistry {
     .register('follow-me+coord', "follow-me's candidates through the coordinated step (gain-ranked, caps, projected load)", (c) => new CandidateFleetPolicy('follow-me+coord', followMe, true, c))
     .register('sla-greedy+coord', "sla-greedy's candidates through the coordinated step, re-scored at the projected load", (c) => new CandidateFleetPolicy('sla-greedy+coord', slaGreedy, true, c, 'sla-greedy'))
     .register('follow-me+defer', "follow-me+coord with the slots granted by urgency per slot-tick (deferral priority) instead of gain", (c) => new CandidateFleetPolicy('follow-me+defer', followMe, true, c, 'none', 'deferral'))
-    .register('sla-greedy+defer', "sla-greedy+coord with the slots granted by urgency per slot-tick (deferral priority) instead of gain", (c) => new CandidateFleetPolicy('sla-greedy+defer', slaGreedy, true, c, 'sla-greedy', 'deferral'));
+    .register('sla-greedy+defer', "sla-greedy+coord with the slots granted by urgency per slot-tick (deferral priority) instead of gain", (c) => new CandidateFleetPolicy('sla-greedy+defer', slaGreedy, true, c, 'sla-greedy', 'deferral'))
+    .register('sla-greedy+social', "sla-greedy+coord with 4 x each move's externality on the other users of its two nodes added to its gain (SOCIAL_WEIGHT)", (c) => new CandidateFleetPolicy('sla-greedy+social', slaGreedy, true, c, 'sla-greedy', 'gain', SOCIAL_WEIGHT));
 }
 
 /** The fleet policies every fleet comparison reports. */
-export const FLEET_POLICIES = ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord', 'follow-me+defer', 'sla-greedy+defer'] as const;
+export const FLEET_POLICIES = ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord', 'follow-me+defer', 'sla-greedy+defer', 'sla-greedy+social'] as const;

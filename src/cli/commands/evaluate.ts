@@ -47,7 +47,7 @@ export const compareCommand = defineCommand({
   summary: 'Run several policies on identical episodes and print a comparison table (fleet scenarios: fleet policies against the relaxed bound)',
   usage: '--policies never,follow-me,sla-greedy,oracle,<model.json>... [--scenario ...] [--episodes N] [--seed S] [--json]',
   flags: {
-    policies: { type: 'string', description: `Comma-separated policies (default: every heuristic and the oracle; on a fleet scenario: ${DEFAULT_FLEET_POLICIES.join(', ')}, plus any node-seq model.json)`, placeholder: '<a,b,...>' },
+    policies: { type: 'string', description: `Comma-separated policies (default: every heuristic and the oracle; on a fleet scenario: ${DEFAULT_FLEET_POLICIES.join(', ')}, plus a fleet-model.json (remora train --fleet) or a node-seq model.json)`, placeholder: '<a,b,...>' },
     ...common,
     episodes: { type: 'integer', description: 'Held-out episodes, identical for every policy (default 20; 1 on a fleet scenario)' },
     'storm-pct': { type: 'number', description: 'Fleet scenarios: a migration storm is a tick where more than this % of one node\'s services start to move', default: 20 },

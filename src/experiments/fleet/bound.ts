@@ -60,12 +60,22 @@ export class BoundRecorder {
   }
 }
 
-/** The relaxed bound of one user (see the file comment), with the episode's fleet (for its RTT replay). */
-export function userBound(fleet: FleetTwin, u: UserTrack, loads: readonly Float64Array[]): number {
+/**
+ * Called at every tick k of a user's track, backwards, with `q[s]`: the user's best relaxed return from tick k on
+ * if its service serves from node s at tick k (the tick's reward there plus the best continuation). Moving to j at
+ * tick k is worth `q[j] − trafficCost`; staying on s is worth `q[s]`. `q` is reused: read it inside the call.
+ */
+export type ValueVisitor = (k: number, q: Float64Array) => void;
+
+/**
+ * The relaxed bound of one user (see the file comment), with the episode's fleet (for its RTT replay); `visit`
+ * sees the per-tick action values of the same dynamic programme (the fleet agent's teacher reads them there).
+ */
+export function userBound(fleet: FleetTwin, u: UserTrack, loads: readonly Float64Array[], visit?: ValueVisitor): number {
   const n = fleet.nodes, spec = fleet.spec;
   const terminate = spec.terminateOnViolation;
   let V = new Float64Array(n), next = new Float64Array(n);
-  const rtt = new Float64Array(n), R = new Float64Array(n), viol = new Uint8Array(n);
+  const rtt = new Float64Array(n), Q = new Float64Array(n);
   const kernel = new TransitionKernel(transitionParams(spec));
   for (let k = u.x.length - 1; k >= 0; k--) {
     const t = u.firstTick + k;
@@ -82,15 +92,12 @@ export function userBound(fleet: FleetTwin, u: UserTrack, loads: readonly Float6
     }
     let bestMove = -Infinity;
     for (let j = 0; j < n; j++) {
-      R[j] = kernel.rewardAt(am === j, rtt[j]!, 0, mn, mn2, mx, L[j]!, lmn, lmx);
-      viol[j] = kernel.violatedLast ? 1 : 0;
-      const q = R[j]! + (terminate && viol[j] ? 0 : V[j]!);
-      if (q - u.trafficCost > bestMove) bestMove = q - u.trafficCost;
+      const R = kernel.rewardAt(am === j, rtt[j]!, 0, mn, mn2, mx, L[j]!, lmn, lmx);
+      Q[j] = R + (terminate && kernel.violatedLast ? 0 : V[j]!);
+      if (Q[j]! - u.trafficCost > bestMove) bestMove = Q[j]! - u.trafficCost;
     }
-    for (let s = 0; s < n; s++) {
-      const stay = R[s]! + (terminate && viol[s] ? 0 : V[s]!);
-      next[s] = stay > bestMove ? stay : bestMove;
-    }
+    visit?.(k, Q);
+    for (let s = 0; s < n; s++) next[s] = Q[s]! > bestMove ? Q[s]! : bestMove;
     [V, next] = [next, V];
   }
   return u.x.length === 0 ? 0 : V[u.initialNode]!;

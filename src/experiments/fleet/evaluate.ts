@@ -73,6 +73,7 @@ export function fleetContext(scenario: ResolvedScenario): FleetPolicyContext {
     reward: { rttSla: s.sla.rttMs, loadSla: s.sla.load, migrationCost: s.reward.migrationCost },
     coordination: CoordinationConfigSchema.parse({ ...(s.users?.migrationCaps ?? {}) }),
     inFlight: s.observation.inFlight,
+    violationPenalty: s.reward.violationPenalty,
   };
 }
 

@@ -68,7 +68,7 @@ test('remora compare on a fleet scenario prints every fleet policy against the r
   assert.equal(await main(['compare', '--scenario', 'sr111-traffic', '--json'], io), 0, io.stderr);
   const out = JSON.parse(io.stdout.trim().split('\n').pop()!);
   assert.equal(out.episodes, 1);
-  assert.deepEqual(out.policies.map((p: { policy: string }) => p.policy), ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord', 'follow-me+defer', 'sla-greedy+defer']);
+  assert.deepEqual(out.policies.map((p: { policy: string }) => p.policy), ['never', 'follow-me', 'sla-greedy', 'follow-me+coord', 'sla-greedy+coord', 'follow-me+defer', 'sla-greedy+defer', 'sla-greedy+social']);
   for (const p of out.policies) for (const c of FLEET_COLUMNS) assert.ok(c in p, `${p.policy}: ${c}`);
   const ref = out.policies.find((p: { policy: string }) => p.policy === 'sla-greedy+coord');
   assert.ok(ref.pctOfBound <= 100, 'the reference policy is at or under its bound');
