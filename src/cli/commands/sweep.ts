@@ -13,6 +13,7 @@ import { scenarioNames } from '../../twin/index.js';
 import { kubeSweepFlags, kubeTrainerFromFlags } from '../../kube-sweep/cli.js';
 import { PRESET_NAMES, resolveSweepPreset } from '../../experiments/preset.js';
 import { defineCommand } from '../command.js';
+import { sweepFleetCli } from './fleet-cli.js';
 
 const SOURCE = 'remora sweep';
 /** Table II: "Number of steps 200000". */
@@ -64,7 +65,7 @@ function atLeast(field: string, v: number, min: number, max = Infinity): number 
 export const sweepCommand = defineCommand({
   name: 'sweep',
   summary: 'Train one run per seed, evaluate every run and every heuristic on identical episodes: IQM and 95 % CI',
-  usage: '[--preset paper|edge] --agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
+  usage: '--fleet [--seeds 1-5] [--eval f1,f2] [--out <dir>]  |  [--preset paper|edge] --agent dqn|sarsa [--scenario <train>] [--seeds 1-5] [--steps N] [--eval s1,s2:test,...] [--episodes N] [--config <file.json>] [--out <dir>] [--policies a,b,...]',
   flags: {
     agent: { type: 'string', description: "Agent (default: the config file's, else dqn)", choices: ['dqn', 'sarsa', 'dagger'] },
     preset: { type: 'string', description: `Product preset (experiments/product.ts): its scenario, hyperparameters, steps, validation, test days and unseen families; explicit flags override it (${PRESET_NAMES.join(', ')})`, placeholder: '<name>' },
@@ -72,11 +73,12 @@ export const sweepCommand = defineCommand({
     seeds: { type: 'string', description: 'Training seeds: ranges and lists, e.g. 1-5 or 1,3,7', default: '1-5', placeholder: '<list>' },
     steps: { type: 'integer', description: `Training steps per seed (default: the config file's, else ${PAPER_STEPS}, Table II)` },
     eval: { type: 'string', description: 'Evaluation scenarios, each with an optional :train|:validation|:test role (default: the training scenario)', placeholder: '<s1,s2:test,...>' },
-    episodes: { type: 'integer', description: 'Evaluation episodes per scenario (identical for every policy)', default: 20 },
+    episodes: { type: 'integer', description: "Evaluation episodes per scenario, identical for every policy (default 20; with --fleet each fleet's own: 1 for a metro, 3 for a road)" },
     'eval-seed': { type: 'integer', description: 'Seed of the evaluation episodes', default: 1000 },
     config: { type: 'string', description: 'JSON file with hyperparameters (as for remora train)', placeholder: '<file.json>' },
     out: { type: 'string', description: 'Output folder (default: runs/sweep-<agent>-<scenario>)', placeholder: '<dir>' },
-    policies: { type: 'string', description: 'Heuristics to compare (and the oracle)', default: defaultSweepPolicies().join(','), placeholder: '<a,b,...>' },
+    policies: { type: 'string', description: `Heuristics to compare (and the oracle); default ${defaultSweepPolicies().join(',')}, with --fleet every fleet policy`, placeholder: '<a,b,...>' },
+    fleet: { type: 'boolean', description: 'Sweep the fleet agent (remora train --fleet) per seed against every fleet heuristic on --eval fleets (default: metro-100, sr111-traffic and the held-out fleets); --scenario/--validate/--config as for train --fleet' },
     workers: { type: 'integer', description: 'Worker threads training seeds in parallel', default: 2 },
     'bootstrap-reps': { type: 'integer', description: 'Bootstrap replicates per confidence interval', default: 10_000 },
     'bootstrap-seed': { type: 'integer', description: 'Seed of the bootstrap draws', default: 0 },
@@ -92,6 +94,11 @@ bootstrap (seeds resampled with replacement within each evaluation scenario). He
 score each. A scenario named like the training one is tagged train, any other test, unless given a :role.
 Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --eval sr111-roundtrip,sr111 --out runs/sweep`,
   async run({ flags }, io) {
+    if (flags.fleet) {
+      if (flags.on !== 'local') throw new InvalidInputError({ source: `${SOURCE} --fleet`, field: '--on', expected: 'local (the fleet sweep trains in this process)', actual: flags.on });
+      for (const f of ['agent', 'preset', 'steps', 'validate-episodes'] as const) if ((flags as Record<string, unknown>)[f] !== undefined) throw new InvalidInputError({ source: `${SOURCE} --fleet`, field: `--${f}`, expected: `no --${f} (the fleet sweep takes --seeds, --eval, --episodes, --eval-seed, --policies, --scenario, --validate, --config and --out)`, actual: String((flags as Record<string, unknown>)[f]) });
+      return sweepFleetCli({ ...flags, seeds: parseSeedList(flags.seeds) }, io);
+    }
     const given = resolveSweepPreset(flags.preset, {
       ...(flags.config ? { config: readTrainConfig(resolve(io.cwd, flags.config)) } : {}),
       ...(flags.scenario ? { scenario: flags.scenario } : {}),
@@ -107,11 +114,11 @@ Example: remora sweep --agent dqn --scenario sr111 --seeds 1-5 --steps 200000 --
     const seeds = parseSeedList(flags.seeds);
     const steps = atLeast('--steps', given.steps ?? file.steps ?? PAPER_STEPS, 1);
     const evalScenarios = given.eval ?? [{ scenario }];
-    const episodes = atLeast('--episodes', flags.episodes, 1);
+    const episodes = atLeast('--episodes', flags.episodes ?? 20, 1);
     const workers = atLeast('--workers', flags.workers, 1, 64);
     const bootstrapReps = atLeast('--bootstrap-reps', flags['bootstrap-reps'], 1);
     const bootstrapSeed = atLeast('--bootstrap-seed', flags['bootstrap-seed'], 0);
-    const policies = parseList('--policies', flags.policies);
+    const policies = parseList('--policies', flags.policies ?? defaultSweepPolicies().join(','));
     const validation = given.validate === undefined ? undefined : { scenario: given.validate, every: atLeast('--validate-every', flags['validate-every'], 1), episodes: atLeast('--validate-episodes', given.validateEpisodes ?? 10, 1), seed: VALIDATION_SEED };
     const scenarioTag = scenario.replace(/^.*[\\/]/, '').replace(/\.(json|ya?ml)$/, '');
     const out = flags.out ?? join('runs', `sweep-${agent}-${scenarioTag}`);

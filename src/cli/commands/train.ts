@@ -14,6 +14,7 @@ import { ProgressReporter } from '../../experiments/train/train-progress.js';
 import { scenarioNames } from '../../twin/index.js';
 import { PRODUCT_PRESETS, type ProductModel } from '../../experiments/product.js';
 import { defineCommand } from '../command.js';
+import { trainFleetCli } from './fleet-cli.js';
 import { BACKEND_KINDS } from '../../nn/backend.js';
 
 /** Table II: "Number of steps 200000". */
@@ -22,7 +23,7 @@ const PAPER_STEPS = 200_000;
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'Train a DQN (LSTM) or Deep SARSA agent in the twin and save model.json + metrics.jsonl',
-  usage: '--agent dqn|sarsa [--network <kind>] [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R] [--kernels <kind>]',
+  usage: '--fleet [--scenario a,b] [--validate c,d] [--seed S] [--out <dir>] [--config <file.json>]  |  --agent dqn|sarsa [--network <kind>] [--scenario <name|file>] [--steps N] [--seed S] [--out <dir>] [--config <file.json>] [--workers K] [--runs R] [--kernels <kind>]',
   flags: {
     agent: { type: 'string', description: 'Agent (default: the config file\'s, else dqn; dagger: the residual learner imitating the oracle)', choices: ['dqn', 'sarsa', 'dagger'] },
     network: { type: 'string', description: `Q-network: ${NETWORK_KINDS.join(', ')}, with that kind's default sizes; replaces the config file's (default: lstm for dqn, mlp for sarsa)`, choices: NETWORK_KINDS, placeholder: '<kind>' },
@@ -35,6 +36,7 @@ export const trainCommand = defineCommand({
     runs: { type: 'integer', description: 'Number of runs (seeds); default: --workers' },
     preset: { type: 'string', description: 'Product preset (scenario, hyperparameters, steps, validation); default: edge when none of --scenario, --config, --agent, --network is given', choices: ['paper', 'edge'] },
     validate: { type: 'string', description: "Keep the best checkpoint on this validation scenario (default: the preset's; never a test day)", placeholder: '<scenario>' },
+    fleet: { type: 'boolean', description: 'Train the fleet agent: one move model shared by every user of the fleets in --scenario (a comma list; default metro-36,sr111-traffic), checkpoints chosen on --validate (default metro-36-validation,sr111-traffic-validation); --config takes its settings (experiments/fleet/fleet-train.ts)' },
     kernels: { type: 'string', description: 'Kernels to train on (default: wasm-simd, the plain SIMD build, same bytes on every machine; wasm-relaxed: FMA, faster, bytes may differ by CPU; js)', choices: BACKEND_KINDS },
   },
   details: `Every hyperparameter (see src/agents/config.ts) can be set in --config, e.g.
@@ -46,6 +48,10 @@ With several runs each seed writes <out>/seed-<seed>/. Progress goes to stderr: 
 10 s otherwise.`,
   async run({ flags }, io) {
     const source = 'remora train';
+    if (flags.fleet) {
+      for (const f of ['agent', 'network', 'steps', 'preset', 'runs', 'kernels'] as const) if (flags[f] !== undefined) throw new InvalidInputError({ source: `${source} --fleet`, field: `--${f}`, expected: 'no --' + f + ' (the fleet agent takes --scenario, --validate, --seed, --out and --config)', actual: String(flags[f]) });
+      return trainFleetCli(flags, io);
+    }
     const bare = flags.scenario === undefined && flags.config === undefined && flags.agent === undefined && flags.network === undefined;
     const presetName: ProductModel | undefined = flags.preset ?? (bare ? 'edge' : undefined);
     const preset = presetName ? PRODUCT_PRESETS[presetName] : undefined;

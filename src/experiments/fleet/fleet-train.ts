@@ -26,7 +26,9 @@
  * caps and the real migration time enter only through the policy's own state distribution and the margin, which
  * is chosen on validation fleets. Nothing is chosen on a test day or a held-out fleet.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readJsonWith } from '../../core/validate.js';
 import type { FleetPolicy } from '../../core/fleet-env.js';
 import { Rng } from '../../core/rng.js';
 import { CapsSlots } from '../../agents/fleet/learned-fleet.js';
@@ -65,7 +67,7 @@ export const FleetTrainConfigSchema = z
     updatesPerIteration: z.number().int().min(1).default(3000),
     /** Teacher advantages are clipped to ±this (reward units): a breach penalty should not dominate the fit. */
     labelClip: z.number().positive().default(20),
-    margins: z.array(z.number().min(0)).min(1).default([0, 0.5, 1, 2]),
+    margins: z.array(z.number().min(0)).min(1).default([0, 0.5]),
     priorities: z.array(z.enum(['gain', 'deferral'])).min(1).default(['deferral', 'gain']),
     /** Weights of the move's externality on the other users of its nodes (`FleetPlay.social`), chosen on validation. */
     socials: z.array(z.number().min(0)).min(1).default([0, 1, 4]),
@@ -323,4 +325,9 @@ export function trainFleet(o: FleetTrainOptions): FleetTrainResult {
   const model: FleetModelFile = { ...chosen.file, training };
   const modelPath = o.out ? saveFleetModel(o.out, model) : undefined;
   return { model, modelPath, validation: rows, chosen: chosen.row, samples, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Read and validate a fleet training config file (`remora train --fleet --config`); one-line error on any problem. */
+export function readFleetTrainConfig(path: string): FleetTrainConfig {
+  return readJsonWith(FleetTrainConfigSchema, path, (p) => readFileSync(p, 'utf8'));
 }

@@ -63,6 +63,44 @@ export class ProgressReporter {
   }
 }
 
+/**
+ * Progress of work counted in units (fleet ticks, trained seeds) rather than steps of one agent: the same bar with
+ * ETA on a TTY and a quiet line every `logEveryMs` otherwise, with a note saying what runs now.
+ */
+export class WorkProgress {
+  private readonly startMs: number;
+  private lastDrawMs = -Infinity;
+  private last = { done: 0, total: 0, note: '' };
+
+  constructor(private readonly sink: ProgressSink, private readonly now: () => number, private readonly label: string, private readonly unit: string, private readonly logEveryMs = 10_000) {
+    this.startMs = now();
+  }
+
+  update(done: number, total: number, note: string, force = false): void {
+    this.last = { done, total, note };
+    const t = this.now();
+    if (!force && t - this.lastDrawMs < (this.sink.isTTY ? 100 : this.logEveryMs)) return;
+    this.lastDrawMs = t;
+    this.sink.write(this.render(t));
+  }
+
+  finish(): void {
+    const line = this.render(this.now());
+    this.sink.write(this.sink.isTTY ? line + '\n' : line);
+  }
+
+  private render(t: number): string {
+    const { done, total, note } = this.last;
+    const elapsedS = Math.max(1e-9, (t - this.startMs) / 1000);
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const etaS = done > 0 ? (elapsedS * (total - done)) / done : Infinity;
+    const fields = `${done}/${total} ${this.unit}  elapsed ${fmtDuration(elapsedS)}  ETA ${fmtDuration(etaS)}  ${note}`;
+    if (!this.sink.isTTY) return `${this.label}: ${(100 * frac).toFixed(1)}% ${fields}\n`;
+    const width = 24, filled = Math.round(frac * width);
+    return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * frac).toFixed(0).padStart(3)}% ${fields}\x1b[K`;
+  }
+}
+
 function fmtRate(r: number): string {
   return r >= 1000 ? `${(r / 1000).toFixed(1)}k` : r.toFixed(0);
 }
