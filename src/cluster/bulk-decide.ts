@@ -197,8 +197,32 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
   out.scored = rows;
   if (isRowPolicies(scorer)) return askEach(workloads, out, scratch, rows, len, A, gate, view.inFlight.size, config.migration.maxConcurrent, scorer);
 
+  // The nodes' projected cpu and outbound migrations now: the coordinated step's load, and the fleet context a
+  // fleet scorer reads (a learned fleet model weighs a move by what it does to its nodes).
+  for (let i = 0; i < W; i++) {
+    const j = nodeIndex.get(workloads[i]!.node);
+    if (j !== undefined) used[j]! += demand[i]!;
+  }
+  for (const f of view.inFlight.values()) {
+    const from = nodeIndex.get(f.sourceNode);
+    if (from !== undefined) outbound[from]!++;
+  }
+  // An in-flight migration whose workload no object serves right now (the podmigration operator deleted the
+  // source before its new pod appeared) still holds its target: at the default demand.
+  for (const l of busy.values()) {
+    for (const b of l) {
+      const to = b.target === undefined || b.seen ? undefined : nodeIndex.get(b.target);
+      if (to !== undefined) used[to]! += config.fleet.defaultDemandMillicores;
+    }
+  }
+  const capacity = Float64Array.from({ length: N }, (_, j) => (Number.isFinite(view.capacityMillis[j]!) ? view.capacityMillis[j]! : 0));
+
   // 2. One batched pass over every row.
-  if (rows > 0) scorer.score(obs, masks, rows, N, values);
+  if (rows > 0) {
+    const rowDemand = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) rowDemand[r] = demand[scratch.workloadOf[r]!]!;
+    scorer.score(obs, masks, rows, N, values, { demand: rowDemand, used, capacity, outboundInFlight: outbound, clusterInFlight: view.inFlight.size, caps: { parallelOutboundMigrationsPerNode: config.fleet.maxOutboundPerNode, parallelMigrationsPerCluster: config.migration.maxConcurrent } });
+  }
 
   // 3. Best legal action per workload; candidates for those that would move and pass the gates.
   const { cUser, cFrom, cTo, cGain, cDemand } = scratch;
@@ -237,24 +261,7 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
     wished[i] = 1;
   }
 
-  // 4. The coordinated step over the projected cpu of the nodes.
-  for (let i = 0; i < W; i++) {
-    const j = nodeIndex.get(workloads[i]!.node);
-    if (j !== undefined) used[j]! += demand[i]!;
-  }
-  for (const f of view.inFlight.values()) {
-    const from = nodeIndex.get(f.sourceNode);
-    if (from !== undefined) outbound[from]!++;
-  }
-  // An in-flight migration whose workload no object serves right now (the podmigration operator deleted the
-  // source before its new pod appeared) still holds its target: at the default demand.
-  for (const l of busy.values()) {
-    for (const b of l) {
-      const to = b.target === undefined || b.seen ? undefined : nodeIndex.get(b.target);
-      if (to !== undefined) used[to]! += config.fleet.defaultDemandMillicores;
-    }
-  }
-  const capacity = Float64Array.from({ length: N }, (_, j) => (Number.isFinite(view.capacityMillis[j]!) ? view.capacityMillis[j]! : 0));
+  // 4. The coordinated step over the projected cpu of the nodes (computed before scoring: see step 2).
   const cc: CoordinationConfig = {
     parallelOutboundMigrationsPerNode: config.fleet.maxOutboundPerNode,
     parallelMigrationsPerCluster: config.migration.maxConcurrent,

@@ -10,6 +10,7 @@
  * - `sla-greedy`: greedy plus {@link SLA_BONUS} on nodes inside the SLA (R ≤ R_max and L ≤ L_max), which is
  *   SlaGreedyPolicy's order (inside first, then reward): a user brought back into the SLA outranks any polish;
  * - `never`: no move is ever worth anything;
+ * - a `fleet-model.json` (`remora train --fleet`): the fleet agent (`fleet-model-scorer.ts`);
  * - a `model.json` whose network reads one observation (window 1; MLP or the size-agnostic `node-seq`): the
  *   Q-values of `batchRows` workloads per forward pass (dueling: the advantages). Gain in Q units.
  * `threshold`, `hysteresis` and `random` keep per-workload state (dwell, cooldown, an RNG), so they have no batch
@@ -20,6 +21,9 @@
  * per-row loop is the transition kernel's `OneStepScores`, inside the rules' rankings (agents/baselines/rows/).
  */
 import { resolve } from 'node:path';
+import { isFleetModelFile, loadFleetModel } from '../agents/fleet/move-model.js';
+import { fleetModelScorer, type FleetContext } from './fleet-model-scorer.js';
+export type { FleetContext } from './fleet-model-scorer.js';
 import { InvalidInputError } from '../core/errors.js';
 import { observationLength } from '../core/observation.js';
 import type { RewardParams } from '../core/reward.js';
@@ -42,8 +46,9 @@ export interface BulkScorer {
    * Write `out[r·(N+1) + a]` for `rows` rows: action 0 = Wait, j = node j. `obs` holds `rows` observations of
    * `observationLength(n, inFlight)` numbers, `masks` the rows' action masks (N+1 each). −Infinity = never.
    */
-  score(obs: Float64Array, masks: Uint8Array, rows: number, n: number, out: Float64Array): void;
+  score(obs: Float64Array, masks: Uint8Array, rows: number, n: number, out: Float64Array, fleet?: FleetContext): void;
 }
+
 
 /** Added to the value of nodes inside the SLA by the `sla-greedy` scorer: larger than any spread of Eq. 8. */
 export const SLA_BONUS = 1000;
@@ -147,6 +152,7 @@ export function networkScorer(model: LoadedModel, nodes: number, batchRows: numb
 export function bulkScorerFor(spec: string, registry: PolicyRegistry, o: { nodes: number; reward: RewardParams; batchRows: number; cwd: string }): BulkScorer {
   if (isModelPath(spec)) {
     const path = resolve(o.cwd, spec);
+    if (isFleetModelFile(path)) return fleetModelScorer(loadFleetModel(path), o.reward, path);
     const m = loadModel(path);
     checkModelLayout(path, m.header.observation, m.header.architecture.kind === 'node-seq', { nodes: o.nodes, inFlight: m.header.observation.inFlight }, true);
     return networkScorer(m, o.nodes, o.batchRows);
@@ -162,5 +168,5 @@ export function bulkScorerFor(spec: string, registry: PolicyRegistry, o: { nodes
       return neverScorer();
   }
   if (!registry.has(spec)) registry.factoryFor(spec, { layout: { nodes: o.nodes, inFlight: false }, reward: o.reward, seed: 1 }, o.cwd); // throws NotFoundError
-  throw new InvalidInputError({ source: 'the fleet path (fleet.enabled, bench controller)', field: '--policy', expected: `a policy with a batch form (follow-me, greedy, sla-greedy, never, or a model.json with window 1); ${spec} keeps per-workload state`, actual: spec });
+  throw new InvalidInputError({ source: 'the fleet path (fleet.enabled, bench controller)', field: '--policy', expected: `a policy with a batch form (follow-me, greedy, sla-greedy, never, a model.json with window 1, or a fleet-model.json); ${spec} keeps per-workload state`, actual: spec });
 }

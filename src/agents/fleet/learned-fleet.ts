@@ -6,6 +6,10 @@
  * greedy of `coordination.ts`), so the model, not a fixed rule, says whether the fuller node is still worth it.
  */
 import type { FleetNodeState } from '../../core/fleet-env.js';
+import type { RescoreNodes } from './move-features.js';
+
+/** What the candidates read of the nodes: use, capacity and utilisation, and the migrations in flight. */
+export type LearnedNodes = RescoreNodes & Pick<FleetNodeState, 'clusterInFlight'> & { outboundInFlight: ArrayLike<number>; capacity: ArrayLike<number> };
 import type { MigrationCaps } from '../../core/migration-caps.js';
 import type { RewardParams } from '../../core/reward.js';
 import type { Rescore } from '../coordination.js';
@@ -18,7 +22,7 @@ export class CapsSlots implements SlotSummary {
   clusterFree = 0;
   private out: ArrayLike<number> = [];
   constructor(private readonly caps: MigrationCaps) {}
-  of(ns: Pick<FleetNodeState, 'clusterInFlight' | 'outboundInFlight'>): this {
+  of(ns: { clusterInFlight: number; outboundInFlight: ArrayLike<number> }): this {
     const c = this.caps.parallelMigrationsPerCluster;
     this.clusterFree = c > 0 ? Math.max(0, c - ns.clusterInFlight) / c : 0;
     this.out = ns.outboundInFlight;
@@ -78,7 +82,7 @@ export class LearnedCandidates {
    * Fills `out` with every row's candidates, best gain first, those above `margin` (at most k per row). The gain is
    * the predicted advantage plus `social` × the move's externality (`MoveExternality`; 0 leaves it out).
    */
-  generate(f: FleetRows, k: number, margin: number, social: number, ns: FleetNodeState, out: CandidateBuffer): void {
+  generate(f: FleetRows, k: number, margin: number, social: number, ns: LearnedNodes, out: CandidateBuffer): void {
     out.reset();
     this.ensure(f.rows);
     const { D, A, nodes: n, observations: obs, actionMasks: masks } = f, F = MOVE_FEATURES, m = this.model.candidates, w = this.writer;
@@ -132,7 +136,7 @@ export class LearnedCandidates {
   }
 
   /** The gain of candidate i were its target's use `projectedUsed` (coordination's re-scoring), as {@link generate} scored it. */
-  rescore(c: CandidateBuffer, ns: FleetNodeState, social: number): Rescore {
+  rescore(c: CandidateBuffer, ns: LearnedNodes, social: number): Rescore {
     return (i, projectedUsed) => {
       const j = c.to[i]!;
       const Lj = projectedLoad(ns.cpu[j]!, ns.mem[j]!, ns.used[j]!, ns.capacity[j]!, projectedUsed);

@@ -31,6 +31,11 @@ export const FleetPlaySchema = z
      * the predicted advantage. 0: every user for itself.
      */
     social: z.number().min(0).default(0),
+    /**
+     * The breach penalty per user-step out of SLA the externality charges where no scenario says (the controller):
+     * the training fleets' `reward.violationPenalty`. In the twin the scenario's own applies.
+     */
+    breachPenalty: z.number().min(0).default(0),
     /** Candidates per user handed to coordination. */
     candidatesPerUser: z.number().int().min(1).default(3),
   })

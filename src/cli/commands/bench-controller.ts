@@ -19,7 +19,7 @@ See src/cluster/README.md "At fleet scale" and docs/scaling.md.`,
   flags: {
     users: { type: 'integer', description: 'Users (one pod workload each)', default: 10_000 },
     nodes: { type: 'integer', description: 'Edge nodes', default: 100 },
-    policy: { type: 'string', description: 'Policy with a batch form (follow-me, greedy, sla-greedy, never) or a model.json with window 1', default: 'sla-greedy', placeholder: '<name|model.json>' },
+    policy: { type: 'string', description: 'Policy with a batch form (follow-me, greedy, sla-greedy, never) a model.json with window 1, or a fleet-model.json (remora train --fleet)', default: 'sla-greedy', placeholder: '<name|model.json>' },
     ticks: { type: 'integer', description: 'Measured ticks per figure (after warm-up)', default: 10 },
     shards: { type: 'integer', description: 'Split the workloads over N shards (decide and full tick per shard)', default: 1 },
     seed: { type: 'integer', description: 'Seed of the synthetic fleet', default: 1 },

@@ -12,7 +12,9 @@ import { LiveFeed } from '../../core/live-feed.js';
 import { Dashboard } from '../../server/dashboard.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { PAPER_REWARD_PARAMS, type RewardParams } from '../../core/reward.js';
-import { baselineRegistry } from '../../agents/registry.js';
+import { baselineRegistry, isModelPath } from '../../agents/registry.js';
+import { NeverPolicy } from '../../agents/baselines/simple.js';
+import { isFleetModelFile } from '../../agents/fleet/move-model.js';
 import { createController, HttpKubeClient, jsonLogger, loadControllerConfig, systemClock } from '../../cluster/index.js';
 import { slaRewardParams } from '../../cluster/config.js';
 import { bulkScorerFor } from '../../cluster/bulk-score.js';
@@ -83,7 +85,10 @@ See src/cluster/README.md for the config reference.`,
     const config = loadControllerConfig(text, configPath);
     if (args.flags['dry-run']) config.migration.dryRun = true;
     const reward = slaRewardParams(config);
-    const newPolicy = resolvePolicy(policySpec, io.cwd, config.nodes.length, reward);
+    // The fleet agent (remora train --fleet) decides for the whole fleet at once: it has no per-workload form.
+    const fleetAgent = isModelPath(policySpec) && isFleetModelFile(resolve(io.cwd, policySpec));
+    if (fleetAgent && !config.fleet.enabled) throw new InvalidInputError({ source: configPath, field: 'fleet.enabled', expected: `true to run the fleet agent ${policySpec} (it scores every workload of a tick together)`, actual: 'false' });
+    const newPolicy: () => Policy = fleetAgent ? () => new NeverPolicy() : resolvePolicy(policySpec, io.cwd, config.nodes.length, reward);
     // The fleet path scores every workload in one batched pass: the same spec, in its batch form (bulk-score.ts).
     const scorer = config.fleet.enabled ? bulkScorerFor(policySpec, baselineRegistry(), { nodes: config.nodes.length, reward, batchRows: config.fleet.batchRows, cwd: io.cwd }) : undefined;
 
