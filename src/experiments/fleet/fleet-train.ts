@@ -277,7 +277,8 @@ export function trainFleet(o: FleetTrainOptions): FleetTrainResult {
   const fitRng = new Rng(rng.deriveSeed());
   const net = createNetwork({ kind: 'mlp', inputSize: MOVE_FEATURES, hidden: cfg.hidden, outputs: 1 }, { backend: createBackend('float32', undefined, 16 * 1024 * 1024), maxRows: cfg.batchSize, rng: new Rng(rng.deriveSeed()) });
   const adam = new Adam(net.backend, net.params.length, { learningRate: cfg.learningRate });
-  const plays = cfg.margins.flatMap((margin) => cfg.priorities.flatMap((priority) => cfg.socials.map((social) => ({ margin, priority, social, candidatesPerUser: cfg.candidatesPerUser }))));
+  const breachPenalty = train[0]!.spec.reward.violationPenalty;
+  const plays = cfg.margins.flatMap((margin) => cfg.priorities.flatMap((priority) => cfg.socials.map((social) => ({ margin, priority, social, breachPenalty, candidatesPerUser: cfg.candidatesPerUser }))));
   const ticksOf = (s: ResolvedScenario) => s.spec.maxSteps;
   const collectTicks = Array.from({ length: cfg.episodesPerIteration }, (_, e) => ticksOf(train[e % train.length]!)).reduce((a, b) => a + b, 0);
   const validateTicks = validation.reduce((a, s) => a + ticksOf(s) * cfg.validationEpisodes, 0);
