@@ -177,16 +177,41 @@ const sr111Traffic: ScenarioInput = overlay(sr111, 'sr111-traffic', 'Fleet: the 
   users: { arrivals: { kind: 'poisson-highway', perMinute: 5, directions: 'both' }, services: TRAFFIC_SERVICES.map((c) => ({ ...c })) },
 }) as Partial<ScenarioInput>);
 
+/** The shipped machines a fleet's nodes cycle over ({@link cycledTrace}). */
+const FLEET_TRACES = [M1, M3, JOB, CELL2019] as const;
+
+/**
+ * The trace of a fleet's i-th node: the shipped machines in turn, each reuse shifted by one more whole day (31-day
+ * month), so no two of the first 4 × 31 = 124 nodes share a series.
+ */
+function cycledTrace(i: number): ScenarioInput['nodes'][number]['trace'] {
+  return { ...FLEET_TRACES[i % 4]!, shiftSeconds: (Math.floor(i / 4) % 31) * DAY_S };
+}
+
 /** Nodes of a `cols × rows` grid of cells `spacingM` apart, traces cycled over the shipped machines and shifted by days. */
 function gridNodes(cols: number, rows: number, spacingM: number): ScenarioInput['nodes'] {
-  const traces = [M1, M3, JOB, CELL2019] as const;
   return Array.from({ length: cols * rows }, (_, i) => ({
     name: `cell-${Math.floor(i / cols) + 1}-${(i % cols) + 1}`,
     xM: (i % cols) * spacingM,
     yM: Math.floor(i / cols) * spacingM,
-    // No two nodes share a series: each trace is reused shifted by whole days (1 day per reuse, 31-day month).
-    trace: { ...traces[i % 4]!, shiftSeconds: (Math.floor(i / 4) % 31) * DAY_S },
+    trace: cycledTrace(i),
   }));
+}
+
+/**
+ * Nodes on concentric rings around (`cxM`, `cyM`): ring r holds `rings[r].count` nodes at `rings[r].radiusM`, at
+ * angles (k + ½) · 2π / count from the x axis (evenly spaced, each ring rotated by half a step), named
+ * `ring-<r>-<k>` (1-based); traces cycled over all the rings' nodes in order, as {@link gridNodes} does.
+ */
+function ringNodes(rings: readonly { count: number; radiusM: number }[], cxM: number, cyM: number): ScenarioInput['nodes'] {
+  const out: ScenarioInput['nodes'] = [];
+  rings.forEach(({ count, radiusM }, r) => {
+    for (let k = 0; k < count; k++) {
+      const a = ((k + 0.5) * 2 * Math.PI) / count;
+      out.push({ name: `ring-${r + 1}-${k + 1}`, xM: cxM + radiusM * Math.cos(a), yM: cyM + radiusM * Math.sin(a), trace: cycledTrace(out.length) });
+    }
+  });
+  return out;
 }
 
 /**
@@ -213,6 +238,109 @@ const metro100: ScenarioInput = {
     migrationCaps: { parallelOutboundMigrationsPerNode: 2, parallelMigrationsPerCluster: 200 },
   },
 };
+
+// ---- Fleets for a learned fleet policy: training, validation and held-out evaluation. ----
+// Training fleets (`workload.start: 'random'`) draw segments outside the test and validation days; the
+// `*-validation` fleets replay the validation days (4, 18, 29), for checkpoint selection only; the held-out fleets
+// (`start: 'test'`, the test days 25, 7, 14, 21) are for evaluation only: a policy never trains or is selected on
+// them, and each but `metro-100-test` changes one thing a policy trained on metro-36, metro-100 and sr111-traffic
+// has not met (the arrival rate, the city layout, the service mix).
+
+/**
+ * `metro-36` (training): metro-100 at 36 nodes: a 6 × 6 grid of 2 km cells (a 10 km square), 1,800 users (the same
+ * 50 per node) in the same random-waypoint motion over the smaller square, the same sessions (20 minutes) and pods
+ * (0.3-0.9 %), the same caps idiom (2 outbound per node, cluster cap 2 × 36 = 72), 30-minute episodes, the same
+ * days (day 25 named the held-out day, as in metro-100: `heaviest` over other series can fall on a test or
+ * validation day, which the loader refuses).
+ * Small enough to train a fleet policy on beside sr111-traffic.
+ */
+const metro36: ScenarioInput = {
+  ...metro100,
+  name: 'metro-36',
+  description: 'Fleet (training): 36 nodes on a 6x6 grid of 2 km cells, 1,800 random-waypoint users (20-min sessions), pods of 0.3-0.9 % of a node, edge model, caps 2 per node / 72 per cluster; 30-minute episodes.',
+  nodes: gridNodes(6, 6, 2000),
+  // The single-user view: a drive along the square's middle line.
+  mobility: { kind: 'highway', fromXM: 0, toXM: 10000, yM: 5000, speedKmh: { min: 30, max: 60 }, direction: 'both' },
+  users: {
+    ...metro100.users!,
+    arrivals: { kind: 'fixed', count: 1800, sessionMinutes: 20, motion: { kind: 'random-waypoint', xM: { min: 0, max: 10000 }, yM: { min: 0, max: 10000 }, speedKmh: { min: 5, max: 50 }, pauseSeconds: { min: 0, max: 60 } } },
+    migrationCaps: { parallelOutboundMigrationsPerNode: 2, parallelMigrationsPerCluster: 72 },
+  },
+};
+
+/** The held-out days of a fleet (evaluation only). */
+const TEST_DAYS: Partial<ScenarioInput> = { workload: { start: 'test' } };
+/** The validation days of a fleet (checkpoint selection). */
+const VALIDATION_DAYS: Partial<ScenarioInput> = { workload: { start: 'validation' } };
+
+/** `metro-36-validation`: metro-36 on the validation days (4, 18, 29), for checkpoint selection; nothing else differs. */
+const metro36Validation = overlay(metro36, 'metro-36-validation', 'metro-36 on the validation days (4, 18, 29), for checkpoint selection.', VALIDATION_DAYS);
+/** `metro-100-validation`: metro-100 on the validation days (4, 18, 29), for checkpoint selection; nothing else differs. */
+const metro100Validation = overlay(metro100, 'metro-100-validation', 'metro-100 on the validation days (4, 18, 29), for checkpoint selection.', VALIDATION_DAYS);
+/** `sr111-traffic-validation`: sr111-traffic on the validation days (4, 18, 29), for checkpoint selection; nothing else differs. */
+const sr111TrafficValidation = overlay(sr111Traffic, 'sr111-traffic-validation', 'sr111-traffic on the validation days (4, 18, 29), for checkpoint selection.', VALIDATION_DAYS);
+
+/** `metro-100-test` (evaluation only): metro-100 on the test days (25, 7, 14, 21); nothing else differs. */
+const metro100Test = overlay(metro100, 'metro-100-test', 'metro-100 on the test days (25, 7, 14, 21): held-out evaluation only.', TEST_DAYS);
+
+/**
+ * `metro-100-churn` (evaluation only): another arrival rate. metro-100 on the test days with sessions of 6 minutes
+ * instead of 20, each ended session replaced by a new user elsewhere: every user churns 20 / 6 = 3.3× as often, and
+ * with 4,000 users instead of 5,000 the fleet sees about 4,000 / 6 ≈ 670 arrivals a minute against metro-100's
+ * 5,000 / 20 = 250 (2.7× in total). Fewer migrations pay off when users leave sooner.
+ */
+const metro100Churn = overlay(metro100, 'metro-100-churn', 'Unseen arrival rate (evaluation only): metro-100 on the test days with 6-minute sessions instead of 20 (each user churns 3.3x as often) and 4,000 users: about 670 arrivals/min against 250.', deepMerge(TEST_DAYS, {
+  users: { arrivals: { kind: 'fixed', count: 4000, sessionMinutes: 6 } },
+}) as Partial<ScenarioInput>);
+
+/**
+ * `city-48` (evaluation only): another city layout. 48 nodes not on a grid but on three rings around the centre of
+ * a 16 km square (8 km, 8 km): a dense core of 8 nodes at 1.5 km, 16 at 4 km and 24 at 7.5 km, evenly spaced, each
+ * ring rotated by half a step, nothing at the very centre ({@link ringNodes}); neighbours are 1.2 km apart in the
+ * core, 1.6 and 2 km on the outer rings, and the rings 2.5 and 3.5 km apart. 2,400 random-waypoint users (50 per
+ * node, as metro-100) over the whole square, so the corners lie 3.8 km beyond the outer ring (about 20 ms of RTT):
+ * random waypoint crowds the centre, where the nodes are densest. metro-100's motion, sessions, pods and caps
+ * idiom (2 per node, cluster 2 × 48 = 96), 30-minute episodes, the test days (day 25 named, as metro-100 does).
+ */
+const city48: ScenarioInput = {
+  ...metro100,
+  name: 'city-48',
+  description: 'Unseen city layout (evaluation only): 48 nodes on rings (8 at 1.5 km, 16 at 4 km, 24 at 7.5 km from the centre), 2,400 random-waypoint users over a 16 km square, metro-100\'s sessions, pods and caps idiom (2 per node / 96 per cluster); test days, 30-minute episodes.',
+  nodes: ringNodes([{ count: 8, radiusM: 1500 }, { count: 16, radiusM: 4000 }, { count: 24, radiusM: 7500 }], 8000, 8000),
+  // The single-user view: a drive across the city through its centre.
+  mobility: { kind: 'highway', fromXM: 0, toXM: 16000, yM: 8000, speedKmh: { min: 30, max: 60 }, direction: 'both' },
+  workload: { ...metro100.workload, start: 'test' },
+  users: {
+    ...metro100.users!,
+    arrivals: { kind: 'fixed', count: 2400, sessionMinutes: 20, motion: { kind: 'random-waypoint', xM: { min: 0, max: 16000 }, yM: { min: 0, max: 16000 }, speedKmh: { min: 5, max: 50 }, pauseSeconds: { min: 0, max: 60 } } },
+    migrationCaps: { parallelOutboundMigrationsPerNode: 2, parallelMigrationsPerCluster: 96 },
+  },
+};
+
+/**
+ * `metro-100-vms` (evaluation only): another service mix. metro-100 on the test days where 40 % of the users run a
+ * KubeVirt VM (1-2 % of a node in cpu and memory, 1-2 GiB of state: slower and costlier to move, with the edge
+ * model's VM durations and switch-over) and 60 % a pod of 0.3-0.9 % with 0.5 GiB (metro-100's pods hold 0.25 GiB).
+ * 3,000 users, so the hosted demand (about 3,000 × 0.96 % ≈ 29 reference nodes) stays near metro-100's (≈ 30).
+ */
+const metro100Vms = overlay(metro100, 'metro-100-vms', 'Unseen service mix (evaluation only): metro-100 on the test days, 3,000 users, 40 % KubeVirt VMs (1-2 % cpu and memory, 1-2 GiB) and 60 % pods (0.3-0.9 %, 0.5 GiB).', deepMerge(TEST_DAYS, {
+  users: {
+    arrivals: { kind: 'fixed', count: 3000 },
+    services: [
+      { weight: 2, kind: 'vm', cpuPct: { min: 1, max: 2 }, memPct: { min: 1, max: 2 }, stateGiB: { min: 1, max: 2 } },
+      { weight: 3, kind: 'pod', cpuPct: { min: 0.3, max: 0.9 }, memPct: { min: 0.3, max: 0.9 }, stateGiB: { min: 0.5, max: 0.5 } },
+    ],
+  },
+}) as Partial<ScenarioInput>);
+
+/**
+ * `sr111-traffic-rush` (evaluation only): the road at another arrival rate. sr111-traffic on the test days with
+ * 9 cars a minute per direction instead of 5 (about 140 cars on the 12 km road at once, against about 80), the same
+ * speeds, services and caps: the caps of 2 per node and 5 per cluster bind more often.
+ */
+const sr111TrafficRush = overlay(sr111Traffic, 'sr111-traffic-rush', 'Unseen arrival rate (evaluation only): sr111-traffic on the test days with 9 cars/min per direction instead of 5.', deepMerge(TEST_DAYS, {
+  users: { arrivals: { kind: 'poisson-highway', perMinute: 9 } },
+}) as Partial<ScenarioInput>);
 
 /** Built-in scenarios. Overlays (`extends`) are merged onto their base by {@link deepMerge}. */
 export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
@@ -250,6 +378,15 @@ export const BUILTIN_SCENARIOS: Record<string, ScenarioInput> = {
   'highway-8': highwayScenario('highway-8', 8, 'A 42 km highway with 8 edge nodes (6 km spacing); for size-agnostic agents.'),
   'sr111-traffic': sr111Traffic,
   'metro-100': metro100,
+  'metro-36': metro36,
+  'metro-36-validation': metro36Validation,
+  'metro-100-validation': metro100Validation,
+  'sr111-traffic-validation': sr111TrafficValidation,
+  'metro-100-test': metro100Test,
+  'metro-100-churn': metro100Churn,
+  'city-48': city48,
+  'metro-100-vms': metro100Vms,
+  'sr111-traffic-rush': sr111TrafficRush,
   // Leave-one-family-out evaluation: `<base>-unseen-<family>` (test only) and `<base>-validation-<family>`.
   ...familyScenarios('sr111', sr111, 'the paper model'),
   ...familyScenarios('sr111-edge', deepMerge(sr111, BUILTIN_OVERLAYS.edge!) as ScenarioInput, 'the edge model'),

@@ -57,6 +57,6 @@ test('a bad model file is one line naming the file, the field, what was expected
   const nan = join(dir, 'nan.json');
   writeFileSync(nan, JSON.stringify(good).replace(/"weights":\[([-\d.e]+)/, '"weights":[1e999'));
   assert.throws(() => loadFleetModel(nan), /weights: expected finite numbers/);
-  assert.throws(() => loadFleetModel(join(dir, 'missing.json')), /\(file\): expected a Remora fleet-model\.json \(JSON\), got no such file/);
+  assert.throws(() => loadFleetModel(join(dir, 'missing.json')), /missing\.json: \(file\): expected a readable JSON file, got ENOENT/);
   assert.equal(isFleetModelFile(join(dir, 'missing.json')), false);
 });

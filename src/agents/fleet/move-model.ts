@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
-import { parseWith } from '../../core/validate.js';
+import { readJsonWith } from '../../core/validate.js';
 import { createBackend } from '../../nn/create-backend.js';
 import { createNetwork, type Network } from '../../nn/network.js';
 import { MOVE_FEATURE_NAMES, MOVE_FEATURES } from './move-features.js';
@@ -105,14 +105,7 @@ export class MoveModel {
 /** Read and check a fleet model file; one-line InvalidInputError for anything wrong. */
 export function loadFleetModel(path: string): MoveModel {
   const src = resolve(path);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(src, 'utf8'));
-  } catch (e) {
-    const msg = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]!;
-    throw new InvalidInputError({ source: src, field: '(file)', expected: 'a Remora fleet-model.json (JSON)', actual: msg });
-  }
-  const file = parseWith(FleetModelSchema, raw, src);
+  const file = readJsonWith(FleetModelSchema, src, (p) => readFileSync(p, 'utf8'));
   const names = file.features.names.join(',');
   if (names !== MOVE_FEATURE_NAMES.join(',')) throw new InvalidInputError({ source: src, field: 'features.names', expected: MOVE_FEATURE_NAMES.join(','), actual: names });
   const a = file.architecture;
