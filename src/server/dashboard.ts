@@ -28,7 +28,7 @@ import { CurveStreams, type CurveStreamOptions } from './curve-stream.js';
 import { episodeBody, episodeForm, type Episode } from './episode-page.js';
 import { LiveRoutes } from './live.js';
 import { page } from './page.js';
-import { indexBody, reproduceBody, sweepBody, totalStepsOf, trainBody, trainSections } from './run-pages.js';
+import { fleetSweepBody, indexBody, reproduceBody, sweepBody, totalStepsOf, trainBody, trainSections } from './run-pages.js';
 import { resolveRun, RunNotFound, RunStore, type RunInfo } from './runs.js';
 
 export type { RunInfo } from './runs.js';
@@ -195,6 +195,7 @@ export class Dashboard {
     const crumbs = name.split('/').slice(0, -1).map((_, i, a) => `<a href="/run/${a.slice(0, i + 1).map(encodeURIComponent).join('/')}">${escapeHtml(a[i]!)}</a> / `).join('');
     const trail = crumbs ? `<p class="muted">in ${crumbs}</p>` : '';
     if (info.kind === 'sweep') return page(`Sweep ${name}`, trail + sweepBody(this.store, name, this.store.sweep(dir)!));
+    if (info.kind === 'fleet-sweep') return page(`Fleet sweep ${name}`, trail + fleetSweepBody(this.store, name, this.store.fleetSweep(dir)!));
     if (info.kind === 'reproduce') return page(`Reproduce ${name}`, trail + reproduceBody(this.store, name, dir, this.store.reproduce(dir)!));
     if (info.kind === 'train') return page(`Run ${name}`, trail + trainBody(this.store, name, dir, info));
     const kids = this.listRuns().filter((r) => r.parent === name);

@@ -11,6 +11,8 @@ import { fig5a, fig5b, type TrainingCurve } from '../experiments/report/figures.
 import { escapeHtml } from '../experiments/report/html.js';
 import type { ReproduceSummaryFile } from '../experiments/reproduce-summary.js';
 import { sweepSvg } from '../experiments/sweep.js';
+import { fleetSweepSvg } from '../experiments/fleet/sweep-fleet.js';
+import type { FleetSweepFile } from '../experiments/fleet/sweep-fleet-summary.js';
 import type { SweepSummaryFile } from '../experiments/sweep-summary.js';
 import { runHref, type RunInfo, type RunStore } from './runs.js';
 import { metricsTable, table, type Cell } from './tables.js';
@@ -147,4 +149,26 @@ export function sweepBody(store: RunStore, name: string, s: SweepSummaryFile | {
 <h2>% of the oracle per scenario</h2>${matrix}
 <h2>Per scenario</h2>${perScenario.join('\n')}
 <h2>Seeds</h2><div class="fit"><table><thead><tr><th>seed</th><th>episodes</th><th>steps</th><th>mean reward (last 100)</th><th></th></tr></thead><tbody>${seedRows}</tbody></table></div>`;
+}
+
+/** A fleet sweep (`remora sweep --fleet`): the figure, then per fleet the agent's IQM and CI beside every heuristic. */
+export function fleetSweepBody(store: RunStore, name: string, s: FleetSweepFile | { error: string }): string {
+  if ('error' in s) return errorRow(s.error) + childList(store, name);
+  const r1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+  const ci = (x: { iqm: number; ci: readonly [number, number] }) => `${r1(x.iqm)} [${r1(x.ci[0])}, ${r1(x.ci[1])}]`;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const cols = [{ label: 'policy' }, { label: 'return / user-h', numeric: true }, { label: 'violation s / user-h', numeric: true }, { label: 'overload s', numeric: true }, { label: 'storms', numeric: true }, { label: 'migrations / user-h', numeric: true }];
+  const fleets = s.scenarios.map((sc) => {
+    const rows: Cell[][] = [
+      ['fleet agent (IQM [95 % CI]; means)', ci(sc.agentReturn), ci(sc.agentViolation), r1(mean(sc.agent.map((m) => m.overloadSeconds))), r1(mean(sc.agent.map((m) => m.storms))), r1(mean(sc.agent.map((m) => m.migrationsPerUserHour)))],
+      ...sc.heuristics.map((h): Cell[] => [h.policy, r1(h.returnPerUserHour), r1(h.violationSecondsPerUserHour), r1(h.overloadSeconds), r1(h.storms), r1(h.migrationsPerUserHour)]),
+    ];
+    const verdict = `<p>Best heuristic by return <b>${e(sc.bestHeuristic)}</b> (${r1(sc.bestHeuristicReturn)}); the agent's CI lower bound ${r1(sc.agentReturn.ci[0])} is <b>${sc.ciLowerAboveBest ? 'above' : 'not above'}</b> it.</p>`;
+    return `<h3>${e(sc.scenario)} <span class="tag">${e(sc.role)}</span></h3>${verdict}${table(cols, rows)}`;
+  });
+  const seeds = s.training.map((t) => `<tr><td>seed ${e(t.seed)}</td><td class="n">${e(Math.round(t.seconds))}</td><td class="n">${e(t.samples)}</td><td>${e(`iteration ${t.chosen.iteration + 1}, margin ${t.chosen.margin}, ${t.chosen.priority}, social ${t.chosen.social}`)}</td><td class="n">${r1(t.chosen.relative)}</td></tr>`).join('');
+  return `<p>Fleet agent trained on <b>${e(s.train.join(', '))}</b>, chosen on ${e(s.validation.join(', '))}: seeds ${e(s.seeds.join(', '))}; evaluation seed ${e(s.evalSeed)}.</p>
+<section id="fleet-sweep-figure">${fleetSweepSvg(s)}</section>
+<h2>Per fleet</h2>${fleets.join('\n')}
+<h2>Seeds</h2><div class="fit"><table><thead><tr><th>seed</th><th>seconds</th><th>labelled moves</th><th>chosen on validation</th><th>relative return vs the rule</th></tr></thead><tbody>${seeds}</tbody></table></div>`;
 }

@@ -15,9 +15,10 @@ import { InvalidInputError, RemoraError } from '../core/errors.js';
 import type { EpisodeMetrics } from '../agents/trainer.js';
 import { readReproduceSummary, SUMMARY_FILE, type ReproduceSummaryFile } from '../experiments/reproduce-summary.js';
 import { readSweepSummary, SWEEP_FILE, type SweepSummaryFile } from '../experiments/sweep-summary.js';
+import { FLEET_SWEEP_FILE, readFleetSweepSummary, type FleetSweepFile } from '../experiments/fleet/sweep-fleet-summary.js';
 import { METRICS_FILE, readMetricsJsonl } from '../experiments/train/metrics-jsonl.js';
 
-export type RunKind = 'train' | 'reproduce' | 'sweep' | 'group';
+export type RunKind = 'train' | 'reproduce' | 'sweep' | 'fleet-sweep' | 'group';
 
 export interface RunInfo {
   /** Path under the runs directory, `/`-separated. */
@@ -82,7 +83,7 @@ export function readable<T>(read: () => T): Read<T> {
   }
 }
 
-const isRunDir = (dir: string): boolean => [METRICS_FILE, SUMMARY_FILE, SWEEP_FILE, 'model.json'].some((f) => existsSync(join(dir, f)));
+const isRunDir = (dir: string): boolean => [METRICS_FILE, SUMMARY_FILE, SWEEP_FILE, FLEET_SWEEP_FILE, 'model.json'].some((f) => existsSync(join(dir, f)));
 /** seed-2 before seed-10. */
 const natural = new Intl.Collator('en', { numeric: true }).compare;
 
@@ -118,6 +119,10 @@ export class RunStore {
     return this.cached(join(dir, SWEEP_FILE), readSweepSummary);
   }
 
+  fleetSweep(dir: string): Read<FleetSweepFile> | undefined {
+    return this.cached(join(dir, FLEET_SWEEP_FILE), readFleetSweepSummary);
+  }
+
   /** Every run and group, depth first: top-level folders newest first, nested ones in natural name order. */
   list(): RunInfo[] {
     const out: RunInfo[] = [];
@@ -144,7 +149,7 @@ export class RunStore {
   }
 
   info(name: string, dir: string, parent: string | undefined, depth: number): RunInfo {
-    const kind: RunKind = existsSync(join(dir, SWEEP_FILE)) ? 'sweep' : existsSync(join(dir, SUMMARY_FILE)) ? 'reproduce' : existsSync(join(dir, METRICS_FILE)) ? 'train' : 'group';
+    const kind: RunKind = existsSync(join(dir, SWEEP_FILE)) ? 'sweep' : existsSync(join(dir, FLEET_SWEEP_FILE)) ? 'fleet-sweep' : existsSync(join(dir, SUMMARY_FILE)) ? 'reproduce' : existsSync(join(dir, METRICS_FILE)) ? 'train' : 'group';
     const hasModel = existsSync(join(dir, 'model.json'));
     const info: RunInfo = { name, ...(parent ? { parent } : {}), depth, kind, hasModel, training: kind === 'train' && !hasModel, modifiedMs: statSync(dir).mtimeMs };
     if (kind === 'train') {
@@ -159,6 +164,10 @@ export class RunStore {
       const s = this.sweep(dir)!;
       if ('error' in s) info.error = s.error;
       else info.note = `${s.agent} on ${s.trainScenario}: ${s.seeds.length} seeds × ${s.steps} steps, ${Object.keys(s.scenarios).length} evaluation scenario(s)`;
+    } else if (kind === 'fleet-sweep') {
+      const s = this.fleetSweep(dir)!;
+      if ('error' in s) info.error = s.error;
+      else info.note = `fleet agent on ${s.train.join(', ')}: ${s.seeds.length} seeds, ${s.scenarios.length} fleet(s)`;
     }
     return info;
   }

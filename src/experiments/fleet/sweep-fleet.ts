@@ -18,6 +18,7 @@ import { renderIntervalChart, type IntervalPanel } from '../report/interval-plot
 import { PALETTE } from '../report/plots.js';
 import { compareFleet, pctOf, resolveFleetPolicy, roundFleetMetrics, runFleet, type FleetMetrics } from './evaluate.js';
 import { trainFleet, type FleetTrainConfig, type FleetTrainResult } from './fleet-train.js';
+import { FLEET_SWEEP_FILE, type FleetSweepFile } from './sweep-fleet-summary.js';
 
 /** A scenario a fleet sweep evaluates on, how many episodes, and what it is to the agent. */
 export interface FleetEval {
@@ -112,7 +113,7 @@ export function sweepFleet(o: FleetSweepOptions): FleetSweepSummary {
   }
   const summary: FleetSweepSummary = { seeds: [...o.seeds], evalSeed: o.evalSeed, train: [...o.config.train], validation: [...o.config.validation], training, scenarios };
   mkdirSync(o.out, { recursive: true });
-  writeFileSync(join(o.out, 'sweep-fleet.json'), JSON.stringify({ ...summary, scenarios: summary.scenarios.map((s) => ({ ...s, heuristics: s.heuristics.map(roundFleetMetrics), agent: s.agent.map(roundFleetMetrics) })) }, null, 2) + '\n');
+  writeFileSync(join(o.out, FLEET_SWEEP_FILE), JSON.stringify({ ...summary, scenarios: summary.scenarios.map((s) => ({ ...s, heuristics: s.heuristics.map(roundFleetMetrics), agent: s.agent.map(roundFleetMetrics) })) }, null, 2) + '\n');
   writeFileSync(join(o.out, 'sweep-fleet.md'), fleetSweepMarkdown(summary));
   writeFileSync(join(o.out, 'sweep-fleet.svg'), fleetSweepSvg(summary));
   return summary;
@@ -122,7 +123,7 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const ci1 = (e: IntervalEstimate) => `${f1(e.iqm)} [${f1(e.ci[0])}, ${f1(e.ci[1])}]`;
 
 /** One table per scenario: the agent's IQM and CI, then every heuristic, per user-hour. */
-export function fleetSweepMarkdown(s: FleetSweepSummary): string {
+export function fleetSweepMarkdown(s: FleetSweepSummary | FleetSweepFile): string {
   const lines = [`# Fleet sweep: ${s.seeds.length} seeds (${s.seeds.join(', ')}), evaluation seed ${s.evalSeed}`, '', `Trained on ${s.train.join(', ')}; checkpoints and play settings chosen on ${s.validation.join(', ')}.`, ''];
   for (const sc of s.scenarios) {
     lines.push(`## ${sc.scenario} (${sc.role}, ${sc.episodes} episode${sc.episodes > 1 ? 's' : ''})`, '');
@@ -139,7 +140,7 @@ export function fleetSweepMarkdown(s: FleetSweepSummary): string {
 }
 
 /** Per scenario: the agent's seeds, IQM and CI, and each heuristic, as % of the relaxed bound (one shared unit). */
-export function fleetSweepSvg(s: FleetSweepSummary): string {
+export function fleetSweepSvg(s: FleetSweepSummary | FleetSweepFile): string {
   const panels: IntervalPanel[] = s.scenarios.map((sc) => {
     const pcts = sc.agent.map((m) => m.pctOfBound);
     const e = iqmWithCi([pcts], { rng: new Rng(s.evalSeed) });
