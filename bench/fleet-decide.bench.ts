@@ -1,8 +1,10 @@
 /**
  * The controller's decide phase at 10k users × 100 nodes (gates, one batched scoring pass, the coordinated step),
  * with the fleet agent's move model against `sla-greedy`'s batch scorer in the same process. The model has the
- * default shape of `remora train --fleet` (14 → 64 → 64 → 1, 8 candidates per user) and seeded weights: its cost
- * does not depend on what the weights learned. Ratios, not timed assertions; the goal is ≤ 100 ms per tick.
+ * default shape of `remora train --fleet` (14 → 64 → 64 → 1, 8 candidates per user) and seeded weights. Its
+ * forward passes cost what a trained model's cost; its untrained scores clear the margin more often, so it hands
+ * more candidates to the coordinated step than a trained model does (a pessimistic figure). Ratios, not timed
+ * assertions; the goal is ≤ 100 ms per tick.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
