@@ -12,7 +12,8 @@
  *
  * One iteration:
  * 1. run `episodesPerIteration` training fleets (the training scenarios in turn, each fixed population scaled by a
- *    random factor in `populationScale`, so the model meets fleets of varied size) under the behaviour policy:
+ *    random factor in `populationScale` and each arrival rate by one in `arrivalScale`, so the model meets fleets
+ *    of varied size and churn) under the behaviour policy:
  *    the rule (`rule`) in the first iteration, the model itself afterwards;
  * 2. for a random `userFraction` of the users, every `tickStride`-th tick: record the features of each candidate
  *    move (`move-features.ts`, exactly what the policy will see, the slots and loads of that tick included);
@@ -54,6 +55,12 @@ export const FleetTrainConfigSchema = z
     episodesPerIteration: z.number().int().min(1).default(2),
     /** A fixed population is scaled by a factor drawn uniformly from this range per training episode. */
     populationScale: z.object({ min: z.number().positive(), max: z.number().positive() }).strict().default({ min: 0.5, max: 1 }),
+    /**
+     * The arrival rate is scaled by a factor drawn uniformly from this range per training episode: Poisson
+     * arrivals per minute times the factor, fixed populations' mean session length divided by it (so ended sessions
+     * are replaced that much more often). {1, 1} trains at the scenarios' own rates.
+     */
+    arrivalScale: z.object({ min: z.number().positive(), max: z.number().positive() }).strict().default({ min: 0.6, max: 1.6 }),
     /** Share of users whose rows are labelled, and the tick stride. */
     userFraction: z.number().positive().max(1).default(0.25),
     tickStride: z.number().int().min(1).default(2),
@@ -260,6 +267,15 @@ function fit(net: Network, adam: Adam, sets: readonly Dataset[], norm: { mean: F
   return loss / updates;
 }
 
+/** `s` with its arrival rate scaled by `f` (see `arrivalScale`); the scenario itself is not changed. */
+export function withArrivalRate(s: ResolvedScenario, f: number): ResolvedScenario {
+  const users = s.spec.users;
+  if (!users || f === 1) return s;
+  const a = users.arrivals;
+  const arrivals = a.kind === 'fixed' ? (a.sessionMinutes === undefined ? a : { ...a, sessionMinutes: a.sessionMinutes / f }) : { ...a, perMinute: a.perMinute * f };
+  return { ...s, spec: { ...s.spec, users: { ...users, arrivals } } };
+}
+
 /** The fleet's fixed population, or undefined for arrival processes (which have none to scale). */
 function basePopulation(s: ResolvedScenario): number | undefined {
   const a = s.spec.users?.arrivals;
@@ -294,7 +310,8 @@ export function trainFleet(o: FleetTrainOptions): FleetTrainResult {
   let best: { row: ValidationRow; file: FleetModelFile } | undefined;
   for (let it = 0; it < cfg.iterations; it++) {
     for (let e = 0; e < cfg.episodesPerIteration; e++) {
-      const which = (it * cfg.episodesPerIteration + e) % train.length, s = train[which]!;
+      const which = (it * cfg.episodesPerIteration + e) % train.length;
+      const s = withArrivalRate(train[which]!, cfg.arrivalScale.min + rng.uniform() * (cfg.arrivalScale.max - cfg.arrivalScale.min));
       const base = basePopulation(s);
       const pop = base === undefined ? undefined : Math.max(1, Math.round(base * (cfg.populationScale.min + rng.uniform() * (cfg.populationScale.max - cfg.populationScale.min))));
       const behaviour = it === 0 || !best ? resolveFleetPolicy(cfg.rule, s, o.cwd) : learnedFleetPolicy(new MoveModel(current(best.file.play)), fleetContext(s));
