@@ -219,7 +219,7 @@ export function decideFleet(workloads: readonly Workload[], rtt: RttTable, view:
 
   // 2. One batched pass over every row.
   if (rows > 0) {
-    const rowDemand = new Float64Array(rows);
+    const rowDemand = scratch.rowDemand;
     for (let r = 0; r < rows; r++) rowDemand[r] = demand[scratch.workloadOf[r]!]!;
     scorer.score(obs, masks, rows, N, values, { demand: rowDemand, used, capacity, outboundInFlight: outbound, clusterInFlight: view.inFlight.size, caps: { parallelOutboundMigrationsPerNode: config.fleet.maxOutboundPerNode, parallelMigrationsPerCluster: config.migration.maxConcurrent } });
   }

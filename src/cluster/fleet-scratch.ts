@@ -18,6 +18,8 @@ export class FleetScratch {
   cGain = new Float64Array(0);
   cDemand = new Float64Array(0);
   demand = new Float64Array(0);
+  /** The demand of each observation row (`demand` by `workloadOf`), for a scorer that reads the fleet context. */
+  rowDemand = new Float64Array(0);
   used = new Float64Array(0);
   outbound = new Float64Array(0);
   coordination = new CoordinationScratch();
@@ -35,6 +37,7 @@ export class FleetScratch {
     if (this.rowOf.length < workloads) {
       this.rowOf = new Int32Array(workloads);
       this.demand = new Float64Array(workloads);
+      this.rowDemand = new Float64Array(workloads);
     }
     if (this.cUser.length < candidates) {
       this.cUser = new Int32Array(candidates);

@@ -15,11 +15,12 @@
 import type { Candidates } from '../coordination.js';
 import { rttReward, type RewardParams } from '../../core/reward.js';
 import { projectedLoad, type RescoreNodes } from './move-features.js';
+import { TopK } from './top-k.js';
 export type { RescoreNodes } from './move-features.js';
 import { minMax, oneStepScore, OneStepScores } from '../../core/one-step-scores.js';
 import { followMeRanking } from '../baselines/simple.js';
 import { slaGreedyRanking } from '../baselines/sla-greedy.js';
-import { rankedTop, RankScratch, type NodeRanking, type TopSink } from '../baselines/rows/node-ranking.js';
+import { rankedTop, RankScratch, type NodeRanking } from '../baselines/rows/node-ranking.js';
 
 /** A fleet's rows as the candidate generators read them. */
 export interface FleetRows {
@@ -74,34 +75,6 @@ export class CandidateBuffer implements Candidates {
     this.gain = f(this.gain); this.demand = f(this.demand); this.targetRtt = f(this.targetRtt); this.rowRttMin = f(this.rowRttMin);
     this.rowRttMax = f(this.rowRttMax); this.stayScore = f(this.stayScore);
     const b = new Uint8Array(c); b.set(this.bonus); this.bonus = b;
-  }
-}
-
-/** Keeps the k best (score, node) pairs of one row, best first (ties: the lower node index). */
-class TopK implements TopSink {
-  readonly score: Float64Array;
-  readonly node: Int32Array;
-  size = 0;
-  constructor(readonly k: number) {
-    this.score = new Float64Array(k);
-    this.node = new Int32Array(k);
-  }
-  clear(): void {
-    this.size = 0;
-  }
-  offer(s: number, j: number): void {
-    let p = this.size < this.k ? this.size++ : this.k;
-    if (p === this.k) {
-      if (!(s > this.score[this.k - 1]!)) return;
-      p = this.k - 1;
-    }
-    while (p > 0 && s > this.score[p - 1]!) {
-      this.score[p] = this.score[p - 1]!;
-      this.node[p] = this.node[p - 1]!;
-      p--;
-    }
-    this.score[p] = s;
-    this.node[p] = j;
   }
 }
 

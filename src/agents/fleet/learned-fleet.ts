@@ -5,17 +5,16 @@
  * same tick loaded a candidate's target, the candidate is re-scored by the model at the projected load (the lazy
  * greedy of `coordination.ts`), so the model, not a fixed rule, says whether the fuller node is still worth it.
  */
-import type { FleetNodeState } from '../../core/fleet-env.js';
-import type { RescoreNodes } from './move-features.js';
-
-/** What the candidates read of the nodes: use, capacity and utilisation, and the migrations in flight. */
-export type LearnedNodes = RescoreNodes & Pick<FleetNodeState, 'clusterInFlight'> & { outboundInFlight: ArrayLike<number>; capacity: ArrayLike<number> };
 import type { MigrationCaps } from '../../core/migration-caps.js';
 import type { RewardParams } from '../../core/reward.js';
 import type { Rescore } from '../coordination.js';
 import type { CandidateBuffer, FleetRows } from './candidates.js';
-import { MOVE_FEATURES, MoveExternality, MoveFeatureWriter, projectedLoad, type SlotSummary } from './move-features.js';
+import { MOVE_FEATURES, MoveExternality, MoveFeatureWriter, projectedLoad, type RescoreNodes, type SlotSummary } from './move-features.js';
 import type { MoveModel } from './move-model.js';
+import { TopK } from './top-k.js';
+
+/** What the candidates read of the nodes: use, capacity and utilisation, and the migrations in flight. */
+export type LearnedNodes = RescoreNodes & { clusterInFlight: number; outboundInFlight: ArrayLike<number> };
 
 /** Free fractions of the caps from the fleet's node state (a cap of 0 counts as no free slot). */
 export class CapsSlots implements SlotSummary {
@@ -55,6 +54,8 @@ export class LearnedCandidates {
   private candLeave = new Float64Array(0);
   private readonly slots: CapsSlots;
   private readonly ext: MoveExternality;
+  /** A row's best moves above the margin (rebuilt when k changes). */
+  private best = new TopK(1);
 
   /** `violationPenalty`: the scenario's breach penalty, which the externality charges per user pushed out of the SLA. */
   constructor(readonly model: MoveModel, p: RewardParams, caps: MigrationCaps, violationPenalty: number) {
@@ -106,31 +107,24 @@ export class LearnedCandidates {
     if (this.candFeat.length < total * F) this.candFeat = new Float32Array(Math.max(total, 1024) * 2 * F);
     if (this.candLeave.length < total) this.candLeave = new Float64Array(Math.max(total, 1024) * 2);
     const pred = this.pred;
+    if (this.best.k !== k) this.best = new TopK(k);
+    const top = this.best;
     for (let r = 0; r < f.rows; r++) {
-      const s = this.rowStart[r]!, c = this.rowCount[r]!;
-      const leave = social > 0 && c > 0 ? this.ext.leave(obs[r * D]! - 1, f.demand[r]!, ns) : 0;
+      const s = this.rowStart[r]!, c = this.rowCount[r]!, cur = obs[r * D]! - 1;
+      const leave = social > 0 && c > 0 ? this.ext.leave(cur, f.demand[r]!, ns) : 0;
       if (social > 0) for (let q = 0; q < c; q++) { const j = this.rowNodes[r * m + q]!; pred[s + q] = pred[s + q]! + social * (leave + this.ext.arrive(j, f.demand[r]!, ns.used[j]!, ns)); }
-      // Up to k best above the margin, by selection (c is a handful).
-      let taken = 0, lastTaken = Infinity, lastIdx = -1;
-      while (taken < k) {
-        let best = -1, bv = -Infinity;
-        for (let q = 0; q < c; q++) {
-          const v = pred[s + q]!;
-          if (v > margin && (v < lastTaken || (v === lastTaken && q > lastIdx)) && v > bv) { bv = v; best = q; }
-        }
-        if (best < 0) break;
-        const cur = obs[r * D]! - 1;
-        const i = out.push(r, cur, this.rowNodes[r * m + best]!, bv, f.demand[r]!);
+      // Up to k best above the margin. At most one handed-on candidate per scored one, so the buffers sized to
+      // `total` above hold them all.
+      top.clear();
+      for (let q = 0; q < c; q++) if (pred[s + q]! > margin) top.offer(pred[s + q]!, q);
+      for (let t = 0; t < top.size; t++) {
+        const q = top.node[t]!;
+        const i = out.push(r, cur, this.rowNodes[r * m + q]!, top.score[t]!, f.demand[r]!);
         out.rowRttMin[i] = this.rowMin[r]!;
         out.rowRttMax[i] = this.rowMax[r]!;
         out.stayScore[i] = this.rowStay[r]!;
-        if (this.candFeat.length < (i + 1) * F) { const g = new Float32Array(2 * (i + 1) * F); g.set(this.candFeat); this.candFeat = g; }
-        if (this.candLeave.length <= i) { const g = new Float64Array(2 * (i + 1)); g.set(this.candLeave); this.candLeave = g; }
         this.candLeave[i] = leave;
-        this.candFeat.set(this.feats.subarray((s + best) * F, (s + best + 1) * F), i * F);
-        lastTaken = bv;
-        lastIdx = best;
-        taken++;
+        this.candFeat.set(this.feats.subarray((s + q) * F, (s + q + 1) * F), i * F);
       }
     }
   }

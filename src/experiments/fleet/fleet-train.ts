@@ -90,7 +90,7 @@ export type FleetTrainConfig = z.infer<typeof FleetTrainConfigSchema>;
 export interface FleetTrainProgress {
   phase: 'collect' | 'fit' | 'validate';
   iteration: number;
-  /** Fleet ticks done and planned (collection and validation; fitting counts as the ticks of one episode). */
+  /** Fleet ticks done and planned (collection and validation; the fits between them are not counted). */
   done: number;
   total: number;
 }
@@ -180,9 +180,9 @@ interface Pending {
 
 /**
  * Runs one training episode under `behaviour`, records candidate features for sampled users and labels them with
- * the relaxed oracle's advantages into `data`. Returns the ticks run.
+ * the relaxed oracle's advantages into `data`.
  */
-function collect(scenario: ResolvedScenario, population: number | undefined, behaviour: FleetPolicy, seed: number, cfg: FleetTrainConfig, rng: Rng, data: Dataset, onTick: () => void): number {
+function collect(scenario: ResolvedScenario, population: number | undefined, behaviour: FleetPolicy, seed: number, cfg: FleetTrainConfig, rng: Rng, data: Dataset, onTick: () => void): void {
   const ctx = fleetContext(scenario);
   const fleet = new FleetTwin(scenario, 0, { population });
   const writer = new MoveFeatureWriter(ctx.reward, cfg.candidates);
@@ -193,7 +193,7 @@ function collect(scenario: ResolvedScenario, population: number | undefined, beh
   let feats = new Float32Array(1 << 16), used = 0;
   let r = fleet.reset({ seed });
   behaviour.reset();
-  let actions = new Int32Array(1024), ticks = 0;
+  let actions = new Int32Array(1024);
   const D = fleet.D, A = fleet.A, n = fleet.nodes, ns = fleet.nodeState;
   while (!fleet.done) {
     rec.record(fleet);
@@ -219,7 +219,6 @@ function collect(scenario: ResolvedScenario, population: number | undefined, beh
     if (actions.length < r.rows) actions = new Int32Array(2 * r.rows);
     behaviour.act(r, fleet, actions);
     r = fleet.step(actions);
-    ticks++;
     onTick();
   }
   const clip = cfg.labelClip;
@@ -239,7 +238,6 @@ function collect(scenario: ResolvedScenario, population: number | undefined, beh
       }
     });
   }
-  return ticks;
 }
 
 /**
@@ -296,9 +294,12 @@ export function trainFleet(o: FleetTrainOptions): FleetTrainResult {
   const breachPenalty = train[0]!.spec.reward.violationPenalty;
   const plays = cfg.margins.flatMap((margin) => cfg.priorities.flatMap((priority) => cfg.socials.map((social) => ({ margin, priority, social, breachPenalty, candidatesPerUser: cfg.candidatesPerUser }))));
   const ticksOf = (s: ResolvedScenario) => s.spec.maxSteps;
-  const collectTicks = Array.from({ length: cfg.episodesPerIteration }, (_, e) => ticksOf(train[e % train.length]!)).reduce((a, b) => a + b, 0);
+  /** The training fleet of episode e of iteration it: the fleets in turn. */
+  const fleetOf = (it: number, e: number) => (it * cfg.episodesPerIteration + e) % train.length;
+  let collectTicks = 0;
+  for (let it = 0; it < cfg.iterations; it++) for (let e = 0; e < cfg.episodesPerIteration; e++) collectTicks += ticksOf(train[fleetOf(it, e)]!);
   const validateTicks = validation.reduce((a, s) => a + ticksOf(s) * cfg.validationEpisodes, 0);
-  const total = cfg.iterations * (collectTicks + validateTicks * plays.length) + validateTicks;
+  const total = collectTicks + cfg.iterations * validateTicks * plays.length + validateTicks;
   let done = 0;
   const tick = (phase: FleetTrainProgress['phase'], iteration: number) => () => o.onProgress?.({ phase, iteration, done: ++done, total });
 
@@ -310,7 +311,7 @@ export function trainFleet(o: FleetTrainOptions): FleetTrainResult {
   let best: { row: ValidationRow; file: FleetModelFile } | undefined;
   for (let it = 0; it < cfg.iterations; it++) {
     for (let e = 0; e < cfg.episodesPerIteration; e++) {
-      const which = (it * cfg.episodesPerIteration + e) % train.length;
+      const which = fleetOf(it, e);
       const s = withArrivalRate(train[which]!, cfg.arrivalScale.min + rng.uniform() * (cfg.arrivalScale.max - cfg.arrivalScale.min));
       const base = basePopulation(s);
       const pop = base === undefined ? undefined : Math.max(1, Math.round(base * (cfg.populationScale.min + rng.uniform() * (cfg.populationScale.max - cfg.populationScale.min))));
